@@ -1,0 +1,14 @@
+//! Hongling's domain rules: plain Rust, no database, no HTTP, no clock.
+//!
+//! Every rule of SPEC.md has one home here. Functions that depend on time take
+//! the current instant as a parameter so deadlines are testable.
+
+pub mod audit;
+pub mod auth;
+pub mod region;
+pub mod role;
+pub mod scope;
+
+pub use region::{RegionCode, RegionLevel, UrbanRural};
+pub use role::Role;
+pub use scope::Scope;
