@@ -1,1 +1,140 @@
+//! Hongling's services: every operation a page, the API or the CLI performs.
+//!
+//! Services own transactions: they check the caller's scope, call the domain
+//! rules and the storage layer, and write the audit log in the same
+//! transaction as the change. Handlers only translate to and from HTTP.
 
+pub mod audit;
+pub mod auth;
+pub mod dashboard;
+pub mod error;
+pub mod regions;
+pub mod secret;
+pub mod users;
+
+use std::sync::{Arc, Mutex};
+
+use hongling_domain::auth::{LockoutPolicy, SessionPolicy};
+use hongling_domain::role::ScopeKind;
+use hongling_domain::{RegionCode, Role, Scope};
+pub use hongling_store::{DbConfig, Page, PageRequest};
+use sea_orm::DatabaseConnection;
+use time::OffsetDateTime;
+
+pub use error::{Error, FieldError, Result};
+
+/// The source of "now". Rules never read the clock; services ask this.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> OffsetDateTime;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// A clock tests can set and advance.
+pub struct ManualClock(Mutex<OffsetDateTime>);
+
+impl ManualClock {
+    pub fn new(t: OffsetDateTime) -> Self {
+        Self(Mutex::new(t))
+    }
+
+    pub fn advance(&self, d: time::Duration) {
+        if let Ok(mut t) = self.0.lock() {
+            *t += d;
+        }
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> OffsetDateTime {
+        self.0.lock().map(|t| *t).unwrap_or_else(|e| *e.into_inner())
+    }
+}
+
+/// The signed-in user, as every service call sees them.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+impl CurrentUser {
+    /// The region prefix the user's region-wide reads are limited to, or an
+    /// error for organization and party-organization accounts.
+    pub fn region_prefix(&self) -> Result<&RegionCode> {
+        match self.scope.kind {
+            ScopeKind::Region => Ok(&self.scope.region),
+            _ => Err(Error::Forbidden("当前账号无权查看区域数据")),
+        }
+    }
+}
+
+/// Who performs a change: a signed-in user, or the command line run by the
+/// operator of the server (who holds the database anyway).
+#[derive(Debug, Clone)]
+pub enum Principal {
+    User(CurrentUser),
+    Cli,
+}
+
+impl Principal {
+    pub fn actor_name(&self) -> String {
+        match self {
+            Principal::User(u) => u.username.clone(),
+            Principal::Cli => "命令行".to_owned(),
+        }
+    }
+
+    pub fn actor_id(&self) -> Option<i64> {
+        match self {
+            Principal::User(u) => Some(u.id),
+            Principal::Cli => None,
+        }
+    }
+}
+
+/// The application: a database, a clock and the policies.
+#[derive(Clone)]
+pub struct Hongling {
+    pub db: DatabaseConnection,
+    pub clock: Arc<dyn Clock>,
+    pub lockout: LockoutPolicy,
+    pub sessions: SessionPolicy,
+}
+
+impl Hongling {
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
+        Self { db, clock, lockout: LockoutPolicy::default(), sessions: SessionPolicy::default() }
+    }
+
+    /// Connect, migrate and load built-in data.
+    pub async fn open(cfg: &DbConfig, clock: Arc<dyn Clock>) -> Result<Self> {
+        let db = hongling_store::connect(cfg).await.map_err(Error::internal)?;
+        hongling_store::migrate(&db).await.map_err(Error::internal)?;
+        Ok(Self::new(db, clock))
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        if hongling_store::is_postgres(&self.db) { "PostgreSQL" } else { "SQLite" }
+    }
+}
+
+/// Records as the storage layer returns them, for rendering.
+pub mod models {
+    pub use hongling_store::entity::audit_log::Model as AuditEntry;
+    pub use hongling_store::entity::region::Model as Region;
+    pub use hongling_store::entity::user::Model as User;
+}

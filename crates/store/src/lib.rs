@@ -1,1 +1,153 @@
+//! Hongling's storage layer: one schema, one set of queries, two databases.
+//!
+//! SQLite (the default, embedded) and PostgreSQL (for scale) are reached
+//! through sea-orm / sea-query, which writes each dialect from one query
+//! description. The few places where the backends differ are in this crate,
+//! marked `// backend:`.
 
+pub mod audit;
+pub mod entity;
+pub mod migration;
+pub mod page;
+pub mod regions;
+
+use std::time::Duration;
+
+pub use sea_orm;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+pub use page::{Page, PageRequest};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库地址无效：{0}（应为 sqlite://文件路径 或 postgres://…）")]
+    BadUrl(String),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Connection settings. `Debug` never prints a password in the URL.
+#[derive(Clone)]
+pub struct DbConfig {
+    pub url: String,
+    /// PostgreSQL only: the schema to use (tests give each run its own).
+    pub schema: Option<String>,
+    pub max_connections: u32,
+}
+
+impl std::fmt::Debug for DbConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbConfig")
+            .field("url", &redact_url(&self.url))
+            .field("schema", &self.schema)
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((cred, host)) = rest.split_once('@')
+        && let Some((user, _)) = cred.split_once(':')
+    {
+        return format!("{scheme}://{user}:***@{host}");
+    }
+    url.to_owned()
+}
+
+impl DbConfig {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into(), schema: None, max_connections: 16 }
+    }
+}
+
+/// Open a pool. SQLite gets WAL, a busy timeout, foreign keys and
+/// `synchronous=NORMAL` on every connection; a missing file is created.
+pub async fn connect(cfg: &DbConfig) -> Result<DatabaseConnection, StoreError> {
+    let url = cfg.url.trim();
+    let mut opts;
+    if url.starts_with("sqlite:") {
+        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        opts = ConnectOptions::new(url.to_owned());
+        // backend: SQLite pragmas for every pooled connection
+        opts.map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+        opts.max_connections(if memory { 1 } else { cfg.max_connections.clamp(1, 8) });
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        opts = ConnectOptions::new(url.to_owned());
+        opts.max_connections(cfg.max_connections);
+        if let Some(schema) = &cfg.schema {
+            opts.set_schema_search_path(schema.clone());
+        }
+    } else {
+        return Err(StoreError::BadUrl(redact_url(url)));
+    }
+    opts.min_connections(0)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false);
+    Ok(Database::connect(opts).await?)
+}
+
+/// Run pending migrations and load the built-in regions on an empty database.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
+    migration::Migrator::up(db, None).await?;
+    regions::load_builtin(db).await?;
+    Ok(())
+}
+
+/// Begin a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`, so
+/// it takes the write lock at once (waiting on the busy timeout) instead of
+/// failing later when a read upgrades to a write.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    // backend: SQLite transaction mode
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+pub fn is_postgres(conn: &impl ConnectionTrait) -> bool {
+    conn.get_database_backend() == DbBackend::Postgres
+}
+
+/// A UTC instant as stored: whole seconds, no offset.
+pub fn to_db(t: OffsetDateTime) -> PrimitiveDateTime {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    PrimitiveDateTime::new(t.date(), t.time())
+}
+
+pub fn from_db(t: PrimitiveDateTime) -> OffsetDateTime {
+    t.assume_utc()
+}
+
+/// Is this error a unique-key violation (on either backend)?
+pub fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}

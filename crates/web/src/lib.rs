@@ -1,1 +1,64 @@
+//! Hongling's web layer: HTML pages (askama + htmx) and the JSON API under
+//! `/api/v1`, both thin over `hongling_service`.
 
+mod api;
+mod assets;
+mod error;
+mod fmt;
+mod layout;
+mod pages;
+mod security;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::get;
+use hongling_service::Hongling;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use error::WebError;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (when served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self { secure_cookies: false, max_body_bytes: 20 * 1024 * 1024 }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: Hongling,
+    pub cfg: WebConfig,
+}
+
+/// The whole HTTP application.
+pub fn router(app: Hongling, cfg: WebConfig) -> Router {
+    let limit = cfg.max_body_bytes;
+    let state = AppState { app, cfg };
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .route("/healthz", get(api::healthz))
+        .route("/static/{*path}", get(assets::serve))
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
+        .layer(middleware::from_fn_with_state(state.clone(), security::load_session))
+        .layer(middleware::from_fn(security::headers))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(120)))
+        .layer(CatchPanicLayer::new())
+        .with_state(state)
+}

@@ -1,0 +1,277 @@
+//! Login, sessions, API tokens.
+
+use hongling_domain::role::ScopeKind;
+use hongling_domain::scope::parse_scope_kind;
+use hongling_domain::{RegionCode, Role, Scope};
+use hongling_store::audit::{self, NewEntry};
+use hongling_store::entity::{api_token, session, user};
+use hongling_store::{begin_write, from_db, to_db};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use time::OffsetDateTime;
+
+use crate::secret::{random_token, token_hash, verify_password_async};
+use crate::{CurrentUser, Error, Hongling, Principal, Result};
+
+/// A successful login: the session token goes into the cookie, once.
+#[derive(Debug)]
+pub struct LoginOk {
+    pub session_token: String,
+    pub user: CurrentUser,
+}
+
+/// A live session.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub user: CurrentUser,
+    pub csrf_token: String,
+}
+
+/// A real hash, verified when the username is unknown so that the answer takes
+/// as long as for a known one (no username probing by timing).
+fn dummy_hash() -> String {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| crate::secret::hash_password(&random_token()).unwrap_or_default()).clone()
+}
+
+pub fn current_user(u: &user::Model) -> Result<CurrentUser> {
+    let role = Role::parse(&u.role).ok_or_else(|| Error::internal(format!("unknown role {}", u.role)))?;
+    let region = RegionCode::parse(&u.scope_region).map_err(Error::internal)?;
+    let kind = parse_scope_kind(&u.scope_kind).ok_or_else(|| Error::internal("unknown scope kind"))?;
+    let scope = match (kind, u.scope_ref_id) {
+        (ScopeKind::Region, _) => Scope::region(region),
+        (ScopeKind::Org, Some(id)) => Scope::org(id, region),
+        (ScopeKind::PartyOrg, Some(id)) => Scope::party_org(id, region),
+        _ => return Err(Error::internal("scope without its id")),
+    };
+    Ok(CurrentUser { id: u.id, username: u.username.clone(), display_name: u.display_name.clone(), role, scope })
+}
+
+/// Asia/Shanghai wall-clock time for messages.
+pub fn local_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute())
+}
+
+impl Hongling {
+    pub async fn login(&self, username: &str, password: &str) -> Result<LoginOk> {
+        let now = self.now();
+        let found = user::Entity::find().filter(user::Column::Username.eq(username.trim())).one(&self.db).await?;
+        let Some(u) = found else {
+            verify_password_async(password.to_owned(), dummy_hash()).await?;
+            tracing::info!("login failed: unknown username");
+            return Err(Error::BadCredentials);
+        };
+        if let Some(until) = u.locked_until.map(from_db)
+            && self.lockout.is_locked(Some(until), now)
+        {
+            return Err(Error::Locked(local_time(until)));
+        }
+        let ok = verify_password_async(password.to_owned(), u.password_hash.clone()).await?;
+        let txn = begin_write(&self.db).await?;
+        // re-read under the write lock so concurrent failures all count
+        let u = user::Entity::find_by_id(u.id).lock_exclusive().one(&txn).await?.ok_or(Error::BadCredentials)?;
+        if !ok {
+            let out = self.lockout.on_failure(u.failed_logins, now);
+            let mut am: user::ActiveModel = u.clone().into();
+            am.failed_logins = Set(out.failed_count);
+            if let Some(t) = out.locked_until {
+                am.locked_until = Set(Some(to_db(t)));
+            }
+            am.update(&txn).await?;
+            let (action, summary) = match out.locked_until {
+                Some(_) => ("auth.locked", format!("用户 {} 连续登录失败，账号锁定", u.username)),
+                None => ("auth.login_failed", format!("用户 {} 登录失败（第 {} 次）", u.username, out.failed_count)),
+            };
+            audit::append(
+                &txn,
+                NewEntry {
+                    at: now,
+                    actor_user_id: None,
+                    actor: u.username.clone(),
+                    action: action.into(),
+                    entity_type: "user".into(),
+                    entity_id: u.id.to_string(),
+                    region_code: u.scope_region.clone(),
+                    summary,
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
+            txn.commit().await?;
+            return Err(match out.locked_until {
+                Some(t) => Error::Locked(local_time(t)),
+                None => Error::BadCredentials,
+            });
+        }
+        if u.disabled {
+            return Err(Error::Disabled);
+        }
+        let cu = current_user(&u)?;
+        if u.failed_logins != 0 || u.locked_until.is_some() {
+            let mut am: user::ActiveModel = u.clone().into();
+            am.failed_logins = Set(0);
+            am.locked_until = Set(None);
+            am.update(&txn).await?;
+        }
+        let token = random_token();
+        session::ActiveModel {
+            token_hash: Set(token_hash(&token)),
+            user_id: Set(u.id),
+            csrf_token: Set(random_token()),
+            created_at: Set(to_db(now)),
+            last_seen_at: Set(to_db(now)),
+        }
+        .insert(&txn)
+        .await?;
+        audit::append(
+            &txn,
+            NewEntry {
+                at: now,
+                actor_user_id: Some(u.id),
+                actor: u.username.clone(),
+                action: "auth.login".into(),
+                entity_type: "user".into(),
+                entity_id: u.id.to_string(),
+                region_code: u.scope_region.clone(),
+                summary: format!("用户 {} 登录", u.username),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(LoginOk { session_token: token, user: cu })
+    }
+
+    /// The live session for a cookie token, or `None` (expired sessions are deleted).
+    pub async fn session(&self, token: &str) -> Result<Option<SessionInfo>> {
+        let now = self.now();
+        let h = token_hash(token);
+        let Some(s) = session::Entity::find_by_id(h.clone()).one(&self.db).await? else {
+            return Ok(None);
+        };
+        let (created, last_seen) = (from_db(s.created_at), from_db(s.last_seen_at));
+        if !self.sessions.is_live(created, last_seen, now) {
+            session::Entity::delete_by_id(h).exec(&self.db).await?;
+            return Ok(None);
+        }
+        let Some(u) = user::Entity::find_by_id(s.user_id).one(&self.db).await? else {
+            return Ok(None);
+        };
+        if u.disabled {
+            return Ok(None);
+        }
+        if self.sessions.needs_touch(last_seen, now) {
+            let mut am: session::ActiveModel = s.clone().into();
+            am.last_seen_at = Set(to_db(now));
+            am.update(&self.db).await?;
+        }
+        Ok(Some(SessionInfo { user: current_user(&u)?, csrf_token: s.csrf_token }))
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<()> {
+        let h = token_hash(token);
+        let Some(s) = session::Entity::find_by_id(h.clone()).one(&self.db).await? else {
+            return Ok(());
+        };
+        let u = user::Entity::find_by_id(s.user_id).one(&self.db).await?;
+        let txn = begin_write(&self.db).await?;
+        session::Entity::delete_by_id(h).exec(&txn).await?;
+        if let Some(u) = u {
+            audit::append(
+                &txn,
+                NewEntry {
+                    at: self.now(),
+                    actor_user_id: Some(u.id),
+                    actor: u.username.clone(),
+                    action: "auth.logout".into(),
+                    entity_type: "user".into(),
+                    entity_id: u.id.to_string(),
+                    region_code: u.scope_region.clone(),
+                    summary: format!("用户 {} 退出登录", u.username),
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Create an API token for a user; the token is returned once and stored as a hash.
+    pub async fn create_token(&self, by: &Principal, username: &str, name: &str) -> Result<String> {
+        let u = user::Entity::find()
+            .filter(user::Column::Username.eq(username.trim()))
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if let Principal::User(me) = by
+            && me.id != u.id
+            && !(me.role.manages_users() && me.scope.may_grant(&current_user(&u)?.scope))
+        {
+            return Err(Error::NotFound);
+        }
+        let token = format!("hl_{}", random_token());
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        let t = api_token::ActiveModel {
+            user_id: Set(u.id),
+            name: Set(if name.trim().is_empty() { "API".to_owned() } else { name.trim().to_owned() }),
+            token_hash: Set(token_hash(&token)),
+            prefix: Set(token.chars().take(10).collect()),
+            created_at: Set(to_db(now)),
+            last_used_at: Set(None),
+            revoked_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        audit::append(
+            &txn,
+            NewEntry {
+                at: now,
+                actor_user_id: by.actor_id(),
+                actor: by.actor_name(),
+                action: "token.create".into(),
+                entity_type: "api_token".into(),
+                entity_id: t.id.to_string(),
+                region_code: u.scope_region.clone(),
+                summary: format!("为用户 {} 创建 API 令牌 {}", u.username, t.prefix),
+                before: None,
+                after: Some(serde_json::json!({"user": u.username, "name": t.name, "prefix": t.prefix})),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(token)
+    }
+
+    /// The user behind a bearer token, if it is valid and not revoked.
+    pub async fn token_user(&self, token: &str) -> Result<Option<CurrentUser>> {
+        let now = self.now();
+        let Some(t) = api_token::Entity::find()
+            .filter(api_token::Column::TokenHash.eq(token_hash(token.trim())))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        if t.revoked_at.is_some() {
+            return Ok(None);
+        }
+        let Some(u) = user::Entity::find_by_id(t.user_id).one(&self.db).await? else {
+            return Ok(None);
+        };
+        if u.disabled {
+            return Ok(None);
+        }
+        if t.last_used_at.is_none_or(|l| self.sessions.needs_touch(from_db(l), now)) {
+            let mut am: api_token::ActiveModel = t.into();
+            am.last_used_at = Set(Some(to_db(now)));
+            am.update(&self.db).await?;
+        }
+        Ok(Some(current_user(&u)?))
+    }
+}

@@ -1,0 +1,80 @@
+//! Regions for pages and the CLI.
+
+use hongling_domain::RegionCode;
+use hongling_store::audit::{self, NewEntry};
+use hongling_store::entity::region;
+use hongling_store::regions::{self as store_regions, ImportReport, RegionRow};
+use hongling_store::begin_write;
+
+use crate::{CurrentUser, Error, Hongling, Principal, Result};
+
+impl Hongling {
+    pub async fn region(&self, code: &str) -> Result<Option<region::Model>> {
+        Ok(store_regions::get(&self.db, code).await?)
+    }
+
+    pub async fn region_full_name(&self, code: &RegionCode) -> Result<String> {
+        Ok(store_regions::full_name(&self.db, code).await?)
+    }
+
+    /// A region inside the user's scope with its children, or `NotFound`.
+    pub async fn region_with_children(&self, me: &CurrentUser, code: &str) -> Result<(region::Model, Vec<region::Model>)> {
+        let prefix = me.region_prefix()?;
+        if !prefix.contains_str(code) {
+            return Err(Error::NotFound);
+        }
+        let r = store_regions::get(&self.db, code).await?.ok_or(Error::NotFound)?;
+        let kids = store_regions::children(&self.db, code).await?;
+        Ok((r, kids))
+    }
+
+    pub async fn search_regions(&self, me: &CurrentUser, q: &str, limit: u64) -> Result<Vec<region::Model>> {
+        let prefix = me.region_prefix()?;
+        Ok(store_regions::search(&self.db, prefix.as_str(), q.trim(), limit).await?)
+    }
+
+    /// Import region rows (CLI): all-or-nothing, one audit entry for the file.
+    pub async fn import_regions(&self, by: &Principal, rows: Vec<RegionRow>, source: &str) -> Result<ImportReport> {
+        let prefix = common_prefix(rows.iter().map(|r| r.code.as_str()));
+        let txn = begin_write(&self.db).await?;
+        let report = store_regions::upsert(&txn, rows).await?;
+        audit::append(
+            &txn,
+            NewEntry {
+                at: self.now(),
+                actor_user_id: by.actor_id(),
+                actor: by.actor_name(),
+                action: "region.import".into(),
+                entity_type: "region".into(),
+                entity_id: source.chars().take(64).collect(),
+                region_code: prefix,
+                summary: format!("导入行政区划 {} 条（拒绝 {} 条）", report.accepted, report.rejected.len()),
+                before: None,
+                after: Some(serde_json::json!({"accepted": report.accepted, "rejected": report.rejected.len()})),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(report)
+    }
+}
+
+/// The longest valid region prefix shared by all codes ("" when none).
+fn common_prefix<'a>(mut codes: impl Iterator<Item = &'a str>) -> String {
+    let Some(first) = codes.next() else { return String::new() };
+    let mut len = first.len();
+    for c in codes {
+        len = first.bytes().zip(c.bytes()).take(len).take_while(|(a, b)| a == b).count();
+    }
+    [12, 9, 6, 4, 2].into_iter().find(|&l| l <= len).map(|l| first[..l].to_owned()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn common_prefix_snaps_to_levels() {
+        assert_eq!(super::common_prefix(["370502001001", "370502002003"].into_iter()), "370502");
+        assert_eq!(super::common_prefix(["370502001001", "510104001001"].into_iter()), "");
+        assert_eq!(super::common_prefix(["3705"].into_iter()), "3705");
+    }
+}

@@ -1,0 +1,307 @@
+//! User accounts. An administrator manages accounts inside their own region
+//! subtree only; an account outside it answers "not found".
+
+use hongling_domain::auth::{check_password, check_username};
+use hongling_domain::scope::check_role_scope;
+use hongling_domain::{RegionCode, Role, Scope};
+use hongling_store::audit::{self, NewEntry};
+use hongling_store::entity::{session, user};
+use hongling_store::{Page, PageRequest, begin_write, is_unique_violation, regions, to_db};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::json;
+
+use crate::auth::current_user;
+use crate::secret::{generate_password, hash_password_async};
+use crate::{CurrentUser, Error, FieldError, Hongling, Principal, Result};
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope: ScopeInput,
+    /// `None`: a password is generated and returned once.
+    pub password: Option<String>,
+}
+
+/// The scope asked for; organization scopes take their region from the record.
+#[derive(Debug, Clone)]
+pub enum ScopeInput {
+    Region(RegionCode),
+    Org(i64),
+    PartyOrg(i64),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub q: Option<String>,
+    pub role: Option<Role>,
+}
+
+/// What an audit entry records of a user (never the password hash).
+fn snapshot(u: &user::Model) -> serde_json::Value {
+    json!({
+        "username": u.username,
+        "display_name": u.display_name,
+        "role": u.role,
+        "scope_kind": u.scope_kind,
+        "scope_region": u.scope_region,
+        "scope_ref_id": u.scope_ref_id,
+        "disabled": u.disabled,
+    })
+}
+
+fn require_admin(by: &Principal) -> Result<Option<&CurrentUser>> {
+    match by {
+        Principal::Cli => Ok(None),
+        Principal::User(u) if u.role.manages_users() => Ok(Some(u)),
+        Principal::User(_) => Err(Error::Forbidden("只有系统管理员可以管理用户")),
+    }
+}
+
+impl Hongling {
+    /// Create an account. Returns the user and the generated password, if any.
+    pub async fn create_user(&self, by: &Principal, new: NewUser) -> Result<(user::Model, Option<String>)> {
+        let admin = require_admin(by)?;
+        let scope = self.resolve_scope(&new.scope).await?;
+        let mut errors = Vec::new();
+        let username = new.username.trim().to_owned();
+        if let Err(e) = check_username(&username) {
+            errors.push(FieldError { field: "username".into(), message: e.to_string() });
+        }
+        if new.display_name.trim().is_empty() {
+            errors.push(FieldError { field: "display_name".into(), message: "请填写姓名".into() });
+        }
+        if let Err(m) = check_role_scope(new.role, &scope) {
+            errors.push(FieldError { field: "scope".into(), message: m.into() });
+        }
+        if let Some(pw) = &new.password
+            && let Err(e) = check_password(&username, pw)
+        {
+            errors.push(FieldError { field: "password".into(), message: e.to_string() });
+        }
+        if let Some(a) = admin
+            && !a.scope.may_grant(&scope)
+        {
+            errors.push(FieldError { field: "scope".into(), message: "权限范围超出您的管辖区域".into() });
+        }
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        let (password, generated) = match new.password {
+            Some(p) => (p, None),
+            None => {
+                let p = generate_password();
+                (p.clone(), Some(p))
+            }
+        };
+        let hash = hash_password_async(password).await?;
+        let now = to_db(self.now());
+        let txn = begin_write(&self.db).await?;
+        let inserted = user::ActiveModel {
+            username: Set(username.clone()),
+            display_name: Set(new.display_name.trim().to_owned()),
+            role: Set(new.role.as_str().to_owned()),
+            scope_kind: Set(scope.kind_str().to_owned()),
+            scope_region: Set(scope.region.as_str().to_owned()),
+            scope_ref_id: Set(scope.ref_id),
+            password_hash: Set(hash),
+            failed_logins: Set(0),
+            locked_until: Set(None),
+            disabled: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await;
+        let u = match inserted {
+            Ok(u) => u,
+            Err(e) if is_unique_violation(&e) => return Err(Error::invalid("username", "用户名已存在")),
+            Err(e) => return Err(e.into()),
+        };
+        audit::append(
+            &txn,
+            NewEntry {
+                at: self.now(),
+                actor_user_id: by.actor_id(),
+                actor: by.actor_name(),
+                action: "user.create".into(),
+                entity_type: "user".into(),
+                entity_id: u.id.to_string(),
+                region_code: u.scope_region.clone(),
+                summary: format!("新增用户 {}（{}）", u.username, new.role.label()),
+                before: None,
+                after: Some(snapshot(&u)),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok((u, generated))
+    }
+
+    /// Turn the requested scope into a real one, checking that its record exists.
+    async fn resolve_scope(&self, input: &ScopeInput) -> Result<Scope> {
+        match input {
+            ScopeInput::Region(code) => {
+                if regions::get(&self.db, code.as_str()).await?.is_none() {
+                    return Err(Error::invalid("scope", "行政区划代码不存在"));
+                }
+                Ok(Scope::region(code.clone()))
+            }
+            ScopeInput::Org(id) => self.org_scope(*id).await,
+            ScopeInput::PartyOrg(_) => {
+                Err(Error::invalid("scope", "党组织管理模块尚未启用，暂不能创建党组织范围的账号"))
+            }
+        }
+    }
+
+    pub async fn list_users(&self, me: &CurrentUser, f: &UserFilter, p: PageRequest) -> Result<Page<user::Model>> {
+        require_admin(&Principal::User(me.clone()))?;
+        let (lo, hi) = me.region_prefix()?.subtree_range();
+        let mut q = user::Entity::find()
+            .filter(user::Column::ScopeRegion.gte(lo))
+            .filter(user::Column::ScopeRegion.lt(hi));
+        if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            q = q.filter(
+                sea_orm::Condition::any()
+                    .add(user::Column::Username.contains(text))
+                    .add(user::Column::DisplayName.contains(text)),
+            );
+        }
+        if let Some(r) = f.role {
+            q = q.filter(user::Column::Role.eq(r.as_str()));
+        }
+        let total = q.clone().count(&self.db).await?;
+        let items = q.order_by_asc(user::Column::Id).offset(p.offset()).limit(p.per_page).all(&self.db).await?;
+        Ok(Page { items, total, page: p.page, per_page: p.per_page })
+    }
+
+    /// One account inside the administrator's scope, else `NotFound`.
+    pub async fn get_user(&self, me: &CurrentUser, id: i64) -> Result<user::Model> {
+        require_admin(&Principal::User(me.clone()))?;
+        let u = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
+        if me.scope.may_grant(&current_user(&u)?.scope) { Ok(u) } else { Err(Error::NotFound) }
+    }
+
+    /// Disable or enable an account; disabling ends its sessions.
+    pub async fn set_user_disabled(&self, me: &CurrentUser, id: i64, disabled: bool) -> Result<user::Model> {
+        let u = self.get_user(me, id).await?;
+        if u.id == me.id {
+            return Err(Error::Conflict("不能停用自己的账号".into()));
+        }
+        let txn = begin_write(&self.db).await?;
+        let before = snapshot(&u);
+        let mut am: user::ActiveModel = u.into();
+        am.disabled = Set(disabled);
+        am.updated_at = Set(to_db(self.now()));
+        let u = am.update(&txn).await?;
+        if disabled {
+            session::Entity::delete_many().filter(session::Column::UserId.eq(u.id)).exec(&txn).await?;
+        }
+        audit::append(
+            &txn,
+            NewEntry {
+                at: self.now(),
+                actor_user_id: Some(me.id),
+                actor: me.username.clone(),
+                action: if disabled { "user.disable" } else { "user.enable" }.into(),
+                entity_type: "user".into(),
+                entity_id: u.id.to_string(),
+                region_code: u.scope_region.clone(),
+                summary: format!("{}用户 {}", if disabled { "停用" } else { "启用" }, u.username),
+                before: Some(before),
+                after: Some(snapshot(&u)),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(u)
+    }
+
+    /// Set a new generated password, unlock the account and end its sessions.
+    /// The password is returned once.
+    pub async fn reset_password(&self, me: &CurrentUser, id: i64) -> Result<(user::Model, String)> {
+        let u = self.get_user(me, id).await?;
+        let pw = generate_password();
+        let hash = hash_password_async(pw.clone()).await?;
+        let txn = begin_write(&self.db).await?;
+        let mut am: user::ActiveModel = u.into();
+        am.password_hash = Set(hash);
+        am.failed_logins = Set(0);
+        am.locked_until = Set(None);
+        am.updated_at = Set(to_db(self.now()));
+        let u = am.update(&txn).await?;
+        session::Entity::delete_many().filter(session::Column::UserId.eq(u.id)).exec(&txn).await?;
+        audit::append(
+            &txn,
+            NewEntry {
+                at: self.now(),
+                actor_user_id: Some(me.id),
+                actor: me.username.clone(),
+                action: "user.reset_password".into(),
+                entity_type: "user".into(),
+                entity_id: u.id.to_string(),
+                region_code: u.scope_region.clone(),
+                summary: format!("重置用户 {} 的密码并解除锁定", u.username),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok((u, pw))
+    }
+
+    /// Change one's own password after checking the current one.
+    pub async fn change_own_password(&self, me: &CurrentUser, current: &str, new: &str) -> Result<()> {
+        let u = user::Entity::find_by_id(me.id).one(&self.db).await?.ok_or(Error::NotFound)?;
+        if !crate::secret::verify_password_async(current.to_owned(), u.password_hash.clone()).await? {
+            return Err(Error::invalid("current", "当前密码不正确"));
+        }
+        check_password(&u.username, new).map_err(|e| Error::invalid("new", e.to_string()))?;
+        let hash = hash_password_async(new.to_owned()).await?;
+        let txn = begin_write(&self.db).await?;
+        let mut am: user::ActiveModel = u.into();
+        am.password_hash = Set(hash);
+        am.updated_at = Set(to_db(self.now()));
+        let u = am.update(&txn).await?;
+        audit::append(
+            &txn,
+            NewEntry {
+                at: self.now(),
+                actor_user_id: Some(me.id),
+                actor: me.username.clone(),
+                action: "user.change_password".into(),
+                entity_type: "user".into(),
+                entity_id: u.id.to_string(),
+                region_code: u.scope_region.clone(),
+                summary: format!("用户 {} 修改了自己的密码", u.username),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    pub async fn count_users_in(&self, prefix: &str) -> Result<u64> {
+        let (lo, hi) = hongling_domain::region::subtree_range(prefix);
+        Ok(user::Entity::find()
+            .filter(user::Column::ScopeRegion.gte(lo))
+            .filter(user::Column::ScopeRegion.lt(hi))
+            .count(&self.db)
+            .await?)
+    }
+}
+
+impl Hongling {
+    /// The scope of an organization's own account: the organization and its residence.
+    async fn org_scope(&self, _id: i64) -> Result<Scope> {
+        // The registry (M1) is not in the schema yet, so no organization exists.
+        Err(Error::invalid("scope", "社会组织不存在"))
+    }
+}

@@ -1,0 +1,17 @@
+//! Versioned schema migrations, written once in Rust and run on both databases.
+//!
+//! Rules (see docs/ARCHITECTURE.md): portable types only (integers, text,
+//! booleans, `date_time` holding UTC); add columns and tables, never rewrite a
+//! released migration; expand then contract for renames.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}

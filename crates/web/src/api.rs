@@ -1,0 +1,180 @@
+//! The JSON API under `/api/v1`, described by an OpenAPI document.
+//! Authentication: `Authorization: Bearer <token>` or the session cookie
+//! (state-changing calls with the cookie also need `X-CSRF-Token`).
+
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use hongling_service::{CurrentUser, Error};
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::AppState;
+use crate::error::{ApiError, WebError};
+use crate::security::Auth;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/regions/{code}", get(region))
+        .route("/openapi.json", get(openapi))
+}
+
+/// The caller of an API route.
+pub struct ApiUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Auth>().and_then(Auth::user) {
+            Some(u) => Ok(ApiUser(u.clone())),
+            None => Err(WebError::api(Error::Unauthenticated)),
+        }
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, WebError>;
+
+fn api_err(e: Error) -> WebError {
+    WebError::api(e)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Scope {
+    /// `region`, `org` or `party_org`
+    pub kind: String,
+    /// The region code of the subtree, or of the organization's residence.
+    pub region: String,
+    pub region_name: String,
+    /// The organization or party organization id.
+    pub ref_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    /// Role identifier, e.g. `registrar`.
+    pub role: String,
+    pub role_name: String,
+    pub scope: Scope,
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "账号",
+    responses((status = 200, body = Me), (status = 401, body = ApiError)),
+    security(("bearer" = [])))]
+async fn me(State(st): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Me> {
+    let region_name = st.app.region_full_name(&u.scope.region).await.map_err(api_err)?;
+    Ok(Json(Me {
+        id: u.id,
+        username: u.username,
+        display_name: u.display_name,
+        role: u.role.as_str().to_owned(),
+        role_name: u.role.label().to_owned(),
+        scope: Scope {
+            kind: u.scope.kind_str().to_owned(),
+            region: u.scope.region.to_string(),
+            region_name,
+            ref_id: u.scope.ref_id,
+        },
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegionChild {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    pub full_name: String,
+    /// 1 province … 5 village/community
+    pub level: i16,
+    pub parent_code: Option<String>,
+    /// `urban`, `rural` or null (villages only)
+    pub urban_rural: Option<String>,
+    pub children: Vec<RegionChild>,
+}
+
+/// A region inside the caller's scope, with its children.
+#[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "行政区划",
+    params(("code" = String, Path, description = "行政区划代码")),
+    responses((status = 200, body = Region), (status = 404, body = ApiError)),
+    security(("bearer" = [])))]
+async fn region(State(st): State<AppState>, ApiUser(u): ApiUser, Path(code): Path<String>) -> ApiResult<Region> {
+    let (r, kids) = st.app.region_with_children(&u, &code).await.map_err(api_err)?;
+    let full_name = match hongling_domain::RegionCode::parse(&r.code) {
+        Ok(c) => st.app.region_full_name(&c).await.map_err(api_err)?,
+        Err(_) => r.name.clone(),
+    };
+    Ok(Json(Region {
+        full_name,
+        code: r.code,
+        name: r.name,
+        level: r.level,
+        parent_code: r.parent_code,
+        urban_rural: r.urban_rural,
+        children: kids.into_iter().map(|c| RegionChild { code: c.code, name: c.name }).collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    pub database: &'static str,
+}
+
+/// Liveness and database reachability (no authentication).
+#[utoipa::path(get, path = "/healthz", tag = "运维", responses((status = 200, body = Health), (status = 503, body = ApiError)))]
+pub async fn healthz(State(st): State<AppState>) -> Response {
+    match st.app.db.ping().await {
+        Ok(()) => Json(Health { status: "ok", database: st.app.backend_name() }).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(ApiError { code: "unavailable", message: "数据库不可用".into(), fields: vec![] }),
+            )
+                .into_response()
+        }
+    }
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("hongling token create 生成的 API 令牌")).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "红领 Hongling API", description = "社会组织党建引领与综合监管服务平台的数据交换接口。错误统一返回 {\"code\", \"message\"}，message 为中文。"),
+    paths(me, region, healthz),
+    components(schemas(ApiError)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document (no authentication).
+async fn openapi() -> Response {
+    match ApiDoc::openapi().to_pretty_json() {
+        Ok(s) => ([(header::CONTENT_TYPE, "application/json")], s).into_response(),
+        Err(e) => WebError::api(Error::internal(e)).into_response(),
+    }
+}

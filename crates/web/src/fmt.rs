@@ -1,0 +1,74 @@
+//! Display helpers: dates and times in Asia/Shanghai, numbers with separators.
+
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+fn cst() -> UtcOffset {
+    UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC)
+}
+
+/// A stored UTC timestamp as `YYYY-MM-DD HH:MM:SS` in Beijing time.
+pub fn datetime(t: PrimitiveDateTime) -> String {
+    let t = t.assume_utc().to_offset(cst());
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+pub fn now_is_after(t: Option<PrimitiveDateTime>, now: OffsetDateTime) -> bool {
+    t.is_some_and(|t| t.assume_utc() > now)
+}
+
+/// 1234567 → 1,234,567
+pub fn thousands(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// Parse `YYYY-MM-DD`, empty → None.
+pub fn parse_date(s: &str) -> Option<time::Date> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1,000");
+        assert_eq!(super::thousands(-1234567), "-1,234,567");
+    }
+}
+
+/// Escape text for HTML built outside templates.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,109 @@
+//! The admin shell: side menu, top bar, breadcrumbs, paging.
+
+use hongling_domain::Role;
+use hongling_service::{CurrentUser, Hongling};
+
+pub struct MenuItem {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub href: &'static str,
+}
+
+pub struct MenuGroup {
+    pub label: &'static str,
+    pub items: Vec<MenuItem>,
+}
+
+/// The menu of the modules built so far, limited to what the role may open.
+/// (UI.md lists the whole product; each module adds its entries here.)
+pub fn menu(role: Role, region_scoped: bool) -> Vec<MenuGroup> {
+    let mut groups = Vec::new();
+    let mut system = Vec::new();
+    if role.manages_users() {
+        system.push(MenuItem { key: "users", label: "用户", href: "/system/users" });
+    }
+    if region_scoped {
+        system.push(MenuItem { key: "regions", label: "行政区划", href: "/system/regions" });
+    }
+    if role.reads_audit() {
+        system.push(MenuItem { key: "audit", label: "审计日志", href: "/system/audit" });
+    }
+    if !system.is_empty() {
+        groups.push(MenuGroup { label: "系统管理", items: system });
+    }
+    groups
+}
+
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+/// What the shell around every signed-in page needs.
+pub struct Layout {
+    pub title: String,
+    pub active: &'static str,
+    pub user_name: String,
+    pub role_label: &'static str,
+    pub scope_label: String,
+    pub csrf: String,
+    pub menu: Vec<MenuGroup>,
+    pub crumbs: Vec<Crumb>,
+}
+
+impl Layout {
+    pub async fn new(app: &Hongling, me: &CurrentUser, csrf: &str, active: &'static str, title: &str) -> Self {
+        let region_name = app.region_full_name(&me.scope.region).await.unwrap_or_else(|_| me.scope.region.to_string());
+        let scope_label = match me.scope.ref_id {
+            None => region_name,
+            Some(id) => format!("{}（{}：{}）", region_name, me.scope.kind_label(), id),
+        };
+        Self {
+            title: title.to_owned(),
+            active,
+            user_name: me.display_name.clone(),
+            role_label: me.role.label(),
+            scope_label,
+            csrf: csrf.to_owned(),
+            menu: menu(me.role, me.scope.region_subtree().is_some()),
+            crumbs: vec![Crumb { label: "工作台".into(), href: Some("/".into()) }],
+        }
+    }
+
+    pub fn crumb(mut self, label: impl Into<String>, href: Option<&str>) -> Self {
+        self.crumbs.push(Crumb { label: label.into(), href: href.map(str::to_owned) });
+        self
+    }
+}
+
+/// Page links for a list whose filters live in the URL.
+pub struct Pager {
+    pub total_text: String,
+    pub page: u64,
+    pub pages: u64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub links: Vec<(u64, String, bool)>,
+}
+
+impl Pager {
+    /// `base` is the list URL with its filters as query pairs (without `page`).
+    pub fn new(base: &str, pairs: &[(&str, String)], total: u64, page: u64, per_page: u64) -> Self {
+        let pages = total.div_ceil(per_page.max(1)).max(1);
+        let url = |p: u64| {
+            let mut q: Vec<(&str, String)> = pairs.iter().filter(|(_, v)| !v.is_empty()).cloned().collect();
+            q.push(("page", p.to_string()));
+            format!("{base}?{}", serde_urlencoded::to_string(&q).unwrap_or_default())
+        };
+        let lo = page.saturating_sub(3).max(1);
+        let hi = (lo + 6).min(pages);
+        Self {
+            total_text: crate::fmt::thousands(total as i64),
+            page,
+            pages,
+            prev: (page > 1).then(|| url(page - 1)),
+            next: (page < pages).then(|| url(page + 1)),
+            links: (lo..=hi).map(|p| (p, url(p), p == page)).collect(),
+        }
+    }
+}

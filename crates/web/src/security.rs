@@ -1,0 +1,186 @@
+//! Sessions, CSRF and security headers, as middleware around every route.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use hongling_service::CurrentUser;
+use hongling_service::auth::SessionInfo;
+
+use crate::AppState;
+use crate::error::WebError;
+
+pub const SESSION_COOKIE: &str = "hl_session";
+pub const CSRF_COOKIE: &str = "hl_csrf";
+pub const CSRF_FIELD: &str = "_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Who is asking, resolved once per request by `load_session`.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    Anonymous,
+    Session { info: SessionInfo, token: String },
+    Bearer(CurrentUser),
+}
+
+impl Auth {
+    pub fn user(&self) -> Option<&CurrentUser> {
+        match self {
+            Auth::Anonymous => None,
+            Auth::Session { info, .. } => Some(&info.user),
+            Auth::Bearer(u) => Some(u),
+        }
+    }
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, Secure when configured.
+pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> HeaderValue {
+    let mut s = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(a) = max_age {
+        s.push_str(&format!("; Max-Age={a}"));
+    }
+    if secure {
+        s.push_str("; Secure");
+    }
+    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+}
+
+pub async fn load_session(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let auth = if let Some(tok) = bearer(headers) {
+        match st.app.token_user(tok).await {
+            Ok(Some(u)) => Auth::Bearer(u),
+            Ok(None) => return WebError::api(hongling_service::Error::Unauthenticated).into_response(),
+            Err(e) => return WebError::api(e).into_response(),
+        }
+    } else if let Some(tok) = cookie(headers, SESSION_COOKIE).map(str::to_owned) {
+        match st.app.session(&tok).await {
+            Ok(Some(info)) => Auth::Session { info, token: tok },
+            Ok(None) => Auth::Anonymous,
+            Err(e) => return WebError::page(e).into_response(),
+        }
+    } else {
+        Auth::Anonymous
+    };
+    req.extensions_mut().insert(auth);
+    next.run(req).await
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn csrf_failure(req_is_api: bool) -> Response {
+    let e = hongling_service::Error::Forbidden("页面已过期或请求来源不可信，请刷新页面后重试");
+    if req_is_api { WebError::api(e).into_response() } else { WebError::page(e).into_response() }
+}
+
+/// Synchronizer-token CSRF check on every state-changing request that is
+/// authenticated by cookie (bearer-token API calls carry no ambient authority).
+/// The token comes in the `X-CSRF-Token` header (htmx sends it on every
+/// request) or in the `_csrf` field of an url-encoded or multipart form.
+/// Browsers that send `Sec-Fetch-Site: cross-site` are refused outright.
+pub async fn csrf(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let is_api = req.uri().path().starts_with("/api/");
+    let auth = req.extensions().get::<Auth>().cloned().unwrap_or(Auth::Anonymous);
+    if matches!(auth, Auth::Bearer(_)) {
+        return next.run(req).await;
+    }
+    if req.headers().get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site") {
+        return csrf_failure(is_api);
+    }
+    let expected = match &auth {
+        Auth::Session { info, .. } => Some(info.csrf_token.clone()),
+        _ => cookie(req.headers(), CSRF_COOKIE).map(str::to_owned),
+    };
+    let Some(expected) = expected else { return csrf_failure(is_api) };
+    if let Some(h) = req.headers().get(CSRF_HEADER) {
+        return if constant_time_eq(h.as_bytes(), expected.as_bytes()) { next.run(req).await } else { csrf_failure(is_api) };
+    }
+    let ctype = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let (parts, body) = req.into_parts();
+    let bytes = match to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(_) => return WebError::page(hongling_service::Error::invalid("file", "上传内容过大或不完整")).into_response(),
+    };
+    let provided = if ctype.starts_with("application/x-www-form-urlencoded") {
+        form_urlencoded_field(&bytes, CSRF_FIELD)
+    } else if ctype.starts_with("multipart/form-data") {
+        multipart_field(&ctype, bytes.clone(), CSRF_FIELD).await
+    } else {
+        None
+    };
+    match provided {
+        Some(p) if constant_time_eq(p.as_bytes(), expected.as_bytes()) => {
+            next.run(Request::from_parts(parts, Body::from(bytes))).await
+        }
+        _ => csrf_failure(is_api),
+    }
+}
+
+fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+async fn multipart_field(ctype: &str, body: axum::body::Bytes, name: &str) -> Option<String> {
+    let boundary = multer::parse_boundary(ctype).ok()?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut mp = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
+/// Security headers on every response; pages are never cached.
+pub async fn headers(req: Request, next: Next) -> Response {
+    let is_static = req.uri().path().starts_with("/static/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if !is_static && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
