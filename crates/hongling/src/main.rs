@@ -1,1 +1,296 @@
-fn main() {}
+//! `hongling`: the one binary. Serves the web application and the API, and
+//! runs the administrative commands against the same database.
+
+mod config;
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use hongling_domain::{RegionCode, Role};
+use hongling_service::users::{NewUser, ScopeInput};
+use hongling_service::{Hongling, Principal, SystemClock};
+
+use crate::config::Config;
+
+#[derive(Parser)]
+#[command(name = "hongling", version, about = "红领：社会组织党建引领与综合监管服务平台")]
+struct Cli {
+    /// Configuration file (TOML); see config.example.toml.
+    #[arg(long, global = true, env = "HONGLING_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database: sqlite://PATH or postgres://… (overrides the file and HONGLING_DATABASE_URL).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the demo: an SQLite database in DIR with 东营市 and demo accounts.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        #[arg(long, default_value = "./hongling-demo")]
+        data: PathBuf,
+    },
+    /// Serve the web application and the API.
+    Serve {
+        #[arg(long)]
+        addr: Option<String>,
+    },
+    /// Apply database migrations and load built-in data.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Import data files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. Without --password-stdin a password is generated and printed once.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, registrar, registrar_leader, party_office, supervisor, grassroots,
+        /// org_account, party_secretary, party_member, assessor, inspector
+        #[arg(long)]
+        role: String,
+        /// A region code (e.g. 3705), or org:ID / party_org:ID.
+        #[arg(long)]
+        scope: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user; printed once, stored only as a hash.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "API")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import regions from a CSV (or .csv.gz) with columns code,name,…
+    Regions { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Re-compute the SM3 hash chain of the whole audit log.
+    Verify,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut cfg = Config::load(cli.config.as_deref())?;
+    if let Some(url) = &cli.database_url {
+        cfg.database.url = url.clone();
+    }
+    init_logging(&cfg.log.level);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(run(cli.command, cfg))
+}
+
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn open(cfg: &Config) -> anyhow::Result<Hongling> {
+    Hongling::open(&cfg.db(), Arc::new(SystemClock))
+        .await
+        .with_context(|| format!("无法打开数据库 {}", hongling_service::redact_url(&cfg.database.url)))
+}
+
+async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
+    match cmd {
+        Command::Demo { addr, data } => demo(&mut cfg, &addr, &data).await,
+        Command::Serve { addr } => {
+            if let Some(a) = addr {
+                cfg.server.addr = a;
+            }
+            let app = open(&cfg).await?;
+            serve(app, &cfg).await
+        }
+        Command::Migrate => {
+            let app = open(&cfg).await?;
+            println!("数据库已是最新结构（{}）。", app.backend_name());
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { username, role, scope, display_name, password_stdin } } => {
+            let app = open(&cfg).await?;
+            let role = Role::parse(&role).with_context(|| format!("未知角色 {role}"))?;
+            let scope = parse_scope(&scope)?;
+            let password = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s)?;
+                Some(s.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let new = NewUser { display_name: display_name.unwrap_or_else(|| username.clone()), username, role, scope, password };
+            match app.create_user(&Principal::Cli, new).await {
+                Ok((u, generated)) => {
+                    println!("已创建用户 {}（{}，范围 {}）。", u.username, role.label(), u.scope_region);
+                    if let Some(p) = generated {
+                        println!("初始密码（只显示这一次）：{p}");
+                    }
+                    Ok(())
+                }
+                Err(e) => bail!(describe(&e)),
+            }
+        }
+        Command::Token { command: TokenCommand::Create { username, name } } => {
+            let app = open(&cfg).await?;
+            match app.create_token(&Principal::Cli, &username, &name).await {
+                Ok(t) => {
+                    println!("{t}");
+                    eprintln!("API 令牌已创建（只显示这一次）。调用方式：Authorization: Bearer <令牌>");
+                    Ok(())
+                }
+                Err(hongling_service::Error::NotFound) => bail!("用户 {username} 不存在"),
+                Err(e) => bail!(describe(&e)),
+            }
+        }
+        Command::Import { command: ImportCommand::Regions { file } } => {
+            let app = open(&cfg).await?;
+            let (rows, mut rejected) = hongling_service::read_region_file(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let read = rows.len();
+            let report = app.import_regions(&Principal::Cli, rows, &file.display().to_string()).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            rejected.extend(report.rejected);
+            println!("读取 {read} 条，导入（新增或更新）{} 条，拒绝 {} 条。", report.accepted, rejected.len());
+            for r in rejected.iter().take(50) {
+                println!("  第 {} 行 {}：{}", r.line, r.code, r.reason);
+            }
+            if rejected.len() > 50 {
+                println!("  ……另有 {} 条被拒绝", rejected.len() - 50);
+            }
+            Ok(())
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let app = open(&cfg).await?;
+            let r = app.verify_audit_chain().await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            match r.broken_at {
+                None => {
+                    println!("审计日志完整：共 {} 条，哈希链校验通过（SM3）。", r.entries);
+                    Ok(())
+                }
+                Some(seq) => bail!("审计日志在第 {seq} 条处哈希不符：记录可能被篡改或删除"),
+            }
+        }
+    }
+}
+
+fn describe(e: &hongling_service::Error) -> String {
+    let fields: Vec<String> = e.field_errors().iter().map(|f| format!("{}：{}", f.field, f.message)).collect();
+    if fields.is_empty() { e.to_string() } else { fields.join("；") }
+}
+
+fn parse_scope(s: &str) -> anyhow::Result<ScopeInput> {
+    let s = s.trim();
+    if let Some(id) = s.strip_prefix("org:") {
+        return Ok(ScopeInput::Org(id.parse().context("org: 后应为组织编号")?));
+    }
+    if let Some(id) = s.strip_prefix("party_org:") {
+        return Ok(ScopeInput::PartyOrg(id.parse().context("party_org: 后应为党组织编号")?));
+    }
+    Ok(ScopeInput::Region(RegionCode::parse(s).map_err(|e| anyhow::anyhow!("--scope {s}：{e}"))?))
+}
+
+async fn demo(cfg: &mut Config, addr: &str, data: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data).with_context(|| format!("无法创建目录 {}", data.display()))?;
+    let db = data.join("hongling.db");
+    cfg.database.url = format!("sqlite://{}", db.display());
+    cfg.server.addr = addr.to_owned();
+    let app = open(cfg).await?;
+    let accounts = app.ensure_demo_accounts().await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    let file = data.join("demo-accounts.txt");
+    let mut known = std::fs::read_to_string(&file).unwrap_or_default();
+    let fresh: Vec<_> = accounts.iter().filter(|a| a.password.is_some()).collect();
+    if !fresh.is_empty() {
+        for a in &fresh {
+            known.push_str(&format!("{}\t{}\t{}\t{}\n", a.username, a.password.as_deref().unwrap_or(""), a.role.label(), a.scope));
+        }
+        write_private(&file, &known)?;
+    }
+    println!();
+    println!("红领演示环境（东营市 3705）：http://{addr}/");
+    println!("数据目录：{}（SQLite）", data.display());
+    println!("演示账号（用户名 / 密码 / 角色 / 范围），另存于 {}：", file.display());
+    for line in known.lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if let [u, p, r, s] = cols[..] {
+            println!("  {u:<10} {p:<18} {r}（{s}）");
+        }
+    }
+    println!();
+    serve(app, cfg).await
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+async fn serve(app: Hongling, cfg: &Config) -> anyhow::Result<()> {
+    let web = hongling_web::WebConfig { secure_cookies: cfg.server.secure_cookies, max_body_bytes: cfg.server.max_body_mb * 1024 * 1024 };
+    let router = hongling_web::router(app.clone(), web);
+    let listener = tokio::net::TcpListener::bind(&cfg.server.addr).await.with_context(|| format!("无法监听 {}", cfg.server.addr))?;
+    tracing::info!(addr = %cfg.server.addr, database = app.backend_name(), "hongling serving");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

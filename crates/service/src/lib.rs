@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod demo;
 pub mod error;
 pub mod regions;
 pub mod secret;
@@ -17,11 +18,12 @@ use std::sync::{Arc, Mutex};
 use hongling_domain::auth::{LockoutPolicy, SessionPolicy};
 use hongling_domain::role::ScopeKind;
 use hongling_domain::{RegionCode, Role, Scope};
-pub use hongling_store::{DbConfig, Page, PageRequest};
+pub use hongling_store::{DbConfig, Page, PageRequest, redact_url};
 use sea_orm::DatabaseConnection;
 use time::OffsetDateTime;
 
 pub use error::{Error, FieldError, Result};
+pub use regions::read_region_file;
 
 /// The source of "now". Rules never read the clock; services ask this.
 pub trait Clock: Send + Sync {

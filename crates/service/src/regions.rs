@@ -78,3 +78,8 @@ mod tests {
         assert_eq!(super::common_prefix(["3705"].into_iter()), "3705");
     }
 }
+
+/// Read a region file (CSV or .csv.gz) for `import_regions`.
+pub fn read_region_file(path: &std::path::Path) -> std::io::Result<(Vec<RegionRow>, Vec<hongling_store::regions::Rejected>)> {
+    store_regions::read_file(path)
+}

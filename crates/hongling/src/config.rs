@@ -1,0 +1,138 @@
+//! Configuration: defaults, then the TOML file, then `HONGLING_*` environment
+//! variables, then command-line flags (each overrides the one before).
+//! Every key is documented in `config.example.toml`.
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: Server,
+    pub database: Database,
+    pub log: Log,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Server {
+    pub addr: String,
+    pub secure_cookies: bool,
+    pub max_body_mb: usize,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Database {
+    pub url: String,
+    pub max_connections: u32,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("url", &hongling_service::redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Log {
+    pub level: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { server: Server::default(), database: Database::default(), log: Log::default() }
+    }
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self { addr: "127.0.0.1:8080".into(), secure_cookies: false, max_body_mb: 20 }
+    }
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Self { url: "sqlite://hongling.db".into(), max_connections: 16 }
+    }
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Self { level: "info".into() }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_bool(name: &str, v: &str) -> anyhow::Result<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => anyhow::bail!("{name} 应为 true 或 false，而不是 {v:?}"),
+    }
+}
+
+impl Config {
+    /// Load the file (if given) and apply the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut cfg = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).with_context(|| format!("无法读取配置文件 {}", p.display()))?;
+                toml::from_str(&text).with_context(|| format!("配置文件 {} 格式有误", p.display()))?
+            }
+            None => Config::default(),
+        };
+        cfg.apply_env()?;
+        Ok(cfg)
+    }
+
+    fn apply_env(&mut self) -> anyhow::Result<()> {
+        if let Some(v) = env("HONGLING_ADDR") {
+            self.server.addr = v;
+        }
+        if let Some(v) = env("HONGLING_SECURE_COOKIES") {
+            self.server.secure_cookies = parse_bool("HONGLING_SECURE_COOKIES", &v)?;
+        }
+        if let Some(v) = env("HONGLING_MAX_BODY_MB") {
+            self.server.max_body_mb = v.parse().context("HONGLING_MAX_BODY_MB 应为整数")?;
+        }
+        if let Some(v) = env("HONGLING_DATABASE_URL") {
+            self.database.url = v;
+        }
+        if let Some(v) = env("HONGLING_DB_MAX_CONNECTIONS") {
+            self.database.max_connections = v.parse().context("HONGLING_DB_MAX_CONNECTIONS 应为整数")?;
+        }
+        if let Some(v) = env("HONGLING_LOG") {
+            self.log.level = v;
+        }
+        Ok(())
+    }
+
+    pub fn db(&self) -> hongling_service::DbConfig {
+        let mut c = hongling_service::DbConfig::new(self.database.url.clone());
+        c.max_connections = self.database.max_connections;
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_lists_every_key_and_parses() {
+        let text = include_str!("../../../config.example.toml");
+        let cfg: Config = toml::from_str(text).expect("example parses");
+        assert_eq!(cfg.server.addr, "127.0.0.1:8080");
+        assert!(format!("{:?}", Database { url: "postgres://u:pw@h/db".into(), max_connections: 1 }).contains("***"));
+    }
+}

@@ -1,0 +1,217 @@
+//! Scope, user administration, audit log, API document, CLI.
+
+use axum::http::StatusCode;
+use hongling_domain::{RegionCode, Role};
+use hongling_service::users::{NewUser, ScopeInput};
+use hongling_service::{CurrentUser, PageRequest, Principal};
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+use crate::support::*;
+
+async fn current(t: &TestApp, id: i64) -> CurrentUser {
+    let m = hongling_store::entity::user::Entity::find_by_id(id).one(&t.app.db).await.expect("q").expect("user");
+    hongling_service::auth::current_user(&m).expect("current user")
+}
+
+#[tokio::test]
+async fn builtin_regions_are_loaded() {
+    let t = TestApp::new().await;
+    let r = t.app.region("370502001").await.expect("q").expect("township exists");
+    assert_eq!(r.parent_code.as_deref(), Some("370502"));
+    let v = t.app.region("370502001011").await.expect("q").expect("demo village exists");
+    assert_eq!(v.level, 5);
+    assert_eq!(v.urban_rural.as_deref(), Some("urban"));
+    let full = t.app.region_full_name(&RegionCode::parse("370502").expect("c")).await.expect("name");
+    assert_eq!(full, "山东省东营市东营区");
+}
+
+#[tokio::test]
+async fn another_county_is_not_found() {
+    let t = TestApp::new().await;
+    let dyq_admin = t.user("dyqadmin", Role::Admin, "370502", PW).await;
+    let kenli_user = t.user("kenliclerk", Role::Registrar, "370505", PW).await;
+    let own_user = t.user("dyqclerk", Role::Registrar, "370502", PW).await;
+    let mut b = t.browser();
+    b.login("dyqadmin", PW).await;
+    assert_eq!(b.get(&format!("/system/users/{own_user}")).await.status, StatusCode::OK);
+    let r = b.get(&format!("/system/users/{kenli_user}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.body.contains("kenliclerk"));
+    // the list shows only the subtree
+    let r = b.get("/system/users").await;
+    assert!(r.body.contains("dyqclerk") && !r.body.contains("kenliclerk"));
+    // regions: pages and API
+    assert_eq!(b.get("/system/regions?code=370505").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(b.get("/system/regions?code=370502001").await.status, StatusCode::OK);
+    let r = b.api_get("/api/v1/regions/370505", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["code"], "not_found");
+    let r = b.api_get("/api/v1/regions/370502", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.json()["children"].as_array().is_some_and(|c| !c.is_empty()));
+    // and the service itself
+    let me = current(&t, dyq_admin).await;
+    assert_eq!(t.app.get_user(&me, kenli_user).await.expect_err("404").code(), "not_found");
+    let reset = t.app.reset_password(&me, kenli_user).await;
+    assert_eq!(reset.expect_err("404").code(), "not_found");
+}
+
+#[tokio::test]
+async fn admin_creates_users_only_inside_scope() {
+    let t = TestApp::new().await;
+    let admin = t.user("cadmin", Role::Admin, "370502", PW).await;
+    let me = current(&t, admin).await;
+    let by = Principal::User(me.clone());
+    let new = |scope: &str| NewUser {
+        username: format!("u{scope}"),
+        display_name: "某某".into(),
+        role: Role::Registrar,
+        scope: ScopeInput::Region(RegionCode::parse(scope).expect("c")),
+        password: None,
+    };
+    let e = t.app.create_user(&by, new("3705")).await.expect_err("city is above the county");
+    assert_eq!(e.field_errors()[0].message, "权限范围超出您的管辖区域");
+    let e = t.app.create_user(&by, new("370505")).await.expect_err("another county");
+    assert_eq!(e.code(), "invalid");
+    let (u, pw) = t.app.create_user(&by, new("370502001")).await.expect("a township inside");
+    assert!(pw.is_some());
+    assert_eq!(u.scope_region, "370502001");
+    // a registrar cannot manage users at all
+    let clerk = t.user("someclerk", Role::Registrar, "370502", PW).await;
+    let clerk = current(&t, clerk).await;
+    let e = t.app.list_users(&clerk, &Default::default(), PageRequest::default()).await.expect_err("forbidden");
+    assert_eq!(e.code(), "forbidden");
+    // a duplicate username is a field error, not a crash
+    let e = t.app.create_user(&by, new("370502001")).await.expect_err("dup");
+    assert_eq!(e.field_errors()[0].message, "用户名已存在");
+}
+
+#[tokio::test]
+async fn audit_is_written_in_the_same_transaction() {
+    let t = TestApp::new().await;
+    let admin = t.user("auditadmin", Role::Admin, "3705", PW).await;
+    let me = current(&t, admin).await;
+    let before = t.audit_count().await;
+    // a failed change leaves no audit entry
+    let dup = NewUser {
+        username: "auditadmin".into(),
+        display_name: "重复".into(),
+        role: Role::Registrar,
+        scope: ScopeInput::Region(RegionCode::parse("3705").expect("c")),
+        password: None,
+    };
+    t.app.create_user(&Principal::User(me.clone()), dup).await.expect_err("duplicate");
+    assert_eq!(t.audit_count().await, before);
+    // a successful change writes exactly one entry with before and after
+    let other = t.user("auditee", Role::Registrar, "3705", PW).await;
+    let n = t.audit_count().await;
+    t.app.set_user_disabled(&me, other, true).await.expect("disable");
+    assert_eq!(t.audit_count().await, n + 1);
+    let page = t
+        .app
+        .list_audit(&me, &hongling_service::audit::AuditQuery { action: Some("user.disable".into()), ..Default::default() }, PageRequest::default())
+        .await
+        .expect("list");
+    let e = &page.items[0];
+    assert_eq!(e.actor, "auditadmin");
+    assert!(e.before_json.contains("\"disabled\":false") && e.after_json.contains("\"disabled\":true"));
+    assert!(!e.after_json.contains("argon2"), "no password hash in the log");
+    // a failed audit write fails the change: break the chain head, then try
+    t.app.db.execute_unprepared("DELETE FROM audit_head").await.expect("break head");
+    let r = t.app.set_user_disabled(&me, other, false).await;
+    assert_eq!(r.expect_err("audit failure fails the change").code(), "internal");
+    let still = hongling_store::entity::user::Entity::find_by_id(other).one(&t.app.db).await.expect("q").expect("u");
+    assert!(still.disabled, "the change was rolled back");
+}
+
+#[tokio::test]
+async fn audit_chain_verifies_and_detects_tampering() {
+    let t = TestApp::new().await;
+    t.user("chain1", Role::Registrar, "3705", PW).await;
+    t.user("chain2", Role::Registrar, "3705", PW).await;
+    t.app.login("chain1", PW).await.expect("login");
+    let r = t.app.verify_audit_chain().await.expect("verify");
+    assert_eq!(r.entries, 3);
+    assert_eq!(r.broken_at, None);
+    t.app.db.execute_unprepared("UPDATE audit_log SET summary = '篡改' WHERE seq = 2").await.expect("ok");
+    // the summary is not part of the hash; the after-image is
+    t.app.db.execute_unprepared("UPDATE audit_log SET after_json = '{}' WHERE seq = 2").await.expect("tamper");
+    assert_eq!(t.app.verify_audit_chain().await.expect("verify").broken_at, Some(2));
+}
+
+#[tokio::test]
+async fn audit_page_is_scoped_and_filtered() {
+    let t = TestApp::new().await;
+    t.user("cityadmin", Role::Admin, "3705", PW).await;
+    t.user("dyqadmin2", Role::Admin, "370502", PW).await;
+    t.user("kenli2", Role::Registrar, "370505", PW).await;
+    let mut b = t.browser();
+    b.login("dyqadmin2", PW).await;
+    let r = b.get("/system/audit").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("dyqadmin2") && !r.body.contains("kenli2"), "county admin sees its county only");
+    let r = b.get("/system/audit?action=auth.login").await;
+    assert!(r.body.contains("用户 dyqadmin2 登录") && !r.body.contains("新增用户"));
+    let mut city = t.browser();
+    city.login("cityadmin", PW).await;
+    assert!(city.get("/system/audit").await.body.contains("kenli2"));
+    let mut clerk = t.browser();
+    clerk.login("kenli2", PW).await;
+    assert_eq!(clerk.get("/system/audit").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn security_headers_and_openapi() {
+    let t = TestApp::new().await;
+    let mut b = t.browser();
+    let r = b.get("/login").await;
+    let h = &r.headers;
+    assert!(h["content-security-policy"].to_str().expect("s").contains("frame-ancestors 'none'"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "same-origin");
+    assert_eq!(h["cache-control"], "no-store");
+    let r = b.get("/api/v1/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc = r.json();
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    assert!(doc["paths"]["/api/v1/me"]["get"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let r = b.get("/healthz").await;
+    assert_eq!(r.json()["status"], "ok");
+    let r = b.get("/static/vendor/htmx-2.0.11.min.js").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(b.get("/no/such/page").await.body.contains("页面不存在"));
+    assert_eq!(b.get("/api/v1/nothing").await.json()["code"], "not_found");
+}
+
+#[tokio::test]
+async fn cli_user_add_token_create_and_api() {
+    let t = TestApp::new().await;
+    let exe = env!("CARGO_BIN_EXE_hongling");
+    let url = &t.db.cfg.url;
+    let mut envs: Vec<(&str, String)> = vec![("HONGLING_DATABASE_URL", url.clone()), ("HONGLING_LOG", "warn".into())];
+    if let Some(schema) = &t.db.cfg.schema {
+        // the CLI reaches a test schema through the search_path option of the URL
+        let sep = if url.contains('?') { '&' } else { '?' };
+        envs[0].1 = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    }
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(exe).args(args).envs(envs.iter().map(|(k, v)| (*k, v.as_str()))).output().expect("run");
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (ok, out, err) = run(&["user", "add", "--username", "cliuser", "--role", "registrar", "--scope", "370502"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("初始密码"), "{out}");
+    let (ok, _, err) = run(&["user", "add", "--username", "cliuser2", "--role", "nosuchrole", "--scope", "3705"]);
+    assert!(!ok && err.contains("未知角色"), "{err}");
+    let (ok, token, err) = run(&["token", "create", "--username", "cliuser"]);
+    assert!(ok, "{err}");
+    let token = token.trim();
+    assert!(token.starts_with("hl_"));
+    let mut b = t.browser();
+    let r = b.api_get("/api/v1/me", Some(token)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["username"], "cliuser");
+    let (ok, out, err) = run(&["audit", "verify"]);
+    assert!(ok && out.contains("校验通过"), "{out}{err}");
+}

@@ -1,0 +1,7 @@
+//! Hongling's integration suite: one binary, run on SQLite by default and on
+//! PostgreSQL when TEST_DATABASE_URL is set (each test in its own schema).
+
+mod support;
+
+mod auth;
+mod foundation;

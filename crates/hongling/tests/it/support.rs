@@ -1,0 +1,221 @@
+//! Test harness: a fresh database per test (an SQLite file, or a PostgreSQL
+//! schema when TEST_DATABASE_URL is set), a manual clock, and an in-process
+//! "browser" that keeps cookies and the CSRF token.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use hongling_domain::{RegionCode, Role};
+use hongling_service::users::{NewUser, ScopeInput};
+use hongling_service::{DbConfig, Hongling, ManualClock, Principal};
+use http_body_util::BodyExt;
+use sea_orm::ConnectionTrait;
+use time::macros::datetime;
+use tower::ServiceExt;
+
+pub struct TestDb {
+    pub cfg: DbConfig,
+    _dir: Option<tempfile::TempDir>,
+    pg_schema: Option<(String, String)>,
+}
+
+static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+            Some(url) => {
+                let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let schema = format!("t_{}_{}_{}", std::process::id(), n, hongling_service::secret::random_token()[..8].to_owned());
+                let admin = hongling_store::connect(&DbConfig::new(url.clone())).await.expect("connect admin");
+                admin.execute_unprepared(&format!("CREATE SCHEMA \"{schema}\"")).await.expect("create schema");
+                let mut cfg = DbConfig::new(url.clone());
+                cfg.schema = Some(schema.clone());
+                cfg.max_connections = 4;
+                TestDb { cfg, _dir: None, pg_schema: Some((url, schema)) }
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                TestDb { cfg: DbConfig::new(url), _dir: Some(dir), pg_schema: None }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = self.pg_schema.take() {
+            // drop the schema on a thread of its own: Drop cannot await
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+                rt.block_on(async {
+                    if let Ok(c) = hongling_store::connect(&DbConfig::new(url)).await {
+                        let _ = c.execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE")).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub struct TestApp {
+    pub app: Hongling,
+    pub clock: Arc<ManualClock>,
+    pub db: TestDb,
+}
+
+pub const T0: time::OffsetDateTime = datetime!(2026-03-02 01:00 UTC);
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let db = TestDb::new().await;
+        let clock = Arc::new(ManualClock::new(T0));
+        let app = Hongling::open(&db.cfg, clock.clone()).await.expect("open app");
+        TestApp { app, clock, db }
+    }
+
+    /// A second server process on the same database (its own pool and state).
+    pub async fn second_instance(&self) -> Hongling {
+        Hongling::open(&self.db.cfg, self.clock.clone()).await.expect("open second")
+    }
+
+    pub fn router(&self) -> Router {
+        hongling_web::router(self.app.clone(), hongling_web::WebConfig::default())
+    }
+
+    /// Create a user through the CLI principal; returns its id.
+    pub async fn user(&self, username: &str, role: Role, scope: &str, password: &str) -> i64 {
+        let scope = ScopeInput::Region(RegionCode::parse(scope).expect("code"));
+        let (u, _) = self
+            .app
+            .create_user(
+                &Principal::Cli,
+                NewUser { username: username.into(), display_name: username.into(), role, scope, password: Some(password.into()) },
+            )
+            .await
+            .expect("create user");
+        u.id
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser::new(self.router())
+    }
+
+    pub async fn audit_count(&self) -> i64 {
+        let row = self
+            .app
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.app.db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM audit_log".to_owned(),
+            ))
+            .await
+            .expect("query")
+            .expect("row");
+        row.try_get::<i64>("", "n").expect("n")
+    }
+}
+
+pub const PW: &str = "Test-pass-2026";
+
+/// A cookie-keeping client over the router, like a browser.
+pub struct Browser {
+    pub router: Router,
+    pub cookies: Vec<(String, String)>,
+    pub csrf: Option<String>,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+    pub headers: axum::http::HeaderMap,
+}
+
+impl Resp {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// The value of `name="_csrf" value="…"` in a page.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let i = html.find("name=\"_csrf\" value=\"")?;
+    let rest = &html[i + 20..];
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
+impl Browser {
+    pub fn new(router: Router) -> Self {
+        Self { router, cookies: vec![], csrf: None }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub async fn send(&mut self, req: Request<Body>) -> Resp {
+        let res: Response<Body> = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        for v in headers.get_all(header::SET_COOKIE) {
+            let s = v.to_str().unwrap_or("");
+            let first = s.split(';').next().unwrap_or("");
+            if let Some((k, val)) = first.split_once('=') {
+                self.cookies.retain(|(ck, _)| ck != k);
+                if !val.is_empty() && !s.contains("Max-Age=0") {
+                    self.cookies.push((k.to_owned(), val.to_owned()));
+                }
+            }
+        }
+        let location = headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some(t) = csrf_in(&body) {
+            self.csrf = Some(t);
+        }
+        Resp { status, location, body, headers }
+    }
+
+    pub async fn get(&mut self, uri: &str) -> Resp {
+        let req = Request::get(uri).header(header::COOKIE, self.cookie_header()).body(Body::empty()).expect("req");
+        self.send(req).await
+    }
+
+    /// POST a form; the page's CSRF token is added unless `_csrf` is given.
+    pub async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+        let token = self.csrf.clone().unwrap_or_default();
+        if !pairs.iter().any(|(k, _)| *k == "_csrf") {
+            pairs.push(("_csrf", &token));
+        }
+        self.post_raw(uri, &pairs).await
+    }
+
+    pub async fn post_raw(&mut self, uri: &str, fields: &[(&str, &str)]) -> Resp {
+        let body = serde_urlencoded::to_string(fields).expect("form");
+        let req = Request::post(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("req");
+        self.send(req).await
+    }
+
+    pub async fn login(&mut self, username: &str, password: &str) -> Resp {
+        self.get("/login").await;
+        self.post("/login", &[("username", username), ("password", password)]).await
+    }
+
+    pub async fn api_get(&mut self, uri: &str, bearer: Option<&str>) -> Resp {
+        let mut b = Request::get(uri).header(header::COOKIE, self.cookie_header());
+        if let Some(t) = bearer {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(b.body(Body::empty()).expect("req")).await
+    }
+}

@@ -1,0 +1,55 @@
+//! The demo jurisdiction (东营市, 3705): accounts with generated passwords.
+
+use hongling_domain::{RegionCode, Role};
+use hongling_store::entity::user;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::users::{NewUser, ScopeInput};
+use crate::{Hongling, Principal, Result};
+
+pub const DEMO_REGION: &str = "3705";
+
+/// A demo account and, when it was just created, its password.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub display_name: &'static str,
+    pub role: Role,
+    pub scope: &'static str,
+    pub password: Option<String>,
+}
+
+const ACCOUNTS: &[(&str, &str, Role, &str)] = &[
+    ("admin", "系统管理员", Role::Admin, "3705"),
+    ("registrar", "市民政局登记科", Role::Registrar, "3705"),
+    ("leader", "市民政局分管领导", Role::RegistrarLeader, "3705"),
+    ("party", "市社会组织综合党委", Role::PartyOffice, "3705"),
+    ("dyq", "东营区民政局", Role::Registrar, "370502"),
+    ("kenli", "垦利区民政局", Role::Registrar, "370505"),
+    ("wenhui", "文汇街道社会事务办", Role::Grassroots, "370502001"),
+];
+
+impl Hongling {
+    /// Create the demo accounts that do not exist yet.
+    pub async fn ensure_demo_accounts(&self) -> Result<Vec<DemoAccount>> {
+        let mut out = Vec::new();
+        for &(username, display_name, role, scope) in ACCOUNTS {
+            let exists = user::Entity::find().filter(user::Column::Username.eq(username)).one(&self.db).await?.is_some();
+            let password = if exists {
+                None
+            } else {
+                let code = RegionCode::parse(scope).map_err(crate::Error::internal)?;
+                let new = NewUser {
+                    username: username.into(),
+                    display_name: display_name.into(),
+                    role,
+                    scope: ScopeInput::Region(code),
+                    password: None,
+                };
+                self.create_user(&Principal::Cli, new).await?.1
+            };
+            out.push(DemoAccount { username, display_name, role, scope, password });
+        }
+        Ok(out)
+    }
+}
