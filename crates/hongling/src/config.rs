@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub server: Server,
@@ -43,12 +43,6 @@ impl std::fmt::Debug for Database {
 #[serde(default, deny_unknown_fields)]
 pub struct Log {
     pub level: String,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self { server: Server::default(), database: Database::default(), log: Log::default() }
-    }
 }
 
 impl Default for Server {

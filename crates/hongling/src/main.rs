@@ -123,7 +123,8 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn init_logging(level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
@@ -159,7 +160,13 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
             } else {
                 None
             };
-            let new = NewUser { display_name: display_name.unwrap_or_else(|| username.clone()), username, role, scope, password };
+            let new = NewUser {
+                display_name: display_name.unwrap_or_else(|| username.clone()),
+                username,
+                role,
+                scope,
+                password,
+            };
             match app.create_user(&Principal::Cli, new).await {
                 Ok((u, generated)) => {
                     println!("已创建用户 {}（{}，范围 {}）。", u.username, role.label(), u.scope_region);
@@ -185,9 +192,13 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
         }
         Command::Import { command: ImportCommand::Regions { file } } => {
             let app = open(&cfg).await?;
-            let (rows, mut rejected) = hongling_service::read_region_file(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let (rows, mut rejected) =
+                hongling_service::read_region_file(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let read = rows.len();
-            let report = app.import_regions(&Principal::Cli, rows, &file.display().to_string()).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let report = app
+                .import_regions(&Principal::Cli, rows, &file.display().to_string())
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
             rejected.extend(report.rejected);
             println!("读取 {read} 条，导入（新增或更新）{} 条，拒绝 {} 条。", report.accepted, rejected.len());
             for r in rejected.iter().take(50) {
@@ -240,7 +251,13 @@ async fn demo(cfg: &mut Config, addr: &str, data: &Path) -> anyhow::Result<()> {
     let fresh: Vec<_> = accounts.iter().filter(|a| a.password.is_some()).collect();
     if !fresh.is_empty() {
         for a in &fresh {
-            known.push_str(&format!("{}\t{}\t{}\t{}\n", a.username, a.password.as_deref().unwrap_or(""), a.role.label(), a.scope));
+            known.push_str(&format!(
+                "{}\t{}\t{}\t{}\n",
+                a.username,
+                a.password.as_deref().unwrap_or(""),
+                a.role.label(),
+                a.scope
+            ));
         }
         write_private(&file, &known)?;
     }
@@ -269,9 +286,14 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
 }
 
 async fn serve(app: Hongling, cfg: &Config) -> anyhow::Result<()> {
-    let web = hongling_web::WebConfig { secure_cookies: cfg.server.secure_cookies, max_body_bytes: cfg.server.max_body_mb * 1024 * 1024 };
+    let web = hongling_web::WebConfig {
+        secure_cookies: cfg.server.secure_cookies,
+        max_body_bytes: cfg.server.max_body_mb * 1024 * 1024,
+    };
     let router = hongling_web::router(app.clone(), web);
-    let listener = tokio::net::TcpListener::bind(&cfg.server.addr).await.with_context(|| format!("无法监听 {}", cfg.server.addr))?;
+    let listener = tokio::net::TcpListener::bind(&cfg.server.addr)
+        .await
+        .with_context(|| format!("无法监听 {}", cfg.server.addr))?;
     tracing::info!(addr = %cfg.server.addr, database = app.backend_name(), "hongling serving");
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown())

@@ -34,7 +34,8 @@ impl Hongling {
     pub async fn ensure_demo_accounts(&self) -> Result<Vec<DemoAccount>> {
         let mut out = Vec::new();
         for &(username, display_name, role, scope) in ACCOUNTS {
-            let exists = user::Entity::find().filter(user::Column::Username.eq(username)).one(&self.db).await?.is_some();
+            let exists =
+                user::Entity::find().filter(user::Column::Username.eq(username)).one(&self.db).await?.is_some();
             let password = if exists {
                 None
             } else {

@@ -2,9 +2,9 @@
 
 use hongling_domain::RegionCode;
 use hongling_store::audit::{self, NewEntry};
+use hongling_store::begin_write;
 use hongling_store::entity::region;
 use hongling_store::regions::{self as store_regions, ImportReport, RegionRow};
-use hongling_store::begin_write;
 
 use crate::{CurrentUser, Error, Hongling, Principal, Result};
 
@@ -18,7 +18,11 @@ impl Hongling {
     }
 
     /// A region inside the user's scope with its children, or `NotFound`.
-    pub async fn region_with_children(&self, me: &CurrentUser, code: &str) -> Result<(region::Model, Vec<region::Model>)> {
+    pub async fn region_with_children(
+        &self,
+        me: &CurrentUser,
+        code: &str,
+    ) -> Result<(region::Model, Vec<region::Model>)> {
         let prefix = me.region_prefix()?;
         if !prefix.contains_str(code) {
             return Err(Error::NotFound);
@@ -69,6 +73,13 @@ fn common_prefix<'a>(mut codes: impl Iterator<Item = &'a str>) -> String {
     [12, 9, 6, 4, 2].into_iter().find(|&l| l <= len).map(|l| first[..l].to_owned()).unwrap_or_default()
 }
 
+/// Read a region file (CSV or .csv.gz) for `import_regions`.
+pub fn read_region_file(
+    path: &std::path::Path,
+) -> std::io::Result<(Vec<RegionRow>, Vec<hongling_store::regions::Rejected>)> {
+    store_regions::read_file(path)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -77,9 +88,4 @@ mod tests {
         assert_eq!(super::common_prefix(["370502001001", "510104001001"].into_iter()), "");
         assert_eq!(super::common_prefix(["3705"].into_iter()), "3705");
     }
-}
-
-/// Read a region file (CSV or .csv.gz) for `import_regions`.
-pub fn read_region_file(path: &std::path::Path) -> std::io::Result<(Vec<RegionRow>, Vec<hongling_store::regions::Rejected>)> {
-    store_regions::read_file(path)
 }

@@ -7,9 +7,7 @@ use hongling_domain::{RegionCode, Role, Scope};
 use hongling_store::audit::{self, NewEntry};
 use hongling_store::entity::{session, user};
 use hongling_store::{Page, PageRequest, begin_write, is_unique_violation, regions, to_db};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
 use crate::auth::current_user;
@@ -161,9 +159,8 @@ impl Hongling {
     pub async fn list_users(&self, me: &CurrentUser, f: &UserFilter, p: PageRequest) -> Result<Page<user::Model>> {
         require_admin(&Principal::User(me.clone()))?;
         let (lo, hi) = me.region_prefix()?.subtree_range();
-        let mut q = user::Entity::find()
-            .filter(user::Column::ScopeRegion.gte(lo))
-            .filter(user::Column::ScopeRegion.lt(hi));
+        let mut q =
+            user::Entity::find().filter(user::Column::ScopeRegion.gte(lo)).filter(user::Column::ScopeRegion.lt(hi));
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             q = q.filter(
                 sea_orm::Condition::any()

@@ -82,14 +82,8 @@ pub async fn append(conn: &impl ConnectionTrait, e: NewEntry) -> Result<i64, DbE
     }
     .insert(conn)
     .await?;
-    conn.execute(
-        &Query::update()
-            .table("audit_head")
-            .value("hash", hash)
-            .and_where(Expr::col("id").eq(1))
-            .take(),
-    )
-    .await?;
+    conn.execute(&Query::update().table("audit_head").value("hash", hash).and_where(Expr::col("id").eq(1)).take())
+        .await?;
     Ok(seq)
 }
 
@@ -105,7 +99,11 @@ pub struct AuditFilter {
     pub until: Option<OffsetDateTime>,
 }
 
-pub async fn list(conn: &impl ConnectionTrait, f: &AuditFilter, p: PageRequest) -> Result<Page<audit_log::Model>, DbErr> {
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    f: &AuditFilter,
+    p: PageRequest,
+) -> Result<Page<audit_log::Model>, DbErr> {
     let (lo, hi) = hongling_domain::region::subtree_range(&f.region_prefix);
     let mut q = audit_log::Entity::find()
         .filter(audit_log::Column::RegionCode.gte(lo))
@@ -129,12 +127,7 @@ pub async fn list(conn: &impl ConnectionTrait, f: &AuditFilter, p: PageRequest) 
         q = q.filter(audit_log::Column::At.lt(to_db(t)));
     }
     let total = q.clone().count(conn).await?;
-    let items = q
-        .order_by_desc(audit_log::Column::Seq)
-        .offset(p.offset())
-        .limit(p.per_page)
-        .all(conn)
-        .await?;
+    let items = q.order_by_desc(audit_log::Column::Seq).offset(p.offset()).limit(p.per_page).all(conn).await?;
     Ok(Page { items, total, page: p.page, per_page: p.per_page })
 }
 

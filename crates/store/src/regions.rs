@@ -9,9 +9,7 @@ use std::io::Read;
 
 use hongling_domain::region::{RegionCode, RegionLevel, UrbanRural, subtree_range};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::region;
 
@@ -144,11 +142,7 @@ pub async fn upsert(conn: &impl ConnectionTrait, rows: Vec<RegionRow>) -> Result
         report.accepted += batch.len() as u64;
         if !batch.is_empty() {
             region::Entity::insert_many(batch)
-                .on_conflict(
-                    OnConflict::column(region::Column::Code)
-                        .update_columns([region::Column::Name])
-                        .to_owned(),
-                )
+                .on_conflict(OnConflict::column(region::Column::Code).update_columns([region::Column::Name]).to_owned())
                 .exec_without_returning(conn)
                 .await?;
         }
@@ -180,7 +174,13 @@ pub async fn load_builtin(db: &sea_orm::DatabaseConnection) -> Result<bool, DbEr
 pub fn builtin_counts() -> Vec<(RegionLevel, usize)> {
     [PROVINCES, CITIES, COUNTIES, TOWNSHIPS, SEED_VILLAGES]
         .iter()
-        .zip([RegionLevel::Province, RegionLevel::City, RegionLevel::County, RegionLevel::Township, RegionLevel::Village])
+        .zip([
+            RegionLevel::Province,
+            RegionLevel::City,
+            RegionLevel::County,
+            RegionLevel::Township,
+            RegionLevel::Village,
+        ])
         .map(|(t, l)| (l, parse_builtin(t).len()))
         .collect()
 }
@@ -201,11 +201,7 @@ pub async fn children(conn: &impl ConnectionTrait, code: &str) -> Result<Vec<reg
 pub async fn path(conn: &impl ConnectionTrait, code: &RegionCode) -> Result<Vec<region::Model>, DbErr> {
     let mut codes: Vec<String> = code.ancestors().into_iter().map(String::from).collect();
     codes.push(code.as_str().to_owned());
-    region::Entity::find()
-        .filter(region::Column::Code.is_in(codes))
-        .order_by_asc(region::Column::Level)
-        .all(conn)
-        .await
+    region::Entity::find().filter(region::Column::Code.is_in(codes)).order_by_asc(region::Column::Level).all(conn).await
 }
 
 /// The full name, e.g. 山东省东营市东营区 (市辖区 is skipped as NBS does).
@@ -236,7 +232,12 @@ pub async fn count_by_level(conn: &impl ConnectionTrait, prefix: &str) -> Result
 }
 
 /// Regions whose name contains `q`, inside the subtree, for pickers.
-pub async fn search(conn: &impl ConnectionTrait, prefix: &str, q: &str, limit: u64) -> Result<Vec<region::Model>, DbErr> {
+pub async fn search(
+    conn: &impl ConnectionTrait,
+    prefix: &str,
+    q: &str,
+    limit: u64,
+) -> Result<Vec<region::Model>, DbErr> {
     let (lo, hi) = subtree_range(prefix);
     region::Entity::find()
         .filter(region::Column::Code.gte(lo))
@@ -264,6 +265,18 @@ pub async fn set_urban_rural(conn: &impl ConnectionTrait, code: &str, class: Opt
     Ok(r.rows_affected())
 }
 
+/// Urban communities in the subtree.
+pub async fn count_urban(conn: &impl ConnectionTrait, prefix: &str) -> Result<i64, DbErr> {
+    let (lo, hi) = subtree_range(prefix);
+    let n = region::Entity::find()
+        .filter(region::Column::Code.gte(lo))
+        .filter(region::Column::Code.lt(hi))
+        .filter(region::Column::UrbanRural.eq(UrbanRural::Urban.as_str()))
+        .count(conn)
+        .await?;
+    Ok(n as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,16 +302,4 @@ mod tests {
         assert_eq!(rejected.len(), 2);
         assert_eq!(rejected[0].line, 3);
     }
-}
-
-/// Urban communities in the subtree.
-pub async fn count_urban(conn: &impl ConnectionTrait, prefix: &str) -> Result<i64, DbErr> {
-    let (lo, hi) = subtree_range(prefix);
-    let n = region::Entity::find()
-        .filter(region::Column::Code.gte(lo))
-        .filter(region::Column::Code.lt(hi))
-        .filter(region::Column::UrbanRural.eq(UrbanRural::Urban.as_str()))
-        .count(conn)
-        .await?;
-    Ok(n as i64)
 }

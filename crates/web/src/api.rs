@@ -3,8 +3,8 @@
 //! (state-changing calls with the cookie also need `X-CSRF-Token`).
 
 use axum::extract::{FromRequestParts, Path, State};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -18,10 +18,7 @@ use crate::error::{ApiError, WebError};
 use crate::security::Auth;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me))
-        .route("/regions/{code}", get(region))
-        .route("/openapi.json", get(openapi))
+    Router::new().route("/me", get(me)).route("/regions/{code}", get(region)).route("/openapi.json", get(openapi))
 }
 
 /// The caller of an API route.
@@ -157,7 +154,12 @@ impl Modify for BearerAuth {
         let components = api.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("hongling token create 生成的 API 令牌")).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("hongling token create 生成的 API 令牌"))
+                    .build(),
+            ),
         );
     }
 }

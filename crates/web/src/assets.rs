@@ -28,11 +28,9 @@ const ASSETS: &[Asset] = &[
 
 pub async fn serve(Path(path): Path<String>) -> Response {
     match ASSETS.iter().find(|a| a.path == path) {
-        Some(a) => (
-            [(header::CONTENT_TYPE, a.mime), (header::CACHE_CONTROL, "public, max-age=86400")],
-            a.body,
-        )
-            .into_response(),
+        Some(a) => {
+            ([(header::CONTENT_TYPE, a.mime), (header::CACHE_CONTROL, "public, max-age=86400")], a.body).into_response()
+        }
         None => (StatusCode::NOT_FOUND, "Not Found").into_response(),
     }
 }

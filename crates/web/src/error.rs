@@ -85,7 +85,12 @@ impl IntoResponse for WebError {
             let body = ApiError {
                 code: self.err.code(),
                 message: self.err.to_string(),
-                fields: self.err.field_errors().iter().map(|f| ApiFieldError { field: f.field.clone(), message: f.message.clone() }).collect(),
+                fields: self
+                    .err
+                    .field_errors()
+                    .iter()
+                    .map(|f| ApiFieldError { field: f.field.clone(), message: f.message.clone() })
+                    .collect(),
             };
             return (status, Json(body)).into_response();
         }

@@ -10,9 +10,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use hongling_domain::{RegionCode, RegionLevel, Role, UrbanRural};
 use hongling_service::audit::AuditQuery;
+use hongling_service::models;
 use hongling_service::users::{NewUser, ScopeInput, UserFilter};
 use hongling_service::{CurrentUser, Error, FieldError, PageRequest};
-use hongling_service::models;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -121,7 +121,14 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn login_page(st: &AppState, headers: &HeaderMap, status: StatusCode, error: Option<String>, username: String, next: String) -> Response {
+fn login_page(
+    st: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    error: Option<String>,
+    username: String,
+    next: String,
+) -> Response {
     let (csrf, fresh) = match cookie(headers, CSRF_COOKIE) {
         Some(c) => (c.to_owned(), false),
         None => (hongling_service::secret::random_token(), true),
@@ -134,7 +141,12 @@ fn login_page(st: &AppState, headers: &HeaderMap, status: StatusCode, error: Opt
     res
 }
 
-async fn login_form(State(st): State<AppState>, headers: HeaderMap, auth: axum::Extension<Auth>, Query(q): Query<NextQuery>) -> Response {
+async fn login_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    auth: axum::Extension<Auth>,
+    Query(q): Query<NextQuery>,
+) -> Response {
     if matches!(auth.0, Auth::Session { .. }) {
         return Redirect::to("/").into_response();
     }
@@ -332,7 +344,12 @@ async fn user_new(State(st): State<AppState>, pu: PageUser) -> Result<Response, 
     }
     let form = UserForm { role: "registrar".into(), scope: pu.user.scope.region.to_string(), ..Default::default() };
     Ok(render(&UserNewPage {
-        layout: pu.layout(&st, "users", "新增用户").await.crumb("系统管理", None).crumb("用户", Some("/system/users")).crumb("新增", None),
+        layout: pu
+            .layout(&st, "users", "新增用户")
+            .await
+            .crumb("系统管理", None)
+            .crumb("用户", Some("/system/users"))
+            .crumb("新增", None),
         form,
         roles: role_options(),
         errors: vec![],
@@ -373,7 +390,12 @@ async fn user_create(State(st): State<AppState>, pu: PageUser, Form(f): Form<Use
         },
         Err(Error::Invalid(errors)) => {
             let mut res = render(&UserNewPage {
-                layout: pu.layout(&st, "users", "新增用户").await.crumb("系统管理", None).crumb("用户", Some("/system/users")).crumb("新增", None),
+                layout: pu
+                    .layout(&st, "users", "新增用户")
+                    .await
+                    .crumb("系统管理", None)
+                    .crumb("用户", Some("/system/users"))
+                    .crumb("新增", None),
                 form: UserForm { password: None, ..f },
                 roles: role_options(),
                 errors,
@@ -395,7 +417,13 @@ struct UserDetailPage {
     is_self: bool,
 }
 
-async fn user_detail_page(st: &AppState, pu: &PageUser, id: i64, notice: Option<String>, secret: Option<String>) -> Result<Response, WebError> {
+async fn user_detail_page(
+    st: &AppState,
+    pu: &PageUser,
+    id: i64,
+    notice: Option<String>,
+    secret: Option<String>,
+) -> Result<Response, WebError> {
     let u = st.app.get_user(&pu.user, id).await?;
     let row = user_row(st, &u).await;
     Ok(render(&UserDetailPage {
@@ -417,7 +445,12 @@ struct OkQuery {
     ok: Option<String>,
 }
 
-async fn user_detail(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Query(q): Query<OkQuery>) -> Result<Response, WebError> {
+async fn user_detail(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, WebError> {
     user_detail_page(&st, &pu, id, notice_text(q.ok.as_deref()), None).await
 }
 
@@ -466,7 +499,11 @@ struct PasswordForm {
     new: String,
 }
 
-async fn password_change(State(st): State<AppState>, pu: PageUser, Form(f): Form<PasswordForm>) -> Result<Response, WebError> {
+async fn password_change(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, WebError> {
     match st.app.change_own_password(&pu.user, &f.current, &f.new).await {
         Ok(()) => Ok(Redirect::to("/account/password?ok=password").into_response()),
         Err(Error::Invalid(errors)) => {
@@ -654,7 +691,11 @@ struct OptionsQuery {
 }
 
 /// `<option>`s for the region picker (htmx), limited to the caller's scope.
-async fn region_options(State(st): State<AppState>, pu: PageUser, Query(q): Query<OptionsQuery>) -> Result<Response, WebError> {
+async fn region_options(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Query(q): Query<OptionsQuery>,
+) -> Result<Response, WebError> {
     let text = q.q.or(q.scope).unwrap_or_default();
     let text = text.trim();
     if text.is_empty() {
@@ -671,11 +712,7 @@ async fn region_options(State(st): State<AppState>, pu: PageUser, Query(q): Quer
             Ok(c) => st.app.region_full_name(&c).await?,
             Err(_) => r.name.clone(),
         };
-        html.push_str(&format!(
-            "<option value=\"{}\">{}</option>",
-            fmt::html_escape(&r.code),
-            fmt::html_escape(&full)
-        ));
+        html.push_str(&format!("<option value=\"{}\">{}</option>", fmt::html_escape(&r.code), fmt::html_escape(&full)));
     }
     Ok(Html(html).into_response())
 }

@@ -119,13 +119,19 @@ pub async fn csrf(req: Request, next: Next) -> Response {
     };
     let Some(expected) = expected else { return csrf_failure(is_api) };
     if let Some(h) = req.headers().get(CSRF_HEADER) {
-        return if constant_time_eq(h.as_bytes(), expected.as_bytes()) { next.run(req).await } else { csrf_failure(is_api) };
+        return if constant_time_eq(h.as_bytes(), expected.as_bytes()) {
+            next.run(req).await
+        } else {
+            csrf_failure(is_api)
+        };
     }
     let ctype = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, usize::MAX).await {
         Ok(b) => b,
-        Err(_) => return WebError::page(hongling_service::Error::invalid("file", "上传内容过大或不完整")).into_response(),
+        Err(_) => {
+            return WebError::page(hongling_service::Error::invalid("file", "上传内容过大或不完整")).into_response();
+        }
     };
     let provided = if ctype.starts_with("application/x-www-form-urlencoded") {
         form_urlencoded_field(&bytes, CSRF_FIELD)

@@ -109,7 +109,11 @@ async fn audit_is_written_in_the_same_transaction() {
     assert_eq!(t.audit_count().await, n + 1);
     let page = t
         .app
-        .list_audit(&me, &hongling_service::audit::AuditQuery { action: Some("user.disable".into()), ..Default::default() }, PageRequest::default())
+        .list_audit(
+            &me,
+            &hongling_service::audit::AuditQuery { action: Some("user.disable".into()), ..Default::default() },
+            PageRequest::default(),
+        )
         .await
         .expect("list");
     let e = &page.items[0];
@@ -196,8 +200,16 @@ async fn cli_user_add_token_create_and_api() {
         envs[0].1 = format!("{url}{sep}options=-c%20search_path%3D{schema}");
     }
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(exe).args(args).envs(envs.iter().map(|(k, v)| (*k, v.as_str()))).output().expect("run");
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        let out = std::process::Command::new(exe)
+            .args(args)
+            .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+            .output()
+            .expect("run");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let (ok, out, err) = run(&["user", "add", "--username", "cliuser", "--role", "registrar", "--scope", "370502"]);
     assert!(ok, "{out}{err}");

@@ -28,7 +28,12 @@ impl TestDb {
         match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
             Some(url) => {
                 let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let schema = format!("t_{}_{}_{}", std::process::id(), n, hongling_service::secret::random_token()[..8].to_owned());
+                let schema = format!(
+                    "t_{}_{}_{}",
+                    std::process::id(),
+                    n,
+                    hongling_service::secret::random_token()[..8].to_owned()
+                );
                 let admin = hongling_store::connect(&DbConfig::new(url.clone())).await.expect("connect admin");
                 admin.execute_unprepared(&format!("CREATE SCHEMA \"{schema}\"")).await.expect("create schema");
                 let mut cfg = DbConfig::new(url.clone());
@@ -48,16 +53,17 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((url, schema)) = self.pg_schema.take() {
-            // drop the schema on a thread of its own: Drop cannot await
-            let _ = std::thread::spawn(move || {
+            // Drop the schema on a detached thread: Drop cannot await, and the
+            // test's own connections close only once its runtime moves on.
+            // Schemas left behind by an early exit are removed by .ci/run.
+            std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
                 rt.block_on(async {
                     if let Ok(c) = hongling_store::connect(&DbConfig::new(url)).await {
                         let _ = c.execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE")).await;
                     }
                 });
-            })
-            .join();
+            });
         }
     }
 }
@@ -94,7 +100,13 @@ impl TestApp {
             .app
             .create_user(
                 &Principal::Cli,
-                NewUser { username: username.into(), display_name: username.into(), role, scope, password: Some(password.into()) },
+                NewUser {
+                    username: username.into(),
+                    display_name: username.into(),
+                    role,
+                    scope,
+                    password: Some(password.into()),
+                },
             )
             .await
             .expect("create user");
