@@ -8,6 +8,7 @@ pub mod auth;
 pub mod region;
 pub mod role;
 pub mod scope;
+pub mod uscc;
 
 pub use region::{RegionCode, RegionLevel, UrbanRural};
 pub use role::Role;

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod regions;
 pub mod secret;
+pub mod tabular;
 pub mod users;
 
 use std::sync::{Arc, Mutex};
