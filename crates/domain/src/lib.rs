@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod org;
 pub mod region;
 pub mod role;
 pub mod scope;

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
+pub mod orgs;
 pub mod regions;
 pub mod secret;
 pub mod tabular;

@@ -149,7 +149,7 @@ impl Hongling {
                 }
                 Ok(Scope::region(code.clone()))
             }
-            ScopeInput::Org(id) => self.org_scope(*id).await,
+            ScopeInput::Org(id) => self.org_scope_of(*id).await,
             ScopeInput::PartyOrg(_) => {
                 Err(Error::invalid("scope", "党组织管理模块尚未启用，暂不能创建党组织范围的账号"))
             }
@@ -295,10 +295,3 @@ impl Hongling {
     }
 }
 
-impl Hongling {
-    /// The scope of an organization's own account: the organization and its residence.
-    async fn org_scope(&self, _id: i64) -> Result<Scope> {
-        // The registry (M1) is not in the schema yet, so no organization exists.
-        Err(Error::invalid("scope", "社会组织不存在"))
-    }
-}

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod entity;
 pub mod migration;
+pub mod orgs;
 pub mod page;
 pub mod regions;
 

@@ -1,0 +1,771 @@
+//! The registry of social organizations (M1): scoped reads, changes with
+//! dated history, life-cycle actions, supervision class.
+
+use std::collections::BTreeMap;
+
+use hongling_domain::org::{
+    Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass, check_draft, search_form,
+};
+use hongling_domain::role::ScopeKind;
+use hongling_domain::{RegionCode, Role, Scope};
+use hongling_store::audit::{self, NewEntry};
+use hongling_store::entity::{org_event, social_org, supervisory_unit};
+use hongling_store::orgs::{self as store_orgs, OrgQuery, OrgSort};
+use hongling_store::{Page, PageRequest, begin_write, is_unique_violation, regions, to_db};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use time::Date;
+
+use crate::{CurrentUser, Error, FieldError, Hongling, Principal, Result};
+
+/// The list filters of the registry page and `GET /api/v1/orgs`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OrgFilter {
+    /// A region code: its whole subtree.
+    pub region: Option<String>,
+    /// Name (two Chinese characters suffice) or credit code or its prefix.
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub mode: Option<String>,
+    pub status: Option<String>,
+    pub supervisory_unit_id: Option<i64>,
+    pub sort: Option<String>,
+    pub desc: Option<bool>,
+}
+
+/// The whole record as kept in history (`org_events.snapshot_json`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OrgSnapshot {
+    pub uscc: Option<String>,
+    pub name: String,
+    pub kind: String,
+    pub registration_mode: String,
+    pub category: String,
+    pub industry: String,
+    pub authority_region: String,
+    pub supervisory_unit_id: Option<i64>,
+    pub region_code: String,
+    pub address: String,
+    pub lon_e6: Option<i64>,
+    pub lat_e6: Option<i64>,
+    pub legal_rep: String,
+    pub founded_on: Option<Date>,
+    pub staff_count: Option<i32>,
+    pub member_count: Option<i32>,
+    pub charter_party_clause: bool,
+    pub is_hub: bool,
+    pub is_brand: bool,
+    pub incubator: String,
+    pub status: String,
+    pub status_changed_on: Option<Date>,
+    pub supervision_class: String,
+}
+
+impl From<&social_org::Model> for OrgSnapshot {
+    fn from(m: &social_org::Model) -> Self {
+        Self {
+            uscc: m.uscc.clone(),
+            name: m.name.clone(),
+            kind: m.kind.clone(),
+            registration_mode: m.registration_mode.clone(),
+            category: m.category.clone(),
+            industry: m.industry.clone(),
+            authority_region: m.authority_region.clone(),
+            supervisory_unit_id: m.supervisory_unit_id,
+            region_code: m.region_code.clone(),
+            address: m.address.clone(),
+            lon_e6: m.lon_e6,
+            lat_e6: m.lat_e6,
+            legal_rep: m.legal_rep.clone(),
+            founded_on: m.founded_on,
+            staff_count: m.staff_count,
+            member_count: m.member_count,
+            charter_party_clause: m.charter_party_clause,
+            is_hub: m.is_hub,
+            is_brand: m.is_brand,
+            incubator: m.incubator.clone(),
+            status: m.status.clone(),
+            status_changed_on: m.status_changed_on,
+            supervision_class: m.supervision_class.clone(),
+        }
+    }
+}
+
+/// Chinese names of the record's fields, for history and messages.
+pub const FIELD_LABELS: &[(&str, &str)] = &[
+    ("uscc", "统一社会信用代码"),
+    ("name", "组织名称"),
+    ("kind", "组织类型"),
+    ("registration_mode", "登记方式"),
+    ("category", "类别"),
+    ("industry", "所属行业"),
+    ("authority_region", "登记管理机关"),
+    ("supervisory_unit_id", "业务主管单位"),
+    ("region_code", "住所所在区划"),
+    ("address", "住所地址"),
+    ("lon_e6", "经度"),
+    ("lat_e6", "纬度"),
+    ("legal_rep", "法定代表人"),
+    ("founded_on", "成立日期"),
+    ("staff_count", "从业人员数"),
+    ("member_count", "会员数"),
+    ("charter_party_clause", "章程含党建内容"),
+    ("is_hub", "枢纽型组织"),
+    ("is_brand", "品牌组织"),
+    ("incubator", "孵化基地"),
+    ("status", "登记状态"),
+    ("status_changed_on", "状态变更日期"),
+    ("supervision_class", "监管分类"),
+];
+
+pub fn field_label(f: &str) -> &str {
+    FIELD_LABELS.iter().find(|(k, _)| *k == f).map(|(_, l)| *l).unwrap_or(f)
+}
+
+/// One changed field: name, before, after (JSON values).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Value,
+    pub after: Value,
+}
+
+pub fn diff(before: &OrgSnapshot, after: &OrgSnapshot) -> Vec<FieldChange> {
+    let (Value::Object(b), Value::Object(a)) = (json!(before), json!(after)) else { return vec![] };
+    let mut out = Vec::new();
+    for (k, av) in &a {
+        let bv = b.get(k).cloned().unwrap_or(Value::Null);
+        if &bv != av {
+            out.push(FieldChange { field: k.clone(), before: bv, after: av.clone() });
+        }
+    }
+    out
+}
+
+/// Today's date in Asia/Shanghai.
+pub fn local_today(now: time::OffsetDateTime) -> Date {
+    now.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)).date()
+}
+
+pub(crate) fn fields(v: Vec<hongling_domain::org::Violation>) -> Vec<FieldError> {
+    v.into_iter().map(|x| FieldError { field: x.field.to_owned(), message: x.message }).collect()
+}
+
+fn e6(x: Option<f64>) -> Option<i64> {
+    x.map(|v| (v * 1_000_000.0).round() as i64)
+}
+
+/// Roles that keep the register (登记管理机关 and administrators).
+pub fn writes_registry(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Registrar | Role::RegistrarLeader)
+}
+
+pub(crate) fn require_writer(by: &Principal) -> Result<Option<&CurrentUser>> {
+    match by {
+        Principal::Cli => Ok(None),
+        Principal::User(u) if writes_registry(u.role) && u.scope.kind == ScopeKind::Region => Ok(Some(u)),
+        Principal::User(_) => Err(Error::Forbidden("只有登记管理机关可以办理社会组织登记事项")),
+    }
+}
+
+/// A change event to write with a change.
+pub(crate) struct EventDraft<'a> {
+    pub action: &'a str,
+    pub effective_on: Date,
+    pub reason: &'a str,
+    pub doc_no: &'a str,
+    pub changes: Vec<FieldChange>,
+}
+
+impl Hongling {
+    /// The base query for the caller's scope, narrowed by a region filter.
+    /// A filter outside the scope matches nothing.
+    pub(crate) fn org_scope_query(&self, me: &CurrentUser, region: Option<&str>) -> Result<OrgQuery> {
+        let mut q = OrgQuery::default();
+        match me.scope.kind {
+            ScopeKind::Region => {
+                q.region_prefix = me.scope.region.to_string();
+                if let Some(r) = region.map(str::trim).filter(|r| !r.is_empty()) {
+                    q.region_prefix = if me.scope.region.contains_str(r) { r.to_owned() } else { "-".to_owned() };
+                }
+            }
+            ScopeKind::Org => {
+                q.region_prefix = me.scope.region.to_string();
+                q.only_id = me.scope.ref_id;
+            }
+            ScopeKind::PartyOrg => return Err(Error::Forbidden("当前账号无权查看社会组织名录")),
+        }
+        Ok(q)
+    }
+
+    pub(crate) fn org_query(&self, me: &CurrentUser, f: &OrgFilter) -> Result<OrgQuery> {
+        let mut q = self.org_scope_query(me, f.region.as_deref())?;
+        q.q = f.q.clone();
+        q.kind = f.kind.clone();
+        q.category = f.category.clone();
+        q.mode = f.mode.clone();
+        q.status = f.status.clone();
+        q.supervisory_unit_id = f.supervisory_unit_id;
+        q.sort = OrgSort::parse(f.sort.as_deref().unwrap_or(""));
+        q.desc = f.desc.unwrap_or(q.sort == OrgSort::Id);
+        Ok(q)
+    }
+
+    pub async fn list_orgs(&self, me: &CurrentUser, f: &OrgFilter, p: PageRequest) -> Result<Page<social_org::Model>> {
+        let q = self.org_query(me, f)?;
+        Ok(store_orgs::list(&self.db, &q, p).await?)
+    }
+
+    /// One organization inside the caller's scope, else `NotFound`.
+    pub async fn get_org(&self, me: &CurrentUser, id: i64) -> Result<social_org::Model> {
+        let m = social_org::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
+        let visible = match me.scope.kind {
+            ScopeKind::Region => me.scope.region.contains_str(&m.region_code),
+            ScopeKind::Org => me.scope.ref_id == Some(m.id),
+            ScopeKind::PartyOrg => false,
+        };
+        if visible { Ok(m) } else { Err(Error::NotFound) }
+    }
+
+    /// Check the parts of a draft that need the database; returns violations.
+    async fn check_in_db(
+        &self,
+        conn: &impl ConnectionTrait,
+        by: Option<&CurrentUser>,
+        d: &OrgDraft,
+        uscc: Option<&str>,
+        self_id: Option<i64>,
+    ) -> Result<Vec<FieldError>> {
+        let mut out = Vec::new();
+        let mut bad = |field: &str, m: &str| out.push(FieldError { field: field.into(), message: m.into() });
+        let region = d.region_code.trim();
+        if !region.is_empty() {
+            match RegionCode::parse(region) {
+                Err(_) => bad("region_code", "住所区划代码格式不正确"),
+                Ok(code) => {
+                    if by.is_some_and(|u| !u.scope.sees_region(code.as_str())) {
+                        bad("region_code", "住所不在您的管辖区域内");
+                    } else if regions::get(conn, code.as_str()).await?.is_none() {
+                        bad("region_code", "住所区划代码不存在");
+                    }
+                }
+            }
+        }
+        let authority = d.authority_region.trim();
+        if !authority.is_empty() && regions::get(conn, authority).await?.is_none() {
+            bad("authority_region", "登记管理机关区划代码不存在");
+        }
+        if let Some(uid) = d.supervisory_unit_id {
+            match supervisory_unit::Entity::find_by_id(uid).one(conn).await? {
+                Some(u) if region.starts_with(&u.region_code) => {}
+                _ => bad("supervisory_unit_id", "业务主管单位不存在或不在住所所在地区"),
+            }
+        }
+        if let Some(code) = uscc {
+            let other =
+                social_org::Entity::find().filter(social_org::Column::Uscc.eq(code)).one(conn).await?;
+            if let Some(o) = other.filter(|o| Some(o.id) != self_id) {
+                let name_visible = by.is_none_or(|u| u.scope.sees_region(&o.region_code));
+                let msg = if name_visible {
+                    format!("该统一社会信用代码已被“{}”使用", o.name)
+                } else {
+                    "该统一社会信用代码已被其他组织使用".to_owned()
+                };
+                out.push(FieldError { field: "uscc".into(), message: msg });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Register (or file) an organization. `applying` records an application
+    /// (成立申请) that gets its code at approval.
+    pub async fn create_org(&self, by: &Principal, d: OrgDraft, applying: bool) -> Result<social_org::Model> {
+        let me = require_writer(by)?;
+        let now = self.now();
+        let today = local_today(now);
+        let (code, v) = check_draft(&d, today, applying);
+        let mut errors = fields(v);
+        errors.extend(self.check_in_db(&self.db, me, &d, code.as_ref().map(|c| c.as_str()), None).await?);
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        let status = if applying { OrgStatus::Applying } else { OrgStatus::Active };
+        // "三同步": a newly registered organization waits for party coverage
+        let sync_pending = !applying && d.mode == Some(RegistrationMode::Registered);
+        let txn = begin_write(&self.db).await?;
+        let am = draft_model(&d, code.map(|c| c.to_string()), status, today, now, sync_pending);
+        let m = match am.insert(&txn).await {
+            Ok(m) => m,
+            Err(e) if is_unique_violation(&e) => return Err(Error::invalid("uscc", "该统一社会信用代码已被其他组织使用")),
+            Err(e) => return Err(e.into()),
+        };
+        store_orgs::replace_grams(&txn, m.id, &m.region_code, &m.name).await?;
+        let snap = OrgSnapshot::from(&m);
+        let action = if applying { "apply" } else { "create" };
+        let effective = d.founded_on.filter(|_| !applying).unwrap_or(today);
+        self.write_event(&txn, by, &m, EventDraft { action, effective_on: effective, reason: "", doc_no: "", changes: vec![] })
+            .await?;
+        audit::append(
+            &txn,
+            NewEntry {
+                at: now,
+                actor_user_id: by.actor_id(),
+                actor: by.actor_name(),
+                action: format!("org.{action}"),
+                entity_type: "social_org".into(),
+                entity_id: m.id.to_string(),
+                region_code: m.region_code.clone(),
+                summary: format!("{}：{}", if applying { "受理成立申请" } else { "登记" }, m.name),
+                before: None,
+                after: Some(json!(snap)),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(m)
+    }
+
+    pub(crate) async fn write_event(
+        &self,
+        conn: &impl ConnectionTrait,
+        by: &Principal,
+        m: &social_org::Model,
+        e: EventDraft<'_>,
+    ) -> Result<()> {
+        org_event::ActiveModel {
+            org_id: Set(m.id),
+            effective_on: Set(e.effective_on),
+            at: Set(to_db(self.now())),
+            action: Set(e.action.to_owned()),
+            actor: Set(by.actor_name()),
+            reason: Set(e.reason.to_owned()),
+            doc_no: Set(e.doc_no.to_owned()),
+            changes_json: Set(json!(e.changes).to_string()),
+            snapshot_json: Set(json!(OrgSnapshot::from(m)).to_string()),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Change an organization's record. `version` guards against overwriting a
+    /// change made since the form was opened; `effective_on` dates the change
+    /// (default today).
+    pub async fn update_org(
+        &self,
+        me: &CurrentUser,
+        id: i64,
+        d: OrgDraft,
+        version: Option<i32>,
+        effective_on: Option<Date>,
+        reason: &str,
+    ) -> Result<social_org::Model> {
+        let by = Principal::User(me.clone());
+        require_writer(&by)?;
+        let old = self.get_org(me, id).await?;
+        if version.is_some_and(|v| v != old.version) {
+            return Err(Error::Conflict("该记录已被他人修改，请刷新页面后重新编辑".into()));
+        }
+        let now = self.now();
+        let today = local_today(now);
+        let applying = old.status == OrgStatus::Applying.as_str();
+        let (code, v) = check_draft(&d, today, applying);
+        let mut errors = fields(v);
+        errors.extend(self.check_in_db(&self.db, Some(me), &d, code.as_ref().map(|c| c.as_str()), Some(id)).await?);
+        if effective_on.is_some_and(|e| e > today) {
+            errors.push(FieldError { field: "effective_on".into(), message: "变更日期不能晚于今天".into() });
+        }
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        let before = OrgSnapshot::from(&old);
+        let txn = begin_write(&self.db).await?;
+        let cur = social_org::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(Error::NotFound)?;
+        if cur.version != old.version {
+            return Err(Error::Conflict("该记录已被他人修改，请刷新页面后重新编辑".into()));
+        }
+        let mut am: social_org::ActiveModel = cur.into();
+        apply_draft(&mut am, &d, code.map(|c| c.to_string()));
+        am.version = Set(old.version + 1);
+        am.updated_at = Set(to_db(now));
+        let m = match am.update(&txn).await {
+            Ok(m) => m,
+            Err(e) if is_unique_violation(&e) => return Err(Error::invalid("uscc", "该统一社会信用代码已被其他组织使用")),
+            Err(e) => return Err(e.into()),
+        };
+        let after = OrgSnapshot::from(&m);
+        let changes = diff(&before, &after);
+        if changes.is_empty() {
+            return Ok(old);
+        }
+        if m.name != old.name || m.region_code != old.region_code {
+            store_orgs::replace_grams(&txn, m.id, &m.region_code, &m.name).await?;
+        }
+        let summary = format!(
+            "变更{}：{}",
+            m.name,
+            changes.iter().map(|c| field_label(&c.field)).collect::<Vec<_>>().join("、")
+        );
+        self.write_event(
+            &txn,
+            &by,
+            &m,
+            EventDraft { action: "update", effective_on: effective_on.unwrap_or(today), reason, doc_no: "", changes },
+        )
+        .await?;
+        audit::append(
+            &txn,
+            NewEntry {
+                at: now,
+                actor_user_id: Some(me.id),
+                actor: me.username.clone(),
+                action: "org.update".into(),
+                entity_type: "social_org".into(),
+                entity_id: m.id.to_string(),
+                region_code: m.region_code.clone(),
+                summary,
+                before: Some(json!(before)),
+                after: Some(json!(after)),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(m)
+    }
+
+    /// A life-cycle action (准予登记, 注销, 撤销, 吊销, 恢复) with its reason,
+    /// decision document number and date. Approval assigns the credit code.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn org_status_action(
+        &self,
+        me: &CurrentUser,
+        id: i64,
+        action: StatusAction,
+        reason: &str,
+        doc_no: &str,
+        on: Option<Date>,
+        uscc: Option<&str>,
+    ) -> Result<social_org::Model> {
+        let by = Principal::User(me.clone());
+        require_writer(&by)?;
+        let old = self.get_org(me, id).await?;
+        let from = OrgStatus::parse(&old.status).ok_or_else(|| Error::internal("unknown status"))?;
+        let to = action.apply(from).map_err(|m| Error::Conflict(m.to_owned()))?;
+        let now = self.now();
+        let today = local_today(now);
+        let on = on.unwrap_or(today);
+        let mut errors = Vec::new();
+        if reason.trim().is_empty() {
+            errors.push(FieldError { field: "reason".into(), message: "请填写事由".into() });
+        }
+        if action.needs_document() && doc_no.trim().is_empty() {
+            errors.push(FieldError { field: "doc_no".into(), message: "请填写决定文书号".into() });
+        }
+        if on > today {
+            errors.push(FieldError { field: "on".into(), message: "日期不能晚于今天".into() });
+        }
+        let mut code = None;
+        if action == StatusAction::ApproveRegistration {
+            let kind = OrgKind::parse(&old.kind);
+            match uscc.map(str::trim).filter(|s| !s.is_empty()).or(old.uscc.as_deref()) {
+                None => errors.push(FieldError { field: "uscc".into(), message: "准予登记须填写统一社会信用代码".into() }),
+                Some(raw) => match hongling_domain::uscc::Uscc::parse(raw) {
+                    Err(e) => errors.push(FieldError { field: "uscc".into(), message: e.to_string() }),
+                    Ok(c) => {
+                        if let Some(k) = kind
+                            && let Err(e) = c.check_civil_affairs_kind(k.uscc_type())
+                        {
+                            errors.push(FieldError { field: "uscc".into(), message: e.to_string() });
+                        }
+                        let d = OrgDraft { region_code: old.region_code.clone(), ..Default::default() };
+                        errors.extend(self.check_in_db(&self.db, Some(me), &d, Some(c.as_str()), Some(id)).await?);
+                        code = Some(c.to_string());
+                    }
+                },
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        let before = OrgSnapshot::from(&old);
+        let txn = begin_write(&self.db).await?;
+        let cur = social_org::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(Error::NotFound)?;
+        if cur.status != old.status {
+            return Err(Error::Conflict("该组织的状态已被他人变更，请刷新页面".into()));
+        }
+        let mut am: social_org::ActiveModel = cur.into();
+        am.status = Set(to.as_str().to_owned());
+        am.status_changed_on = Set(Some(on));
+        if let Some(c) = code {
+            am.uscc = Set(Some(c));
+            am.sync_pending = Set(old.registration_mode == RegistrationMode::Registered.as_str());
+            am.founded_on = Set(old.founded_on.or(Some(on)));
+        }
+        am.version = Set(old.version + 1);
+        am.updated_at = Set(to_db(now));
+        let m = am.update(&txn).await.map_err(|e| {
+            if is_unique_violation(&e) { Error::invalid("uscc", "该统一社会信用代码已被其他组织使用") } else { e.into() }
+        })?;
+        let after = OrgSnapshot::from(&m);
+        let changes = diff(&before, &after);
+        self.write_event(
+            &txn,
+            &by,
+            &m,
+            EventDraft { action: action.as_str(), effective_on: on, reason: reason.trim(), doc_no: doc_no.trim(), changes },
+        )
+        .await?;
+        audit::append(
+            &txn,
+            NewEntry {
+                at: now,
+                actor_user_id: Some(me.id),
+                actor: me.username.clone(),
+                action: format!("org.{}", action.as_str()),
+                entity_type: "social_org".into(),
+                entity_id: m.id.to_string(),
+                region_code: m.region_code.clone(),
+                summary: format!("{}：{}（{}）", action.label(), m.name, doc_no.trim()),
+                before: Some(json!(before)),
+                after: Some(json!(after)),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(m)
+    }
+
+    /// Set the supervision class by daily conduct (`003§6`).
+    pub async fn set_supervision_class(
+        &self,
+        me: &CurrentUser,
+        id: i64,
+        class: SupervisionClass,
+        reason: &str,
+    ) -> Result<social_org::Model> {
+        let by = Principal::User(me.clone());
+        require_writer(&by)?;
+        if reason.trim().is_empty() {
+            return Err(Error::invalid("reason", "请填写调整监管分类的事由"));
+        }
+        let old = self.get_org(me, id).await?;
+        let before = OrgSnapshot::from(&old);
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        let mut am: social_org::ActiveModel = old.clone().into();
+        am.supervision_class = Set(class.as_str().to_owned());
+        am.version = Set(old.version + 1);
+        am.updated_at = Set(to_db(now));
+        let m = am.update(&txn).await?;
+        let after = OrgSnapshot::from(&m);
+        let changes = diff(&before, &after);
+        self.write_event(
+            &txn,
+            &by,
+            &m,
+            EventDraft { action: "supervision", effective_on: local_today(now), reason: reason.trim(), doc_no: "", changes },
+        )
+        .await?;
+        audit::append(
+            &txn,
+            NewEntry {
+                at: now,
+                actor_user_id: Some(me.id),
+                actor: me.username.clone(),
+                action: "org.supervision".into(),
+                entity_type: "social_org".into(),
+                entity_id: m.id.to_string(),
+                region_code: m.region_code.clone(),
+                summary: format!("调整监管分类：{} → {}", m.name, class.label()),
+                before: Some(json!(before)),
+                after: Some(json!(after)),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(m)
+    }
+
+    pub async fn org_history(&self, me: &CurrentUser, id: i64) -> Result<Vec<org_event::Model>> {
+        self.get_org(me, id).await?;
+        Ok(store_orgs::history(&self.db, id).await?)
+    }
+
+    /// What the record said on `date` (None: it did not exist yet).
+    pub async fn org_as_of(&self, me: &CurrentUser, id: i64, date: Date) -> Result<Option<OrgSnapshot>> {
+        self.get_org(me, id).await?;
+        match store_orgs::event_as_of(&self.db, id, date).await? {
+            None => Ok(None),
+            Some(e) => Ok(Some(serde_json::from_str(&e.snapshot_json).map_err(Error::internal)?)),
+        }
+    }
+
+    /// The organization of an `org_account` user, checked against the
+    /// administrator's subtree by `create_user`.
+    pub(crate) async fn org_scope_of(&self, id: i64) -> Result<Scope> {
+        let m = social_org::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| Error::invalid("scope", "社会组织不存在"))?;
+        let region = RegionCode::parse(&m.region_code).map_err(Error::internal)?;
+        Ok(Scope::org(m.id, region))
+    }
+
+    // ---- supervisory units ----
+
+    pub async fn list_supervisory_units(&self, me: &CurrentUser) -> Result<Vec<supervisory_unit::Model>> {
+        let prefix = me.scope.region.as_str();
+        // units of the scope's subtree and of its ancestors (a city unit serves its counties)
+        let mut codes: Vec<String> = me.scope.region.ancestors().into_iter().map(String::from).collect();
+        codes.push(prefix.to_owned());
+        let (lo, hi) = hongling_domain::region::subtree_range(prefix);
+        Ok(supervisory_unit::Entity::find()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(supervisory_unit::Column::RegionCode.is_in(codes))
+                    .add(
+                        sea_orm::Condition::all()
+                            .add(supervisory_unit::Column::RegionCode.gte(lo))
+                            .add(supervisory_unit::Column::RegionCode.lt(hi)),
+                    ),
+            )
+            .order_by_asc_name()
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn create_supervisory_unit(&self, by: &Principal, name: &str, region: &str) -> Result<supervisory_unit::Model> {
+        let me = require_writer(by)?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::invalid("name", "请填写单位名称"));
+        }
+        let code = RegionCode::parse(region).map_err(|e| Error::invalid("region_code", e.to_string()))?;
+        if me.is_some_and(|u| !u.scope.sees_region(code.as_str())) {
+            return Err(Error::invalid("region_code", "区划不在您的管辖区域内"));
+        }
+        if regions::get(&self.db, code.as_str()).await?.is_none() {
+            return Err(Error::invalid("region_code", "行政区划代码不存在"));
+        }
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        let u = supervisory_unit::ActiveModel {
+            name: Set(name.to_owned()),
+            region_code: Set(code.to_string()),
+            created_at: Set(to_db(now)),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { Error::invalid("name", "该单位已存在") } else { e.into() })?;
+        audit::append(
+            &txn,
+            NewEntry {
+                at: now,
+                actor_user_id: by.actor_id(),
+                actor: by.actor_name(),
+                action: "supervisory_unit.create".into(),
+                entity_type: "supervisory_unit".into(),
+                entity_id: u.id.to_string(),
+                region_code: u.region_code.clone(),
+                summary: format!("新增业务主管单位：{}", u.name),
+                before: None,
+                after: Some(json!({"name": u.name, "region_code": u.region_code})),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(u)
+    }
+}
+
+trait OrderByName {
+    fn order_by_asc_name(self) -> Self;
+}
+
+impl OrderByName for sea_orm::Select<supervisory_unit::Entity> {
+    fn order_by_asc_name(self) -> Self {
+        use sea_orm::QueryOrder;
+        self.order_by_asc(supervisory_unit::Column::RegionCode).order_by_asc(supervisory_unit::Column::Name)
+    }
+}
+
+pub(crate) fn draft_model(
+    d: &OrgDraft,
+    uscc: Option<String>,
+    status: OrgStatus,
+    today: Date,
+    now: time::OffsetDateTime,
+    sync_pending: bool,
+) -> social_org::ActiveModel {
+    let mut am = social_org::ActiveModel {
+        status: Set(status.as_str().to_owned()),
+        status_changed_on: Set(Some(today)),
+        supervision_class: Set(SupervisionClass::Normal.as_str().to_owned()),
+        sync_pending: Set(sync_pending),
+        version: Set(1),
+        created_at: Set(to_db(now)),
+        updated_at: Set(to_db(now)),
+        ..Default::default()
+    };
+    apply_draft(&mut am, d, uscc);
+    am
+}
+
+pub(crate) fn apply_draft(am: &mut social_org::ActiveModel, d: &OrgDraft, uscc: Option<String>) {
+    am.uscc = Set(uscc);
+    am.name = Set(d.name.trim().to_owned());
+    am.name_search = Set(search_form(&d.name));
+    am.kind = Set(d.kind.map(|k| k.as_str()).unwrap_or_default().to_owned());
+    am.registration_mode = Set(d.mode.map(|k| k.as_str()).unwrap_or_default().to_owned());
+    am.category = Set(d.category.map(|k| k.as_str()).unwrap_or_default().to_owned());
+    am.industry = Set(d.industry.trim().to_owned());
+    am.authority_region = Set(d.authority_region.trim().to_owned());
+    am.supervisory_unit_id = Set(d.supervisory_unit_id);
+    am.region_code = Set(d.region_code.trim().to_owned());
+    am.address = Set(d.address.trim().to_owned());
+    am.lon_e6 = Set(e6(d.longitude));
+    am.lat_e6 = Set(e6(d.latitude));
+    am.legal_rep = Set(d.legal_rep.trim().to_owned());
+    am.founded_on = Set(d.founded_on);
+    am.staff_count = Set(d.staff_count);
+    am.member_count = Set(d.member_count);
+    am.charter_party_clause = Set(d.charter_party_clause);
+    am.is_hub = Set(d.is_hub);
+    am.is_brand = Set(d.is_brand);
+    am.incubator = Set(d.incubator.trim().to_owned());
+}
+
+/// The draft a record would be edited from.
+pub fn draft_of(m: &social_org::Model) -> OrgDraft {
+    OrgDraft {
+        uscc: m.uscc.clone().unwrap_or_default(),
+        name: m.name.clone(),
+        kind: OrgKind::parse(&m.kind),
+        mode: RegistrationMode::parse(&m.registration_mode),
+        category: Category::parse(&m.category),
+        industry: m.industry.clone(),
+        authority_region: m.authority_region.clone(),
+        supervisory_unit_id: m.supervisory_unit_id,
+        region_code: m.region_code.clone(),
+        address: m.address.clone(),
+        longitude: m.lon_e6.map(|v| v as f64 / 1e6),
+        latitude: m.lat_e6.map(|v| v as f64 / 1e6),
+        legal_rep: m.legal_rep.clone(),
+        founded_on: m.founded_on,
+        staff_count: m.staff_count,
+        member_count: m.member_count,
+        charter_party_clause: m.charter_party_clause,
+        is_hub: m.is_hub,
+        is_brand: m.is_brand,
+        incubator: m.incubator.clone(),
+    }
+}
+
+/// Count of records per status in the caller's scope (dashboard).
+pub async fn status_counts(app: &Hongling, prefix: &str) -> Result<BTreeMap<String, i64>> {
+    Ok(store_orgs::count_by(&app.db, prefix, social_org::Column::Status).await?.into_iter().collect())
+}

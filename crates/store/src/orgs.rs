@@ -1,0 +1,260 @@
+//! Queries over social organizations: scoped filters, name search, grams,
+//! change events.
+
+use hongling_domain::org::{name_grams, search_form};
+use hongling_domain::region::subtree_range;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use crate::entity::{org_event, social_org};
+use crate::page::{Page, PageRequest};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrgSort {
+    #[default]
+    Id,
+    Name,
+    FoundedOn,
+    Uscc,
+}
+
+impl OrgSort {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "name" => OrgSort::Name,
+            "founded_on" => OrgSort::FoundedOn,
+            "uscc" => OrgSort::Uscc,
+            _ => OrgSort::Id,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgSort::Id => "id",
+            OrgSort::Name => "name",
+            OrgSort::FoundedOn => "founded_on",
+            OrgSort::Uscc => "uscc",
+        }
+    }
+}
+
+/// A list query. `region_prefix` is the caller's scope (already narrowed by
+/// any region filter) and is always applied; `only_id` limits an
+/// organization's own account to its record.
+#[derive(Debug, Clone, Default)]
+pub struct OrgQuery {
+    pub region_prefix: String,
+    pub only_id: Option<i64>,
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub mode: Option<String>,
+    pub status: Option<String>,
+    pub supervisory_unit_id: Option<i64>,
+    pub sort: OrgSort,
+    pub desc: bool,
+}
+
+fn like_safe(s: &str) -> String {
+    s.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect()
+}
+
+/// The credit-code form of a query, if it could be (a prefix of) a code.
+fn code_prefix(q: &str) -> Option<String> {
+    let up: String = search_form(q).to_ascii_uppercase();
+    (up.len() >= 2 && up.len() <= 18 && up.chars().all(|c| c.is_ascii_alphanumeric())).then_some(up)
+}
+
+/// Name search: every gram of the query must be in the name (read from the
+/// gram index within the scope's subtree), and for longer queries the name
+/// must contain the query as a whole.
+fn name_condition(q: &str, lo: &str, hi: &str) -> Option<Condition> {
+    let form = like_safe(&search_form(q));
+    if form.is_empty() {
+        return None;
+    }
+    let grams = name_grams(&form);
+    let mut c = Condition::all();
+    if grams.is_empty() {
+        return Some(c.add(social_org::Column::NameSearch.contains(form.as_str())));
+    }
+    for g in grams.iter().take(6) {
+        let sub = Query::select()
+            .column("org_id")
+            .from("org_name_grams")
+            .and_where(Expr::col("gram").eq(g.as_str()))
+            .and_where(Expr::col("region_code").gte(lo))
+            .and_where(Expr::col("region_code").lt(hi))
+            .take();
+        c = c.add(social_org::Column::Id.in_subquery(sub));
+    }
+    if form.chars().count() > 2 {
+        c = c.add(social_org::Column::NameSearch.contains(form.as_str()));
+    }
+    Some(c)
+}
+
+pub fn condition(q: &OrgQuery) -> Condition {
+    let (lo, hi) = subtree_range(&q.region_prefix);
+    let mut c = Condition::all()
+        .add(social_org::Column::RegionCode.gte(lo.as_str()))
+        .add(social_org::Column::RegionCode.lt(hi.as_str()));
+    if let Some(id) = q.only_id {
+        c = c.add(social_org::Column::Id.eq(id));
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let mut any = Condition::any();
+        let mut used = false;
+        if let Some(p) = code_prefix(text) {
+            any = any.add(
+                Condition::all()
+                    .add(social_org::Column::Uscc.gte(p.as_str()))
+                    .add(social_org::Column::Uscc.lt(format!("{p}~"))),
+            );
+            used = true;
+        }
+        if let Some(n) = name_condition(text, &lo, &hi) {
+            any = any.add(n);
+            used = true;
+        }
+        if used {
+            c = c.add(any);
+        }
+    }
+    for (col, val) in [
+        (social_org::Column::Kind, &q.kind),
+        (social_org::Column::Category, &q.category),
+        (social_org::Column::RegistrationMode, &q.mode),
+        (social_org::Column::Status, &q.status),
+    ] {
+        if let Some(v) = val.as_deref().filter(|v| !v.is_empty()) {
+            c = c.add(col.eq(v));
+        }
+    }
+    if let Some(u) = q.supervisory_unit_id {
+        c = c.add(social_org::Column::SupervisoryUnitId.eq(u));
+    }
+    c
+}
+
+fn ordered(q: &OrgQuery) -> sea_orm::Select<social_org::Entity> {
+    let dir = if q.desc { Order::Desc } else { Order::Asc };
+    let s = social_org::Entity::find().filter(condition(q));
+    let s = match q.sort {
+        OrgSort::Id => s,
+        OrgSort::Name => s.order_by(social_org::Column::Name, dir.clone()),
+        OrgSort::FoundedOn => s.order_by(social_org::Column::FoundedOn, dir.clone()),
+        OrgSort::Uscc => s.order_by(social_org::Column::Uscc, dir.clone()),
+    };
+    s.order_by(social_org::Column::Id, dir)
+}
+
+pub async fn list(conn: &impl ConnectionTrait, q: &OrgQuery, p: PageRequest) -> Result<Page<social_org::Model>, DbErr> {
+    let total = social_org::Entity::find().filter(condition(q)).count(conn).await?;
+    let items = ordered(q).offset(p.offset()).limit(p.per_page).all(conn).await?;
+    Ok(Page { items, total, page: p.page, per_page: p.per_page })
+}
+
+/// Rows for an export, `after_id`-keyed batches in id order.
+pub async fn batch_after(
+    conn: &impl ConnectionTrait,
+    q: &OrgQuery,
+    after_id: i64,
+    limit: u64,
+) -> Result<Vec<social_org::Model>, DbErr> {
+    social_org::Entity::find()
+        .filter(condition(q))
+        .filter(social_org::Column::Id.gt(after_id))
+        .order_by_asc(social_org::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+pub async fn count(conn: &impl ConnectionTrait, q: &OrgQuery) -> Result<u64, DbErr> {
+    social_org::Entity::find().filter(condition(q)).count(conn).await
+}
+
+/// Replace an organization's grams (after a create, rename or move).
+pub async fn replace_grams(conn: &impl ConnectionTrait, org_id: i64, region: &str, name: &str) -> Result<(), DbErr> {
+    conn.execute(&Query::delete().from_table("org_name_grams").and_where(Expr::col("org_id").eq(org_id)).take()).await?;
+    insert_grams(conn, &[(org_id, region.to_owned(), name.to_owned())]).await
+}
+
+/// Insert the grams of many organizations at once (imports, generation).
+pub async fn insert_grams(conn: &impl ConnectionTrait, orgs: &[(i64, String, String)]) -> Result<(), DbErr> {
+    let mut rows: Vec<(String, String, i64)> = Vec::new();
+    for (id, region, name) in orgs {
+        for g in name_grams(name) {
+            rows.push((g, region.clone(), *id));
+        }
+    }
+    for chunk in rows.chunks(300) {
+        let mut ins = Query::insert();
+        ins.into_table("org_name_grams").columns(["gram", "region_code", "org_id"]);
+        for (g, r, id) in chunk {
+            ins.values_panic([g.clone().into(), r.clone().into(), (*id).into()]);
+        }
+        conn.execute(&ins).await?;
+    }
+    Ok(())
+}
+
+pub async fn delete_grams_of(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
+    for chunk in ids.chunks(500) {
+        conn.execute(
+            &Query::delete()
+                .from_table("org_name_grams")
+                .and_where(Expr::col("org_id").is_in(chunk.iter().copied()))
+                .take(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn history(conn: &impl ConnectionTrait, org_id: i64) -> Result<Vec<org_event::Model>, DbErr> {
+    org_event::Entity::find()
+        .filter(org_event::Column::OrgId.eq(org_id))
+        .order_by_desc(org_event::Column::EffectiveOn)
+        .order_by_desc(org_event::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// The last change effective on or before `date`.
+pub async fn event_as_of(
+    conn: &impl ConnectionTrait,
+    org_id: i64,
+    date: time::Date,
+) -> Result<Option<org_event::Model>, DbErr> {
+    org_event::Entity::find()
+        .filter(org_event::Column::OrgId.eq(org_id))
+        .filter(org_event::Column::EffectiveOn.lte(date))
+        .order_by_desc(org_event::Column::EffectiveOn)
+        .order_by_desc(org_event::Column::Id)
+        .one(conn)
+        .await
+}
+
+/// Counts per value of a column inside a subtree (dashboard figures).
+pub async fn count_by(
+    conn: &impl ConnectionTrait,
+    prefix: &str,
+    col: social_org::Column,
+) -> Result<Vec<(String, i64)>, DbErr> {
+    let (lo, hi) = subtree_range(prefix);
+    social_org::Entity::find()
+        .select_only()
+        .column(col)
+        .column_as(Expr::col(social_org::Column::Id).count(), "n")
+        .filter(social_org::Column::RegionCode.gte(lo))
+        .filter(social_org::Column::RegionCode.lt(hi))
+        .group_by(col)
+        .into_tuple()
+        .all(conn)
+        .await
+}
