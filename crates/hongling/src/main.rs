@@ -60,6 +60,13 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Create N synthetic organizations under a region (scale tests).
+    Generate {
+        #[arg(long)]
+        orgs: usize,
+        #[arg(long, default_value = "3705")]
+        region: String,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -103,6 +110,9 @@ enum TokenCommand {
 enum ImportCommand {
     /// Import regions from a CSV (or .csv.gz) with columns code,name,…
     Regions { file: PathBuf },
+    /// Import social organizations from .xlsx or .csv (the import template's
+    /// columns); all valid rows in one transaction, rejected rows listed.
+    Orgs { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -209,6 +219,46 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import { command: ImportCommand::Orgs { file } } => {
+            let app = open(&cfg).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let started = std::time::Instant::now();
+            let s = app.import_orgs_file(&name, &bytes).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "共 {} 行：新增 {}，更新 {}，未变 {}，拒绝 {}。用时 {:.1} 秒（{:.0} 行/秒）。",
+                s.total,
+                s.creates,
+                s.updates,
+                s.unchanged,
+                s.rejected.len(),
+                secs,
+                s.total as f64 / secs.max(0.001)
+            );
+            for r in s.rejected.iter().take(50) {
+                println!("  第 {} 行 {}：{}", r.line, r.name, r.reasons.join("；"));
+            }
+            if s.rejected.len() > 50 {
+                println!("  ……另有 {} 行被拒绝", s.rejected.len() - 50);
+            }
+            Ok(())
+        }
+        Command::Generate { orgs, region } => {
+            let app = open(&cfg).await?;
+            let started = std::time::Instant::now();
+            let n = app
+                .generate_orgs(orgs, &region, |done| {
+                    if done % 50_000 < 5_000 {
+                        eprintln!("已生成 {done} 条");
+                    }
+                })
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let secs = started.elapsed().as_secs_f64();
+            println!("已生成 {n} 个社会组织，用时 {secs:.1} 秒（{:.0} 条/秒）。", n as f64 / secs.max(0.001));
+            Ok(())
+        }
         Command::Audit { command: AuditCommand::Verify } => {
             let app = open(&cfg).await?;
             let r = app.verify_audit_chain().await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -245,6 +295,10 @@ async fn demo(cfg: &mut Config, addr: &str, data: &Path) -> anyhow::Result<()> {
     cfg.database.url = format!("sqlite://{}", db.display());
     cfg.server.addr = addr.to_owned();
     let app = open(cfg).await?;
+    let seeded = app.seed_demo_registry(hongling_service::demo::DEMO_REGION).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    if seeded > 0 {
+        println!("已生成东营市演示名录：{seeded} 个社会组织。");
+    }
     let accounts = app.ensure_demo_accounts().await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
     let file = data.join("demo-accounts.txt");
     let mut known = std::fs::read_to_string(&file).unwrap_or_default();

@@ -2,7 +2,7 @@
 
 use hongling_domain::{RegionCode, Role};
 use hongling_store::entity::user;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::users::{NewUser, ScopeInput};
 use crate::{Hongling, Principal, Result};
@@ -50,6 +50,29 @@ impl Hongling {
                 self.create_user(&Principal::Cli, new).await?.1
             };
             out.push(DemoAccount { username, display_name, role, scope, password });
+        }
+        // an organization's own account, for the first registered organization of the demo
+        let exists = user::Entity::find().filter(user::Column::Username.eq("zuzhi")).one(&self.db).await?.is_some();
+        let org = hongling_store::entity::social_org::Entity::find()
+            .filter(hongling_store::entity::social_org::Column::RegistrationMode.eq("registered"))
+            .filter(hongling_store::entity::social_org::Column::Status.eq("active"))
+            .order_by_asc(hongling_store::entity::social_org::Column::Id)
+            .one(&self.db)
+            .await?;
+        if let Some(org) = org {
+            let password = if exists {
+                None
+            } else {
+                let new = NewUser {
+                    username: "zuzhi".into(),
+                    display_name: org.name.clone(),
+                    role: Role::OrgAccount,
+                    scope: ScopeInput::Org(org.id),
+                    password: None,
+                };
+                self.create_user(&Principal::Cli, new).await?.1
+            };
+            out.push(DemoAccount { username: "zuzhi", display_name: "社会组织账号", role: Role::OrgAccount, scope: "org", password });
         }
         Ok(out)
     }

@@ -12,7 +12,7 @@ use hongling_store::audit::{self, NewEntry};
 use hongling_store::entity::{org_event, social_org, supervisory_unit};
 use hongling_store::orgs::{self as store_orgs, OrgQuery, OrgSort};
 use hongling_store::{Page, PageRequest, begin_write, is_unique_violation, regions, to_db};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::Date;

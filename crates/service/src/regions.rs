@@ -89,3 +89,52 @@ mod tests {
         assert_eq!(super::common_prefix(["3705"].into_iter()), "3705");
     }
 }
+
+impl Hongling {
+    /// Short labels for many region codes at once (county, township and
+    /// village names; the full name for a province or city), in one query.
+    pub async fn region_labels(&self, codes: &[String]) -> Result<std::collections::HashMap<String, String>> {
+        use hongling_store::entity::region as r;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let mut wanted: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for c in codes {
+            if let Ok(code) = RegionCode::parse(c) {
+                wanted.extend(code.ancestors().into_iter().map(String::from));
+                wanted.insert(code.to_string());
+            }
+        }
+        let mut names = std::collections::HashMap::new();
+        let list: Vec<String> = wanted.into_iter().collect();
+        for chunk in list.chunks(500) {
+            for m in r::Entity::find().filter(r::Column::Code.is_in(chunk.iter().cloned())).all(&self.db).await? {
+                names.insert(m.code, m.name);
+            }
+        }
+        let mut out = std::collections::HashMap::new();
+        for c in codes {
+            let Ok(code) = RegionCode::parse(c) else { continue };
+            let mut path: Vec<RegionCode> = code.ancestors();
+            path.push(code.clone());
+            let parts: Vec<&str> = if path.len() <= 2 {
+                path.iter().filter_map(|p| names.get(p.as_str()).map(String::as_str)).collect()
+            } else {
+                path.iter().skip(2).filter_map(|p| names.get(p.as_str()).map(String::as_str)).collect()
+            };
+            out.insert(c.clone(), parts.join(" "));
+        }
+        Ok(out)
+    }
+
+    /// The name of a registration authority: 东营市民政局, 文汇街道办事处…
+    pub async fn authority_name(&self, code: &str) -> Result<String> {
+        let Ok(rc) = RegionCode::parse(code) else { return Ok(code.to_owned()) };
+        let name = self.region_full_name(&rc).await?;
+        let last = self.region(code).await?.map(|r| r.name).unwrap_or_default();
+        Ok(match rc.level() {
+            hongling_domain::RegionLevel::Province => format!("{name}民政厅"),
+            hongling_domain::RegionLevel::City | hongling_domain::RegionLevel::County => format!("{name}民政局"),
+            _ if last.ends_with("街道") => format!("{name}办事处"),
+            _ => format!("{name}人民政府"),
+        })
+    }
+}

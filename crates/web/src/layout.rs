@@ -18,6 +18,17 @@ pub struct MenuGroup {
 /// (UI.md lists the whole product; each module adds its entries here.)
 pub fn menu(role: Role, region_scoped: bool) -> Vec<MenuGroup> {
     let mut groups = Vec::new();
+    if region_scoped || role == Role::OrgAccount {
+        let mut registry = vec![MenuItem { key: "orgs", label: "登记管理", href: "/registry/orgs" }];
+        if matches!(role, Role::Admin | Role::Registrar | Role::RegistrarLeader) && region_scoped {
+            registry.push(MenuItem { key: "org_review", label: "成立审查", href: "/registry/orgs?status=applying" });
+            registry.push(MenuItem { key: "org_import", label: "导入", href: "/registry/import" });
+        }
+        if region_scoped {
+            registry.push(MenuItem { key: "units", label: "业务主管单位", href: "/registry/units" });
+        }
+        groups.push(MenuGroup { label: "社会组织", items: registry });
+    }
     let mut system = Vec::new();
     if role.manages_users() {
         system.push(MenuItem { key: "users", label: "用户", href: "/system/users" });

@@ -7,6 +7,7 @@ mod error;
 mod fmt;
 mod layout;
 mod pages;
+mod registry;
 mod security;
 
 use std::time::Duration;
@@ -49,6 +50,7 @@ pub fn router(app: Hongling, cfg: WebConfig) -> Router {
     let state = AppState { app, cfg };
     Router::new()
         .merge(pages::routes())
+        .merge(registry::routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", get(api::healthz))
         .route("/static/{*path}", get(assets::serve))

@@ -68,7 +68,7 @@ impl FromRequestParts<AppState> for PageUser {
 }
 
 impl PageUser {
-    async fn layout(&self, st: &AppState, active: &'static str, title: &str) -> Layout {
+    pub async fn layout(&self, st: &AppState, active: &'static str, title: &str) -> Layout {
         Layout::new(&st.app, &self.user, &self.csrf, active, title).await
     }
 }

@@ -5,3 +5,5 @@ mod support;
 
 mod auth;
 mod foundation;
+mod import;
+mod registry;

@@ -231,3 +231,34 @@ impl Browser {
         self.send(b.body(Body::empty()).expect("req")).await
     }
 }
+
+impl TestApp {
+    /// A user as the services see them.
+    pub async fn current(&self, id: i64) -> hongling_service::CurrentUser {
+        use sea_orm::EntityTrait;
+        let m = hongling_store::entity::user::Entity::find_by_id(id).one(&self.app.db).await.expect("q").expect("user");
+        hongling_service::auth::current_user(&m).expect("current user")
+    }
+}
+
+/// A valid civil-affairs credit code for a test: kind type char, authority region, body.
+pub fn code(t: char, region6: &str, body: &str) -> String {
+    hongling_domain::uscc::build('5', t, region6, body).expect("valid parts").to_string()
+}
+
+/// A registered association in 东营区 (370502) with the given name and code.
+pub fn draft(name: &str, uscc: &str, region: &str) -> hongling_domain::org::OrgDraft {
+    use hongling_domain::org::*;
+    OrgDraft {
+        uscc: uscc.into(),
+        name: name.into(),
+        kind: Some(OrgKind::Association),
+        mode: Some(RegistrationMode::Registered),
+        category: Some(Category::Charity),
+        authority_region: region[..6].to_owned(),
+        region_code: region.into(),
+        legal_rep: "王伟".into(),
+        founded_on: Some(time::macros::date!(2015 - 06 - 01)),
+        ..Default::default()
+    }
+}

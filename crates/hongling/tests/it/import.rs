@@ -1,0 +1,214 @@
+//! Import from .xlsx/.csv with preview, all-or-nothing, re-import; export escaping.
+
+use axum::http::StatusCode;
+use hongling_domain::Role;
+use hongling_service::orgs::OrgFilter;
+use hongling_service::tabular::{Cell, read_table, write_xlsx};
+use hongling_service::{PageRequest, Principal};
+use sea_orm::ConnectionTrait;
+
+use crate::support::*;
+
+const HEADERS: &str = "统一社会信用代码,组织名称,组织类型,登记方式,类别,所属行业,登记管理机关区划代码,业务主管单位,住所区划代码,住所地址,经度,纬度,法定代表人,成立日期,从业人员数,会员数,章程含党建内容,枢纽型组织,品牌组织,孵化基地,登记状态,监管分类";
+
+fn csv(rows: &[String]) -> Vec<u8> {
+    let mut s = String::from(HEADERS);
+    for r in rows {
+        s.push('\n');
+        s.push_str(r);
+    }
+    s.push('\n');
+    s.into_bytes()
+}
+
+fn row(code: &str, name: &str, region: &str) -> String {
+    format!("{code},{name},社会团体,登记,公益慈善类,,{},,{region},,,,王伟,2018-03-01,3,50,是,否,否,,正常,", &region[..6])
+}
+
+#[tokio::test]
+async fn preview_lists_every_rejected_row_then_imports_valid_rows() {
+    let t = TestApp::new().await;
+    let id = t.user("imp1", Role::Registrar, "370502", PW).await;
+    let me = t.current(id).await;
+    let good1 = code('1', "370502", "MJE00001");
+    let good2 = code('1', "370502", "MJE00002");
+    let rows = vec![
+        row(&good1, "东营区甲协会", "370502001011"),                          // line 2 ok
+        row("51370502MJE0000199", "东营区乙协会", "370502001011"),            // 3 bad final check
+        row(&code('1', "370502", "MJE00003"), "东营区丙协会", "370502999999"), // 4 unknown region
+        row(&good1, "东营区甲协会重复", "370502001011"),                      // 5 duplicate code in file
+        format!(",,社会团体,登记,公益慈善类,,370502,,370502001011,,,,,,,,,,,,,"), // 6 missing name and code
+        row(&good2, "东营区丁协会", "370502001011"),                          // 7 ok
+        row(&code('1', "370505", "MJE00004"), "垦利区协会", "370505001001"),   // 8 outside the county
+        format!(",东营社区舞蹈队,社会团体,备案,文体娱乐,,370502001,,370502001011,,,,,2021/3/5,,20,,,,,,"), // 9 ok
+        format!(",坏日期舞蹈队,社会团体,备案,文体娱乐,,370502001,,370502001011,,,,,2021-13-45,,20,,,,,,"), // 10 bad date
+    ];
+    let (job, s) = t.app.preview_import(&me, "名录.csv", csv(&rows)).await.expect("preview");
+    assert_eq!(s.total, 9);
+    assert_eq!((s.creates, s.updates), (3, 0));
+    let lines: Vec<usize> = s.rejected.iter().map(|r| r.line).collect();
+    assert_eq!(lines, [3, 4, 5, 6, 8, 10]);
+    let why = |line: usize| s.rejected.iter().find(|r| r.line == line).map(|r| r.reasons.join("；")).unwrap_or_default();
+    assert!(why(3).contains("校验"), "{}", why(3));
+    assert!(why(4).contains("住所区划代码“370502999999”不存在"), "{}", why(4));
+    assert!(why(5).contains("与第 2 行重复"), "{}", why(5));
+    assert!(why(6).contains("请填写组织名称") && why(6).contains("须填写统一社会信用代码"), "{}", why(6));
+    assert!(why(8).contains("管辖区域"), "{}", why(8));
+    assert!(why(10).contains("成立日期"), "{}", why(10));
+    // nothing is written by a preview
+    let all = OrgFilter::default();
+    assert_eq!(t.app.list_orgs(&me, &all, PageRequest::default()).await.expect("q").total, 0);
+    let done = t.app.commit_import(&me, job).await.expect("commit");
+    assert_eq!(done.creates, 3);
+    assert_eq!(t.app.list_orgs(&me, &all, PageRequest::default()).await.expect("q").total, 3);
+    // the job cannot be committed twice
+    assert_eq!(t.app.commit_import(&me, job).await.expect_err("twice").code(), "conflict");
+    // re-importing the same file creates nothing new
+    let (job2, s2) = t.app.preview_import(&me, "名录.csv", csv(&rows)).await.expect("preview");
+    assert_eq!((s2.creates, s2.updates, s2.unchanged), (0, 0, 3));
+    t.app.commit_import(&me, job2).await.expect("commit");
+    assert_eq!(t.app.list_orgs(&me, &all, PageRequest::default()).await.expect("q").total, 3);
+    // a changed row updates the record, with an import event in its history
+    let mut changed = rows.clone();
+    changed[0] = changed[0].replace("王伟", "李娜");
+    let s3 = t.app.import_orgs_file("名录2.csv", &csv(&changed)).await.expect("cli import");
+    // the command line has no region scope: the 垦利区 row (line 8) is imported there too
+    assert_eq!((s3.creates, s3.updates, s3.unchanged), (1, 1, 2));
+    let f = OrgFilter { q: Some(good1.clone()), ..Default::default() };
+    let org = t.app.list_orgs(&me, &f, PageRequest::default()).await.expect("q").items.remove(0);
+    assert_eq!(org.legal_rep, "李娜");
+    let h = t.app.org_history(&me, org.id).await.expect("h");
+    assert_eq!(h.len(), 2);
+    assert!(h[0].changes_json.contains("李娜"));
+}
+
+#[tokio::test]
+async fn import_is_all_or_nothing() {
+    let t = TestApp::new().await;
+    let id = t.user("imp2", Role::Registrar, "370502", PW).await;
+    let me = t.current(id).await;
+    let rows: Vec<String> =
+        (0..450).map(|i| row(&code('1', "370502", &format!("MJF{i:05}")), &format!("东营区第{i}协会"), "370502001011")).collect();
+    let (job, s) = t.app.preview_import(&me, "big.csv", csv(&rows)).await.expect("preview");
+    assert_eq!(s.creates, 450);
+    // make the final audit write fail: the whole import must roll back
+    t.app.db.execute_unprepared("DELETE FROM audit_head").await.expect("break");
+    assert_eq!(t.app.commit_import(&me, job).await.expect_err("fails").code(), "internal");
+    let n = t.app.db.query_one_raw(sea_orm::Statement::from_string(t.app.db.get_database_backend(), "SELECT COUNT(*) AS n FROM social_orgs".to_owned())).await.expect("q").expect("row");
+    assert_eq!(n.try_get::<i64>("", "n").expect("n"), 0, "no half import");
+    let g = t.app.db.query_one_raw(sea_orm::Statement::from_string(t.app.db.get_database_backend(), "SELECT COUNT(*) AS n FROM org_name_grams".to_owned())).await.expect("q").expect("row");
+    assert_eq!(g.try_get::<i64>("", "n").expect("n"), 0);
+}
+
+#[tokio::test]
+async fn gbk_csv_and_xlsx_from_another_program() {
+    let t = TestApp::new().await;
+    let id = t.user("imp3", Role::Registrar, "3705", PW).await;
+    let me = t.current(id).await;
+    let gbk = include_bytes!("fixtures/orgs_gbk.csv");
+    assert!(std::str::from_utf8(gbk).is_err(), "the fixture really is GBK");
+    let (_, s) = t.app.preview_import(&me, "名录.csv", gbk.to_vec()).await.expect("gbk");
+    assert_eq!((s.total, s.creates), (2, 2), "{:?}", s.rejected);
+    let x = include_bytes!("fixtures/orgs_openpyxl.xlsx");
+    let (job, s) = t.app.preview_import(&me, "openpyxl.xlsx", x.to_vec()).await.expect("xlsx");
+    assert_eq!(s.total, 3, "the blank row is skipped");
+    assert_eq!(s.creates, 2, "{:?}", s.rejected);
+    assert_eq!(s.rejected.len(), 1);
+    assert_eq!(s.rejected[0].line, 5, "row numbers as Excel shows them");
+    t.app.commit_import(&me, job).await.expect("commit");
+    let f = OrgFilter { q: Some("湿地".into()), ..Default::default() };
+    let org = t.app.list_orgs(&me, &f, PageRequest::default()).await.expect("q").items.remove(0);
+    assert_eq!(org.founded_on, Some(time::macros::date!(2015 - 06 - 01)), "a real Excel date cell");
+    assert_eq!(org.member_count, Some(120));
+    assert_eq!(org.lon_e6, Some(118_580_000));
+}
+
+#[tokio::test]
+async fn malformed_uploads_get_clear_errors() {
+    let t = TestApp::new().await;
+    let id = t.user("imp4", Role::Registrar, "3705", PW).await;
+    let me = t.current(id).await;
+    let e = t.app.preview_import(&me, "x.xlsx", b"not a spreadsheet at all".to_vec()).await.expect_err("bad");
+    assert_eq!(e.code(), "invalid");
+    assert!(!e.to_string().is_empty());
+    let e = t.app.preview_import(&me, "x.exe", b"MZ....".to_vec()).await.expect_err("type");
+    assert!(e.to_string().contains(".xlsx"), "{e}");
+    let e = t.app.preview_import(&me, "x.csv", "名称,地址\n甲,乙\n".as_bytes().to_vec()).await.expect_err("headers");
+    assert!(e.to_string().contains("缺少必需的列"), "{e}");
+    let big = vec![b'a'; hongling_service::import::MAX_IMPORT_BYTES + 1];
+    assert!(t.app.preview_import(&me, "x.csv", big).await.expect_err("size").to_string().contains("MB"));
+}
+
+#[tokio::test]
+async fn upload_page_preview_and_commit() {
+    let t = TestApp::new().await;
+    t.user("imp5", Role::Registrar, "3705", PW).await;
+    let mut b = t.browser();
+    b.login("imp5", PW).await;
+    let r = b.get("/registry/import").await;
+    assert!(r.body.contains("导入模板"));
+    let tpl = b.get("/registry/import/template").await;
+    assert_eq!(tpl.status, StatusCode::OK);
+    let body = csv(&[row(&code('1', "370502", "MJG00001"), "东营区上传协会", "370502001011")]);
+    let boundary = "XyZ123";
+    let token = b.csrf.clone().unwrap_or_default();
+    let mut mp = Vec::new();
+    mp.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n").as_bytes());
+    mp.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+    mp.extend(&body);
+    mp.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = |mp: Vec<u8>, b: &Browser| {
+        axum::http::Request::post("/registry/import")
+            .header("cookie", b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(axum::body::Body::from(mp))
+            .expect("req")
+    };
+    // without the token in the form the upload is refused
+    let no_token: Vec<u8> = String::from_utf8_lossy(&mp).replace(&token, "bad").into_bytes();
+    assert_eq!(b.send(req(no_token, &b)).await.status, StatusCode::FORBIDDEN);
+    let r = b.send(req(mp, &b)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let preview = r.location.clone().expect("to preview");
+    let r = b.get(&preview).await;
+    assert!(r.body.contains("将新增") && r.body.contains("导入有效记录（1 条）"), "{}", r.body);
+    let r = b.post(&format!("{preview}/commit"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(b.get(&preview).await.body.contains("导入完成"));
+    assert!(b.get("/registry/orgs?q=%E4%B8%8A%E4%BC%A0").await.body.contains("东营区上传协会"));
+    // another user cannot see this job
+    t.user("imp6", Role::Registrar, "3705", PW).await;
+    let mut other = t.browser();
+    other.login("imp6", PW).await;
+    assert_eq!(other.get(&preview).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn export_escapes_formulas() {
+    let t = TestApp::new().await;
+    let id = t.user("exp1", Role::Registrar, "3705", PW).await;
+    let me = t.current(id).await;
+    let by = Principal::User(me.clone());
+    let mut d = draft("=HYPERLINK(\"http://x\",\"点我\")协会", &code('1', "370502", "MJH00001"), "370502001011");
+    d.address = "+86 滨河路".into();
+    d.legal_rep = "@张三".into();
+    t.app.create_org(&by, d, false).await.expect("create");
+    let bytes = t.app.export_orgs(&me, &OrgFilter::default()).await.expect("export");
+    // the cells as Excel sees them: text with a leading quote, and no formula anywhere
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).expect("xlsx");
+    let sheet = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&sheet).expect("sheet");
+    let cells: Vec<String> = range.rows().nth(1).expect("row").iter().map(|c| c.to_string()).collect();
+    assert!(cells.iter().any(|c| c.starts_with("'=HYPERLINK")), "{cells:?}");
+    assert!(cells.iter().any(|c| c == "'+86 滨河路"), "{cells:?}");
+    assert!(cells.iter().any(|c| c == "'@张三"), "{cells:?}");
+    let formulas = wb.worksheet_formula(&sheet).expect("formulas");
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formula in the export");
+    // the export reads back through the import (same columns, escaping undone)
+    let table = read_table("e.xlsx", &bytes, 100).expect("read");
+    assert!(table.rows[0].cells[1].starts_with("=HYPERLINK"));
+    let (_, s) = t.app.preview_import(&me, "e.xlsx", bytes).await.expect("re-import preview");
+    assert_eq!((s.total, s.unchanged), (1, 1), "{:?}", s.rejected);
+    assert!(write_xlsx("x", &["a"], vec![vec![Cell::Text("=1".into())]]).is_ok());
+}

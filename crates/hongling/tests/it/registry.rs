@@ -1,0 +1,247 @@
+//! The registry (M1): records, history, life cycle, search, scope, import,
+//! export, API.
+
+use axum::http::StatusCode;
+use hongling_domain::Role;
+use hongling_domain::org::{Category, OrgKind, RegistrationMode, StatusAction};
+use hongling_service::orgs::OrgFilter;
+use hongling_service::{PageRequest, Principal};
+use time::Duration;
+use time::macros::date;
+
+use crate::support::*;
+
+const DYQ_VILLAGE: &str = "370502001011"; // 东营区文汇街道东营社区
+const KENLI_TOWN: &str = "370505001"; // 垦利区
+
+async fn registrar(t: &TestApp, name: &str, scope: &str) -> hongling_service::CurrentUser {
+    let id = t.user(name, Role::Registrar, scope, PW).await;
+    t.current(id).await
+}
+
+#[tokio::test]
+async fn create_update_and_read_the_past() {
+    let t = TestApp::new().await;
+    let me = registrar(&t, "reg1", "3705").await;
+    let by = Principal::User(me.clone());
+    let c = code('1', "370502", "MJA00001");
+    let org = t.app.create_org(&by, draft("东营区爱心助学协会", &c, DYQ_VILLAGE), false).await.expect("create");
+    assert_eq!(org.status, "active");
+    assert!(org.sync_pending, "a new registered organization waits for party coverage (三同步)");
+    // the registration is effective from its founding date
+    t.clock.advance(Duration::days(30));
+    let mut d = hongling_service::orgs::draft_of(&org);
+    d.name = "东营区爱心助学促进会".into();
+    d.legal_rep = "李娜".into();
+    let changed = t
+        .app
+        .update_org(&me, org.id, d, Some(org.version), Some(date!(2026 - 03 - 20)), "换届")
+        .await
+        .expect("update");
+    assert_eq!(changed.version, 2);
+    // a stale version is refused
+    let stale = t.app.update_org(&me, org.id, hongling_service::orgs::draft_of(&org), Some(1), None, "").await;
+    assert_eq!(stale.expect_err("stale").code(), "conflict");
+    // what it said on past dates
+    let before = t.app.org_as_of(&me, org.id, date!(2026 - 03 - 19)).await.expect("q").expect("existed");
+    assert_eq!(before.name, "东营区爱心助学协会");
+    assert_eq!(before.legal_rep, "王伟");
+    let after = t.app.org_as_of(&me, org.id, date!(2026 - 03 - 20)).await.expect("q").expect("existed");
+    assert_eq!(after.name, "东营区爱心助学促进会");
+    assert!(t.app.org_as_of(&me, org.id, date!(2015 - 05 - 31)).await.expect("q").is_none(), "before founding");
+    let h = t.app.org_history(&me, org.id).await.expect("history");
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[0].action, "update");
+    assert!(h[0].changes_json.contains("legal_rep") && h[0].reason == "换届");
+    // the new name is searchable, the old one is not
+    let f = |q: &str| OrgFilter { q: Some(q.into()), ..Default::default() };
+    assert_eq!(t.app.list_orgs(&me, &f("促进会"), PageRequest::default()).await.expect("q").total, 1);
+    assert_eq!(t.app.list_orgs(&me, &f("助学协会"), PageRequest::default()).await.expect("q").total, 0);
+}
+
+#[tokio::test]
+async fn field_rules_give_chinese_messages() {
+    let t = TestApp::new().await;
+    let me = registrar(&t, "reg2", "370502").await;
+    let by = Principal::User(me.clone());
+    let good = code('1', "370502", "MJA00009");
+    let wrong_last = if good.ends_with('1') { '2' } else { '1' };
+    let bad = format!("{}{wrong_last}", &good[..17]);
+    let mut d = draft("某协会", &bad, DYQ_VILLAGE);
+    let e = t.app.create_org(&by, d.clone(), false).await.expect_err("bad code");
+    let msgs: Vec<_> = e.field_errors().iter().map(|f| (f.field.clone(), f.message.clone())).collect();
+    assert!(msgs.iter().any(|(f, m)| f == "uscc" && m.contains("第18位校验码错误")), "{msgs:?}");
+    // outside the clerk's county
+    d.uscc = code('1', "370505", "MJA00002");
+    d.region_code = "370505001001".into();
+    d.authority_region = "370505".into();
+    let e = t.app.create_org(&by, d.clone(), false).await.expect_err("out of scope");
+    assert!(e.field_errors().iter().any(|f| f.field == "region_code" && f.message.contains("管辖区域")));
+    // duplicate code
+    let d2 = draft("甲协会", &code('1', "370502", "MJA00003"), DYQ_VILLAGE);
+    t.app.create_org(&by, d2.clone(), false).await.expect("first");
+    let e = t.app.create_org(&by, OrgDraftExt::renamed(d2, "乙协会"), false).await.expect_err("dup");
+    assert!(e.field_errors()[0].message.contains("已被“甲协会”使用"), "{:?}", e.field_errors());
+    // a filed community organization needs no code but a service type
+    let mut f = draft("东营社区舞蹈队", "", DYQ_VILLAGE);
+    f.mode = Some(RegistrationMode::Filed);
+    f.category = Some(Category::CultureSports);
+    f.authority_region = "370502001".into();
+    let m = t.app.create_org(&by, f, false).await.expect("filed");
+    assert!(m.uscc.is_none() && !m.sync_pending);
+}
+
+trait OrgDraftExt {
+    fn renamed(self, name: &str) -> Self;
+}
+
+impl OrgDraftExt for hongling_domain::org::OrgDraft {
+    fn renamed(mut self, name: &str) -> Self {
+        self.name = name.into();
+        self
+    }
+}
+
+#[tokio::test]
+async fn life_cycle_actions() {
+    let t = TestApp::new().await;
+    let me = registrar(&t, "reg3", "3705").await;
+    let by = Principal::User(me.clone());
+    let app_draft = draft("东营市无人机协会", "", DYQ_VILLAGE);
+    let a = t.app.create_org(&by, app_draft, true).await.expect("application");
+    assert_eq!(a.status, "applying");
+    let e = t.app.org_status_action(&me, a.id, StatusAction::ApproveRegistration, "材料齐全", "", None, None).await;
+    assert_eq!(e.expect_err("needs a code").field_errors()[0].field, "uscc");
+    let c = code('1', "370500", "MJA00004");
+    let m = t
+        .app
+        .org_status_action(&me, a.id, StatusAction::ApproveRegistration, "材料齐全", "", None, Some(&c))
+        .await
+        .expect("approve");
+    assert_eq!(m.status, "active");
+    assert_eq!(m.uscc.as_deref(), Some(c.as_str()));
+    let e = t.app.org_status_action(&me, a.id, StatusAction::RevokeLicence, "未年检", "", None, None).await;
+    assert_eq!(e.expect_err("needs doc").field_errors()[0].field, "doc_no");
+    t.app
+        .org_status_action(&me, a.id, StatusAction::RevokeLicence, "连续两年未年检", "东民社罚〔2026〕3号", None, None)
+        .await
+        .expect("revoke licence");
+    let back = t
+        .app
+        .org_status_action(&me, a.id, StatusAction::Reinstate, "行政复议撤销原决定", "东民复〔2026〕1号", None, None)
+        .await
+        .expect("reinstate");
+    assert_eq!(back.status, "active");
+    t.app.org_status_action(&me, a.id, StatusAction::Deregister, "自行解散", "东民社注〔2026〕9号", None, None).await.expect("dereg");
+    let e = t.app.org_status_action(&me, a.id, StatusAction::Reinstate, "x", "y", None, None).await;
+    assert_eq!(e.expect_err("final").code(), "conflict");
+    let h = t.app.org_history(&me, a.id).await.expect("h");
+    let actions: Vec<_> = h.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["deregister", "reinstate", "revoke_licence", "approve", "apply"]);
+    assert_eq!(h[2].doc_no, "东民社罚〔2026〕3号");
+    // a grassroots worker reads but cannot change
+    let g = t.user("grass", Role::Grassroots, "370502001", PW).await;
+    let g = t.current(g).await;
+    assert!(t.app.get_org(&g, a.id).await.is_ok());
+    let e = t.app.org_status_action(&g, a.id, StatusAction::Reinstate, "x", "y", None, None).await;
+    assert_eq!(e.expect_err("forbidden").code(), "forbidden");
+}
+
+async fn seed_two_counties(t: &TestApp) -> (i64, i64) {
+    let me = registrar(t, "cityreg", "3705").await;
+    let by = Principal::User(me);
+    let a = t.app.create_org(&by, draft("东营区爱心志愿者协会", &code('1', "370502", "MJB00001"), DYQ_VILLAGE), false).await.expect("a");
+    let mut kd = draft("垦利区爱心志愿者协会", &code('1', "370505", "MJB00002"), "370505001001");
+    kd.authority_region = "370505".into();
+    let b = t.app.create_org(&by, kd, false).await.expect("b");
+    (a.id, b.id)
+}
+
+#[tokio::test]
+async fn another_county_is_404_on_page_api_search_and_export() {
+    let t = TestApp::new().await;
+    let (dyq, kenli) = seed_two_counties(&t).await;
+    t.user("dyqreg", Role::Registrar, "370502", PW).await;
+    let mut b = t.browser();
+    b.login("dyqreg", PW).await;
+    assert_eq!(b.get(&format!("/registry/orgs/{dyq}")).await.status, StatusCode::OK);
+    let r = b.get(&format!("/registry/orgs/{kenli}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.body.contains("垦利区爱心"));
+    assert_eq!(b.get(&format!("/registry/orgs/{kenli}/edit")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(b.get(&format!("/registry/orgs/{kenli}?tab=history")).await.status, StatusCode::NOT_FOUND);
+    let r = b.api_get(&format!("/api/v1/orgs/{kenli}"), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["code"], "not_found");
+    let r = b.api_get(&format!("/api/v1/orgs/{kenli}/history"), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // search finds only the own county's
+    let r = b.get("/registry/orgs?q=%E7%88%B1%E5%BF%83").await; // 爱心
+    assert!(r.body.contains("东营区爱心志愿者协会") && !r.body.contains("垦利区爱心"), "{}", r.body);
+    let r = b.api_get("/api/v1/orgs?q=%E7%88%B1%E5%BF%83", None).await;
+    assert_eq!(r.json()["total"], 1);
+    // a region filter outside the scope finds nothing
+    assert_eq!(b.api_get("/api/v1/orgs?region=370505", None).await.json()["total"], 0);
+    // export
+    let r = b.get("/registry/orgs/export?q=%E5%8D%8F%E4%BC%9A").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let bytes = export_bytes(&mut b, "/registry/orgs/export").await;
+    let table = hongling_service::tabular::read_table("x.xlsx", &bytes, 1000).expect("xlsx");
+    let names: Vec<&str> = table.rows.iter().map(|r| r.cells[1].as_str()).collect();
+    assert_eq!(names, ["东营区爱心志愿者协会"]);
+}
+
+async fn export_bytes(b: &mut Browser, uri: &str) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let req = axum::http::Request::get(uri)
+        .header("cookie", b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "))
+        .body(axum::body::Body::empty())
+        .expect("req");
+    let res = b.router.clone().oneshot(req).await.expect("res");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().expect("ct").contains("spreadsheetml"));
+    res.into_body().collect().await.expect("body").to_bytes().to_vec()
+}
+
+#[tokio::test]
+async fn search_two_characters_and_code_prefixes() {
+    let t = TestApp::new().await;
+    let me = registrar(&t, "reg4", "3705").await;
+    let by = Principal::User(me.clone());
+    let names = ["东营市爱心志愿者协会", "东营区餐饮行业协会", "东营市慈善总会", "胜利社区爱心服务社"];
+    for (i, n) in names.iter().enumerate() {
+        let c = code('1', "370502", &format!("MJC0000{i}"));
+        let mut d = draft(n, &c, DYQ_VILLAGE);
+        if n.ends_with("服务社") {
+            d.uscc.clear();
+            d.mode = Some(RegistrationMode::Filed);
+            d.category = Some(Category::PublicWelfare);
+        }
+        t.app.create_org(&by, d, false).await.expect("create");
+    }
+    let q = |s: &str| OrgFilter { q: Some(s.into()), ..Default::default() };
+    let names_of = |p: hongling_service::Page<hongling_service::models::SocialOrg>| {
+        let mut v: Vec<String> = p.items.into_iter().map(|m| m.name).collect();
+        v.sort();
+        v
+    };
+    let r = t.app.list_orgs(&me, &q("爱心"), PageRequest::default()).await.expect("q");
+    assert_eq!(names_of(r), ["东营市爱心志愿者协会", "胜利社区爱心服务社"]);
+    let r = t.app.list_orgs(&me, &q("协会"), PageRequest::default()).await.expect("q");
+    assert_eq!(r.total, 2);
+    // grams found apart are not a match: 爱心 … 协会 is not "心协"
+    assert_eq!(t.app.list_orgs(&me, &q("心协"), PageRequest::default()).await.expect("q").total, 0);
+    assert_eq!(t.app.list_orgs(&me, &q("慈善总会"), PageRequest::default()).await.expect("q").total, 1);
+    assert_eq!(t.app.list_orgs(&me, &q("会"), PageRequest::default()).await.expect("q").total, 3);
+    // codes and prefixes, any case, full width
+    let c0 = code('1', "370502", "MJC00000");
+    assert_eq!(t.app.list_orgs(&me, &q(&c0), PageRequest::default()).await.expect("q").total, 1);
+    assert_eq!(t.app.list_orgs(&me, &q("51370502"), PageRequest::default()).await.expect("q").total, 3);
+    assert_eq!(t.app.list_orgs(&me, &q(&c0[..12].to_lowercase()), PageRequest::default()).await.expect("q").total, 3);
+    // filters combine
+    let f = OrgFilter { q: Some("爱心".into()), mode: Some("filed".into()), ..Default::default() };
+    assert_eq!(t.app.list_orgs(&me, &f, PageRequest::default()).await.expect("q").total, 1);
+    let f = OrgFilter { kind: Some(OrgKind::Foundation.as_str().into()), ..Default::default() };
+    assert_eq!(t.app.list_orgs(&me, &f, PageRequest::default()).await.expect("q").total, 0);
+}

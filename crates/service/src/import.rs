@@ -1,0 +1,636 @@
+//! Import of organizations from the spreadsheets offices keep (.xlsx / .csv,
+//! Chinese headers, UTF-8 or GBK): a preview listing every rejected row and
+//! why, then all valid rows in one transaction or nothing.
+//!
+//! Rows are matched to existing records by credit code; filed organizations
+//! without a code by name and residence. Re-importing a file therefore
+//! updates instead of duplicating.
+
+use std::collections::{HashMap, HashSet};
+
+use hongling_domain::org::{
+    Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, SupervisionClass, check_draft, search_form,
+};
+use hongling_store::audit::{self, NewEntry};
+use hongling_store::entity::{import_job, region, social_org, supervisory_unit};
+use hongling_store::orgs as store_orgs;
+use hongling_store::{begin_write, to_db};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use time::Date;
+
+use crate::orgs::{EventDraft, OrgSnapshot, apply_draft, diff, draft_model, local_today, require_writer};
+use crate::tabular::{self, Cell, Row, Table};
+use crate::{CurrentUser, Error, Hongling, Principal, Result};
+
+/// Largest upload accepted for an import.
+pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
+/// Largest number of rows in one file.
+pub const MAX_IMPORT_ROWS: usize = 1_000_000;
+
+/// The template's columns: header, other accepted headers, required.
+pub const COLUMNS: &[(&str, &[&str], bool)] = &[
+    ("统一社会信用代码", &["信用代码", "社会信用代码", "统一代码"], false),
+    ("组织名称", &["名称", "社会组织名称", "组织全称"], true),
+    ("组织类型", &["类型", "社会组织类型"], true),
+    ("登记方式", &["登记/备案", "管理方式"], true),
+    ("类别", &["分类", "服务类型", "组织类别"], true),
+    ("所属行业", &["行业"], false),
+    ("登记管理机关区划代码", &["登记机关区划代码", "登记管理机关"], true),
+    ("业务主管单位", &["业务主管单位名称", "行业管理部门"], false),
+    ("住所区划代码", &["区划代码", "住所所在地区划代码", "所在社区区划代码"], true),
+    ("住所地址", &["地址", "住所"], false),
+    ("经度", &[], false),
+    ("纬度", &[], false),
+    ("法定代表人", &["负责人", "法定代表人/负责人"], false),
+    ("成立日期", &["登记日期", "备案日期", "成立时间"], false),
+    ("从业人员数", &["从业人员", "专职人员数"], false),
+    ("会员数", &["会员数量", "成员数"], false),
+    ("章程含党建内容", &["党建入章", "章程党建条款"], false),
+    ("枢纽型组织", &["枢纽型"], false),
+    ("品牌组织", &["品牌"], false),
+    ("孵化基地", &[], false),
+    ("登记状态", &["状态"], false),
+    ("监管分类", &[], false),
+];
+
+pub const NOTES: &[&str] = &[
+    "带 * 的列必须填写；第一行为表头，请勿修改表头文字。",
+    "统一社会信用代码：登记的社会组织必填（18 位，第 1 位为 5）；备案的社区社会组织可不填。",
+    "组织类型：社会团体、基金会、社会服务机构（或民办非企业单位）。登记方式：登记、备案。",
+    "类别（登记）：行业协会商会、科技类、公益慈善类、城乡社区服务类、其他（双重管理）。",
+    "类别（备案）：为民服务、公益慈善、邻里互助、文体娱乐、专业调处、农村生产技术服务、养老服务。",
+    "登记管理机关区划代码：如 3705（东营市民政局）、370502（东营区民政局）、370502001（文汇街道）。",
+    "住所区划代码：住所所在的县、乡镇（街道）或村（社区）代码，如 370502001011。",
+    "业务主管单位：填写系统中已有的单位名称；“其他（双重管理）”类别必填。",
+    "成立日期：YYYY-MM-DD，如 2019-05-08。是/否 列填“是”或“否”。",
+    "登记状态：正常、已注销、已撤销、已吊销，不填为正常。监管分类不填为正常。",
+    "重复导入同一文件不会产生重复记录：按统一社会信用代码更新；无代码的按名称和住所更新。",
+];
+
+/// One rejected row of a file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RejectedRow {
+    pub line: usize,
+    pub name: String,
+    pub reasons: Vec<String>,
+}
+
+/// What a preview found, and what an import did.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub file_name: String,
+    pub total: usize,
+    pub creates: usize,
+    pub updates: usize,
+    pub unchanged: usize,
+    pub rejected: Vec<RejectedRow>,
+}
+
+impl ImportSummary {
+    pub fn valid(&self) -> usize {
+        self.creates + self.updates + self.unchanged
+    }
+}
+
+struct Planned {
+    draft: OrgDraft,
+    uscc: Option<String>,
+    status: OrgStatus,
+    class: SupervisionClass,
+    existing: Option<social_org::Model>,
+}
+
+fn cell_bool(s: &str) -> Result<bool, String> {
+    match s.trim() {
+        "" | "否" | "N" | "n" | "no" | "false" | "0" | "无" => Ok(false),
+        "是" | "Y" | "y" | "yes" | "true" | "1" | "有" => Ok(true),
+        other => Err(format!("“{other}”应填“是”或“否”")),
+    }
+}
+
+pub fn parse_date(s: &str) -> Option<Date> {
+    let s = s.trim();
+    let s = s.split_whitespace().next().unwrap_or("");
+    let nums: Vec<&str> = s
+        .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月' | '日'))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let (y, m, d): (i32, u8, u8) = match nums.as_slice() {
+        [y, m, d] => (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?),
+        [ymd] if ymd.len() == 8 => (ymd[..4].parse().ok()?, ymd[4..6].parse().ok()?, ymd[6..].parse().ok()?),
+        _ => return None,
+    };
+    let month = time::Month::try_from(m).ok()?;
+    Date::from_calendar_date(y, month, d).ok()
+}
+
+fn cell_int(s: &str, what: &str) -> Result<Option<i32>, String> {
+    let s = s.trim().replace(',', "");
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse::<i32>().map(Some).map_err(|_| format!("{what}“{s}”应为整数"))
+}
+
+fn cell_f64(s: &str, what: &str) -> Result<Option<f64>, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse::<f64>().map(Some).map_err(|_| format!("{what}“{s}”应为数字"))
+}
+
+fn header_index(t: &Table) -> Vec<Option<usize>> {
+    COLUMNS
+        .iter()
+        .map(|(h, aliases, _)| {
+            let mut names = vec![*h];
+            names.extend_from_slice(aliases);
+            t.column(&names)
+        })
+        .collect()
+}
+
+/// Parse one row into a draft (field checks included) or the reasons it fails.
+fn parse_row(
+    row: &Row,
+    ix: &[Option<usize>],
+    units: &HashMap<String, i64>,
+    today: Date,
+) -> std::result::Result<(OrgDraft, Option<String>, OrgStatus, SupervisionClass), Vec<String>> {
+    // (read_table already undoes the formula escaping of our own exports)
+    let get = |i: usize| row.get(ix[i]).trim().to_owned();
+    let mut reasons = Vec::new();
+    let mut d = OrgDraft {
+        uscc: get(0),
+        name: get(1),
+        industry: get(5),
+        authority_region: get(6),
+        region_code: get(8),
+        address: get(9),
+        legal_rep: get(12),
+        incubator: get(19),
+        ..Default::default()
+    };
+    let kind = get(2);
+    d.kind = OrgKind::parse_loose(&kind);
+    if d.kind.is_none() && !kind.is_empty() {
+        reasons.push(format!("组织类型“{kind}”无效，应为社会团体、基金会或社会服务机构"));
+    }
+    let mode = get(3);
+    d.mode = RegistrationMode::parse(&mode);
+    if d.mode.is_none() && !mode.is_empty() {
+        reasons.push(format!("登记方式“{mode}”无效，应为登记或备案"));
+    }
+    let cat = get(4);
+    d.category = Category::parse(&cat).or_else(|| match cat.as_str() {
+        "其他" | "双重管理" => Some(Category::Other),
+        "行业协会" | "商会" => Some(Category::IndustryAssociation),
+        _ => None,
+    });
+    if d.category.is_none() && !cat.is_empty() {
+        reasons.push(format!("类别“{cat}”无效"));
+    }
+    let unit = get(7);
+    if !unit.is_empty() {
+        match units.get(&unit) {
+            Some(id) => d.supervisory_unit_id = Some(*id),
+            None => reasons.push(format!("业务主管单位“{unit}”不存在，请先在“业务主管单位”中添加")),
+        }
+    }
+    match (cell_f64(&get(10), "经度"), cell_f64(&get(11), "纬度")) {
+        (Ok(lon), Ok(lat)) => {
+            d.longitude = lon;
+            d.latitude = lat;
+        }
+        (a, b) => reasons.extend(a.err().into_iter().chain(b.err())),
+    }
+    let founded = get(13);
+    if !founded.is_empty() {
+        match parse_date(&founded) {
+            Some(dt) => d.founded_on = Some(dt),
+            None => reasons.push(format!("成立日期“{founded}”无法识别，应为 YYYY-MM-DD")),
+        }
+    }
+    match cell_int(&get(14), "从业人员数") {
+        Ok(v) => d.staff_count = v,
+        Err(e) => reasons.push(e),
+    }
+    match cell_int(&get(15), "会员数") {
+        Ok(v) => d.member_count = v,
+        Err(e) => reasons.push(e),
+    }
+    for (i, label, slot) in [(16, "章程含党建内容", 0), (17, "枢纽型组织", 1), (18, "品牌组织", 2)] {
+        match cell_bool(&get(i)) {
+            Ok(b) => match slot {
+                0 => d.charter_party_clause = b,
+                1 => d.is_hub = b,
+                _ => d.is_brand = b,
+            },
+            Err(e) => reasons.push(format!("{label}：{e}")),
+        }
+    }
+    let status_text = get(20);
+    let status = if status_text.is_empty() {
+        OrgStatus::Active
+    } else {
+        match OrgStatus::parse(&status_text).or_else(|| match status_text.as_str() {
+            "注销" => Some(OrgStatus::Deregistered),
+            "撤销" => Some(OrgStatus::Revoked),
+            "吊销" => Some(OrgStatus::LicenceRevoked),
+            _ => None,
+        }) {
+            Some(OrgStatus::Applying) | None => {
+                reasons.push(format!("登记状态“{status_text}”无效，应为正常、已注销、已撤销或已吊销"));
+                OrgStatus::Active
+            }
+            Some(s) => s,
+        }
+    };
+    let class_text = get(21);
+    let class = if class_text.is_empty() {
+        SupervisionClass::Normal
+    } else {
+        match SupervisionClass::ALL.iter().find(|c| c.label().starts_with(class_text.as_str()) || c.as_str() == class_text) {
+            Some(c) => *c,
+            None => {
+                reasons.push(format!("监管分类“{class_text}”无效"));
+                SupervisionClass::Normal
+            }
+        }
+    };
+    let (code, violations) = check_draft(&d, today, false);
+    reasons.extend(violations.into_iter().map(|v| v.message));
+    if reasons.is_empty() { Ok((d, code.map(|c| c.to_string()), status, class)) } else { Err(reasons) }
+}
+
+impl Hongling {
+    /// Units a row may name: those of the caller's subtree and its ancestors.
+    async fn unit_names(&self, me: Option<&CurrentUser>) -> Result<HashMap<String, i64>> {
+        let units = match me {
+            Some(u) => self.list_supervisory_units(u).await?,
+            None => supervisory_unit::Entity::find().all(&self.db).await?,
+        };
+        Ok(units.into_iter().map(|u| (u.name, u.id)).collect())
+    }
+
+    async fn analyze(&self, me: Option<&CurrentUser>, file_name: &str, t: &Table) -> Result<(ImportSummary, Vec<Planned>)> {
+        let ix = header_index(t);
+        let missing: Vec<&str> =
+            COLUMNS.iter().zip(&ix).filter(|((_, _, req), i)| *req && i.is_none()).map(|((h, _, _), _)| *h).collect();
+        if !missing.is_empty() {
+            return Err(Error::invalid(
+                "file",
+                format!("文件缺少必需的列：{}。请使用导入页面提供的模板。", missing.join("、")),
+            ));
+        }
+        let today = local_today(self.now());
+        let units = self.unit_names(me).await?;
+        let mut summary = ImportSummary { file_name: file_name.to_owned(), total: t.rows.len(), ..Default::default() };
+        let mut parsed = Vec::new();
+        for row in &t.rows {
+            match parse_row(row, &ix, &units, today) {
+                Ok(p) => parsed.push((row.line, p)),
+                Err(reasons) => summary.rejected.push(RejectedRow { line: row.line, name: row.get(ix[1]).to_owned(), reasons }),
+            }
+        }
+        // regions, in batches
+        let mut codes: HashSet<String> = HashSet::new();
+        for (_, (d, ..)) in &parsed {
+            codes.insert(d.region_code.clone());
+            codes.insert(d.authority_region.clone());
+        }
+        let known = self.existing_regions(codes.into_iter().collect()).await?;
+        // existing records by code, and filed ones by name
+        let uscc_list: Vec<String> = parsed.iter().filter_map(|(_, (_, c, ..))| c.clone()).collect();
+        let by_code = self.orgs_by_codes(&uscc_list).await?;
+        let names: Vec<String> = parsed.iter().filter(|(_, (_, c, ..))| c.is_none()).map(|(_, (d, ..))| d.name.clone()).collect();
+        let by_name = self.uncoded_orgs_by_names(&names).await?;
+
+        let mut seen_code: HashMap<String, usize> = HashMap::new();
+        let mut seen_name: HashMap<(String, String), usize> = HashMap::new();
+        let mut plan = Vec::new();
+        for (line, (d, code, status, class)) in parsed {
+            let mut reasons = Vec::new();
+            if !known.contains(&d.region_code) {
+                reasons.push(format!("住所区划代码“{}”不存在", d.region_code));
+            } else if me.is_some_and(|u| !u.scope.sees_region(&d.region_code)) {
+                reasons.push(format!("住所区划“{}”不在您的管辖区域内", d.region_code));
+            }
+            if !known.contains(&d.authority_region) {
+                reasons.push(format!("登记管理机关区划代码“{}”不存在", d.authority_region));
+            }
+            let key = (search_form(&d.name), d.region_code.clone());
+            match &code {
+                Some(c) => {
+                    if let Some(first) = seen_code.insert(c.clone(), line) {
+                        reasons.push(format!("统一社会信用代码与第 {first} 行重复"));
+                    }
+                }
+                None => {
+                    if let Some(first) = seen_name.insert(key.clone(), line) {
+                        reasons.push(format!("与第 {first} 行的名称和住所相同"));
+                    }
+                }
+            }
+            let existing = match &code {
+                Some(c) => by_code.get(c).cloned(),
+                None => by_name.get(&key).cloned(),
+            };
+            if let Some(e) = &existing
+                && me.is_some_and(|u| !u.scope.sees_region(&e.region_code))
+            {
+                reasons.push("该统一社会信用代码属于您管辖区域以外的组织".into());
+            }
+            if !reasons.is_empty() {
+                summary.rejected.push(RejectedRow { line, name: d.name.clone(), reasons });
+                continue;
+            }
+            match &existing {
+                None => summary.creates += 1,
+                Some(e) => {
+                    if would_be_same(e, &d, &code, status, class) {
+                        summary.unchanged += 1
+                    } else {
+                        summary.updates += 1
+                    }
+                }
+            }
+            plan.push(Planned { draft: d, uscc: code, status, class, existing });
+        }
+        summary.rejected.sort_by_key(|r| r.line);
+        Ok((summary, plan))
+    }
+
+    async fn existing_regions(&self, codes: Vec<String>) -> Result<HashSet<String>> {
+        let mut out = HashSet::new();
+        for chunk in codes.chunks(500) {
+            let found: Vec<String> = region::Entity::find()
+                .select_only()
+                .column(region::Column::Code)
+                .filter(region::Column::Code.is_in(chunk.iter().cloned()))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            out.extend(found);
+        }
+        Ok(out)
+    }
+
+    async fn orgs_by_codes(&self, codes: &[String]) -> Result<HashMap<String, social_org::Model>> {
+        let mut out = HashMap::new();
+        for chunk in codes.chunks(500) {
+            for m in social_org::Entity::find().filter(social_org::Column::Uscc.is_in(chunk.iter().cloned())).all(&self.db).await? {
+                if let Some(c) = m.uscc.clone() {
+                    out.insert(c, m);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn uncoded_orgs_by_names(&self, names: &[String]) -> Result<HashMap<(String, String), social_org::Model>> {
+        let mut out = HashMap::new();
+        let forms: Vec<String> = names.iter().map(|n| search_form(n)).collect::<HashSet<_>>().into_iter().collect();
+        for chunk in forms.chunks(500) {
+            for m in social_org::Entity::find()
+                .filter(social_org::Column::NameSearch.is_in(chunk.iter().cloned()))
+                .filter(social_org::Column::Uscc.is_null())
+                .all(&self.db)
+                .await?
+            {
+                out.insert((m.name_search.clone(), m.region_code.clone()), m);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Read and check an uploaded file, keep it for the decision, and report.
+    pub async fn preview_import(&self, me: &CurrentUser, file_name: &str, bytes: Vec<u8>) -> Result<(i64, ImportSummary)> {
+        require_writer(&Principal::User(me.clone()))?;
+        let t = read(file_name, &bytes)?;
+        let (summary, _) = self.analyze(Some(me), file_name, &t).await?;
+        let job = import_job::ActiveModel {
+            user_id: Set(me.id),
+            file_name: Set(file_name.chars().take(200).collect()),
+            content: Set(bytes),
+            status: Set("previewed".into()),
+            summary_json: Set(json!(summary).to_string()),
+            created_at: Set(to_db(self.now())),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        Ok((job.id, summary))
+    }
+
+    /// The preview of one of the caller's own pending imports.
+    pub async fn import_job(&self, me: &CurrentUser, id: i64) -> Result<(import_job::Model, ImportSummary)> {
+        let job = import_job::Entity::find_by_id(id).one(&self.db).await?.filter(|j| j.user_id == me.id).ok_or(Error::NotFound)?;
+        let summary = serde_json::from_str(&job.summary_json).map_err(Error::internal)?;
+        Ok((job, summary))
+    }
+
+    /// Import the valid rows of a previewed file, all in one transaction.
+    pub async fn commit_import(&self, me: &CurrentUser, id: i64) -> Result<ImportSummary> {
+        let (job, _) = self.import_job(me, id).await?;
+        if job.status != "previewed" {
+            return Err(Error::Conflict("该文件已处理，请重新上传".into()));
+        }
+        let t = read(&job.file_name, &job.content)?;
+        let by = Principal::User(me.clone());
+        let summary = self.import_table(&by, &job.file_name, &t, Some(job.id)).await?;
+        Ok(summary)
+    }
+
+    /// Give up a previewed import; nothing is written but the job's status.
+    pub async fn discard_import(&self, me: &CurrentUser, id: i64) -> Result<()> {
+        let (job, _) = self.import_job(me, id).await?;
+        let mut am: import_job::ActiveModel = job.into();
+        am.status = Set("discarded".into());
+        am.content = Set(Vec::new());
+        am.update(&self.db).await?;
+        Ok(())
+    }
+
+    /// Import a file from the command line (no preview step; same rules).
+    pub async fn import_orgs_file(&self, file_name: &str, bytes: &[u8]) -> Result<ImportSummary> {
+        let t = read(file_name, bytes)?;
+        self.import_table(&Principal::Cli, file_name, &t, None).await
+    }
+
+    async fn import_table(&self, by: &Principal, file_name: &str, t: &Table, job: Option<i64>) -> Result<ImportSummary> {
+        let me = require_writer(by)?;
+        let (mut summary, plan) = self.analyze(me, file_name, t).await?;
+        let now = self.now();
+        let today = local_today(now);
+        let txn = begin_write(&self.db).await?;
+        let mut creates = Vec::new();
+        let (mut created, mut updated, mut unchanged) = (0, 0, 0);
+        for p in plan {
+            match p.existing {
+                None => creates.push(p),
+                Some(e) => {
+                    let before = OrgSnapshot::from(&e);
+                    let mut am: social_org::ActiveModel = e.clone().into();
+                    apply_draft(&mut am, &p.draft, p.uscc.clone());
+                    am.status = Set(p.status.as_str().to_owned());
+                    am.supervision_class = Set(p.class.as_str().to_owned());
+                    if !would_be_same(&e, &p.draft, &p.uscc, p.status, p.class) {
+                        am.version = Set(e.version + 1);
+                        am.updated_at = Set(to_db(now));
+                        let m = am.update(&txn).await?;
+                        if m.name != e.name || m.region_code != e.region_code {
+                            store_orgs::replace_grams(&txn, m.id, &m.region_code, &m.name).await?;
+                        }
+                        let changes = diff(&before, &OrgSnapshot::from(&m));
+                        let ev = EventDraft { action: "import", effective_on: today, reason: file_name, doc_no: "", changes };
+                        self.write_event(&txn, by, &m, ev).await?;
+                        updated += 1;
+                    } else {
+                        unchanged += 1;
+                    }
+                }
+            }
+        }
+        for chunk in creates.chunks(200) {
+            let models: Vec<social_org::ActiveModel> = chunk
+                .iter()
+                .map(|p| {
+                    let mut am = draft_model(&p.draft, p.uscc.clone(), p.status, today, now, false);
+                    am.supervision_class = Set(p.class.as_str().to_owned());
+                    am.status_changed_on = Set(p.draft.founded_on);
+                    am
+                })
+                .collect();
+            let inserted = social_org::Entity::insert_many(models).exec_with_returning(&txn).await?;
+            let grams: Vec<(i64, String, String)> = inserted.iter().map(|m| (m.id, m.region_code.clone(), m.name.clone())).collect();
+            store_orgs::insert_grams(&txn, &grams).await?;
+            self.insert_import_events(&txn, by, &inserted, file_name, today).await?;
+            created += inserted.len();
+        }
+        summary.creates = created;
+        summary.updates = updated;
+        summary.unchanged = unchanged;
+        audit::append(
+            &txn,
+            NewEntry {
+                at: now,
+                actor_user_id: by.actor_id(),
+                actor: by.actor_name(),
+                action: "org.import".into(),
+                entity_type: "import_job".into(),
+                entity_id: job.map(|j| j.to_string()).unwrap_or_else(|| "cli".into()),
+                region_code: me.map(|u| u.scope.region.to_string()).unwrap_or_default(),
+                summary: format!(
+                    "导入 {}：新增 {} 条，更新 {} 条，未变 {} 条，拒绝 {} 条",
+                    file_name,
+                    created,
+                    updated,
+                    unchanged,
+                    summary.rejected.len()
+                ),
+                before: None,
+                after: Some(json!({"file": file_name, "created": created, "updated": updated, "rejected": summary.rejected.len()})),
+            },
+        )
+        .await?;
+        if let Some(id) = job {
+            let j = import_job::ActiveModel {
+                id: Set(id),
+                status: Set("imported".into()),
+                content: Set(Vec::new()),
+                summary_json: Set(json!(summary).to_string()),
+                ..Default::default()
+            };
+            j.update(&txn).await?;
+        }
+        txn.commit().await?;
+        Ok(summary)
+    }
+
+    /// One "import" event per new record, inserted in a batch.
+    pub(crate) async fn insert_import_events(
+        &self,
+        conn: &impl ConnectionTrait,
+        by: &Principal,
+        orgs: &[social_org::Model],
+        source: &str,
+        today: Date,
+    ) -> Result<()> {
+        use hongling_store::entity::org_event;
+        if orgs.is_empty() {
+            return Ok(());
+        }
+        let at = to_db(self.now());
+        let events: Vec<org_event::ActiveModel> = orgs
+            .iter()
+            .map(|m| org_event::ActiveModel {
+                org_id: Set(m.id),
+                effective_on: Set(m.founded_on.filter(|f| *f <= today).unwrap_or(today)),
+                at: Set(at),
+                action: Set("import".into()),
+                actor: Set(by.actor_name()),
+                reason: Set(source.chars().take(200).collect()),
+                doc_no: Set(String::new()),
+                changes_json: Set("[]".into()),
+                snapshot_json: Set(json!(OrgSnapshot::from(m)).to_string()),
+                ..Default::default()
+            })
+            .collect();
+        org_event::Entity::insert_many(events).exec_without_returning(conn).await?;
+        Ok(())
+    }
+
+    /// The import template (.xlsx) with an example row and the notes.
+    pub fn import_template(&self) -> Result<Vec<u8>> {
+        let headers: Vec<&str> = COLUMNS.iter().map(|(h, _, _)| *h).collect();
+        let required: Vec<&str> = COLUMNS.iter().filter(|c| c.2).map(|c| c.0).collect();
+        let example = vec![
+            Cell::Text("51370500MJD123456X".into()),
+            Cell::Text("东营市爱心志愿者协会".into()),
+            Cell::Text("社会团体".into()),
+            Cell::Text("登记".into()),
+            Cell::Text("公益慈善类".into()),
+            Cell::Text("社会服务".into()),
+            Cell::Text("3705".into()),
+            Cell::Empty,
+            Cell::Text("370502001011".into()),
+            Cell::Text("东营区府前大街 88 号".into()),
+            Cell::Text("118.582184".into()),
+            Cell::Text("37.448963".into()),
+            Cell::Text("王某某".into()),
+            Cell::Text("2019-05-08".into()),
+            Cell::Int(6),
+            Cell::Int(120),
+            Cell::Text("是".into()),
+            Cell::Text("否".into()),
+            Cell::Text("否".into()),
+            Cell::Empty,
+            Cell::Text("正常".into()),
+            Cell::Empty,
+        ];
+        tabular::write_template("社会组织", &headers, &required, example, NOTES).map_err(Error::internal)
+    }
+}
+
+fn would_be_same(e: &social_org::Model, d: &OrgDraft, code: &Option<String>, status: OrgStatus, class: SupervisionClass) -> bool {
+    let mut m = e.clone();
+    let mut am: social_org::ActiveModel = m.clone().into();
+    apply_draft(&mut am, d, code.clone());
+    if let Ok(updated) = sea_orm::TryIntoModel::try_into_model(am) {
+        m = updated;
+    }
+    m.status = status.as_str().to_owned();
+    m.supervision_class = class.as_str().to_owned();
+    OrgSnapshot::from(&m) == OrgSnapshot::from(e)
+}
+
+fn read(file_name: &str, bytes: &[u8]) -> Result<Table> {
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(Error::invalid("file", format!("文件超过 {} MB，请拆分后再导入", MAX_IMPORT_BYTES / 1024 / 1024)));
+    }
+    tabular::read_table(file_name, bytes, MAX_IMPORT_ROWS).map_err(|e| Error::invalid("file", e.to_string()))
+}
