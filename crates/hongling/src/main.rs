@@ -295,7 +295,8 @@ async fn demo(cfg: &mut Config, addr: &str, data: &Path) -> anyhow::Result<()> {
     cfg.database.url = format!("sqlite://{}", db.display());
     cfg.server.addr = addr.to_owned();
     let app = open(cfg).await?;
-    let seeded = app.seed_demo_registry(hongling_service::demo::DEMO_REGION).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    let seeded =
+        app.seed_demo_registry(hongling_service::demo::DEMO_REGION).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
     if seeded > 0 {
         println!("已生成东营市演示名录：{seeded} 个社会组织。");
     }

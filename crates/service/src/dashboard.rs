@@ -13,6 +13,18 @@ pub struct DashboardFigures {
     pub villages: i64,
     pub urban_communities: i64,
     pub users: u64,
+    /// registered organizations in normal status
+    pub registered_active: i64,
+    /// filed community organizations in normal status
+    pub filed_active: i64,
+    /// applications under review
+    pub applying: i64,
+    /// registered, waiting for party coverage (三同步)
+    pub sync_pending: i64,
+    /// deregistered, revoked or licence revoked
+    pub closed: i64,
+    /// under guidance, interview or key supervision
+    pub supervised: i64,
 }
 
 impl Hongling {
@@ -32,6 +44,13 @@ impl Hongling {
         }
         f.urban_communities = regions::count_urban(&self.db, prefix.as_str()).await?;
         f.users = self.count_users_in(prefix.as_str()).await?;
+        let c = hongling_store::orgs::registry_counts(&self.db, prefix.as_str()).await?;
+        f.registered_active = c.registered_active;
+        f.filed_active = c.filed_active;
+        f.applying = c.applying;
+        f.sync_pending = c.sync_pending;
+        f.closed = c.closed;
+        f.supervised = c.supervised;
         Ok(f)
     }
 }

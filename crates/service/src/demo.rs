@@ -72,7 +72,13 @@ impl Hongling {
                 };
                 self.create_user(&Principal::Cli, new).await?.1
             };
-            out.push(DemoAccount { username: "zuzhi", display_name: "社会组织账号", role: Role::OrgAccount, scope: "org", password });
+            out.push(DemoAccount {
+                username: "zuzhi",
+                display_name: "社会组织账号",
+                role: Role::OrgAccount,
+                scope: "org",
+                password,
+            });
         }
         Ok(out)
     }

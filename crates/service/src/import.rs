@@ -113,10 +113,7 @@ fn cell_bool(s: &str) -> Result<bool, String> {
 pub fn parse_date(s: &str) -> Option<Date> {
     let s = s.trim();
     let s = s.split_whitespace().next().unwrap_or("");
-    let nums: Vec<&str> = s
-        .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月' | '日'))
-        .filter(|p| !p.is_empty())
-        .collect();
+    let nums: Vec<&str> = s.split(['-', '/', '.', '年', '月', '日']).filter(|p| !p.is_empty()).collect();
     let (y, m, d): (i32, u8, u8) = match nums.as_slice() {
         [y, m, d] => (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?),
         [ymd] if ymd.len() == 8 => (ymd[..4].parse().ok()?, ymd[4..6].parse().ok()?, ymd[6..].parse().ok()?),
@@ -185,7 +182,7 @@ fn parse_row(
         reasons.push(format!("登记方式“{mode}”无效，应为登记或备案"));
     }
     let cat = get(4);
-    d.category = Category::parse(&cat).or_else(|| match cat.as_str() {
+    d.category = Category::parse(&cat).or(match cat.as_str() {
         "其他" | "双重管理" => Some(Category::Other),
         "行业协会" | "商会" => Some(Category::IndustryAssociation),
         _ => None,
@@ -236,7 +233,7 @@ fn parse_row(
     let status = if status_text.is_empty() {
         OrgStatus::Active
     } else {
-        match OrgStatus::parse(&status_text).or_else(|| match status_text.as_str() {
+        match OrgStatus::parse(&status_text).or(match status_text.as_str() {
             "注销" => Some(OrgStatus::Deregistered),
             "撤销" => Some(OrgStatus::Revoked),
             "吊销" => Some(OrgStatus::LicenceRevoked),
@@ -253,7 +250,10 @@ fn parse_row(
     let class = if class_text.is_empty() {
         SupervisionClass::Normal
     } else {
-        match SupervisionClass::ALL.iter().find(|c| c.label().starts_with(class_text.as_str()) || c.as_str() == class_text) {
+        match SupervisionClass::ALL
+            .iter()
+            .find(|c| c.label().starts_with(class_text.as_str()) || c.as_str() == class_text)
+        {
             Some(c) => *c,
             None => {
                 reasons.push(format!("监管分类“{class_text}”无效"));
@@ -276,7 +276,12 @@ impl Hongling {
         Ok(units.into_iter().map(|u| (u.name, u.id)).collect())
     }
 
-    async fn analyze(&self, me: Option<&CurrentUser>, file_name: &str, t: &Table) -> Result<(ImportSummary, Vec<Planned>)> {
+    async fn analyze(
+        &self,
+        me: Option<&CurrentUser>,
+        file_name: &str,
+        t: &Table,
+    ) -> Result<(ImportSummary, Vec<Planned>)> {
         let ix = header_index(t);
         let missing: Vec<&str> =
             COLUMNS.iter().zip(&ix).filter(|((_, _, req), i)| *req && i.is_none()).map(|((h, _, _), _)| *h).collect();
@@ -293,7 +298,9 @@ impl Hongling {
         for row in &t.rows {
             match parse_row(row, &ix, &units, today) {
                 Ok(p) => parsed.push((row.line, p)),
-                Err(reasons) => summary.rejected.push(RejectedRow { line: row.line, name: row.get(ix[1]).to_owned(), reasons }),
+                Err(reasons) => {
+                    summary.rejected.push(RejectedRow { line: row.line, name: row.get(ix[1]).to_owned(), reasons })
+                }
             }
         }
         // regions, in batches
@@ -306,7 +313,8 @@ impl Hongling {
         // existing records by code, and filed ones by name
         let uscc_list: Vec<String> = parsed.iter().filter_map(|(_, (_, c, ..))| c.clone()).collect();
         let by_code = self.orgs_by_codes(&uscc_list).await?;
-        let names: Vec<String> = parsed.iter().filter(|(_, (_, c, ..))| c.is_none()).map(|(_, (d, ..))| d.name.clone()).collect();
+        let names: Vec<String> =
+            parsed.iter().filter(|(_, (_, c, ..))| c.is_none()).map(|(_, (d, ..))| d.name.clone()).collect();
         let by_name = self.uncoded_orgs_by_names(&names).await?;
 
         let mut seen_code: HashMap<String, usize> = HashMap::new();
@@ -382,7 +390,11 @@ impl Hongling {
     async fn orgs_by_codes(&self, codes: &[String]) -> Result<HashMap<String, social_org::Model>> {
         let mut out = HashMap::new();
         for chunk in codes.chunks(500) {
-            for m in social_org::Entity::find().filter(social_org::Column::Uscc.is_in(chunk.iter().cloned())).all(&self.db).await? {
+            for m in social_org::Entity::find()
+                .filter(social_org::Column::Uscc.is_in(chunk.iter().cloned()))
+                .all(&self.db)
+                .await?
+            {
                 if let Some(c) = m.uscc.clone() {
                     out.insert(c, m);
                 }
@@ -408,7 +420,12 @@ impl Hongling {
     }
 
     /// Read and check an uploaded file, keep it for the decision, and report.
-    pub async fn preview_import(&self, me: &CurrentUser, file_name: &str, bytes: Vec<u8>) -> Result<(i64, ImportSummary)> {
+    pub async fn preview_import(
+        &self,
+        me: &CurrentUser,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(i64, ImportSummary)> {
         require_writer(&Principal::User(me.clone()))?;
         let t = read(file_name, &bytes)?;
         let (summary, _) = self.analyze(Some(me), file_name, &t).await?;
@@ -428,7 +445,11 @@ impl Hongling {
 
     /// The preview of one of the caller's own pending imports.
     pub async fn import_job(&self, me: &CurrentUser, id: i64) -> Result<(import_job::Model, ImportSummary)> {
-        let job = import_job::Entity::find_by_id(id).one(&self.db).await?.filter(|j| j.user_id == me.id).ok_or(Error::NotFound)?;
+        let job = import_job::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .filter(|j| j.user_id == me.id)
+            .ok_or(Error::NotFound)?;
         let summary = serde_json::from_str(&job.summary_json).map_err(Error::internal)?;
         Ok((job, summary))
     }
@@ -461,7 +482,13 @@ impl Hongling {
         self.import_table(&Principal::Cli, file_name, &t, None).await
     }
 
-    async fn import_table(&self, by: &Principal, file_name: &str, t: &Table, job: Option<i64>) -> Result<ImportSummary> {
+    async fn import_table(
+        &self,
+        by: &Principal,
+        file_name: &str,
+        t: &Table,
+        job: Option<i64>,
+    ) -> Result<ImportSummary> {
         let me = require_writer(by)?;
         let (mut summary, plan) = self.analyze(me, file_name, t).await?;
         let now = self.now();
@@ -486,7 +513,13 @@ impl Hongling {
                             store_orgs::replace_grams(&txn, m.id, &m.region_code, &m.name).await?;
                         }
                         let changes = diff(&before, &OrgSnapshot::from(&m));
-                        let ev = EventDraft { action: "import", effective_on: today, reason: file_name, doc_no: "", changes };
+                        let ev = EventDraft {
+                            action: "import",
+                            effective_on: today,
+                            reason: file_name,
+                            doc_no: "",
+                            changes,
+                        };
                         self.write_event(&txn, by, &m, ev).await?;
                         updated += 1;
                     } else {
@@ -506,7 +539,8 @@ impl Hongling {
                 })
                 .collect();
             let inserted = social_org::Entity::insert_many(models).exec_with_returning(&txn).await?;
-            let grams: Vec<(i64, String, String)> = inserted.iter().map(|m| (m.id, m.region_code.clone(), m.name.clone())).collect();
+            let grams: Vec<(i64, String, String)> =
+                inserted.iter().map(|m| (m.id, m.region_code.clone(), m.name.clone())).collect();
             store_orgs::insert_grams(&txn, &grams).await?;
             self.insert_import_events(&txn, by, &inserted, file_name, today).await?;
             created += inserted.len();
@@ -616,7 +650,13 @@ impl Hongling {
     }
 }
 
-fn would_be_same(e: &social_org::Model, d: &OrgDraft, code: &Option<String>, status: OrgStatus, class: SupervisionClass) -> bool {
+fn would_be_same(
+    e: &social_org::Model,
+    d: &OrgDraft,
+    code: &Option<String>,
+    status: OrgStatus,
+    class: SupervisionClass,
+) -> bool {
     let mut m = e.clone();
     let mut am: social_org::ActiveModel = m.clone().into();
     apply_draft(&mut am, d, code.clone());

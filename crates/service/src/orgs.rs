@@ -264,8 +264,7 @@ impl Hongling {
             }
         }
         if let Some(code) = uscc {
-            let other =
-                social_org::Entity::find().filter(social_org::Column::Uscc.eq(code)).one(conn).await?;
+            let other = social_org::Entity::find().filter(social_org::Column::Uscc.eq(code)).one(conn).await?;
             if let Some(o) = other.filter(|o| Some(o.id) != self_id) {
                 let name_visible = by.is_none_or(|u| u.scope.sees_region(&o.region_code));
                 let msg = if name_visible {
@@ -298,15 +297,22 @@ impl Hongling {
         let am = draft_model(&d, code.map(|c| c.to_string()), status, today, now, sync_pending);
         let m = match am.insert(&txn).await {
             Ok(m) => m,
-            Err(e) if is_unique_violation(&e) => return Err(Error::invalid("uscc", "该统一社会信用代码已被其他组织使用")),
+            Err(e) if is_unique_violation(&e) => {
+                return Err(Error::invalid("uscc", "该统一社会信用代码已被其他组织使用"));
+            }
             Err(e) => return Err(e.into()),
         };
         store_orgs::replace_grams(&txn, m.id, &m.region_code, &m.name).await?;
         let snap = OrgSnapshot::from(&m);
         let action = if applying { "apply" } else { "create" };
         let effective = d.founded_on.filter(|_| !applying).unwrap_or(today);
-        self.write_event(&txn, by, &m, EventDraft { action, effective_on: effective, reason: "", doc_no: "", changes: vec![] })
-            .await?;
+        self.write_event(
+            &txn,
+            by,
+            &m,
+            EventDraft { action, effective_on: effective, reason: "", doc_no: "", changes: vec![] },
+        )
+        .await?;
         audit::append(
             &txn,
             NewEntry {
@@ -393,7 +399,9 @@ impl Hongling {
         am.updated_at = Set(to_db(now));
         let m = match am.update(&txn).await {
             Ok(m) => m,
-            Err(e) if is_unique_violation(&e) => return Err(Error::invalid("uscc", "该统一社会信用代码已被其他组织使用")),
+            Err(e) if is_unique_violation(&e) => {
+                return Err(Error::invalid("uscc", "该统一社会信用代码已被其他组织使用"));
+            }
             Err(e) => return Err(e.into()),
         };
         let after = OrgSnapshot::from(&m);
@@ -404,11 +412,8 @@ impl Hongling {
         if m.name != old.name || m.region_code != old.region_code {
             store_orgs::replace_grams(&txn, m.id, &m.region_code, &m.name).await?;
         }
-        let summary = format!(
-            "变更{}：{}",
-            m.name,
-            changes.iter().map(|c| field_label(&c.field)).collect::<Vec<_>>().join("、")
-        );
+        let summary =
+            format!("变更{}：{}", m.name, changes.iter().map(|c| field_label(&c.field)).collect::<Vec<_>>().join("、"));
         self.write_event(
             &txn,
             &by,
@@ -471,7 +476,10 @@ impl Hongling {
         if action == StatusAction::ApproveRegistration {
             let kind = OrgKind::parse(&old.kind);
             match uscc.map(str::trim).filter(|s| !s.is_empty()).or(old.uscc.as_deref()) {
-                None => errors.push(FieldError { field: "uscc".into(), message: "准予登记须填写统一社会信用代码".into() }),
+                None => errors
+                    .push(FieldError {
+                        field: "uscc".into(), message: "准予登记须填写统一社会信用代码".into()
+                    }),
                 Some(raw) => match hongling_domain::uscc::Uscc::parse(raw) {
                     Err(e) => errors.push(FieldError { field: "uscc".into(), message: e.to_string() }),
                     Ok(c) => {
@@ -507,7 +515,11 @@ impl Hongling {
         am.version = Set(old.version + 1);
         am.updated_at = Set(to_db(now));
         let m = am.update(&txn).await.map_err(|e| {
-            if is_unique_violation(&e) { Error::invalid("uscc", "该统一社会信用代码已被其他组织使用") } else { e.into() }
+            if is_unique_violation(&e) {
+                Error::invalid("uscc", "该统一社会信用代码已被其他组织使用")
+            } else {
+                e.into()
+            }
         })?;
         let after = OrgSnapshot::from(&m);
         let changes = diff(&before, &after);
@@ -515,7 +527,13 @@ impl Hongling {
             &txn,
             &by,
             &m,
-            EventDraft { action: action.as_str(), effective_on: on, reason: reason.trim(), doc_no: doc_no.trim(), changes },
+            EventDraft {
+                action: action.as_str(),
+                effective_on: on,
+                reason: reason.trim(),
+                doc_no: doc_no.trim(),
+                changes,
+            },
         )
         .await?;
         audit::append(
@@ -566,7 +584,13 @@ impl Hongling {
             &txn,
             &by,
             &m,
-            EventDraft { action: "supervision", effective_on: local_today(now), reason: reason.trim(), doc_no: "", changes },
+            EventDraft {
+                action: "supervision",
+                effective_on: local_today(now),
+                reason: reason.trim(),
+                doc_no: "",
+                changes,
+            },
         )
         .await?;
         audit::append(
@@ -624,20 +648,23 @@ impl Hongling {
         let (lo, hi) = hongling_domain::region::subtree_range(prefix);
         Ok(supervisory_unit::Entity::find()
             .filter(
-                sea_orm::Condition::any()
-                    .add(supervisory_unit::Column::RegionCode.is_in(codes))
-                    .add(
-                        sea_orm::Condition::all()
-                            .add(supervisory_unit::Column::RegionCode.gte(lo))
-                            .add(supervisory_unit::Column::RegionCode.lt(hi)),
-                    ),
+                sea_orm::Condition::any().add(supervisory_unit::Column::RegionCode.is_in(codes)).add(
+                    sea_orm::Condition::all()
+                        .add(supervisory_unit::Column::RegionCode.gte(lo))
+                        .add(supervisory_unit::Column::RegionCode.lt(hi)),
+                ),
             )
             .order_by_asc_name()
             .all(&self.db)
             .await?)
     }
 
-    pub async fn create_supervisory_unit(&self, by: &Principal, name: &str, region: &str) -> Result<supervisory_unit::Model> {
+    pub async fn create_supervisory_unit(
+        &self,
+        by: &Principal,
+        name: &str,
+        region: &str,
+    ) -> Result<supervisory_unit::Model> {
         let me = require_writer(by)?;
         let name = name.trim();
         if name.is_empty() {

@@ -80,16 +80,6 @@ pub fn read_region_file(
     store_regions::read_file(path)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn common_prefix_snaps_to_levels() {
-        assert_eq!(super::common_prefix(["370502001001", "370502002003"].into_iter()), "370502");
-        assert_eq!(super::common_prefix(["370502001001", "510104001001"].into_iter()), "");
-        assert_eq!(super::common_prefix(["3705"].into_iter()), "3705");
-    }
-}
-
 impl Hongling {
     /// Short labels for many region codes at once (county, township and
     /// village names; the full name for a province or city), in one query.
@@ -136,5 +126,15 @@ impl Hongling {
             _ if last.ends_with("街道") => format!("{name}办事处"),
             _ => format!("{name}人民政府"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn common_prefix_snaps_to_levels() {
+        assert_eq!(super::common_prefix(["370502001001", "370502002003"].into_iter()), "370502");
+        assert_eq!(super::common_prefix(["370502001001", "510104001001"].into_iter()), "");
+        assert_eq!(super::common_prefix(["3705"].into_iter()), "3705");
     }
 }

@@ -97,6 +97,8 @@ pub enum TableError {
     Corrupt,
     #[error("该 Excel 文件设置了打开密码，请取消密码后再导入")]
     Password,
+    #[error("文件内容过大（解压后超过 {} MB），请拆分后再导入", MAX_PART_BYTES / 1024 / 1024)]
+    TooLarge,
     #[error("CSV 文件第 {line} 行格式有误：{reason}")]
     Csv { line: usize, reason: String },
     #[error("生成 Excel 文件失败：{0}")]
@@ -274,7 +276,7 @@ fn normalize_header(s: &str) -> String {
 // --- spreadsheets ----------------------------------------------------------
 
 fn read_xlsx(bytes: &[u8], max_rows: usize) -> Result<Vec<RawRow>, TableError> {
-    let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
+    let mut wb = open_xlsx(bytes)?;
     let name = first_sheet(wb.sheets_metadata()).ok_or(TableError::NoHeader)?;
     // Stream the cells instead of `worksheet_range`: a range is dense, and a
     // small file with cells in A1 and XFD1048576 would allocate 17 billion.
@@ -293,8 +295,8 @@ fn read_xls(bytes: &[u8], max_rows: usize) -> Result<Vec<RawRow>, TableError> {
         Err(XlsError::Password) => return Err(TableError::Password),
         // A password-protected .xlsx is an OLE file too.
         Err(_) => {
-            return Err(match Xlsx::new(Cursor::new(bytes)) {
-                Err(XlsxError::Password) => TableError::Password,
+            return Err(match open_xlsx(bytes) {
+                Err(TableError::Password) => TableError::Password,
                 _ => TableError::Corrupt,
             });
         }
@@ -323,6 +325,12 @@ fn range_rows(range: &Range<Data>, max_rows: usize) -> Result<Vec<RawRow>, Table
         }
     }
     Ok(raw.finish())
+}
+
+/// `Xlsx::new` after [`zip_precheck`].
+fn open_xlsx(bytes: &[u8]) -> Result<Xlsx<Cursor<&[u8]>>, TableError> {
+    zip_precheck(bytes)?;
+    Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)
 }
 
 fn xlsx_error(e: XlsxError) -> TableError {
@@ -461,6 +469,387 @@ fn iso_datetime_text(s: &str) -> String {
         None | Some("00:00:00") => date.to_owned(),
         Some(t) if is_time(t) => format!("{date} {t}"),
         Some(_) => s.to_owned(),
+    }
+}
+
+// --- ZIP pre-check -----------------------------------------------------------
+//
+// Two things in an .xlsx can take the whole server down before calamine
+// returns an error, and neither is a panic that `catch_unwind` could stop:
+//
+// - calamine 0.38 calls `Vec::reserve(uniqueCount)` with the number in
+//   xl/sharedStrings.xml as is: a 1 KB file saying uniqueCount="100000000000"
+//   asks for 2.4 TB and the allocator aborts the process;
+// - a part may declare gigabytes of XML (a "zip bomb"), which quick-xml and
+//   the shared-strings table hold in memory.
+//
+// The zip crate reads no more than the size a central directory entry
+// declares and checks that local headers agree with the central directory,
+// so it is enough to bound the declared sizes of the XML parts, and to look
+// at the numbers in every shared-strings part. Both scans look at every
+// header signature in the file, not only the ones a particular parser would
+// find, so no other reading of the archive escapes them.
+
+/// The largest XML part (declared uncompressed size) an .xlsx may have.
+const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The largest `uniqueCount` accepted in the shared-strings part.
+const MAX_SHARED_STRINGS: u64 = 5_000_000;
+
+fn zip_precheck(bytes: &[u8]) -> Result<(), TableError> {
+    for at in find_all(bytes, b"PK\x01\x02") {
+        if let Some(size) = central_xml_part_size(bytes, at)
+            && size > MAX_PART_BYTES
+        {
+            return Err(TableError::TooLarge);
+        }
+    }
+    for at in find_all(bytes, b"PK\x03\x04") {
+        let Some((method, data)) = local_shared_strings(bytes, at) else { continue };
+        let xml: Cow<'_, [u8]> = match method {
+            0 => Cow::Borrowed(data),
+            8 => {
+                let (out, outcome) = inflate(data, MAX_PART_BYTES as usize);
+                if outcome == Inflated::TooBig {
+                    return Err(TableError::TooLarge);
+                }
+                // A broken stream is read up to the break by calamine too.
+                Cow::Owned(out)
+            }
+            // The zip crate as calamine builds it reads nothing else.
+            _ => continue,
+        };
+        if unique_count_too_large(&xml) {
+            return Err(TableError::Corrupt);
+        }
+    }
+    Ok(())
+}
+
+fn find_all<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    hay.windows(needle.len()).enumerate().filter(move |(_, w)| *w == needle).map(|(i, _)| i)
+}
+
+fn le16(b: &[u8], at: usize) -> Option<usize> {
+    let s = b.get(at..at.checked_add(2)?)?;
+    Some(usize::from(u16::from_le_bytes([s[0], s[1]])))
+}
+
+fn le32(b: &[u8], at: usize) -> Option<u64> {
+    let s = b.get(at..at.checked_add(4)?)?;
+    Some(u64::from(u32::from_le_bytes([s[0], s[1], s[2], s[3]])))
+}
+
+fn le64(b: &[u8], at: usize) -> Option<u64> {
+    let s = b.get(at..at.checked_add(8)?)?;
+    let mut a = [0u8; 8];
+    a.copy_from_slice(s);
+    Some(u64::from_le_bytes(a))
+}
+
+/// The names of an entry: its own and an Info-ZIP Unicode Path (0x7075) in
+/// its extra field, lowercased with '/' separators.
+fn entry_names(name: &[u8], extra: &[u8]) -> Vec<String> {
+    let norm = |n: &[u8]| String::from_utf8_lossy(n).replace('\\', "/").to_ascii_lowercase();
+    let mut names = vec![norm(name)];
+    let mut i = 0;
+    while let (Some(id), Some(len)) = (le16(extra, i), le16(extra, i + 2)) {
+        let body = extra.get(i + 4..i + 4 + len).unwrap_or_default();
+        if id == 0x7075 && body.len() > 5 {
+            names.push(norm(&body[5..]));
+        }
+        i += 4 + len;
+    }
+    names
+}
+
+/// The declared uncompressed size of the central directory entry at `at`
+/// when it names an XML part (".xml" or ".rels"); ZIP64 sizes included.
+fn central_xml_part_size(b: &[u8], at: usize) -> Option<u64> {
+    let name_len = le16(b, at + 28)?;
+    let extra_len = le16(b, at + 30)?;
+    let name = b.get(at + 46..at + 46 + name_len)?;
+    let extra = b.get(at + 46 + name_len..at + 46 + name_len + extra_len).unwrap_or_default();
+    if !entry_names(name, extra).iter().any(|n| n.ends_with(".xml") || n.ends_with(".rels")) {
+        return None;
+    }
+    let size = le32(b, at + 24)?;
+    if size != 0xFFFF_FFFF {
+        return Some(size);
+    }
+    // ZIP64: the real size is the first field of the 0x0001 extra block.
+    let mut i = 0;
+    while let (Some(id), Some(len)) = (le16(extra, i), le16(extra, i + 2)) {
+        if id == 0x0001 {
+            return Some(le64(extra, i + 4).unwrap_or(u64::MAX));
+        }
+        i += 4 + len;
+    }
+    Some(u64::MAX)
+}
+
+/// Compression method and data of the local entry at `at` when it is a
+/// shared-strings part. Stored data runs to its declared size (or to the end
+/// of the file when the size is deferred to a data descriptor).
+fn local_shared_strings(b: &[u8], at: usize) -> Option<(usize, &[u8])> {
+    let flags = le16(b, at + 6)?;
+    let method = le16(b, at + 8)?;
+    let compressed = le32(b, at + 18)?;
+    let name_len = le16(b, at + 26)?;
+    let extra_len = le16(b, at + 28)?;
+    let name = b.get(at + 30..at + 30 + name_len)?;
+    let extra = b.get(at + 30 + name_len..at + 30 + name_len + extra_len).unwrap_or_default();
+    if !entry_names(name, extra).iter().any(|n| n.ends_with("sharedstrings.xml")) {
+        return None;
+    }
+    let start = at + 30 + name_len + extra_len;
+    let rest = b.get(start..).unwrap_or_default();
+    let data = if flags & 0x08 != 0 || compressed == 0xFFFF_FFFF {
+        rest
+    } else {
+        rest.get(..usize::try_from(compressed).unwrap_or(usize::MAX)).unwrap_or(rest)
+    };
+    Some((method, data))
+}
+
+/// Whether any `uniqueCount` number in the XML is above the limit (read the
+/// way a lenient parser would: quotes, spaces, '+' and leading zeros skipped).
+fn unique_count_too_large(xml: &[u8]) -> bool {
+    const KEY: &[u8] = b"uniqueCount";
+    find_all(xml, KEY).any(|i| {
+        let rest = xml.get(i + KEY.len()..).unwrap_or_default();
+        let rest = &rest[rest.iter().take_while(|c| b" \t\r\n=\"'+0".contains(c)).count()..];
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        digits > 7 || rest[..digits].iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')) > MAX_SHARED_STRINGS
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Inflated {
+    Done,
+    Broken,
+    TooBig,
+}
+
+/// A small DEFLATE (RFC 1951) decoder after zlib's "puff": the output up to
+/// the end of the stream, the first error, or `cap` bytes.
+fn inflate(data: &[u8], cap: usize) -> (Vec<u8>, Inflated) {
+    let mut out = Vec::new();
+    let mut bits = Bits { data, pos: 0, buf: 0, cnt: 0 };
+    let outcome = (|| -> Result<(), Inflated> {
+        loop {
+            let last = bits.get(1)?;
+            match bits.get(2)? {
+                0 => {
+                    bits.align();
+                    let len = bits.get(16)?;
+                    let nlen = bits.get(16)?;
+                    if len != !nlen & 0xFFFF {
+                        return Err(Inflated::Broken);
+                    }
+                    for _ in 0..len {
+                        if out.len() >= cap {
+                            return Err(Inflated::TooBig);
+                        }
+                        out.push(bits.byte()?);
+                    }
+                }
+                1 => {
+                    let mut lengths = [0u8; 288 + 30];
+                    lengths[..144].fill(8);
+                    lengths[144..256].fill(9);
+                    lengths[256..280].fill(7);
+                    lengths[280..288].fill(8);
+                    lengths[288..].fill(5);
+                    let lit = Huffman::new(&lengths[..288]).ok_or(Inflated::Broken)?;
+                    let dist = Huffman::new(&lengths[288..]).ok_or(Inflated::Broken)?;
+                    inflate_block(&mut bits, &mut out, &lit, &dist, cap)?;
+                }
+                2 => {
+                    let (lit, dist) = dynamic_tables(&mut bits)?;
+                    inflate_block(&mut bits, &mut out, &lit, &dist, cap)?;
+                }
+                _ => return Err(Inflated::Broken),
+            }
+            if last == 1 {
+                return Ok(());
+            }
+        }
+    })();
+    (out, outcome.err().unwrap_or(Inflated::Done))
+}
+
+struct Bits<'a> {
+    data: &'a [u8],
+    pos: usize,
+    buf: u32,
+    cnt: u32,
+}
+
+impl Bits<'_> {
+    /// The next `n` (at most 16) bits, least significant first.
+    fn get(&mut self, n: u32) -> Result<u32, Inflated> {
+        while self.cnt < n {
+            let b = *self.data.get(self.pos).ok_or(Inflated::Broken)?;
+            self.pos += 1;
+            self.buf |= u32::from(b) << self.cnt;
+            self.cnt += 8;
+        }
+        let v = self.buf & ((1u32 << n) - 1);
+        self.buf >>= n;
+        self.cnt -= n;
+        Ok(v)
+    }
+
+    /// Drop the bits left of the current byte (fewer than 8 are buffered).
+    fn align(&mut self) {
+        self.buf = 0;
+        self.cnt = 0;
+    }
+
+    fn byte(&mut self) -> Result<u8, Inflated> {
+        let b = *self.data.get(self.pos).ok_or(Inflated::Broken)?;
+        self.pos += 1;
+        Ok(b)
+    }
+}
+
+/// A canonical Huffman code: the number of codes of each length and the
+/// symbols in code order.
+struct Huffman {
+    counts: [u16; 16],
+    symbols: Vec<u16>,
+}
+
+impl Huffman {
+    fn new(lengths: &[u8]) -> Option<Huffman> {
+        let mut counts = [0u16; 16];
+        for &l in lengths {
+            *counts.get_mut(usize::from(l))? += 1;
+        }
+        let mut left: i32 = 1;
+        for &c in &counts[1..] {
+            left = (left << 1) - i32::from(c);
+            if left < 0 {
+                return None; // over-subscribed
+            }
+        }
+        let mut offsets = [0usize; 16];
+        for len in 1..15 {
+            offsets[len + 1] = offsets[len] + usize::from(counts[len]);
+        }
+        let mut symbols = vec![0u16; lengths.len()];
+        for (sym, &l) in lengths.iter().enumerate() {
+            if l != 0 {
+                let o = offsets.get_mut(usize::from(l))?;
+                *symbols.get_mut(*o)? = u16::try_from(sym).ok()?;
+                *o += 1;
+            }
+        }
+        Some(Huffman { counts, symbols })
+    }
+
+    fn decode(&self, bits: &mut Bits<'_>) -> Result<usize, Inflated> {
+        let (mut code, mut first, mut index) = (0i32, 0i32, 0i32);
+        for &count in &self.counts[1..] {
+            code |= bits.get(1)? as i32;
+            let count = i32::from(count);
+            if code - count < first {
+                let i = usize::try_from(index + code - first).map_err(|_| Inflated::Broken)?;
+                return self.symbols.get(i).map(|s| usize::from(*s)).ok_or(Inflated::Broken);
+            }
+            index += count;
+            first = (first + count) << 1;
+            code <<= 1;
+        }
+        Err(Inflated::Broken)
+    }
+}
+
+fn dynamic_tables(bits: &mut Bits<'_>) -> Result<(Huffman, Huffman), Inflated> {
+    const ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+    let nlen = bits.get(5)? as usize + 257;
+    let ndist = bits.get(5)? as usize + 1;
+    let ncode = bits.get(4)? as usize + 4;
+    if nlen > 286 || ndist > 30 {
+        return Err(Inflated::Broken);
+    }
+    let mut lengths = [0u8; 19];
+    for &o in &ORDER[..ncode] {
+        lengths[o] = bits.get(3)? as u8;
+    }
+    let code = Huffman::new(&lengths).ok_or(Inflated::Broken)?;
+    let mut lengths = [0u8; 286 + 30];
+    let mut i = 0;
+    while i < nlen + ndist {
+        let sym = code.decode(bits)?;
+        let (value, repeat) = match sym {
+            0..=15 => (sym as u8, 1),
+            16 => (*lengths.get(i.wrapping_sub(1)).ok_or(Inflated::Broken)?, 3 + bits.get(2)? as usize),
+            17 => (0, 3 + bits.get(3)? as usize),
+            _ => (0, 11 + bits.get(7)? as usize),
+        };
+        if i + repeat > nlen + ndist {
+            return Err(Inflated::Broken);
+        }
+        lengths[i..i + repeat].fill(value);
+        i += repeat;
+    }
+    if lengths[256] == 0 {
+        return Err(Inflated::Broken);
+    }
+    let lit = Huffman::new(&lengths[..nlen]).ok_or(Inflated::Broken)?;
+    let dist = Huffman::new(&lengths[nlen..nlen + ndist]).ok_or(Inflated::Broken)?;
+    Ok((lit, dist))
+}
+
+fn inflate_block(
+    bits: &mut Bits<'_>,
+    out: &mut Vec<u8>,
+    lit: &Huffman,
+    dist: &Huffman,
+    cap: usize,
+) -> Result<(), Inflated> {
+    const LBASE: [u16; 29] = [
+        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227,
+        258,
+    ];
+    const LEXT: [u8; 29] = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
+    const DBASE: [u16; 30] = [
+        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
+        6145, 8193, 12289, 16385, 24577,
+    ];
+    const DEXT: [u8; 30] =
+        [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
+    loop {
+        let sym = lit.decode(bits)?;
+        if sym < 256 {
+            if out.len() >= cap {
+                return Err(Inflated::TooBig);
+            }
+            out.push(sym as u8);
+            continue;
+        }
+        if sym == 256 {
+            return Ok(());
+        }
+        let s = sym - 257;
+        let (&base, &extra) = LBASE.get(s).zip(LEXT.get(s)).ok_or(Inflated::Broken)?;
+        let len = usize::from(base) + bits.get(u32::from(extra))? as usize;
+        let d = dist.decode(bits)?;
+        let (&base, &extra) = DBASE.get(d).zip(DEXT.get(d)).ok_or(Inflated::Broken)?;
+        let back = usize::from(base) + bits.get(u32::from(extra))? as usize;
+        if back > out.len() {
+            return Err(Inflated::Broken);
+        }
+        if out.len() + len > cap {
+            return Err(Inflated::TooBig);
+        }
+        let from = out.len() - back;
+        for k in 0..len {
+            let b = out[from + k];
+            out.push(b);
+        }
     }
 }
 
@@ -867,6 +1256,7 @@ mod tests {
     const OPENPYXL: &[u8] = include_bytes!("tabular_fixtures/openpyxl.xlsx");
     const GBK_CSV: &[u8] = include_bytes!("tabular_fixtures/gbk.csv");
     const LEGACY_XLS: &[u8] = include_bytes!("tabular_fixtures/legacy.xls");
+    const UNIQUE_COUNT: &[u8] = include_bytes!("tabular_fixtures/unique_count.xlsx");
 
     fn lines(t: &Table) -> Vec<usize> {
         t.rows.iter().map(|r| r.line).collect()
@@ -1318,6 +1708,76 @@ mod tests {
         assert_eq!(e, TableError::TooManyColumns { max: MAX_COLUMNS });
     }
 
+    // --- the ZIP pre-check ---
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn inflate_reproduces_every_deflated_entry() {
+        let written = write_xlsx("s", &["名称"], (0..300).map(|i| vec![Cell::Text(format!("第 {i} 个"))])).unwrap();
+        let mut checked = 0;
+        for file in [OPENPYXL, UNIQUE_COUNT, written.as_slice()] {
+            for at in find_all(file, b"PK\x03\x04") {
+                let (Some(8), Some(crc), Some(size), Some(n), Some(m)) = (
+                    le16(file, at + 8),
+                    le32(file, at + 14),
+                    le32(file, at + 22),
+                    le16(file, at + 26),
+                    le16(file, at + 28),
+                ) else {
+                    continue;
+                };
+                let (out, outcome) = inflate(&file[at + 30 + n + m..], usize::MAX);
+                assert_eq!(outcome, Inflated::Done);
+                assert_eq!(out.len() as u64, size);
+                assert_eq!(u64::from(crc32(&out)), crc);
+                checked += 1;
+            }
+        }
+        assert!(checked >= 25, "{checked}");
+    }
+
+    #[test]
+    fn inflate_stored_broken_and_capped() {
+        assert_eq!(inflate(b"\x01\x03\x00\xFC\xFFabc", 10), (b"abc".to_vec(), Inflated::Done));
+        assert_eq!(inflate(b"\x01\x03\x00\xFC\xFFab", 10), (b"ab".to_vec(), Inflated::Broken));
+        assert_eq!(inflate(b"\x01\x03\x00\xFC\xFFabc", 2), (b"ab".to_vec(), Inflated::TooBig));
+        assert_eq!(inflate(b"\x01\x03\x00\x00\x00abc", 10).1, Inflated::Broken);
+        assert_eq!(inflate(b"\x07", 10).1, Inflated::Broken, "block type 3");
+        assert_eq!(inflate(b"", 10), (vec![], Inflated::Broken));
+    }
+
+    #[test]
+    fn refuses_a_huge_shared_strings_count() {
+        // Without the pre-check this aborts the whole test process.
+        assert_eq!(read_table("x.xlsx", UNIQUE_COUNT, 10), Err(TableError::Corrupt));
+        assert!(unique_count_too_large(b"<sst count=\"1\" uniqueCount=\"100000000000\">"));
+        assert!(unique_count_too_large(b"<sst uniqueCount = '+0005000001'>"));
+        assert!(!unique_count_too_large(b"<sst count=\"9\" uniqueCount=\"5000000\">"));
+        assert!(!unique_count_too_large(b"<sst uniqueCount=\"&#49;\">"));
+    }
+
+    #[test]
+    fn refuses_parts_declaring_huge_sizes() {
+        let mut bytes = write_xlsx("s", &["a"], vec![vec![Cell::Int(1)]]).unwrap();
+        let at = find_all(&bytes, b"PK\x01\x02")
+            .find(|&at| bytes[at + 46..].starts_with(b"xl/worksheets/sheet1.xml"))
+            .unwrap();
+        bytes[at + 24..at + 28].copy_from_slice(&(300u32 << 20).to_le_bytes());
+        assert_eq!(read_table("x.xlsx", &bytes, 10), Err(TableError::TooLarge));
+        bytes[at + 24..at + 28].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(read_table("x.xlsx", &bytes, 10), Err(TableError::TooLarge), "ZIP64 without its extra field");
+    }
+
     #[test]
     fn random_bytes_never_panic() {
         let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
@@ -1336,7 +1796,7 @@ mod tests {
     fn damaged_real_files_never_panic() {
         let written = write_xlsx("s", &["a", "b"], vec![vec![Cell::Text("x".into()), Cell::Int(1)]]).unwrap();
         let mut rng = XorShift(0xDEAD_BEEF_CAFE_F00D);
-        for original in [OPENPYXL, LEGACY_XLS, written.as_slice(), GBK_CSV] {
+        for original in [OPENPYXL, LEGACY_XLS, UNIQUE_COUNT, written.as_slice(), GBK_CSV] {
             for _ in 0..150 {
                 let mut bytes = original.to_vec();
                 for _ in 0..1 + rng.next() % 8 {

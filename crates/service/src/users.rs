@@ -294,4 +294,3 @@ impl Hongling {
             .await?)
     }
 }
-

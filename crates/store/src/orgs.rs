@@ -180,7 +180,8 @@ pub async fn count(conn: &impl ConnectionTrait, q: &OrgQuery) -> Result<u64, DbE
 
 /// Replace an organization's grams (after a create, rename or move).
 pub async fn replace_grams(conn: &impl ConnectionTrait, org_id: i64, region: &str, name: &str) -> Result<(), DbErr> {
-    conn.execute(&Query::delete().from_table("org_name_grams").and_where(Expr::col("org_id").eq(org_id)).take()).await?;
+    conn.execute(&Query::delete().from_table("org_name_grams").and_where(Expr::col("org_id").eq(org_id)).take())
+        .await?;
     insert_grams(conn, &[(org_id, region.to_owned(), name.to_owned())]).await
 }
 
@@ -257,4 +258,40 @@ pub async fn count_by(
         .into_tuple()
         .all(conn)
         .await
+}
+
+/// Registry figures for a subtree, in one aggregate query.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryCounts {
+    pub registered_active: i64,
+    pub filed_active: i64,
+    pub applying: i64,
+    pub sync_pending: i64,
+    pub closed: i64,
+    pub supervised: i64,
+}
+
+pub async fn registry_counts(conn: &impl ConnectionTrait, prefix: &str) -> Result<RegistryCounts, DbErr> {
+    let (lo, hi) = subtree_range(prefix);
+    let backend = conn.get_database_backend();
+    // SUM(CASE …) is the same SQL on both databases
+    let sql = "SELECT \
+        COALESCE(SUM(CASE WHEN status = 'active' AND registration_mode = 'registered' THEN 1 ELSE 0 END), 0) AS registered_active, \
+        COALESCE(SUM(CASE WHEN status = 'active' AND registration_mode = 'filed' THEN 1 ELSE 0 END), 0) AS filed_active, \
+        COALESCE(SUM(CASE WHEN status = 'applying' THEN 1 ELSE 0 END), 0) AS applying, \
+        COALESCE(SUM(CASE WHEN sync_pending AND status = 'active' THEN 1 ELSE 0 END), 0) AS sync_pending, \
+        COALESCE(SUM(CASE WHEN status IN ('deregistered', 'revoked', 'licence_revoked') THEN 1 ELSE 0 END), 0) AS closed, \
+        COALESCE(SUM(CASE WHEN supervision_class <> 'normal' AND status = 'active' THEN 1 ELSE 0 END), 0) AS supervised \
+        FROM social_orgs WHERE region_code >= $1 AND region_code < $2";
+    let row = conn.query_one_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [lo.into(), hi.into()])).await?;
+    let Some(r) = row else { return Ok(RegistryCounts::default()) };
+    let get = |c: &str| -> Result<i64, DbErr> { r.try_get::<i64>("", c) };
+    Ok(RegistryCounts {
+        registered_active: get("registered_active")?,
+        filed_active: get("filed_active")?,
+        applying: get("applying")?,
+        sync_pending: get("sync_pending")?,
+        closed: get("closed")?,
+        supervised: get("supervised")?,
+    })
 }

@@ -267,7 +267,11 @@ pub struct OrgListQuery {
 /// Social organizations in your scope, filtered and paged.
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "社会组织", params(OrgListQuery),
     responses((status = 200, body = OrgPage), (status = 401, body = ApiError)), security(("bearer" = [])))]
-async fn orgs_list(State(st): State<AppState>, ApiUser(u): ApiUser, Query(q): Query<OrgListQuery>) -> ApiResult<OrgPage> {
+async fn orgs_list(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<OrgListQuery>,
+) -> ApiResult<OrgPage> {
     let f = hongling_service::orgs::OrgFilter {
         region: q.region,
         q: q.q,
@@ -279,8 +283,14 @@ async fn orgs_list(State(st): State<AppState>, ApiUser(u): ApiUser, Query(q): Qu
         sort: q.sort,
         desc: q.desc,
     };
-    let page = st.app.list_orgs(&u, &f, hongling_service::PageRequest::new(q.page, q.per_page)).await.map_err(api_err)?;
-    Ok(Json(OrgPage { total: page.total, page: page.page, per_page: page.per_page, items: page.items.into_iter().map(Org::from).collect() }))
+    let page =
+        st.app.list_orgs(&u, &f, hongling_service::PageRequest::new(q.page, q.per_page)).await.map_err(api_err)?;
+    Ok(Json(OrgPage {
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+        items: page.items.into_iter().map(Org::from).collect(),
+    }))
 }
 
 /// One social organization (404 outside your scope).
@@ -339,7 +349,9 @@ pub struct OrgInput {
 fn api_date(field: &str, s: &Option<String>) -> Result<Option<time::Date>, WebError> {
     match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(v) => crate::fmt::parse_date(v).map(Some).ok_or_else(|| api_err(Error::invalid(field, "日期格式应为 YYYY-MM-DD"))),
+        Some(v) => {
+            crate::fmt::parse_date(v).map(Some).ok_or_else(|| api_err(Error::invalid(field, "日期格式应为 YYYY-MM-DD")))
+        }
     }
 }
 
@@ -350,8 +362,14 @@ impl OrgInput {
         Ok(OrgDraft {
             uscc: self.uscc.clone(),
             name: self.name.clone(),
-            kind: Some(OrgKind::parse(&self.kind).ok_or_else(|| bad("kind", "组织类型应为 association、foundation 或 service_institution"))?),
-            mode: Some(RegistrationMode::parse(&self.registration_mode).ok_or_else(|| bad("registration_mode", "登记方式应为 registered 或 filed"))?),
+            kind: Some(
+                OrgKind::parse(&self.kind)
+                    .ok_or_else(|| bad("kind", "组织类型应为 association、foundation 或 service_institution"))?,
+            ),
+            mode: Some(
+                RegistrationMode::parse(&self.registration_mode)
+                    .ok_or_else(|| bad("registration_mode", "登记方式应为 registered 或 filed"))?,
+            ),
             category: Some(Category::parse(&self.category).ok_or_else(|| bad("category", "类别无效"))?),
             industry: self.industry.clone(),
             authority_region: self.authority_region.clone(),
@@ -375,7 +393,11 @@ impl OrgInput {
 /// Register (or file) an organization.
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "社会组织", request_body = OrgInput,
     responses((status = 201, body = Org), (status = 422, body = ApiError), (status = 403, body = ApiError)), security(("bearer" = [])))]
-async fn orgs_create(State(st): State<AppState>, ApiUser(u): ApiUser, Json(input): Json<OrgInput>) -> Result<Response, WebError> {
+async fn orgs_create(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Json(input): Json<OrgInput>,
+) -> Result<Response, WebError> {
     let d = input.draft()?;
     let m = st.app.create_org(&hongling_service::Principal::User(u), d, input.applying).await.map_err(api_err)?;
     Ok((axum::http::StatusCode::CREATED, Json(Org::from(m))).into_response())
@@ -384,7 +406,12 @@ async fn orgs_create(State(st): State<AppState>, ApiUser(u): ApiUser, Json(input
 /// Change an organization's record (a dated change event is kept).
 #[utoipa::path(put, path = "/api/v1/orgs/{id}", tag = "社会组织", params(("id" = i64, Path)), request_body = OrgInput,
     responses((status = 200, body = Org), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn orgs_update(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>, Json(input): Json<OrgInput>) -> ApiResult<Org> {
+async fn orgs_update(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    Json(input): Json<OrgInput>,
+) -> ApiResult<Org> {
     let d = input.draft()?;
     let eff = api_date("effective_on", &input.effective_on)?;
     Ok(Json(st.app.update_org(&u, id, d, input.version, eff, &input.reason).await.map_err(api_err)?.into()))
@@ -407,11 +434,18 @@ pub struct StatusInput {
 /// A life-cycle action: approve an application, deregister, revoke, revoke the licence, reinstate.
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/status", tag = "社会组织", params(("id" = i64, Path)), request_body = StatusInput,
     responses((status = 200, body = Org), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn orgs_status(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>, Json(i): Json<StatusInput>) -> ApiResult<Org> {
-    let action = hongling_domain::org::StatusAction::parse(&i.action)
-        .ok_or_else(|| api_err(Error::invalid("action", "action 应为 approve、deregister、revoke、revoke_licence 或 reinstate")))?;
+async fn orgs_status(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    Json(i): Json<StatusInput>,
+) -> ApiResult<Org> {
+    let action = hongling_domain::org::StatusAction::parse(&i.action).ok_or_else(|| {
+        api_err(Error::invalid("action", "action 应为 approve、deregister、revoke、revoke_licence 或 reinstate"))
+    })?;
     let on = api_date("date", &i.date)?;
-    let m = st.app.org_status_action(&u, id, action, &i.reason, &i.doc_no, on, i.uscc.as_deref()).await.map_err(api_err)?;
+    let m =
+        st.app.org_status_action(&u, id, action, &i.reason, &i.doc_no, on, i.uscc.as_deref()).await.map_err(api_err)?;
     Ok(Json(m.into()))
 }
 
@@ -432,7 +466,11 @@ pub struct OrgEvent {
 /// The dated change history of an organization, newest first.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/history", tag = "社会组织", params(("id" = i64, Path)),
     responses((status = 200, body = [OrgEvent]), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn orgs_history(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult<Vec<OrgEvent>> {
+async fn orgs_history(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<OrgEvent>> {
     let events = st.app.org_history(&u, id).await.map_err(api_err)?;
     Ok(Json(
         events

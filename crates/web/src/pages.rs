@@ -200,6 +200,12 @@ struct DashboardPage {
     villages: String,
     urban: String,
     users: String,
+    registered: String,
+    filed: String,
+    applying: String,
+    sync_pending: String,
+    supervised: String,
+    closed: String,
 }
 
 async fn dashboard(State(st): State<AppState>, pu: PageUser) -> Result<Response, WebError> {
@@ -211,6 +217,12 @@ async fn dashboard(State(st): State<AppState>, pu: PageUser) -> Result<Response,
         villages: fmt::thousands(figures.villages),
         urban: fmt::thousands(figures.urban_communities),
         users: fmt::thousands(figures.users as i64),
+        registered: fmt::thousands(figures.registered_active),
+        filed: fmt::thousands(figures.filed_active),
+        applying: fmt::thousands(figures.applying),
+        sync_pending: fmt::thousands(figures.sync_pending),
+        supervised: fmt::thousands(figures.supervised),
+        closed: fmt::thousands(figures.closed),
         figures,
     };
     Ok(render(&page))

@@ -7,9 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use hongling_domain::org::{
-    Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass,
-};
+use hongling_domain::org::{Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass};
 use hongling_service::import::ImportSummary;
 use hongling_service::models;
 use hongling_service::orgs::{OrgFilter, draft_of, field_label, writes_registry};
@@ -39,7 +37,11 @@ pub fn routes() -> Router<AppState> {
         .route("/registry/units", get(units).post(unit_create))
 }
 
-fn opts<T: Copy>(all: &[T], id: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(&'static str, &'static str)> {
+fn opts<T: Copy>(
+    all: &[T],
+    id: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
     all.iter().map(|v| (id(*v), label(*v))).collect()
 }
 
@@ -245,7 +247,8 @@ async fn export(State(st): State<AppState>, pu: PageUser, Query(q): Query<ListQu
 }
 
 pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
-    let encoded: String = serde_urlencoded::to_string([("n", file_name)]).unwrap_or_default().trim_start_matches("n=").to_owned();
+    let encoded: String =
+        serde_urlencoded::to_string([("n", file_name)]).unwrap_or_default().trim_start_matches("n=").to_owned();
     (
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
@@ -306,16 +309,14 @@ fn json_text(v: &serde_json::Value) -> String {
         serde_json::Value::Null => "（空）".into(),
         serde_json::Value::Bool(b) => if *b { "是" } else { "否" }.into(),
         serde_json::Value::String(s) if s.is_empty() => "（空）".into(),
-        serde_json::Value::String(s) => {
-            OrgKind::parse(s)
-                .map(|x| x.label())
-                .or_else(|| OrgStatus::parse(s).map(|x| x.label()))
-                .or_else(|| Category::parse(s).map(|x| x.label()))
-                .or_else(|| RegistrationMode::parse(s).map(|x| x.label()))
-                .or_else(|| SupervisionClass::parse(s).map(|x| x.label()))
-                .map(str::to_owned)
-                .unwrap_or_else(|| s.clone())
-        }
+        serde_json::Value::String(s) => OrgKind::parse(s)
+            .map(|x| x.label())
+            .or_else(|| OrgStatus::parse(s).map(|x| x.label()))
+            .or_else(|| Category::parse(s).map(|x| x.label()))
+            .or_else(|| RegistrationMode::parse(s).map(|x| x.label()))
+            .or_else(|| SupervisionClass::parse(s).map(|x| x.label()))
+            .map(str::to_owned)
+            .unwrap_or_else(|| s.clone()),
         other => other.to_string(),
     }
 }
@@ -331,14 +332,18 @@ fn action_label(a: &str) -> String {
     }
 }
 
-async fn facts_of(st: &AppState, s: &hongling_service::orgs::OrgSnapshot, units: &[models::SupervisoryUnit]) -> Result<Vec<Fact>, Error> {
-    let region = st.app.region_labels(std::slice::from_ref(&s.region_code)).await?.remove(&s.region_code).unwrap_or_default();
+async fn facts_of(
+    st: &AppState,
+    s: &hongling_service::orgs::OrgSnapshot,
+    units: &[models::SupervisoryUnit],
+) -> Result<Vec<Fact>, Error> {
+    let region =
+        st.app.region_labels(std::slice::from_ref(&s.region_code)).await?.remove(&s.region_code).unwrap_or_default();
     let authority = st.app.authority_name(&s.authority_region).await?;
-    let unit = s
-        .supervisory_unit_id
-        .and_then(|id| units.iter().find(|u| u.id == id))
-        .map(|u| u.name.clone())
-        .unwrap_or_else(|| if s.supervisory_unit_id.is_some() { "（其他地区单位）".into() } else { "—".into() });
+    let unit =
+        s.supervisory_unit_id.and_then(|id| units.iter().find(|u| u.id == id)).map(|u| u.name.clone()).unwrap_or_else(
+            || if s.supervisory_unit_id.is_some() { "（其他地区单位）".into() } else { "—".into() },
+        );
     let yes = |b: bool| if b { "是" } else { "否" }.to_owned();
     let opt = |v: Option<i32>| v.map(|n| fmt::thousands(n.into())).unwrap_or_else(|| "—".into());
     let coord = match (s.lon_e6, s.lat_e6) {
@@ -350,7 +355,10 @@ async fn facts_of(st: &AppState, s: &hongling_service::orgs::OrgSnapshot, units:
         Fact { label: "统一社会信用代码", value: dash(s.uscc.as_deref().unwrap_or("")) },
         Fact { label: "组织名称", value: s.name.clone() },
         Fact { label: "组织类型", value: label_of(&s.kind, OrgKind::parse, OrgKind::label) },
-        Fact { label: "登记方式", value: label_of(&s.registration_mode, RegistrationMode::parse, RegistrationMode::label) },
+        Fact {
+            label: "登记方式",
+            value: label_of(&s.registration_mode, RegistrationMode::parse, RegistrationMode::label),
+        },
         Fact { label: "类别", value: label_of(&s.category, Category::parse, Category::label) },
         Fact { label: "所属行业", value: dash(&s.industry) },
         Fact { label: "登记管理机关", value: authority },
@@ -367,10 +375,12 @@ async fn facts_of(st: &AppState, s: &hongling_service::orgs::OrgSnapshot, units:
         Fact { label: "孵化基地", value: dash(&s.incubator) },
         Fact { label: "登记状态", value: label_of(&s.status, OrgStatus::parse, OrgStatus::label) },
         Fact {
-            label: "状态变更日期",
-            value: s.status_changed_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+            label: "状态变更日期", value: s.status_changed_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
         },
-        Fact { label: "监管分类", value: label_of(&s.supervision_class, SupervisionClass::parse, SupervisionClass::label) },
+        Fact {
+            label: "监管分类",
+            value: label_of(&s.supervision_class, SupervisionClass::parse, SupervisionClass::label),
+        },
     ])
 }
 
@@ -389,7 +399,12 @@ fn notice(code: Option<&str>) -> Option<String> {
     )
 }
 
-async fn detail(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Query(q): Query<DetailQuery>) -> Result<Response, WebError> {
+async fn detail(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<DetailQuery>,
+) -> Result<Response, WebError> {
     let org = st.app.get_org(&pu.user, id).await?;
     let units = st.app.list_supervisory_units(&pu.user).await.unwrap_or_default();
     let snap = hongling_service::orgs::OrgSnapshot::from(&org);
@@ -398,7 +413,8 @@ async fn detail(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Q
     let mut events = Vec::new();
     if tab == "history" {
         for e in st.app.org_history(&pu.user, id).await? {
-            let changes: Vec<hongling_service::orgs::FieldChange> = serde_json::from_str(&e.changes_json).unwrap_or_default();
+            let changes: Vec<hongling_service::orgs::FieldChange> =
+                serde_json::from_str(&e.changes_json).unwrap_or_default();
             events.push(EventRow {
                 effective_on: e.effective_on.to_string(),
                 at: fmt::datetime(e.at),
@@ -436,7 +452,12 @@ async fn detail(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Q
         status_tag: status.map(OrgStatus::tag).unwrap_or("hl-tag-grey"),
         class_label: class.map(SupervisionClass::label).unwrap_or("").to_owned(),
         class_tag: class.map(SupervisionClass::tag).unwrap_or("hl-tag-grey"),
-        actions: status.map(StatusAction::available).unwrap_or_default().into_iter().map(|a| (a.as_str(), a.label())).collect(),
+        actions: status
+            .map(StatusAction::available)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| (a.as_str(), a.label()))
+            .collect(),
         classes: opts(SupervisionClass::ALL, SupervisionClass::as_str, SupervisionClass::label),
         facts,
         tab,
@@ -684,7 +705,10 @@ async fn create(State(st): State<AppState>, pu: PageUser, Form(f): Form<OrgForm>
         return form_page(&st, &pu, title, "/registry/orgs".into(), f, errs, false).await;
     }
     match st.app.create_org(&Principal::User(pu.user.clone()), d, applying).await {
-        Ok(m) => Ok(Redirect::to(&format!("/registry/orgs/{}?ok={}", m.id, if applying { "applied" } else { "created" })).into_response()),
+        Ok(m) => {
+            Ok(Redirect::to(&format!("/registry/orgs/{}?ok={}", m.id, if applying { "applied" } else { "created" }))
+                .into_response())
+        }
         Err(Error::Invalid(e)) => {
             errs.extend(e);
             form_page(&st, &pu, title, "/registry/orgs".into(), f, errs, false).await
@@ -702,7 +726,12 @@ async fn edit_form(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>
     form_page(&st, &pu, "变更登记事项", format!("/registry/orgs/{id}"), f, vec![], true).await
 }
 
-async fn update(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Form(f): Form<OrgForm>) -> Result<Response, WebError> {
+async fn update(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<OrgForm>,
+) -> Result<Response, WebError> {
     require_writer(&pu.user)?;
     let (d, mut errs) = f.draft();
     let effective = if f.effective_on.trim().is_empty() {
@@ -766,7 +795,13 @@ struct StatusForm {
     uscc: String,
 }
 
-async fn status_page(st: &AppState, pu: &PageUser, id: i64, f: StatusForm, errors: Vec<FieldError>) -> Result<Response, WebError> {
+async fn status_page(
+    st: &AppState,
+    pu: &PageUser,
+    id: i64,
+    f: StatusForm,
+    errors: Vec<FieldError>,
+) -> Result<Response, WebError> {
     let org = st.app.get_org(&pu.user, id).await?;
     let action = StatusAction::parse(&f.action).ok_or_else(|| WebError::page(Error::NotFound))?;
     let mut res = render(&StatusPage {
@@ -795,13 +830,23 @@ struct ActionQuery {
     action: String,
 }
 
-async fn status_form(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Query(q): Query<ActionQuery>) -> Result<Response, WebError> {
+async fn status_form(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ActionQuery>,
+) -> Result<Response, WebError> {
     require_writer(&pu.user)?;
     let today = hongling_service::orgs::local_today(st.app.now()).to_string();
     status_page(&st, &pu, id, StatusForm { action: q.action, on: today, ..Default::default() }, vec![]).await
 }
 
-async fn status_apply(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Form(f): Form<StatusForm>) -> Result<Response, WebError> {
+async fn status_apply(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<StatusForm>,
+) -> Result<Response, WebError> {
     require_writer(&pu.user)?;
     let action = StatusAction::parse(&f.action).ok_or_else(|| WebError::page(Error::NotFound))?;
     let on = fmt::parse_date(&f.on);
@@ -824,8 +869,14 @@ struct ClassForm {
     reason: String,
 }
 
-async fn supervision(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Form(f): Form<ClassForm>) -> Result<Response, WebError> {
-    let class = SupervisionClass::parse(&f.class).ok_or_else(|| WebError::page(Error::invalid("class", "请选择监管分类")))?;
+async fn supervision(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ClassForm>,
+) -> Result<Response, WebError> {
+    let class =
+        SupervisionClass::parse(&f.class).ok_or_else(|| WebError::page(Error::invalid("class", "请选择监管分类")))?;
     st.app.set_supervision_class(&pu.user, id, class, &f.reason).await?;
     Ok(Redirect::to(&format!("/registry/orgs/{id}?ok=class")).into_response())
 }
@@ -897,7 +948,9 @@ async fn import_upload(State(st): State<AppState>, pu: PageUser, mut mp: Multipa
                     let name = field.file_name().unwrap_or("upload").to_owned();
                     match field.bytes().await {
                         Ok(b) => file = Some((name, b.to_vec())),
-                        Err(_) => return import_render(&st, &pu, Some("上传未完成或文件过大，请重试".into()), None).await,
+                        Err(_) => {
+                            return import_render(&st, &pu, Some("上传未完成或文件过大，请重试".into()), None).await;
+                        }
                     }
                 }
             }
@@ -949,14 +1002,23 @@ struct UnitsPage {
     can_write: bool,
 }
 
-async fn units_page(st: &AppState, pu: &PageUser, error: Option<String>, name: String, region: String) -> Result<Response, WebError> {
+async fn units_page(
+    st: &AppState,
+    pu: &PageUser,
+    error: Option<String>,
+    name: String,
+    region: String,
+) -> Result<Response, WebError> {
     let units = st.app.list_supervisory_units(&pu.user).await?;
     let codes: Vec<String> = units.iter().map(|u| u.region_code.clone()).collect();
     let labels = st.app.region_labels(&codes).await?;
     let failed = error.is_some();
     let mut res = render(&UnitsPage {
         layout: pu.layout(st, "units", "业务主管单位").await.crumb("社会组织", None).crumb("业务主管单位", None),
-        rows: units.into_iter().map(|u| (u.id, u.name, labels.get(&u.region_code).cloned().unwrap_or(u.region_code))).collect(),
+        rows: units
+            .into_iter()
+            .map(|u| (u.id, u.name, labels.get(&u.region_code).cloned().unwrap_or(u.region_code)))
+            .collect(),
         error,
         name,
         region,

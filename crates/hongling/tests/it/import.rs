@@ -22,7 +22,10 @@ fn csv(rows: &[String]) -> Vec<u8> {
 }
 
 fn row(code: &str, name: &str, region: &str) -> String {
-    format!("{code},{name},社会团体,登记,公益慈善类,,{},,{region},,,,王伟,2018-03-01,3,50,是,否,否,,正常,", &region[..6])
+    format!(
+        "{code},{name},社会团体,登记,公益慈善类,,{},,{region},,,,王伟,2018-03-01,3,50,是,否,否,,正常,",
+        &region[..6]
+    )
 }
 
 #[tokio::test]
@@ -33,13 +36,13 @@ async fn preview_lists_every_rejected_row_then_imports_valid_rows() {
     let good1 = code('1', "370502", "MJE00001");
     let good2 = code('1', "370502", "MJE00002");
     let rows = vec![
-        row(&good1, "东营区甲协会", "370502001011"),                          // line 2 ok
-        row("51370502MJE0000199", "东营区乙协会", "370502001011"),            // 3 bad final check
+        row(&good1, "东营区甲协会", "370502001011"),               // line 2 ok
+        row("51370502MJE0000199", "东营区乙协会", "370502001011"), // 3 bad final check
         row(&code('1', "370502", "MJE00003"), "东营区丙协会", "370502999999"), // 4 unknown region
-        row(&good1, "东营区甲协会重复", "370502001011"),                      // 5 duplicate code in file
+        row(&good1, "东营区甲协会重复", "370502001011"),           // 5 duplicate code in file
         format!(",,社会团体,登记,公益慈善类,,370502,,370502001011,,,,,,,,,,,,,"), // 6 missing name and code
-        row(&good2, "东营区丁协会", "370502001011"),                          // 7 ok
-        row(&code('1', "370505", "MJE00004"), "垦利区协会", "370505001001"),   // 8 outside the county
+        row(&good2, "东营区丁协会", "370502001011"),               // 7 ok
+        row(&code('1', "370505", "MJE00004"), "垦利区协会", "370505001001"), // 8 outside the county
         format!(",东营社区舞蹈队,社会团体,备案,文体娱乐,,370502001,,370502001011,,,,,2021/3/5,,20,,,,,,"), // 9 ok
         format!(",坏日期舞蹈队,社会团体,备案,文体娱乐,,370502001,,370502001011,,,,,2021-13-45,,20,,,,,,"), // 10 bad date
     ];
@@ -48,7 +51,8 @@ async fn preview_lists_every_rejected_row_then_imports_valid_rows() {
     assert_eq!((s.creates, s.updates), (3, 0));
     let lines: Vec<usize> = s.rejected.iter().map(|r| r.line).collect();
     assert_eq!(lines, [3, 4, 5, 6, 8, 10]);
-    let why = |line: usize| s.rejected.iter().find(|r| r.line == line).map(|r| r.reasons.join("；")).unwrap_or_default();
+    let why =
+        |line: usize| s.rejected.iter().find(|r| r.line == line).map(|r| r.reasons.join("；")).unwrap_or_default();
     assert!(why(3).contains("校验"), "{}", why(3));
     assert!(why(4).contains("住所区划代码“370502999999”不存在"), "{}", why(4));
     assert!(why(5).contains("与第 2 行重复"), "{}", why(5));
@@ -87,16 +91,35 @@ async fn import_is_all_or_nothing() {
     let t = TestApp::new().await;
     let id = t.user("imp2", Role::Registrar, "370502", PW).await;
     let me = t.current(id).await;
-    let rows: Vec<String> =
-        (0..450).map(|i| row(&code('1', "370502", &format!("MJF{i:05}")), &format!("东营区第{i}协会"), "370502001011")).collect();
+    let rows: Vec<String> = (0..450)
+        .map(|i| row(&code('1', "370502", &format!("MJF{i:05}")), &format!("东营区第{i}协会"), "370502001011"))
+        .collect();
     let (job, s) = t.app.preview_import(&me, "big.csv", csv(&rows)).await.expect("preview");
     assert_eq!(s.creates, 450);
     // make the final audit write fail: the whole import must roll back
     t.app.db.execute_unprepared("DELETE FROM audit_head").await.expect("break");
     assert_eq!(t.app.commit_import(&me, job).await.expect_err("fails").code(), "internal");
-    let n = t.app.db.query_one_raw(sea_orm::Statement::from_string(t.app.db.get_database_backend(), "SELECT COUNT(*) AS n FROM social_orgs".to_owned())).await.expect("q").expect("row");
+    let n = t
+        .app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            t.app.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM social_orgs".to_owned(),
+        ))
+        .await
+        .expect("q")
+        .expect("row");
     assert_eq!(n.try_get::<i64>("", "n").expect("n"), 0, "no half import");
-    let g = t.app.db.query_one_raw(sea_orm::Statement::from_string(t.app.db.get_database_backend(), "SELECT COUNT(*) AS n FROM org_name_grams".to_owned())).await.expect("q").expect("row");
+    let g = t
+        .app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            t.app.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM org_name_grams".to_owned(),
+        ))
+        .await
+        .expect("q")
+        .expect("row");
     assert_eq!(g.try_get::<i64>("", "n").expect("n"), 0);
 }
 
@@ -105,8 +128,8 @@ async fn gbk_csv_and_xlsx_from_another_program() {
     let t = TestApp::new().await;
     let id = t.user("imp3", Role::Registrar, "3705", PW).await;
     let me = t.current(id).await;
-    let gbk = include_bytes!("fixtures/orgs_gbk.csv");
-    assert!(std::str::from_utf8(gbk).is_err(), "the fixture really is GBK");
+    let gbk: &[u8] = include_bytes!("fixtures/orgs_gbk.csv");
+    assert!(String::from_utf8(gbk.to_vec()).is_err(), "the fixture really is GBK");
     let (_, s) = t.app.preview_import(&me, "名录.csv", gbk.to_vec()).await.expect("gbk");
     assert_eq!((s.total, s.creates), (2, 2), "{:?}", s.rejected);
     let x = include_bytes!("fixtures/orgs_openpyxl.xlsx");

@@ -12,7 +12,6 @@ use time::macros::date;
 use crate::support::*;
 
 const DYQ_VILLAGE: &str = "370502001011"; // 东营区文汇街道东营社区
-const KENLI_TOWN: &str = "370505001"; // 垦利区
 
 async fn registrar(t: &TestApp, name: &str, scope: &str) -> hongling_service::CurrentUser {
     let id = t.user(name, Role::Registrar, scope, PW).await;
@@ -33,11 +32,8 @@ async fn create_update_and_read_the_past() {
     let mut d = hongling_service::orgs::draft_of(&org);
     d.name = "东营区爱心助学促进会".into();
     d.legal_rep = "李娜".into();
-    let changed = t
-        .app
-        .update_org(&me, org.id, d, Some(org.version), Some(date!(2026 - 03 - 20)), "换届")
-        .await
-        .expect("update");
+    let changed =
+        t.app.update_org(&me, org.id, d, Some(org.version), Some(date!(2026 - 03 - 20)), "换届").await.expect("update");
     assert_eq!(changed.version, 2);
     // a stale version is refused
     let stale = t.app.update_org(&me, org.id, hongling_service::orgs::draft_of(&org), Some(1), None, "").await;
@@ -132,7 +128,10 @@ async fn life_cycle_actions() {
         .await
         .expect("reinstate");
     assert_eq!(back.status, "active");
-    t.app.org_status_action(&me, a.id, StatusAction::Deregister, "自行解散", "东民社注〔2026〕9号", None, None).await.expect("dereg");
+    t.app
+        .org_status_action(&me, a.id, StatusAction::Deregister, "自行解散", "东民社注〔2026〕9号", None, None)
+        .await
+        .expect("dereg");
     let e = t.app.org_status_action(&me, a.id, StatusAction::Reinstate, "x", "y", None, None).await;
     assert_eq!(e.expect_err("final").code(), "conflict");
     let h = t.app.org_history(&me, a.id).await.expect("h");
@@ -150,7 +149,11 @@ async fn life_cycle_actions() {
 async fn seed_two_counties(t: &TestApp) -> (i64, i64) {
     let me = registrar(t, "cityreg", "3705").await;
     let by = Principal::User(me);
-    let a = t.app.create_org(&by, draft("东营区爱心志愿者协会", &code('1', "370502", "MJB00001"), DYQ_VILLAGE), false).await.expect("a");
+    let a = t
+        .app
+        .create_org(&by, draft("东营区爱心志愿者协会", &code('1', "370502", "MJB00001"), DYQ_VILLAGE), false)
+        .await
+        .expect("a");
     let mut kd = draft("垦利区爱心志愿者协会", &code('1', "370505", "MJB00002"), "370505001001");
     kd.authority_region = "370505".into();
     let b = t.app.create_org(&by, kd, false).await.expect("b");
@@ -244,4 +247,160 @@ async fn search_two_characters_and_code_prefixes() {
     assert_eq!(t.app.list_orgs(&me, &f, PageRequest::default()).await.expect("q").total, 1);
     let f = OrgFilter { kind: Some(OrgKind::Foundation.as_str().into()), ..Default::default() };
     assert_eq!(t.app.list_orgs(&me, &f, PageRequest::default()).await.expect("q").total, 0);
+}
+
+#[tokio::test]
+async fn json_api_for_the_registry() {
+    let t = TestApp::new().await;
+    t.user("apireg", Role::Registrar, "370502", PW).await;
+    let token = t.app.create_token(&Principal::Cli, "apireg", "test").await.expect("token");
+    let mut b = t.browser();
+    let c = code('1', "370502", "MJK00001");
+    let body = serde_json::json!({
+        "uscc": c, "name": "东营区接口测试协会", "kind": "association", "registration_mode": "registered",
+        "category": "charity", "authority_region": "370502", "region_code": DYQ_VILLAGE,
+        "legal_rep": "周杰", "founded_on": "2020-01-02", "member_count": 30
+    });
+    let r = b.api_send("POST", "/api/v1/orgs", &token, body.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let org = r.json();
+    let id = org["id"].as_i64().expect("id");
+    assert_eq!(org["status"], "active");
+    assert_eq!(org["founded_on"], "2020-01-02");
+    // invalid input: field messages in Chinese
+    let mut bad = body.clone();
+    bad["uscc"] = serde_json::json!("123");
+    bad["name"] = serde_json::json!("");
+    let r = b.api_send("POST", "/api/v1/orgs", &token, bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let j = r.json();
+    assert_eq!(j["code"], "invalid");
+    let fields: Vec<&str> =
+        j["fields"].as_array().expect("fields").iter().filter_map(|f| f["field"].as_str()).collect();
+    assert!(fields.contains(&"uscc") && fields.contains(&"name"), "{j}");
+    // list with filters
+    let r = b.api_get("/api/v1/orgs?q=%E6%8E%A5%E5%8F%A3&kind=association&per_page=5", Some(&token)).await;
+    let j = r.json();
+    assert_eq!((j["total"].as_u64(), j["per_page"].as_u64(), j["page"].as_u64()), (Some(1), Some(5), Some(1)));
+    assert_eq!(j["items"][0]["id"], id);
+    // update with the version read; a second update with the old version is refused
+    let mut upd = body.clone();
+    upd["name"] = serde_json::json!("东营区接口测试促进会");
+    upd["version"] = serde_json::json!(1);
+    upd["reason"] = serde_json::json!("更名");
+    let r = b.api_send("PUT", &format!("/api/v1/orgs/{id}"), &token, upd.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["version"], 2);
+    let r = b.api_send("PUT", &format!("/api/v1/orgs/{id}"), &token, upd).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    // status action and history
+    let r = b
+        .api_send(
+            "POST",
+            &format!("/api/v1/orgs/{id}/status"),
+            &token,
+            serde_json::json!({"action": "deregister", "reason": "解散", "doc_no": "东民注〔2026〕1号"}),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "deregistered", "{}", r.body);
+    let h = b.api_get(&format!("/api/v1/orgs/{id}/history"), Some(&token)).await.json();
+    let actions: Vec<&str> = h.as_array().expect("list").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions, ["deregister", "update", "create"]);
+    assert_eq!(h[1]["snapshot"]["name"], "东营区接口测试促进会");
+    // the OpenAPI document describes the registry
+    let doc = b.get("/api/v1/openapi.json").await.json();
+    for p in ["/api/v1/orgs", "/api/v1/orgs/{id}", "/api/v1/orgs/{id}/status", "/api/v1/uscc/{code}"] {
+        assert!(doc["paths"][p].is_object(), "{p}");
+    }
+}
+
+#[tokio::test]
+async fn public_credit_code_check() {
+    let t = TestApp::new().await;
+    let mut b = t.browser();
+    let r = b.get("/api/v1/uscc/91350100M000100Y43").await.json();
+    assert_eq!(r["valid"], true);
+    let r = b.get("/api/v1/uscc/%EF%BC%99%EF%BC%91350100m000100y43").await.json(); // full-width 9 9, lower case
+    assert_eq!((r["valid"].as_bool(), r["normalized"].as_str()), (Some(true), Some("91350100M000100Y43")));
+    let r = b.get("/api/v1/uscc/91350100M000100Y44").await.json();
+    assert_eq!(r["valid"], false);
+    assert_eq!(r["part"], "final_check");
+    assert!(r["message"].as_str().expect("msg").contains("第18位"));
+    let r = b.get("/api/v1/uscc/91350100M0001O0Y43").await.json();
+    assert!(r["message"].as_str().expect("msg").contains("“O”"), "{r}");
+}
+
+#[tokio::test]
+async fn an_organization_account_sees_only_itself() {
+    let t = TestApp::new().await;
+    let (dyq, kenli) = seed_two_counties(&t).await;
+    let admin = t.user("cityadmin9", Role::Admin, "3705", PW).await;
+    let admin = t.current(admin).await;
+    let new = hongling_service::users::NewUser {
+        username: "orgself".into(),
+        display_name: "东营区爱心志愿者协会".into(),
+        role: Role::OrgAccount,
+        scope: hongling_service::users::ScopeInput::Org(dyq),
+        password: Some(PW.into()),
+    };
+    let (u, _) = t.app.create_user(&Principal::User(admin.clone()), new).await.expect("org account");
+    assert_eq!(u.scope_region, DYQ_VILLAGE, "scope anchored at the organization's residence");
+    let me = t.current(u.id).await;
+    assert!(t.app.get_org(&me, dyq).await.is_ok());
+    assert_eq!(t.app.get_org(&me, kenli).await.expect_err("other").code(), "not_found");
+    let all = t.app.list_orgs(&me, &OrgFilter::default(), PageRequest::default()).await.expect("list");
+    assert_eq!(all.total, 1);
+    // a county admin elsewhere cannot give an account for this organization
+    let kadmin = t.user("kenliadmin", Role::Admin, "370505", PW).await;
+    let kadmin = t.current(kadmin).await;
+    let new = hongling_service::users::NewUser {
+        username: "orgself2".into(),
+        display_name: "x".into(),
+        role: Role::OrgAccount,
+        scope: hongling_service::users::ScopeInput::Org(dyq),
+        password: None,
+    };
+    let e = t.app.create_user(&Principal::User(kadmin), new).await.expect_err("outside");
+    assert!(e.field_errors().iter().any(|f| f.message.contains("管辖区域")));
+}
+
+#[tokio::test]
+async fn demo_registry_is_realistic() {
+    let t = TestApp::new().await;
+    let n = t.app.seed_demo_registry("3705").await.expect("seed");
+    assert!(n >= 9000, "{n}");
+    assert_eq!(t.app.seed_demo_registry("3705").await.expect("again"), 0, "seeding is idempotent");
+    let id = t.user("demoreg", Role::Registrar, "3705", PW).await;
+    let me = t.current(id).await;
+    let count = |f: OrgFilter| {
+        let app = t.app.clone();
+        let me = me.clone();
+        async move { app.list_orgs(&me, &f, PageRequest::default()).await.expect("q").total }
+    };
+    let registered = count(OrgFilter { mode: Some("registered".into()), ..Default::default() }).await;
+    let filed = count(OrgFilter { mode: Some("filed".into()), ..Default::default() }).await;
+    assert_eq!(registered, 3000);
+    assert!(filed >= 6000);
+    // every registered code is valid and unique, names are unique
+    let page = t
+        .app
+        .list_orgs(
+            &me,
+            &OrgFilter { mode: Some("registered".into()), ..Default::default() },
+            PageRequest::new(Some(1), Some(200)),
+        )
+        .await
+        .expect("q");
+    for m in &page.items {
+        let c = m.uscc.as_deref().expect("registered have codes");
+        hongling_domain::uscc::Uscc::parse(c).expect("valid code");
+        assert!(m.region_code.starts_with("3705") && m.region_code.starts_with(&m.authority_region));
+    }
+    assert!(count(OrgFilter { q: Some("爱心".into()), ..Default::default() }).await > 10);
+    assert!(count(OrgFilter { q: Some("广场舞".into()), ..Default::default() }).await > 10);
+    assert!(count(OrgFilter { region: Some("370502".into()), ..Default::default() }).await > 500);
+    assert!(count(OrgFilter { status: Some("deregistered".into()), ..Default::default() }).await > 50);
+    let f = hongling_service::dashboard::DashboardFigures::default();
+    let d = t.app.dashboard(&me).await.expect("dash");
+    assert!(d.registered_active > 2500 && d.filed_active > 5000, "{d:?} {f:?}");
 }

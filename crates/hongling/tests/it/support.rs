@@ -262,3 +262,17 @@ pub fn draft(name: &str, uscc: &str, region: &str) -> hongling_domain::org::OrgD
         ..Default::default()
     }
 }
+
+impl Browser {
+    /// A JSON request with a bearer token.
+    pub async fn api_send(&mut self, method: &str, uri: &str, bearer: &str, body: serde_json::Value) -> Resp {
+        let req = axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {bearer}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("req");
+        self.send(req).await
+    }
+}

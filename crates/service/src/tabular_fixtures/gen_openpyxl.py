@@ -77,3 +77,38 @@ if xlwt is not None:
     sheet.write(4, 3, True)
     book.add_sheet("其他").write(0, 0, "不应读取")
     book.save(os.path.join(HERE, "legacy.xls"))
+
+# unique_count.xlsx: a valid workbook whose shared-strings part claims 10^11
+# strings. calamine 0.38 reserves that many up front (2.4 TB) and the
+# allocator aborts the process; tabular.rs must refuse it before calamine.
+import zipfile
+
+base = Workbook()
+base.active["A1"] = "名称"
+base.active["A2"] = "甲"
+base_path = os.path.join(HERE, "_base.xlsx")
+base.save(base_path)
+with zipfile.ZipFile(base_path) as zin, zipfile.ZipFile(
+    os.path.join(HERE, "unique_count.xlsx"), "w", zipfile.ZIP_DEFLATED
+) as zout:
+    for item in zin.infolist():
+        data = zin.read(item.filename)
+        if item.filename == "[Content_Types].xml":
+            data = data.replace(
+                b"</Types>",
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+            )
+        if item.filename == "xl/_rels/workbook.xml.rels":
+            data = data.replace(
+                b"</Relationships>",
+                b'<Relationship Id="rIdSS" Type="http://schemas.openxmlformats.org/officeDocument/'
+                b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+            )
+        zout.writestr(item.filename, data)
+    zout.writestr(
+        "xl/sharedStrings.xml",
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main" count="1" uniqueCount="100000000000"><si><t>a</t></si></sst>',
+    )
+os.remove(base_path)

@@ -26,8 +26,10 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("ux_supervisory_units_name", "supervisory_units", &["region_code", "name"]).unique().take())
-            .await?;
+        m.create_index(
+            index("ux_supervisory_units_name", "supervisory_units", &["region_code", "name"]).unique().take(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -61,7 +63,9 @@ impl MigrationTrait for Migration {
                 .col(integer("version").default(1))
                 .col(date_time("created_at"))
                 .col(date_time("updated_at"))
-                .foreign_key(ForeignKey::create().from("social_orgs", "supervisory_unit_id").to("supervisory_units", "id"))
+                .foreign_key(
+                    ForeignKey::create().from("social_orgs", "supervisory_unit_id").to("supervisory_units", "id"),
+                )
                 .take(),
         )
         .await?;
@@ -101,7 +105,10 @@ impl MigrationTrait for Migration {
                 .col(text("changes_json"))
                 .col(text("snapshot_json"))
                 .foreign_key(
-                    ForeignKey::create().from("org_events", "org_id").to("social_orgs", "id").on_delete(ForeignKeyAction::Cascade),
+                    ForeignKey::create()
+                        .from("org_events", "org_id")
+                        .to("social_orgs", "id")
+                        .on_delete(ForeignKeyAction::Cascade),
                 )
                 .take(),
         )
