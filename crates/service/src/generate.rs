@@ -215,6 +215,8 @@ struct Places {
     city: (String, String),
     /// villages of each county, by index into `villages`
     by_county: std::collections::HashMap<String, Vec<usize>>,
+    /// townships of each county, by index into `townships`
+    towns_by_county: std::collections::HashMap<String, Vec<usize>>,
 }
 
 /// Generation state: names already used (name + region) stay unique.
@@ -261,11 +263,15 @@ impl Hongling {
             counties: vec![],
             city: (root.code.clone(), root.name.clone()),
             by_county: Default::default(),
+            towns_by_county: Default::default(),
         };
         for r in &all {
             match r.level {
                 3 => p.counties.push((r.code.clone(), r.name.clone())),
-                4 => p.townships.push((r.code.clone(), r.name.clone())),
+                4 => {
+                    p.towns_by_county.entry(r.code[..6].to_owned()).or_default().push(p.townships.len());
+                    p.townships.push((r.code.clone(), r.name.clone()))
+                }
                 5 => {
                     let t = r.parent_code.as_ref().and_then(|c| names.get(c)).cloned().unwrap_or_default();
                     p.by_county.entry(r.code[..6].to_owned()).or_default().push(p.villages.len());
@@ -433,15 +439,18 @@ fn registered(g: &mut Gen<'_>, units: &std::collections::HashMap<String, i64>, s
     let auth_short = short_place(&auth_name);
     // residence: a community or village of the authority's area when there is one
     let local: Option<&Vec<usize>> = if city_level { None } else { places.by_county.get(&auth_code) };
-    let residence = match local {
-        Some(ix) if !ix.is_empty() => {
+    let towns: Option<&Vec<usize>> = if city_level { None } else { places.towns_by_county.get(&auth_code) };
+    let residence = match (local, towns) {
+        (Some(ix), _) if !ix.is_empty() => {
             let v = &places.villages[*pick(rng, ix)];
             (v.0.clone(), v.1.clone())
         }
-        _ if !places.villages.is_empty() => {
+        (_, Some(ix)) if !ix.is_empty() => places.townships[*pick(rng, ix)].clone(),
+        _ if city_level && !places.villages.is_empty() => {
             let v = pick(rng, &places.villages);
             (v.0.clone(), v.1.clone())
         }
+        _ if !city_level => (auth_code.clone(), auth_name.clone()),
         _ => pick(rng, &places.townships).clone(),
     };
     let place = short_place(&residence.1);

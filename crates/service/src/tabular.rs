@@ -1,10 +1,14 @@
 //! Spreadsheet files for importing and exporting records.
 //!
-//! Reading turns an uploaded .xlsx / .xls / .ods / .csv (UTF-8, UTF-8 with
-//! BOM, GBK/GB18030 as Excel in China saves "CSV", or Excel's UTF-16
-//! "Unicode text") into a [`Table`] of trimmed strings with the row numbers the
-//! user sees in Excel, so that import errors can say "第 12 行". Writing makes
-//! .xlsx exports and import templates, and UTF-8 CSV with a BOM.
+//! Reading turns an uploaded .xlsx or .csv (UTF-8, UTF-8 with BOM, GBK /
+//! GB18030 as Excel in China saves "CSV", or Excel's UTF-16 "Unicode text")
+//! into a [`Table`] of trimmed strings with the row numbers the user sees in
+//! Excel, so that import errors can say "第 12 行". Legacy .xls is refused
+//! (see [`read_table`]). Writing makes .xlsx exports and import templates,
+//! and UTF-8 CSV with a BOM.
+//!
+//! Uploads are untrusted: reading never panics, and an .xlsx is vetted
+//! before calamine sees it (see "ZIP pre-check" below).
 //!
 //! Text written by this module is protected against formula injection
 //! ([`escape_formula`]); reading undoes that one escape, so an export can be
@@ -14,9 +18,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use calamine::{
-    Data, DataRef, ExcelDateTime, Ods, Range, Reader, SheetType, SheetVisible, Xls, XlsError, Xlsx, XlsxError,
-};
+use calamine::{DataRef, ExcelDateTime, Reader, SheetType, SheetVisible, Xlsx, XlsxError};
 use rust_xlsxwriter::{Color, Format, Workbook, Worksheet, XlsxError as WriteError};
 
 /// Most header columns a file may have (guards memory against a cell placed in
@@ -95,9 +97,11 @@ pub enum TableError {
     TooManyColumns { max: usize },
     #[error("无法读取该 Excel 文件：文件已损坏或不是有效的 .xlsx")]
     Corrupt,
+    #[error("不支持旧版 .xls 或 .ods 格式：请在 Excel 或 WPS 中将文件另存为 .xlsx 后再上传")]
+    SaveAsXlsx,
     #[error("该 Excel 文件设置了打开密码，请取消密码后再导入")]
     Password,
-    #[error("文件内容过大（解压后超过 {} MB），请拆分后再导入", MAX_PART_BYTES / 1024 / 1024)]
+    #[error("文件内容过大，请拆分后再导入")]
     TooLarge,
     #[error("CSV 文件第 {line} 行格式有误：{reason}")]
     Csv { line: usize, reason: String },
@@ -111,11 +115,19 @@ impl From<WriteError> for TableError {
     }
 }
 
-/// Read the first worksheet of a spreadsheet, or a CSV file.
+/// Read the first worksheet of an .xlsx, or a CSV file.
 ///
-/// The format is detected by content (ZIP → .xlsx, or .ods when so named; OLE
-/// → legacy .xls), else by the file name's extension (.csv / .txt → CSV).
-/// At most `max_rows` data rows (blank rows not counted) are accepted.
+/// The format is detected by content (a ZIP archive is read as .xlsx), else
+/// by the file name's extension (.csv / .txt → CSV). At most `max_rows` data
+/// rows (blank rows not counted) are accepted.
+///
+/// Legacy .xls (and .ods, .xlsb) files are refused with
+/// [`TableError::SaveAsXlsx`]: calamine 0.38 builds a dense grid for every
+/// sheet of an .xls while opening it, so a 6 KB file with a cell at row
+/// 65535, column 65535 makes it allocate 137 GB and the allocator abort the
+/// process (no `catch_unwind` helps), and its OLE reader follows sector
+/// chains without a cycle check; its .ods reader expands repeated cells into
+/// grids of up to 100 million cells. Only a second parser could vet them.
 pub fn read_table(file_name: &str, bytes: &[u8], max_rows: usize) -> Result<Table, TableError> {
     let kind = detect(file_name, bytes)?;
     if bytes.is_empty() {
@@ -126,8 +138,6 @@ pub fn read_table(file_name: &str, bytes: &[u8], max_rows: usize) -> Result<Tabl
     let raw = std::panic::catch_unwind(|| match kind {
         Kind::Csv => read_csv(bytes, max_rows),
         Kind::Xlsx => read_xlsx(bytes, max_rows),
-        Kind::Xls => read_xls(bytes, max_rows),
-        Kind::Ods => read_ods(bytes, max_rows),
     })
     .unwrap_or(Err(TableError::Corrupt))?;
     build_table(raw, max_rows)
@@ -137,24 +147,31 @@ pub fn read_table(file_name: &str, bytes: &[u8], max_rows: usize) -> Result<Tabl
 enum Kind {
     Csv,
     Xlsx,
-    Xls,
-    Ods,
 }
 
 fn detect(file_name: &str, bytes: &[u8]) -> Result<Kind, TableError> {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     let ext = base.rsplit_once('.').map(|(_, e)| e.trim().to_ascii_lowercase()).unwrap_or_default();
+    let legacy = matches!(ext.as_str(), "xls" | "ods" | "xlsb" | "et");
     if bytes.starts_with(b"PK\x03\x04") {
-        return Ok(if ext == "ods" { Kind::Ods } else { Kind::Xlsx });
+        // .ods and .xlsb are ZIP archives too; an .xlsx named .xls is read.
+        return if legacy && ext != "xls" { Err(TableError::SaveAsXlsx) } else { Ok(Kind::Xlsx) };
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Ok(Kind::Xls);
+        // An OLE file: a legacy .xls, or an .xlsx encrypted with a password
+        // (an "EncryptedPackage" stream, its name in UTF-16 in a directory
+        // sector).
+        let encrypted: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        return Err(if find_all(bytes, &encrypted).next().is_some() {
+            TableError::Password
+        } else {
+            TableError::SaveAsXlsx
+        });
     }
     match ext.as_str() {
         "csv" | "txt" => Ok(Kind::Csv),
         "xlsx" | "xlsm" => Ok(Kind::Xlsx),
-        "xls" => Ok(Kind::Xls),
-        "ods" => Ok(Kind::Ods),
+        _ if legacy => Err(TableError::SaveAsXlsx),
         _ => Err(TableError::UnsupportedType),
     }
 }
@@ -200,18 +217,17 @@ fn build_table(raw: Vec<RawRow>, max_rows: usize) -> Result<Table, TableError> {
     Ok(Table { headers, rows })
 }
 
-/// Collects non-blank rows, failing early once there are clearly too many.
+/// Collects non-blank rows, failing early once there are clearly too many
+/// rows or cells (memory stays proportional to what a valid file may hold).
 struct RawRows {
     rows: BTreeMap<usize, Vec<(usize, String)>>,
-    limit: usize,
+    cells: usize,
     max_rows: usize,
 }
 
 impl RawRows {
     fn new(max_rows: usize) -> Self {
-        // The header plus the data rows; rows outside the header's columns
-        // also count here, which only matters for absurd files.
-        Self { rows: BTreeMap::new(), limit: max_rows.saturating_add(1), max_rows }
+        Self { rows: BTreeMap::new(), cells: 0, max_rows }
     }
 
     /// Add a cell at 0-based `row`, `col` (ignored when empty after cleaning).
@@ -221,8 +237,15 @@ impl RawRows {
             return Ok(());
         }
         self.rows.entry(row).or_default().push((col, text));
-        if self.rows.len() > self.limit {
+        // The header plus the data rows; rows with cells only outside the
+        // header's columns count here too, which only matters for odd files.
+        let rows = self.max_rows.saturating_add(1);
+        if self.rows.len() > rows {
             return Err(TableError::TooManyRows { max: self.max_rows });
+        }
+        self.cells += 1;
+        if self.cells > rows.saturating_mul(MAX_COLUMNS) {
+            return Err(TableError::TooLarge);
         }
         Ok(())
     }
@@ -289,44 +312,6 @@ fn read_xlsx(bytes: &[u8], max_rows: usize) -> Result<Vec<RawRow>, TableError> {
     Ok(raw.finish())
 }
 
-fn read_xls(bytes: &[u8], max_rows: usize) -> Result<Vec<RawRow>, TableError> {
-    let mut wb = match Xls::new(Cursor::new(bytes)) {
-        Ok(wb) => wb,
-        Err(XlsError::Password) => return Err(TableError::Password),
-        // A password-protected .xlsx is an OLE file too.
-        Err(_) => {
-            return Err(match open_xlsx(bytes) {
-                Err(TableError::Password) => TableError::Password,
-                _ => TableError::Corrupt,
-            });
-        }
-    };
-    let name = first_sheet(wb.sheets_metadata()).ok_or(TableError::NoHeader)?;
-    let range = wb.worksheet_range(&name).map_err(|e| match e {
-        XlsError::Password => TableError::Password,
-        _ => TableError::Corrupt,
-    })?;
-    range_rows(&range, max_rows)
-}
-
-fn read_ods(bytes: &[u8], max_rows: usize) -> Result<Vec<RawRow>, TableError> {
-    let mut wb = Ods::new(Cursor::new(bytes)).map_err(|_| TableError::Corrupt)?;
-    let name = first_sheet(wb.sheets_metadata()).ok_or(TableError::NoHeader)?;
-    let range = wb.worksheet_range(&name).map_err(|_| TableError::Corrupt)?;
-    range_rows(&range, max_rows)
-}
-
-fn range_rows(range: &Range<Data>, max_rows: usize) -> Result<Vec<RawRow>, TableError> {
-    let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut raw = RawRows::new(max_rows);
-    for (i, row) in range.rows().enumerate() {
-        for (j, d) in row.iter().enumerate() {
-            raw.push(row0 as usize + i, col0 as usize + j, &data_text(d))?;
-        }
-    }
-    Ok(raw.finish())
-}
-
 /// `Xlsx::new` after [`zip_precheck`].
 fn open_xlsx(bytes: &[u8]) -> Result<Xlsx<Cursor<&[u8]>>, TableError> {
     zip_precheck(bytes)?;
@@ -345,19 +330,6 @@ fn xlsx_error(e: XlsxError) -> TableError {
 fn first_sheet(sheets: &[calamine::Sheet]) -> Option<String> {
     let work = || sheets.iter().filter(|s| s.typ == SheetType::WorkSheet);
     work().find(|s| s.visible == SheetVisible::Visible).or_else(|| work().next()).map(|s| s.name.clone())
-}
-
-fn data_text(d: &Data) -> Cow<'_, str> {
-    match d {
-        Data::Int(i) => i.to_string().into(),
-        Data::Float(f) => number_text(*f).into(),
-        Data::String(s) => s.as_str().into(),
-        Data::Bool(b) => bool_text(*b).into(),
-        Data::DateTime(dt) => excel_datetime_text(dt).into(),
-        Data::DateTimeIso(s) => iso_datetime_text(s).into(),
-        Data::DurationIso(s) => s.as_str().into(),
-        Data::Error(_) | Data::Empty => "".into(),
-    }
 }
 
 fn data_ref_text<'a>(d: &'a DataRef<'_>) -> Cow<'a, str> {
@@ -440,7 +412,7 @@ fn add_second(y: u16, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> (u16, u8, u8, u8, 
     }
 }
 
-/// ISO 8601 date-times (.ods, or xlsx cells of type "d") in the same shapes
+/// ISO 8601 date-times (cells of type "d", which some writers use) in the same shapes
 /// as [`excel_datetime_text`]; anything unexpected is kept as is.
 fn iso_datetime_text(s: &str) -> String {
     let s = s.trim();
@@ -484,43 +456,56 @@ fn iso_datetime_text(s: &str) -> String {
 //   the shared-strings table hold in memory.
 //
 // The zip crate reads no more than the size a central directory entry
-// declares and checks that local headers agree with the central directory,
-// so it is enough to bound the declared sizes of the XML parts, and to look
-// at the numbers in every shared-strings part. Both scans look at every
-// header signature in the file, not only the ones a particular parser would
-// find, so no other reading of the archive escapes them.
+// declares, so it is enough to bound the declared sizes of the parts, and
+// to look at the numbers in the shared-strings part. Where the zip crate
+// finds that part's data depends on how it locates the archive in the file
+// (and it does not insist that the local header repeat the name), so every
+// local header in the file is tried as the start of that data: any reading
+// of the archive is covered, at the cost of decoding at most the declared
+// size of the shared strings once per entry.
 
-/// The largest XML part (declared uncompressed size) an .xlsx may have.
+/// The largest part (declared uncompressed size) an .xlsx may have.
 const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
 
 /// The largest `uniqueCount` accepted in the shared-strings part.
 const MAX_SHARED_STRINGS: u64 = 5_000_000;
 
 fn zip_precheck(bytes: &[u8]) -> Result<(), TableError> {
+    let locals: Vec<usize> = find_all(bytes, b"PK\x03\x04").collect();
+    // Bounds the work a file made of many small "zip bombs" could cause.
+    let mut budget = 2 * MAX_PART_BYTES as usize;
     for at in find_all(bytes, b"PK\x01\x02") {
-        if let Some(size) = central_xml_part_size(bytes, at)
-            && size > MAX_PART_BYTES
-        {
+        let Some(entry) = CentralEntry::parse(bytes, at) else { continue };
+        // Every part: calamine follows the relationships, so a worksheet
+        // need not be named ".xml".
+        if entry.size > MAX_PART_BYTES {
             return Err(TableError::TooLarge);
         }
-    }
-    for at in find_all(bytes, b"PK\x03\x04") {
-        let Some((method, data)) = local_shared_strings(bytes, at) else { continue };
-        let xml: Cow<'_, [u8]> = match method {
-            0 => Cow::Borrowed(data),
-            8 => {
-                let (out, outcome) = inflate(data, MAX_PART_BYTES as usize);
-                if outcome == Inflated::TooBig {
-                    return Err(TableError::TooLarge);
+        if !entry.names.iter().any(|n| n.ends_with("sharedstrings.xml")) {
+            continue;
+        }
+        let cap = usize::try_from(entry.size).unwrap_or(usize::MAX);
+        for &local in &locals {
+            let Some(data) = local_data(bytes, local) else { continue };
+            let data = data.get(..usize::try_from(entry.compressed).unwrap_or(usize::MAX)).unwrap_or(data);
+            let xml: Cow<'_, [u8]> = match entry.method {
+                0 => Cow::Borrowed(data.get(..cap).unwrap_or(data)),
+                // Broken or longer streams included: calamine parses what
+                // comes out before the zip crate reports the error.
+                8 => {
+                    let (out, _) = inflate(data, cap.min(budget));
+                    budget -= out.len();
+                    if budget == 0 {
+                        return Err(TableError::TooLarge);
+                    }
+                    Cow::Owned(out)
                 }
-                // A broken stream is read up to the break by calamine too.
-                Cow::Owned(out)
+                // The zip crate as calamine builds it reads nothing else.
+                _ => continue,
+            };
+            if unique_count_too_large(&xml) {
+                return Err(TableError::Corrupt);
             }
-            // The zip crate as calamine builds it reads nothing else.
-            _ => continue,
-        };
-        if unique_count_too_large(&xml) {
-            return Err(TableError::Corrupt);
         }
     }
     Ok(())
@@ -547,69 +532,73 @@ fn le64(b: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(a))
 }
 
-/// The names of an entry: its own and an Info-ZIP Unicode Path (0x7075) in
-/// its extra field, lowercased with '/' separators.
-fn entry_names(name: &[u8], extra: &[u8]) -> Vec<String> {
-    let norm = |n: &[u8]| String::from_utf8_lossy(n).replace('\\', "/").to_ascii_lowercase();
-    let mut names = vec![norm(name)];
+/// The extra-field blocks: (id, body).
+fn extra_blocks(extra: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     let mut i = 0;
-    while let (Some(id), Some(len)) = (le16(extra, i), le16(extra, i + 2)) {
-        let body = extra.get(i + 4..i + 4 + len).unwrap_or_default();
-        if id == 0x7075 && body.len() > 5 {
-            names.push(norm(&body[5..]));
-        }
+    std::iter::from_fn(move || {
+        let id = le16(extra, i)?;
+        let len = le16(extra, i + 2)?;
+        let body = extra.get(i + 4..i + 4 + len)?;
         i += 4 + len;
-    }
-    names
+        Some((id, body))
+    })
 }
 
-/// The declared uncompressed size of the central directory entry at `at`
-/// when it names an XML part (".xml" or ".rels"); ZIP64 sizes included.
-fn central_xml_part_size(b: &[u8], at: usize) -> Option<u64> {
-    let name_len = le16(b, at + 28)?;
-    let extra_len = le16(b, at + 30)?;
-    let name = b.get(at + 46..at + 46 + name_len)?;
-    let extra = b.get(at + 46 + name_len..at + 46 + name_len + extra_len).unwrap_or_default();
-    if !entry_names(name, extra).iter().any(|n| n.ends_with(".xml") || n.ends_with(".rels")) {
-        return None;
-    }
-    let size = le32(b, at + 24)?;
-    if size != 0xFFFF_FFFF {
-        return Some(size);
-    }
-    // ZIP64: the real size is the first field of the 0x0001 extra block.
-    let mut i = 0;
-    while let (Some(id), Some(len)) = (le16(extra, i), le16(extra, i + 2)) {
-        if id == 0x0001 {
-            return Some(le64(extra, i + 4).unwrap_or(u64::MAX));
-        }
-        i += 4 + len;
-    }
-    Some(u64::MAX)
+/// A central directory entry, as far as the pre-check needs it.
+struct CentralEntry {
+    /// The name and any Info-ZIP Unicode Path (0x7075), lowercased, '/'.
+    names: Vec<String>,
+    method: usize,
+    compressed: u64,
+    /// Declared uncompressed size (ZIP64 included; unknown = u64::MAX).
+    size: u64,
 }
 
-/// Compression method and data of the local entry at `at` when it is a
-/// shared-strings part. Stored data runs to its declared size (or to the end
-/// of the file when the size is deferred to a data descriptor).
-fn local_shared_strings(b: &[u8], at: usize) -> Option<(usize, &[u8])> {
-    let flags = le16(b, at + 6)?;
-    let method = le16(b, at + 8)?;
-    let compressed = le32(b, at + 18)?;
+impl CentralEntry {
+    fn parse(b: &[u8], at: usize) -> Option<CentralEntry> {
+        let method = le16(b, at + 10)?;
+        let mut compressed = le32(b, at + 20)?;
+        let mut size = le32(b, at + 24)?;
+        let name_len = le16(b, at + 28)?;
+        let extra_len = le16(b, at + 30)?;
+        let name = b.get(at + 46..at + 46 + name_len)?;
+        let extra = b.get(at + 46 + name_len..at + 46 + name_len + extra_len).unwrap_or_default();
+        let norm = |n: &[u8]| String::from_utf8_lossy(n).replace('\\', "/").to_ascii_lowercase();
+        let mut names = vec![norm(name)];
+        for (id, body) in extra_blocks(extra) {
+            match id {
+                0x7075 if body.len() > 5 => names.push(norm(&body[5..])),
+                // ZIP64: the 64-bit values of the fields that are all ones,
+                // in this order.
+                0x0001 => {
+                    let mut i = 0;
+                    if size == 0xFFFF_FFFF {
+                        size = le64(body, i).unwrap_or(u64::MAX);
+                        i += 8;
+                    }
+                    if compressed == 0xFFFF_FFFF {
+                        compressed = le64(body, i).unwrap_or(u64::MAX);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if size == 0xFFFF_FFFF {
+            size = u64::MAX;
+        }
+        if compressed == 0xFFFF_FFFF {
+            compressed = u64::MAX;
+        }
+        Some(CentralEntry { names, method, compressed, size })
+    }
+}
+
+/// The bytes after the local header at `at`, where the zip crate starts
+/// reading an entry whose header is there.
+fn local_data(b: &[u8], at: usize) -> Option<&[u8]> {
     let name_len = le16(b, at + 26)?;
     let extra_len = le16(b, at + 28)?;
-    let name = b.get(at + 30..at + 30 + name_len)?;
-    let extra = b.get(at + 30 + name_len..at + 30 + name_len + extra_len).unwrap_or_default();
-    if !entry_names(name, extra).iter().any(|n| n.ends_with("sharedstrings.xml")) {
-        return None;
-    }
-    let start = at + 30 + name_len + extra_len;
-    let rest = b.get(start..).unwrap_or_default();
-    let data = if flags & 0x08 != 0 || compressed == 0xFFFF_FFFF {
-        rest
-    } else {
-        rest.get(..usize::try_from(compressed).unwrap_or(usize::MAX)).unwrap_or(rest)
-    };
-    Some((method, data))
+    b.get(at + 30 + name_len + extra_len..)
 }
 
 /// Whether any `uniqueCount` number in the XML is above the limit (read the
@@ -842,13 +831,16 @@ fn inflate_block(
         if back > out.len() {
             return Err(Inflated::Broken);
         }
-        if out.len() + len > cap {
-            return Err(Inflated::TooBig);
-        }
+        // Up to the cap exactly: the zip crate also yields the bytes before
+        // its limit.
+        let room = cap.saturating_sub(out.len());
         let from = out.len() - back;
-        for k in 0..len {
+        for k in 0..len.min(room) {
             let b = out[from + k];
             out.push(b);
+        }
+        if len > room {
+            return Err(Inflated::TooBig);
         }
     }
 }
@@ -1196,8 +1188,8 @@ fn column_number(i: usize) -> Result<u16, TableError> {
 fn sheet_title(name: &str) -> String {
     let cleaned: String =
         name.chars().map(|c| if matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') { '_' } else { c }).collect();
-    let cleaned: String = cleaned.trim().trim_matches('\'').chars().take(31).collect();
-    let cleaned = cleaned.trim().to_owned();
+    let cleaned: String = cleaned.trim().chars().take(31).collect();
+    let cleaned = cleaned.trim().trim_matches('\'').trim().to_owned();
     if cleaned.is_empty() || cleaned.eq_ignore_ascii_case("history") { "Sheet1".to_owned() } else { cleaned }
 }
 
@@ -1251,6 +1243,8 @@ fn is_wide(c: char) -> bool {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use calamine::Data;
+
     use super::*;
 
     const OPENPYXL: &[u8] = include_bytes!("tabular_fixtures/openpyxl.xlsx");
@@ -1443,16 +1437,19 @@ mod tests {
     }
 
     #[test]
-    fn reads_legacy_xls_fixture() {
-        let t = read_table("名单.xls", LEGACY_XLS, 10).unwrap();
-        assert_eq!(t.headers, ["名称*", "身份证号", "成立日期", "人数", "金额"]);
-        assert_eq!(lines(&t), [3, 5], "header on row 2, row 4 empty");
-        assert_eq!(
-            cells(&t),
-            [["甲协会", "110101199001011234", "2019-05-08", "6", "1234.5"], ["乙协会", "", "", "是", ""]]
-        );
-        assert_eq!(t.column(&["名称"]), Some(0));
-        assert_eq!(read_table("名单.xlsx", LEGACY_XLS, 10).unwrap(), t, "detected by content");
+    fn legacy_formats_are_refused() {
+        let e = read_table("名单.xls", LEGACY_XLS, 10).unwrap_err();
+        assert_eq!(e, TableError::SaveAsXlsx);
+        assert_eq!(e.to_string(), "不支持旧版 .xls 或 .ods 格式：请在 Excel 或 WPS 中将文件另存为 .xlsx 后再上传");
+        assert_eq!(read_table("名单.xlsx", LEGACY_XLS, 10), Err(TableError::SaveAsXlsx), "detected by content");
+        assert_eq!(read_table("a.ods", b"not a zip", 10), Err(TableError::SaveAsXlsx));
+        assert_eq!(read_table("a.ods", OPENPYXL, 10), Err(TableError::SaveAsXlsx));
+        assert_eq!(read_table("a.xls", OPENPYXL, 10).map(|t| t.rows.len()), Ok(2), "an .xlsx named .xls");
+        // A password-protected .xlsx is an OLE file with an EncryptedPackage stream.
+        let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        ole.resize(1024, 0);
+        ole.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(read_table("a.xlsx", &ole, 10), Err(TableError::Password));
     }
 
     // --- writing ---
@@ -1673,7 +1670,7 @@ mod tests {
         let mut zipish = b"PK\x03\x04".to_vec();
         zipish.extend_from_slice(&noise);
         assert_eq!(read_table("x.xlsx", &zipish, 10), Err(TableError::Corrupt));
-        assert_eq!(read_table("x.xls", &noise, 10), Err(TableError::Corrupt));
+        assert_eq!(read_table("x.xls", &noise, 10), Err(TableError::SaveAsXlsx));
         assert_eq!(TableError::Corrupt.to_string(), "无法读取该 Excel 文件：文件已损坏或不是有效的 .xlsx");
 
         for cut in [10, OPENPYXL.len() / 2, OPENPYXL.len() - 10] {
@@ -1726,20 +1723,18 @@ mod tests {
         let written = write_xlsx("s", &["名称"], (0..300).map(|i| vec![Cell::Text(format!("第 {i} 个"))])).unwrap();
         let mut checked = 0;
         for file in [OPENPYXL, UNIQUE_COUNT, written.as_slice()] {
-            for at in find_all(file, b"PK\x03\x04") {
-                let (Some(8), Some(crc), Some(size), Some(n), Some(m)) = (
-                    le16(file, at + 8),
-                    le32(file, at + 14),
-                    le32(file, at + 22),
-                    le16(file, at + 26),
-                    le16(file, at + 28),
-                ) else {
-                    continue;
-                };
-                let (out, outcome) = inflate(&file[at + 30 + n + m..], usize::MAX);
-                assert_eq!(outcome, Inflated::Done);
-                assert_eq!(out.len() as u64, size);
-                assert_eq!(u64::from(crc32(&out)), crc);
+            for at in find_all(file, b"PK\x01\x02") {
+                let entry = CentralEntry::parse(file, at).unwrap();
+                let crc = le32(file, at + 16).unwrap();
+                let local = usize::try_from(le32(file, at + 42).unwrap()).unwrap();
+                let data = &local_data(file, local).unwrap()[..entry.compressed as usize];
+                let (out, outcome) = inflate(data, usize::MAX);
+                assert_eq!((entry.method, outcome), (8, Inflated::Done), "{:?}", entry.names);
+                assert_eq!(out.len() as u64, entry.size);
+                assert_eq!(u64::from(crc32(&out)), crc, "{:?}", entry.names);
+                // Capped output is exactly the first bytes.
+                let half = out.len() / 2;
+                assert_eq!(inflate(data, half), (out[..half].to_vec(), Inflated::TooBig));
                 checked += 1;
             }
         }

@@ -108,7 +108,8 @@ pub fn condition(q: &OrgQuery) -> Condition {
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let mut any = Condition::any();
         let mut used = false;
-        if let Some(p) = code_prefix(text) {
+        let code = code_prefix(text);
+        if let Some(p) = &code {
             any = any.add(
                 Condition::all()
                     .add(social_org::Column::Uscc.gte(p.as_str()))
@@ -116,7 +117,10 @@ pub fn condition(q: &OrgQuery) -> Condition {
             );
             used = true;
         }
-        if let Some(n) = name_condition(text, &lo, &hi) {
+        // letters and digits together are a code, not a name: the code index alone
+        // answers it (an OR with the name grams would scan the table)
+        let looks_like_code = code.as_ref().is_some_and(|p| p.chars().any(|c| c.is_ascii_digit()));
+        if !looks_like_code && let Some(n) = name_condition(text, &lo, &hi) {
             any = any.add(n);
             used = true;
         }
