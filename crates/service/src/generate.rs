@@ -341,7 +341,9 @@ impl Hongling {
         while drafts.len() < 9000 {
             drafts.push(filed(&mut g, today));
         }
-        self.bulk_insert(drafts, "演示数据").await
+        let n = self.bulk_insert(drafts, "演示数据").await?;
+        hongling_store::optimize(&self.db, true).await?;
+        Ok(n)
     }
 
     /// `hongling generate`: `n` synthetic registered organizations spread over
@@ -367,6 +369,7 @@ impl Hongling {
             done += self.bulk_insert(batch, "generate").await?;
             progress(done);
         }
+        hongling_store::optimize(&self.db, true).await?;
         Ok(done)
     }
 

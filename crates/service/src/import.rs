@@ -582,6 +582,9 @@ impl Hongling {
             j.update(&txn).await?;
         }
         txn.commit().await?;
+        if created > 10_000 {
+            hongling_store::optimize(&self.db, true).await?;
+        }
         Ok(summary)
     }
 

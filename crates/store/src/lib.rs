@@ -106,6 +106,25 @@ pub async fn connect(cfg: &DbConfig) -> Result<DatabaseConnection, StoreError> {
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
     migration::Migrator::up(db, None).await?;
     regions::load_builtin(db).await?;
+    optimize(db, false).await?;
+    Ok(())
+}
+
+/// Refresh the query planner's statistics. Range filters on region codes are
+/// planned well only with them (SQLite's STAT4 samples tell a county's range
+/// from a province's). `after_bulk`: a large load just happened, analyze now.
+pub async fn optimize(db: &DatabaseConnection, after_bulk: bool) -> Result<(), DbErr> {
+    // backend: planner statistics
+    if is_postgres(db) {
+        if after_bulk {
+            db.execute_unprepared("ANALYZE social_orgs; ANALYZE org_name_grams; ANALYZE regions").await?;
+        }
+    } else if after_bulk {
+        db.execute_unprepared("ANALYZE").await?;
+    } else {
+        // analyzes only the tables whose statistics are missing or stale
+        db.execute_unprepared("PRAGMA optimize=0x10002").await?;
+    }
     Ok(())
 }
 
