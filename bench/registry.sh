@@ -4,6 +4,7 @@
 #
 #   bash bench/registry.sh               # both databases, N=1,000,000
 #   N=200000 BACKENDS=sqlite bash bench/registry.sh
+#   REUSE=1 bash bench/registry.sh       # queries only, on the databases of the last run
 #
 # Steps per database: fresh database → `hongling generate --orgs N --region 37`
 # (bulk insert rate) → `hongling import orgs` of a 100,000-row CSV (import rate)
@@ -25,18 +26,22 @@ for backend in $BACKENDS; do
   echo
   echo "=== $backend, N=$N ==="
   if [ "$backend" = sqlite ]; then
-    rm -f "$OUT"/bench.db*
+    [ -n "${REUSE:-}" ] || rm -f "$OUT"/bench.db*
     export HONGLING_DATABASE_URL="sqlite://$OUT/bench.db"
   else
-    psql "$PGBASE/test" -qc "DROP DATABASE IF EXISTS hongling_bench" >/dev/null
-    psql "$PGBASE/test" -qc "CREATE DATABASE hongling_bench" >/dev/null
+    if [ -z "${REUSE:-}" ]; then
+      psql "$PGBASE/test" -qc "DROP DATABASE IF EXISTS hongling_bench" >/dev/null
+      psql "$PGBASE/test" -qc "CREATE DATABASE hongling_bench" >/dev/null
+    fi
     export HONGLING_DATABASE_URL="$PGBASE/hongling_bench"
   fi
   export HONGLING_LOG=warn
-  $BIN migrate
-  $BIN generate --orgs "$N" --region 37 2>/dev/null
-  $BIN import orgs "$OUT/import.csv" | head -n 1
-  $BIN user add --username bench --role registrar --scope 37 >/dev/null
+  if [ -z "${REUSE:-}" ]; then
+    $BIN migrate
+    $BIN generate --orgs "$N" --region 37 2>/dev/null
+    $BIN import orgs "$OUT/import.csv" | head -n 1
+    $BIN user add --username bench --role registrar --scope 37 >/dev/null
+  fi
   TOKEN=$($BIN token create --username bench 2>/dev/null)
   if [ "$backend" = sqlite ]; then
     du -h "$OUT/bench.db" | awk '{print "database size: " $1}'
@@ -46,6 +51,7 @@ for backend in $BACKENDS; do
   fi
   HONGLING_ADDR=127.0.0.1:18090 $BIN serve &
   PID=$!
+  trap 'kill $PID 2>/dev/null || true' EXIT
   for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18090/healthz >/dev/null && break; sleep 0.2; done
   python3 bench/query.py http://127.0.0.1:18090 "$TOKEN" 3
   kill "$PID"; wait "$PID" 2>/dev/null || true

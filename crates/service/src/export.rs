@@ -41,7 +41,31 @@ impl Hongling {
             rows.extend(batch.iter().map(|m| export_row(m, &units)));
         }
         let headers: Vec<&str> = crate::import::COLUMNS.iter().map(|c| c.0).collect();
-        tabular::write_xlsx("社会组织", &headers, rows).map_err(Error::internal)
+        let count = rows.len();
+        let bytes = tabular::write_xlsx("社会组织", &headers, rows).map_err(Error::internal)?;
+        // exports carry personal data (legal representatives): who exported what is logged
+        let txn = hongling_store::begin_write(&self.db).await?;
+        hongling_store::audit::append(
+            &txn,
+            hongling_store::audit::NewEntry {
+                at: self.now(),
+                actor_user_id: Some(me.id),
+                actor: me.username.clone(),
+                action: "org.export".into(),
+                entity_type: "social_org".into(),
+                entity_id: "export".into(),
+                region_code: q.region_prefix.clone(),
+                summary: format!("导出社会组织名录 {count} 条"),
+                before: None,
+                after: Some(serde_json::json!({"filter": {
+                    "region": f.region, "q": f.q, "kind": f.kind, "category": f.category,
+                    "mode": f.mode, "status": f.status, "supervisory_unit_id": f.supervisory_unit_id
+                }, "rows": count})),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(bytes)
     }
 }
 

@@ -493,7 +493,7 @@ fn zip_precheck(bytes: &[u8]) -> Result<(), TableError> {
                 // Broken or longer streams included: calamine parses what
                 // comes out before the zip crate reports the error.
                 8 => {
-                    let (out, _) = inflate(data, cap.min(budget));
+                    let out = inflate(data, cap.min(budget));
                     budget -= out.len();
                     if budget == 0 {
                         return Err(TableError::TooLarge);
@@ -613,236 +613,14 @@ fn unique_count_too_large(xml: &[u8]) -> bool {
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Inflated {
-    Done,
-    Broken,
-    TooBig,
-}
-
-/// A small DEFLATE (RFC 1951) decoder after zlib's "puff": the output up to
-/// the end of the stream, the first error, or `cap` bytes.
-fn inflate(data: &[u8], cap: usize) -> (Vec<u8>, Inflated) {
+/// The DEFLATE stream's output up to its end, the first error, or `cap`
+/// bytes (flate2; what was decoded before an error is kept, as calamine
+/// would parse it too).
+fn inflate(data: &[u8], cap: usize) -> Vec<u8> {
+    use std::io::Read;
     let mut out = Vec::new();
-    let mut bits = Bits { data, pos: 0, buf: 0, cnt: 0 };
-    let outcome = (|| -> Result<(), Inflated> {
-        loop {
-            let last = bits.get(1)?;
-            match bits.get(2)? {
-                0 => {
-                    bits.align();
-                    let len = bits.get(16)?;
-                    let nlen = bits.get(16)?;
-                    if len != !nlen & 0xFFFF {
-                        return Err(Inflated::Broken);
-                    }
-                    for _ in 0..len {
-                        if out.len() >= cap {
-                            return Err(Inflated::TooBig);
-                        }
-                        out.push(bits.byte()?);
-                    }
-                }
-                1 => {
-                    let mut lengths = [0u8; 288 + 30];
-                    lengths[..144].fill(8);
-                    lengths[144..256].fill(9);
-                    lengths[256..280].fill(7);
-                    lengths[280..288].fill(8);
-                    lengths[288..].fill(5);
-                    let lit = Huffman::new(&lengths[..288]).ok_or(Inflated::Broken)?;
-                    let dist = Huffman::new(&lengths[288..]).ok_or(Inflated::Broken)?;
-                    inflate_block(&mut bits, &mut out, &lit, &dist, cap)?;
-                }
-                2 => {
-                    let (lit, dist) = dynamic_tables(&mut bits)?;
-                    inflate_block(&mut bits, &mut out, &lit, &dist, cap)?;
-                }
-                _ => return Err(Inflated::Broken),
-            }
-            if last == 1 {
-                return Ok(());
-            }
-        }
-    })();
-    (out, outcome.err().unwrap_or(Inflated::Done))
-}
-
-struct Bits<'a> {
-    data: &'a [u8],
-    pos: usize,
-    buf: u32,
-    cnt: u32,
-}
-
-impl Bits<'_> {
-    /// The next `n` (at most 16) bits, least significant first.
-    fn get(&mut self, n: u32) -> Result<u32, Inflated> {
-        while self.cnt < n {
-            let b = *self.data.get(self.pos).ok_or(Inflated::Broken)?;
-            self.pos += 1;
-            self.buf |= u32::from(b) << self.cnt;
-            self.cnt += 8;
-        }
-        let v = self.buf & ((1u32 << n) - 1);
-        self.buf >>= n;
-        self.cnt -= n;
-        Ok(v)
-    }
-
-    /// Drop the bits left of the current byte (fewer than 8 are buffered).
-    fn align(&mut self) {
-        self.buf = 0;
-        self.cnt = 0;
-    }
-
-    fn byte(&mut self) -> Result<u8, Inflated> {
-        let b = *self.data.get(self.pos).ok_or(Inflated::Broken)?;
-        self.pos += 1;
-        Ok(b)
-    }
-}
-
-/// A canonical Huffman code: the number of codes of each length and the
-/// symbols in code order.
-struct Huffman {
-    counts: [u16; 16],
-    symbols: Vec<u16>,
-}
-
-impl Huffman {
-    fn new(lengths: &[u8]) -> Option<Huffman> {
-        let mut counts = [0u16; 16];
-        for &l in lengths {
-            *counts.get_mut(usize::from(l))? += 1;
-        }
-        let mut left: i32 = 1;
-        for &c in &counts[1..] {
-            left = (left << 1) - i32::from(c);
-            if left < 0 {
-                return None; // over-subscribed
-            }
-        }
-        let mut offsets = [0usize; 16];
-        for len in 1..15 {
-            offsets[len + 1] = offsets[len] + usize::from(counts[len]);
-        }
-        let mut symbols = vec![0u16; lengths.len()];
-        for (sym, &l) in lengths.iter().enumerate() {
-            if l != 0 {
-                let o = offsets.get_mut(usize::from(l))?;
-                *symbols.get_mut(*o)? = u16::try_from(sym).ok()?;
-                *o += 1;
-            }
-        }
-        Some(Huffman { counts, symbols })
-    }
-
-    fn decode(&self, bits: &mut Bits<'_>) -> Result<usize, Inflated> {
-        let (mut code, mut first, mut index) = (0i32, 0i32, 0i32);
-        for &count in &self.counts[1..] {
-            code |= bits.get(1)? as i32;
-            let count = i32::from(count);
-            if code - count < first {
-                let i = usize::try_from(index + code - first).map_err(|_| Inflated::Broken)?;
-                return self.symbols.get(i).map(|s| usize::from(*s)).ok_or(Inflated::Broken);
-            }
-            index += count;
-            first = (first + count) << 1;
-            code <<= 1;
-        }
-        Err(Inflated::Broken)
-    }
-}
-
-fn dynamic_tables(bits: &mut Bits<'_>) -> Result<(Huffman, Huffman), Inflated> {
-    const ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
-    let nlen = bits.get(5)? as usize + 257;
-    let ndist = bits.get(5)? as usize + 1;
-    let ncode = bits.get(4)? as usize + 4;
-    if nlen > 286 || ndist > 30 {
-        return Err(Inflated::Broken);
-    }
-    let mut lengths = [0u8; 19];
-    for &o in &ORDER[..ncode] {
-        lengths[o] = bits.get(3)? as u8;
-    }
-    let code = Huffman::new(&lengths).ok_or(Inflated::Broken)?;
-    let mut lengths = [0u8; 286 + 30];
-    let mut i = 0;
-    while i < nlen + ndist {
-        let sym = code.decode(bits)?;
-        let (value, repeat) = match sym {
-            0..=15 => (sym as u8, 1),
-            16 => (*lengths.get(i.wrapping_sub(1)).ok_or(Inflated::Broken)?, 3 + bits.get(2)? as usize),
-            17 => (0, 3 + bits.get(3)? as usize),
-            _ => (0, 11 + bits.get(7)? as usize),
-        };
-        if i + repeat > nlen + ndist {
-            return Err(Inflated::Broken);
-        }
-        lengths[i..i + repeat].fill(value);
-        i += repeat;
-    }
-    if lengths[256] == 0 {
-        return Err(Inflated::Broken);
-    }
-    let lit = Huffman::new(&lengths[..nlen]).ok_or(Inflated::Broken)?;
-    let dist = Huffman::new(&lengths[nlen..nlen + ndist]).ok_or(Inflated::Broken)?;
-    Ok((lit, dist))
-}
-
-fn inflate_block(
-    bits: &mut Bits<'_>,
-    out: &mut Vec<u8>,
-    lit: &Huffman,
-    dist: &Huffman,
-    cap: usize,
-) -> Result<(), Inflated> {
-    const LBASE: [u16; 29] = [
-        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227,
-        258,
-    ];
-    const LEXT: [u8; 29] = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
-    const DBASE: [u16; 30] = [
-        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
-        6145, 8193, 12289, 16385, 24577,
-    ];
-    const DEXT: [u8; 30] =
-        [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
-    loop {
-        let sym = lit.decode(bits)?;
-        if sym < 256 {
-            if out.len() >= cap {
-                return Err(Inflated::TooBig);
-            }
-            out.push(sym as u8);
-            continue;
-        }
-        if sym == 256 {
-            return Ok(());
-        }
-        let s = sym - 257;
-        let (&base, &extra) = LBASE.get(s).zip(LEXT.get(s)).ok_or(Inflated::Broken)?;
-        let len = usize::from(base) + bits.get(u32::from(extra))? as usize;
-        let d = dist.decode(bits)?;
-        let (&base, &extra) = DBASE.get(d).zip(DEXT.get(d)).ok_or(Inflated::Broken)?;
-        let back = usize::from(base) + bits.get(u32::from(extra))? as usize;
-        if back > out.len() {
-            return Err(Inflated::Broken);
-        }
-        // Up to the cap exactly: the zip crate also yields the bytes before
-        // its limit.
-        let room = cap.saturating_sub(out.len());
-        let from = out.len() - back;
-        for k in 0..len.min(room) {
-            let b = out[from + k];
-            out.push(b);
-        }
-        if len > room {
-            return Err(Inflated::TooBig);
-        }
-    }
+    let _ = flate2::read::DeflateDecoder::new(data).take(cap as u64).read_to_end(&mut out);
+    out
 }
 
 // --- CSV ---------------------------------------------------------------------
@@ -1728,13 +1506,13 @@ mod tests {
                 let crc = le32(file, at + 16).unwrap();
                 let local = usize::try_from(le32(file, at + 42).unwrap()).unwrap();
                 let data = &local_data(file, local).unwrap()[..entry.compressed as usize];
-                let (out, outcome) = inflate(data, usize::MAX);
-                assert_eq!((entry.method, outcome), (8, Inflated::Done), "{:?}", entry.names);
+                let out = inflate(data, usize::MAX);
+                assert_eq!(entry.method, 8, "{:?}", entry.names);
                 assert_eq!(out.len() as u64, entry.size);
                 assert_eq!(u64::from(crc32(&out)), crc, "{:?}", entry.names);
                 // Capped output is exactly the first bytes.
                 let half = out.len() / 2;
-                assert_eq!(inflate(data, half), (out[..half].to_vec(), Inflated::TooBig));
+                assert_eq!(inflate(data, half), out[..half].to_vec());
                 checked += 1;
             }
         }
@@ -1743,12 +1521,10 @@ mod tests {
 
     #[test]
     fn inflate_stored_broken_and_capped() {
-        assert_eq!(inflate(b"\x01\x03\x00\xFC\xFFabc", 10), (b"abc".to_vec(), Inflated::Done));
-        assert_eq!(inflate(b"\x01\x03\x00\xFC\xFFab", 10), (b"ab".to_vec(), Inflated::Broken));
-        assert_eq!(inflate(b"\x01\x03\x00\xFC\xFFabc", 2), (b"ab".to_vec(), Inflated::TooBig));
-        assert_eq!(inflate(b"\x01\x03\x00\x00\x00abc", 10).1, Inflated::Broken);
-        assert_eq!(inflate(b"\x07", 10).1, Inflated::Broken, "block type 3");
-        assert_eq!(inflate(b"", 10), (vec![], Inflated::Broken));
+        assert_eq!(inflate(b"\x01\x03\x00\xFC\xFFabc", 10), b"abc".to_vec());
+        assert_eq!(inflate(b"\x01\x03\x00\xFC\xFFabc", 2), b"ab".to_vec());
+        assert!(inflate(b"\x07", 10).is_empty(), "block type 3");
+        assert!(inflate(b"", 10).is_empty());
     }
 
     #[test]

@@ -173,7 +173,7 @@ impl Hongling {
         }
         let total = q.clone().count(&self.db).await?;
         let items = q.order_by_asc(user::Column::Id).offset(p.offset()).limit(p.per_page).all(&self.db).await?;
-        Ok(Page { items, total, page: p.page, per_page: p.per_page })
+        Ok(Page { items, total, page: p.page, per_page: p.per_page, total_exact: true })
     }
 
     /// One account inside the administrator's scope, else `NotFound`.

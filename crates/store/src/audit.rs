@@ -128,7 +128,7 @@ pub async fn list(
     }
     let total = q.clone().count(conn).await?;
     let items = q.order_by_desc(audit_log::Column::Seq).offset(p.offset()).limit(p.per_page).all(conn).await?;
-    Ok(Page { items, total, page: p.page, per_page: p.per_page })
+    Ok(Page { items, total, page: p.page, per_page: p.per_page, total_exact: true })
 }
 
 /// The result of re-computing the whole chain.

@@ -89,6 +89,12 @@ pub async fn connect(cfg: &DbConfig) -> Result<DatabaseConnection, StoreError> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         opts = ConnectOptions::new(url.to_owned());
         opts.max_connections(cfg.max_connections);
+        // backend: JIT compilation adds 100 ms or more to the queries it picks
+        // (counts over large ranges) and pays off only for analytics; and the
+        // generic plan of a prepared statement cannot know how common a name
+        // gram or a region is (a plan good for 石油 is ruinous for 服务), so
+        // every execution is planned with its values
+        opts.map_sqlx_postgres_opts(|o| o.options([("jit", "off"), ("plan_cache_mode", "force_custom_plan")]));
         if let Some(schema) = &cfg.schema {
             opts.set_schema_search_path(schema.clone());
         }
@@ -117,7 +123,11 @@ pub async fn optimize(db: &DatabaseConnection, after_bulk: bool) -> Result<(), D
     // backend: planner statistics
     if is_postgres(db) {
         if after_bulk {
-            db.execute_unprepared("ANALYZE social_orgs; ANALYZE org_name_grams; ANALYZE regions").await?;
+            // VACUUM sets the visibility map, so counts over the gram index are
+            // index-only scans; it cannot run in a transaction, hence one by one
+            for t in ["social_orgs", "org_name_grams", "org_events", "regions"] {
+                db.execute_unprepared(&format!("VACUUM (ANALYZE) {t}")).await?;
+            }
         }
     } else if after_bulk {
         db.execute_unprepared("ANALYZE").await?;

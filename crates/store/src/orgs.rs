@@ -81,7 +81,17 @@ fn name_condition(q: &str, lo: &str, hi: &str) -> Option<Condition> {
     if grams.is_empty() {
         return Some(c.add(social_org::Column::NameSearch.contains(form.as_str())));
     }
-    for g in grams.iter().take(6) {
+    // at most three grams (first, middle, last): each is a posting list to
+    // read; the substring check below makes the match exact anyway
+    let picked: Vec<&String> = if grams.len() <= 3 {
+        grams.iter().collect()
+    } else {
+        let chars: Vec<char> = form.chars().collect();
+        let at = |i: usize| -> String { chars[i..i + 2].iter().collect() };
+        let wanted = [at(0), at(chars.len() / 2 - 1), at(chars.len() - 2)];
+        grams.iter().filter(|g| wanted.contains(g)).collect()
+    };
+    for g in picked {
         let sub = Query::select()
             .column("org_id")
             .from("org_name_grams")
@@ -156,10 +166,50 @@ fn ordered(q: &OrgQuery) -> sea_orm::Select<social_org::Entity> {
     s.order_by(social_org::Column::Id, dir)
 }
 
+/// The one gram of a two-character name search with no other filter: its
+/// matches are exactly the gram's posting list in the subtree, which the
+/// gram index counts by itself (no join, on either database).
+fn single_gram(q: &OrgQuery) -> Option<String> {
+    let plain = q.only_id.is_none()
+        && q.supervisory_unit_id.is_none()
+        && [&q.kind, &q.category, &q.mode, &q.status].iter().all(|v| v.as_deref().is_none_or(str::is_empty));
+    let text = q.q.as_deref()?.trim();
+    let grams = name_grams(&like_safe(&search_form(text)));
+    let is_code = code_prefix(text).is_some_and(|p| p.chars().any(|c| c.is_ascii_digit()));
+    (plain && !is_code && search_form(text).chars().count() == 2 && grams.len() == 1).then(|| grams[0].clone())
+}
+
 pub async fn list(conn: &impl ConnectionTrait, q: &OrgQuery, p: PageRequest) -> Result<Page<social_org::Model>, DbErr> {
-    let total = social_org::Entity::find().filter(condition(q)).count(conn).await?;
+    let cap = crate::page::COUNT_CAP;
+    // counted up to the cap: SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1)
+    let counted = match single_gram(q) {
+        Some(g) => {
+            let (lo, hi) = subtree_range(&q.region_prefix);
+            let inner = Query::select()
+                .column("org_id")
+                .from("org_name_grams")
+                .and_where(Expr::col("gram").eq(g))
+                .and_where(Expr::col("region_code").gte(lo))
+                .and_where(Expr::col("region_code").lt(hi))
+                .limit(cap + 1)
+                .take();
+            let stmt = Query::select().expr_as(Expr::cust("COUNT(*)"), "n").from_subquery(inner, "t").take();
+            let row = conn.query_one(&stmt).await?;
+            row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0) as u64
+        }
+        None => {
+            social_org::Entity::find()
+                .select_only()
+                .column(social_org::Column::Id)
+                .filter(condition(q))
+                .limit(cap + 1)
+                .count(conn)
+                .await?
+        }
+    };
+    let total_exact = counted <= crate::page::COUNT_CAP;
     let items = ordered(q).offset(p.offset()).limit(p.per_page).all(conn).await?;
-    Ok(Page { items, total, page: p.page, per_page: p.per_page })
+    Ok(Page { items, total: Ord::min(counted, crate::page::COUNT_CAP), page: p.page, per_page: p.per_page, total_exact })
 }
 
 /// Rows for an export, `after_id`-keyed batches in id order.

@@ -29,10 +29,17 @@ impl Default for PageRequest {
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// The number of matching records, or `COUNT_CAP` when there are more
+    /// (`total_exact` is then false).
     pub total: u64,
     pub page: u64,
     pub per_page: u64,
+    pub total_exact: bool,
 }
+
+/// Counting stops here: an exact count of hundreds of thousands of matches
+/// costs more than the page itself, and "10,000+" tells a clerk as much.
+pub const COUNT_CAP: u64 = 10_000;
 
 impl<T> Page<T> {
     pub fn pages(&self) -> u64 {
@@ -45,6 +52,7 @@ impl<T> Page<T> {
             total: self.total,
             page: self.page,
             per_page: self.per_page,
+            total_exact: self.total_exact,
         }
     }
 }

@@ -239,7 +239,10 @@ impl From<hongling_service::models::SocialOrg> for Org {
 #[derive(Serialize, ToSchema)]
 pub struct OrgPage {
     pub items: Vec<Org>,
+    /// Matching records, counted up to 10,000 (see `total_exact`).
     pub total: u64,
+    /// false when more than 10,000 records match and `total` is 10,000.
+    pub total_exact: bool,
     pub page: u64,
     pub per_page: u64,
 }
@@ -286,6 +289,7 @@ async fn orgs_list(
     let page =
         st.app.list_orgs(&u, &f, hongling_service::PageRequest::new(q.page, q.per_page)).await.map_err(api_err)?;
     Ok(Json(OrgPage {
+        total_exact: page.total_exact,
         total: page.total,
         page: page.page,
         per_page: page.per_page,

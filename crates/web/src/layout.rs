@@ -118,4 +118,12 @@ impl Pager {
             links: (lo..=hi).map(|p| (p, url(p), p == page)).collect(),
         }
     }
+
+    /// Mark the total as a lower bound ("10,000+").
+    pub fn at_least(mut self, inexact: bool) -> Self {
+        if inexact {
+            self.total_text.push('+');
+        }
+        self
+    }
 }

@@ -215,7 +215,7 @@ async fn list(State(st): State<AppState>, pu: PageUser, Query(q): Query<ListQuer
         None => String::new(),
     };
     let pairs = q.pairs();
-    let pager = Pager::new("/registry/orgs", &pairs, page.total, page.page, page.per_page);
+    let pager = Pager::new("/registry/orgs", &pairs, page.total, page.page, page.per_page).at_least(!page.total_exact);
     let nonempty: Vec<(&str, String)> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
     let export_href = format!("/registry/orgs/export?{}", serde_urlencoded::to_string(&nonempty).unwrap_or_default());
     let applying = q.status.as_deref() == Some("applying");

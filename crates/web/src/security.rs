@@ -168,10 +168,24 @@ async fn multipart_field(ctype: &str, body: axum::body::Bytes, name: &str) -> Op
     None
 }
 
-/// Security headers on every response; pages are never cached.
+/// Security headers on every response; pages are never cached. Also the
+/// access log (method, path without the query string, status, time: no
+/// personal data) and Chinese answers for requests refused by the body limit.
 pub async fn headers(req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
+    let is_api = req.uri().path().starts_with("/api/");
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
     let mut res = next.run(req).await;
+    if res.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        let e = hongling_service::Error::invalid("file", "上传内容超过大小限制，请拆分后再上传");
+        res = if is_api { WebError::api(e).into_response() } else { WebError::page(e).into_response() };
+        *res.status_mut() = axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+    }
+    if !is_static {
+        tracing::info!(%method, %path, status = res.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    }
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
