@@ -209,7 +209,13 @@ pub async fn list(conn: &impl ConnectionTrait, q: &OrgQuery, p: PageRequest) -> 
     };
     let total_exact = counted <= crate::page::COUNT_CAP;
     let items = ordered(q).offset(p.offset()).limit(p.per_page).all(conn).await?;
-    Ok(Page { items, total: Ord::min(counted, crate::page::COUNT_CAP), page: p.page, per_page: p.per_page, total_exact })
+    Ok(Page {
+        items,
+        total: Ord::min(counted, crate::page::COUNT_CAP),
+        page: p.page,
+        per_page: p.per_page,
+        total_exact,
+    })
 }
 
 /// Rows for an export, `after_id`-keyed batches in id order.

@@ -403,4 +403,15 @@ async fn demo_registry_is_realistic() {
     let f = hongling_service::dashboard::DashboardFigures::default();
     let d = t.app.dashboard(&me).await.expect("dash");
     assert!(d.registered_active > 2500 && d.filed_active > 5000, "{d:?} {f:?}");
+    // past 10,000 matches the count stops and says so
+    let page = t.app.list_orgs(&me, &OrgFilter::default(), PageRequest::default()).await.expect("q");
+    assert!(page.total_exact && page.total < 10_000);
+    t.app.generate_orgs(1_200, "3705", |_| {}).await.expect("generate");
+    let page = t.app.list_orgs(&me, &OrgFilter::default(), PageRequest::default()).await.expect("q");
+    assert_eq!((page.total, page.total_exact), (10_000, false));
+    let mut b = t.browser();
+    b.login("demoreg", PW).await;
+    assert!(b.get("/registry/orgs").await.body.contains("共 10,000+ 条"));
+    let api = b.api_get("/api/v1/orgs?per_page=1", None).await.json();
+    assert_eq!((api["total"].as_u64(), api["total_exact"].as_bool()), (Some(10_000), Some(false)));
 }
