@@ -11,6 +11,16 @@ mod m0002_registry;
 
 pub struct Migrator;
 
+/// A named index over columns, as every migration writes them.
+pub(crate) fn index(name: &'static str, table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+    let mut i = Index::create();
+    i.name(name).table(table);
+    for c in cols {
+        i.col(*c);
+    }
+    i.take()
+}
+
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![Box::new(m0001_foundation::Migration), Box::new(m0002_registry::Migration)]
