@@ -626,7 +626,7 @@ impl Hongling {
         let headers: Vec<&str> = COLUMNS.iter().map(|(h, _, _)| *h).collect();
         let required: Vec<&str> = COLUMNS.iter().filter(|c| c.2).map(|c| c.0).collect();
         let example = vec![
-            Cell::Text("51370500MJD123456X".into()),
+            Cell::Text("51370500MJD0000030".into()),
             Cell::Text("东营市爱心志愿者协会".into()),
             Cell::Text("社会团体".into()),
             Cell::Text("登记".into()),
