@@ -696,19 +696,18 @@ async fn regions(State(st): State<AppState>, pu: PageUser, Query(q): Query<CodeQ
     }))
 }
 
-#[derive(Deserialize)]
-struct OptionsQuery {
-    scope: Option<String>,
-    q: Option<String>,
-}
-
-/// `<option>`s for the region picker (htmx), limited to the caller's scope.
+/// `<option>`s for the region pickers (htmx sends the input under its own
+/// name: q, scope, region, region_code, authority_region), limited to the
+/// caller's scope.
 async fn region_options(
     State(st): State<AppState>,
     pu: PageUser,
-    Query(q): Query<OptionsQuery>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let text = q.q.or(q.scope).unwrap_or_default();
+    let text = ["q", "scope", "region", "region_code", "authority_region"]
+        .iter()
+        .find_map(|k| q.get(*k).filter(|v| !v.trim().is_empty()).cloned())
+        .unwrap_or_default();
     let text = text.trim();
     if text.is_empty() {
         return Ok(Html(String::new()).into_response());

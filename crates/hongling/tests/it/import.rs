@@ -235,3 +235,13 @@ async fn export_escapes_formulas() {
     assert_eq!((s.total, s.unchanged), (1, 1), "{:?}", s.rejected);
     assert!(write_xlsx("x", &["a"], vec![vec![Cell::Text("=1".into())]]).is_ok());
 }
+
+#[tokio::test]
+async fn the_template_reads_back_with_its_example_row() {
+    let t = TestApp::new().await;
+    let id = t.user("tpl1", Role::Registrar, "3705", PW).await;
+    let me = t.current(id).await;
+    let tpl = t.app.import_template().expect("template");
+    let (_, s) = t.app.preview_import(&me, "模板.xlsx", tpl).await.expect("preview");
+    assert_eq!((s.total, s.creates), (1, 1), "{:?}", s.rejected);
+}

@@ -415,3 +415,18 @@ async fn demo_registry_is_realistic() {
     let api = b.api_get("/api/v1/orgs?per_page=1", None).await.json();
     assert_eq!((api["total"].as_u64(), api["total_exact"].as_bool()), (Some(10_000), Some(false)));
 }
+
+#[tokio::test]
+async fn region_picker_answers_every_form_field_within_scope() {
+    let t = TestApp::new().await;
+    t.user("picker", Role::Registrar, "370502", PW).await;
+    let mut b = t.browser();
+    b.login("picker", PW).await;
+    for field in ["q", "scope", "region", "region_code", "authority_region"] {
+        let r = b.get(&format!("/system/regions/options?{field}=%E6%96%87%E6%B1%87")).await; // 文汇
+        assert!(r.body.contains("value=\"370502001\""), "{field}: {}", r.body);
+    }
+    // 垦利 is another county: nothing
+    let r = b.get("/system/regions/options?region_code=370505").await;
+    assert!(r.body.is_empty(), "{}", r.body);
+}
