@@ -178,9 +178,23 @@ impl StatusAction {
         !matches!(self, StatusAction::ApproveRegistration)
     }
 
-    /// The actions available from a status, for the detail page.
-    pub fn available(from: OrgStatus) -> Vec<StatusAction> {
-        Self::ALL.iter().copied().filter(|a| a.apply(from).is_ok()).collect()
+    /// The actions available from a status, for the detail page. A filed
+    /// community organization has no registration certificate to revoke.
+    pub fn available(from: OrgStatus, mode: RegistrationMode) -> Vec<StatusAction> {
+        Self::ALL.iter().copied().filter(|a| a.apply(from).is_ok() && a.applies_to(mode)).collect()
+    }
+
+    pub fn applies_to(self, mode: RegistrationMode) -> bool {
+        !(mode == RegistrationMode::Filed && self == StatusAction::RevokeLicence)
+    }
+
+    /// The name of the action for a registered or a filed organization.
+    pub fn label_for(self, mode: RegistrationMode) -> &'static str {
+        match (self, mode) {
+            (StatusAction::Deregister, RegistrationMode::Filed) => "注销备案",
+            (StatusAction::Revoke, RegistrationMode::Filed) => "撤销备案",
+            (a, _) => a.label(),
+        }
     }
 }
 
@@ -372,8 +386,10 @@ mod tests {
         assert_eq!(StatusAction::Reinstate.apply(LicenceRevoked), Ok(Active));
         assert!(StatusAction::Reinstate.apply(Deregistered).is_err());
         assert!(StatusAction::Deregister.apply(Revoked).is_err());
-        assert_eq!(StatusAction::available(Active).len(), 3);
-        assert_eq!(StatusAction::available(Deregistered), vec![]);
+        assert_eq!(StatusAction::available(Active, RegistrationMode::Registered).len(), 3);
+        assert_eq!(StatusAction::available(Active, RegistrationMode::Filed).len(), 2);
+        assert_eq!(StatusAction::available(Deregistered, RegistrationMode::Registered), vec![]);
+        assert_eq!(StatusAction::Deregister.label_for(RegistrationMode::Filed), "注销备案");
     }
 
     #[test]

@@ -459,6 +459,10 @@ impl Hongling {
         let old = self.get_org(me, id).await?;
         let from = OrgStatus::parse(&old.status).ok_or_else(|| Error::internal("unknown status"))?;
         let to = action.apply(from).map_err(|m| Error::Conflict(m.to_owned()))?;
+        let mode = RegistrationMode::parse(&old.registration_mode).unwrap_or(RegistrationMode::Registered);
+        if !action.applies_to(mode) {
+            return Err(Error::Conflict("备案的社区社会组织没有登记证书，不能吊销；请办理撤销备案".into()));
+        }
         let now = self.now();
         let today = local_today(now);
         let on = on.unwrap_or(today);
@@ -546,7 +550,7 @@ impl Hongling {
                 entity_type: "social_org".into(),
                 entity_id: m.id.to_string(),
                 region_code: m.region_code.clone(),
-                summary: format!("{}：{}（{}）", action.label(), m.name, doc_no.trim()),
+                summary: format!("{}：{}（{}）", action.label_for(mode), m.name, doc_no.trim()),
                 before: Some(json!(before)),
                 after: Some(json!(after)),
             },

@@ -321,14 +321,16 @@ fn json_text(v: &serde_json::Value) -> String {
     }
 }
 
-fn action_label(a: &str) -> String {
+fn action_label(a: &str, mode: &str) -> String {
+    let mode = RegistrationMode::parse(mode).unwrap_or(RegistrationMode::Registered);
     match a {
+        "create" if mode == RegistrationMode::Filed => "备案".into(),
         "create" => "登记".into(),
         "apply" => "受理成立申请".into(),
         "update" => "变更".into(),
         "import" => "导入".into(),
         "supervision" => "调整监管分类".into(),
-        other => StatusAction::parse(other).map(|x| x.label().to_owned()).unwrap_or_else(|| other.to_owned()),
+        other => StatusAction::parse(other).map(|x| x.label_for(mode).to_owned()).unwrap_or_else(|| other.to_owned()),
     }
 }
 
@@ -418,7 +420,7 @@ async fn detail(
             events.push(EventRow {
                 effective_on: e.effective_on.to_string(),
                 at: fmt::datetime(e.at),
-                action: action_label(&e.action),
+                action: action_label(&e.action, &org.registration_mode),
                 actor: e.actor,
                 reason: e.reason,
                 doc_no: e.doc_no,
@@ -438,6 +440,7 @@ async fn detail(
         None => (None, false),
     };
     let status = OrgStatus::parse(&org.status);
+    let mode = RegistrationMode::parse(&org.registration_mode).unwrap_or(RegistrationMode::Registered);
     let class = SupervisionClass::parse(&org.supervision_class);
     let can_write = writes_registry(pu.user.role) && pu.user.scope.region_subtree().is_some();
     Ok(render(&DetailPage {
@@ -453,10 +456,10 @@ async fn detail(
         class_label: class.map(SupervisionClass::label).unwrap_or("").to_owned(),
         class_tag: class.map(SupervisionClass::tag).unwrap_or("hl-tag-grey"),
         actions: status
-            .map(StatusAction::available)
+            .map(|s| StatusAction::available(s, mode))
             .unwrap_or_default()
             .into_iter()
-            .map(|a| (a.as_str(), a.label()))
+            .map(|a| (a.as_str(), a.label_for(mode)))
             .collect(),
         classes: opts(SupervisionClass::ALL, SupervisionClass::as_str, SupervisionClass::label),
         facts,
@@ -804,16 +807,21 @@ async fn status_page(
 ) -> Result<Response, WebError> {
     let org = st.app.get_org(&pu.user, id).await?;
     let action = StatusAction::parse(&f.action).ok_or_else(|| WebError::page(Error::NotFound))?;
+    let mode = RegistrationMode::parse(&org.registration_mode).unwrap_or(RegistrationMode::Registered);
+    if !action.applies_to(mode) {
+        return Err(WebError::page(Error::Conflict("备案的社区社会组织没有登记证书，不能吊销".into())));
+    }
+    let label = action.label_for(mode);
     let mut res = render(&StatusPage {
         layout: pu
-            .layout(st, "orgs", action.label())
+            .layout(st, "orgs", label)
             .await
             .crumb("社会组织", None)
             .crumb("登记管理", Some("/registry/orgs"))
             .crumb(org.name.clone(), Some(&format!("/registry/orgs/{id}")))
-            .crumb(action.label(), None),
+            .crumb(label, None),
         action: action.as_str(),
-        action_label: action.label(),
+        action_label: label,
         needs_code: action == StatusAction::ApproveRegistration,
         org,
         f,

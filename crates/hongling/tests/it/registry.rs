@@ -138,6 +138,18 @@ async fn life_cycle_actions() {
     let actions: Vec<_> = h.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["deregister", "reinstate", "revoke_licence", "approve", "apply"]);
     assert_eq!(h[2].doc_no, "东民社罚〔2026〕3号");
+    // a filed community organization has no certificate to revoke
+    let mut f = draft("东营社区秧歌队", "", DYQ_VILLAGE);
+    f.mode = Some(RegistrationMode::Filed);
+    f.category = Some(Category::CultureSports);
+    f.authority_region = "370502001".into();
+    let filed = t.app.create_org(&by, f, false).await.expect("filed");
+    let e = t.app.org_status_action(&me, filed.id, StatusAction::RevokeLicence, "x", "y", None, None).await;
+    assert_eq!(e.expect_err("no licence").code(), "conflict");
+    t.app
+        .org_status_action(&me, filed.id, StatusAction::Revoke, "长期不活动", "文汇街道〔2026〕2号", None, None)
+        .await
+        .expect("revoke filing");
     // a grassroots worker reads but cannot change
     let g = t.user("grass", Role::Grassroots, "370502001", PW).await;
     let g = t.current(g).await;
