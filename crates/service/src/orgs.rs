@@ -303,32 +303,11 @@ impl Hongling {
             Err(e) => return Err(e.into()),
         };
         store_orgs::replace_grams(&txn, m.id, &m.region_code, &m.name).await?;
-        let snap = OrgSnapshot::from(&m);
         let action = if applying { "apply" } else { "create" };
         let effective = d.founded_on.filter(|_| !applying).unwrap_or(today);
-        self.write_event(
-            &txn,
-            by,
-            &m,
-            EventDraft { action, effective_on: effective, reason: "", doc_no: "", changes: vec![] },
-        )
-        .await?;
-        audit::append(
-            &txn,
-            NewEntry {
-                at: now,
-                actor_user_id: by.actor_id(),
-                actor: by.actor_name(),
-                action: format!("org.{action}"),
-                entity_type: "social_org".into(),
-                entity_id: m.id.to_string(),
-                region_code: m.region_code.clone(),
-                summary: format!("{}：{}", if applying { "受理成立申请" } else { "登记" }, m.name),
-                before: None,
-                after: Some(json!(snap)),
-            },
-        )
-        .await?;
+        let summary = format!("{}：{}", if applying { "受理成立申请" } else { "登记" }, m.name);
+        let ev = EventDraft { action, effective_on: effective, reason: "", doc_no: "", changes: vec![] };
+        self.record_change(&txn, by, None, &m, ev, summary).await?;
         txn.commit().await?;
         Ok(m)
     }
@@ -353,6 +332,38 @@ impl Hongling {
             ..Default::default()
         }
         .insert(conn)
+        .await?;
+        Ok(())
+    }
+
+    /// The history event and the audit entry of a change, in the change's
+    /// transaction (audit action `org.<event action>`, before and after).
+    pub(crate) async fn record_change(
+        &self,
+        conn: &impl ConnectionTrait,
+        by: &Principal,
+        before: Option<&OrgSnapshot>,
+        m: &social_org::Model,
+        ev: EventDraft<'_>,
+        summary: String,
+    ) -> Result<()> {
+        let action = format!("org.{}", ev.action);
+        self.write_event(conn, by, m, ev).await?;
+        audit::append(
+            conn,
+            NewEntry {
+                at: self.now(),
+                actor_user_id: by.actor_id(),
+                actor: by.actor_name(),
+                action,
+                entity_type: "social_org".into(),
+                entity_id: m.id.to_string(),
+                region_code: m.region_code.clone(),
+                summary,
+                before: before.map(|b| json!(b)),
+                after: Some(json!(OrgSnapshot::from(m))),
+            },
+        )
         .await?;
         Ok(())
     }
@@ -414,29 +425,9 @@ impl Hongling {
         }
         let summary =
             format!("变更{}：{}", m.name, changes.iter().map(|c| field_label(&c.field)).collect::<Vec<_>>().join("、"));
-        self.write_event(
-            &txn,
-            &by,
-            &m,
-            EventDraft { action: "update", effective_on: effective_on.unwrap_or(today), reason, doc_no: "", changes },
-        )
-        .await?;
-        audit::append(
-            &txn,
-            NewEntry {
-                at: now,
-                actor_user_id: Some(me.id),
-                actor: me.username.clone(),
-                action: "org.update".into(),
-                entity_type: "social_org".into(),
-                entity_id: m.id.to_string(),
-                region_code: m.region_code.clone(),
-                summary,
-                before: Some(json!(before)),
-                after: Some(json!(after)),
-            },
-        )
-        .await?;
+        let ev =
+            EventDraft { action: "update", effective_on: effective_on.unwrap_or(today), reason, doc_no: "", changes };
+        self.record_change(&txn, &by, Some(&before), &m, ev, summary).await?;
         txn.commit().await?;
         Ok(m)
     }
@@ -525,37 +516,16 @@ impl Hongling {
                 e.into()
             }
         })?;
-        let after = OrgSnapshot::from(&m);
-        let changes = diff(&before, &after);
-        self.write_event(
-            &txn,
-            &by,
-            &m,
-            EventDraft {
-                action: action.as_str(),
-                effective_on: on,
-                reason: reason.trim(),
-                doc_no: doc_no.trim(),
-                changes,
-            },
-        )
-        .await?;
-        audit::append(
-            &txn,
-            NewEntry {
-                at: now,
-                actor_user_id: Some(me.id),
-                actor: me.username.clone(),
-                action: format!("org.{}", action.as_str()),
-                entity_type: "social_org".into(),
-                entity_id: m.id.to_string(),
-                region_code: m.region_code.clone(),
-                summary: format!("{}：{}（{}）", action.label_for(mode), m.name, doc_no.trim()),
-                before: Some(json!(before)),
-                after: Some(json!(after)),
-            },
-        )
-        .await?;
+        let changes = diff(&before, &OrgSnapshot::from(&m));
+        let summary = format!("{}：{}（{}）", action.label_for(mode), m.name, doc_no.trim());
+        let ev = EventDraft {
+            action: action.as_str(),
+            effective_on: on,
+            reason: reason.trim(),
+            doc_no: doc_no.trim(),
+            changes,
+        };
+        self.record_change(&txn, &by, Some(&before), &m, ev, summary).await?;
         txn.commit().await?;
         Ok(m)
     }
@@ -582,37 +552,16 @@ impl Hongling {
         am.version = Set(old.version + 1);
         am.updated_at = Set(to_db(now));
         let m = am.update(&txn).await?;
-        let after = OrgSnapshot::from(&m);
-        let changes = diff(&before, &after);
-        self.write_event(
-            &txn,
-            &by,
-            &m,
-            EventDraft {
-                action: "supervision",
-                effective_on: local_today(now),
-                reason: reason.trim(),
-                doc_no: "",
-                changes,
-            },
-        )
-        .await?;
-        audit::append(
-            &txn,
-            NewEntry {
-                at: now,
-                actor_user_id: Some(me.id),
-                actor: me.username.clone(),
-                action: "org.supervision".into(),
-                entity_type: "social_org".into(),
-                entity_id: m.id.to_string(),
-                region_code: m.region_code.clone(),
-                summary: format!("调整监管分类：{} → {}", m.name, class.label()),
-                before: Some(json!(before)),
-                after: Some(json!(after)),
-            },
-        )
-        .await?;
+        let changes = diff(&before, &OrgSnapshot::from(&m));
+        let summary = format!("调整监管分类：{} → {}", m.name, class.label());
+        let ev = EventDraft {
+            action: "supervision",
+            effective_on: local_today(now),
+            reason: reason.trim(),
+            doc_no: "",
+            changes,
+        };
+        self.record_change(&txn, &by, Some(&before), &m, ev, summary).await?;
         txn.commit().await?;
         Ok(m)
     }
