@@ -195,7 +195,7 @@ impl UrbanRural {
     }
 
     /// Class from the village-level name, as the divisions README prescribes:
-    /// 居委会 / 社区 → urban, 村委会 → rural, anything else unknown (an operator sets it).
+    /// 居委会 / 社区 → urban, 村委会 → rural, anything else unknown (stored as no class).
     pub fn classify(name: &str) -> Option<Self> {
         let n = name.trim();
         if n.ends_with("居委会") || n.ends_with("社区") || n.ends_with("居民委员会") {

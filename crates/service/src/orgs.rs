@@ -1,8 +1,6 @@
 //! The registry of social organizations (M1): scoped reads, changes with
 //! dated history, life-cycle actions, supervision class.
 
-use std::collections::BTreeMap;
-
 use hongling_domain::org::{
     Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass, check_draft, search_form,
 };
@@ -743,9 +741,4 @@ pub fn draft_of(m: &social_org::Model) -> OrgDraft {
         is_brand: m.is_brand,
         incubator: m.incubator.clone(),
     }
-}
-
-/// Count of records per status in the caller's scope (dashboard).
-pub async fn status_counts(app: &Hongling, prefix: &str) -> Result<BTreeMap<String, i64>> {
-    Ok(store_orgs::count_by(&app.db, prefix, social_org::Column::Status).await?.into_iter().collect())
 }

@@ -842,40 +842,6 @@ pub fn write_template(
     Ok(wb.save_to_buffer()?)
 }
 
-/// UTF-8 CSV with a BOM (so Excel opens it as UTF-8), CRLF line ends, text
-/// escaped with [`escape_formula`].
-pub fn write_csv_utf8_bom(headers: &[&str], rows: impl IntoIterator<Item = Vec<Cell>>) -> Vec<u8> {
-    fn push_line<'a>(out: &mut String, fields: impl Iterator<Item = Cow<'a, str>>) {
-        for (i, f) in fields.enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            if f.contains([',', '"', '\r', '\n']) {
-                out.push('"');
-                out.push_str(&f.replace('"', "\"\""));
-                out.push('"');
-            } else {
-                out.push_str(&f);
-            }
-        }
-        out.push_str("\r\n");
-    }
-    let mut out = String::from("\u{feff}");
-    push_line(&mut out, headers.iter().map(|h| escape_formula(h)));
-    for row in rows {
-        push_line(
-            &mut out,
-            row.iter().map(|c| match c {
-                Cell::Text(s) => escape_formula(s),
-                Cell::Int(i) => Cow::Owned(i.to_string()),
-                Cell::Date(d) => Cow::Owned(date_text(*d)),
-                Cell::Empty => Cow::Borrowed(""),
-            }),
-        );
-    }
-    out.into_bytes()
-}
-
 struct CellFormats {
     date: Format,
 }
@@ -1362,28 +1328,6 @@ mod tests {
         let red = |pos| styles.get(pos).and_then(|s| s.font.as_ref()).and_then(|f| f.color).map(|c| c.to_string());
         assert!(red((0, 1)).is_some_and(|c| c.contains("C00000")), "{:?}", red((0, 1)));
         assert!(!red((0, 2)).is_some_and(|c| c.contains("C00000")), "{:?}", red((0, 2)));
-    }
-
-    #[test]
-    fn csv_writer_round_trips() {
-        let rows = vec![
-            vec![
-                Cell::Text("=1+1".into()),
-                Cell::Text("a,\"b\"\nc".into()),
-                Cell::Int(-5),
-                Cell::Date(date(2020, 1, 2)),
-                Cell::Empty,
-            ],
-            vec![Cell::Text("110101199001011234".into())],
-        ];
-        let bytes = write_csv_utf8_bom(&["甲", "乙", "丙", "丁", "戊"], rows);
-        assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
-        let text = std::str::from_utf8(&bytes).unwrap();
-        assert!(text.contains("'=1+1,\"a,\"\"b\"\"\nc\",-5,2020-01-02,\r\n"), "{text:?}");
-        let t = read_table("导出.csv", &bytes, 10).unwrap();
-        assert_eq!(t.headers, ["甲", "乙", "丙", "丁", "戊"]);
-        assert_eq!(cells(&t), [["=1+1", "a,\"b\"\nc", "-5", "2020-01-02", ""], ["110101199001011234", "", "", "", ""]]);
-        assert_eq!(lines(&t), [2, 4]);
     }
 
     // --- cell texts ---

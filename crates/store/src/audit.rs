@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::entity::audit_log;
 use crate::page::{Page, PageRequest};
-use crate::{from_db, to_db};
+use crate::to_db;
 
 /// What happened, by whom, to what.
 #[derive(Debug, Clone)]
@@ -178,8 +178,4 @@ pub async fn verify_chain(conn: &impl ConnectionTrait) -> Result<ChainReport, Db
             entries += 1;
         }
     }
-}
-
-pub fn entry_time(e: &audit_log::Model) -> OffsetDateTime {
-    from_db(e.at)
 }

@@ -301,25 +301,6 @@ pub async fn event_as_of(
         .await
 }
 
-/// Counts per value of a column inside a subtree (dashboard figures).
-pub async fn count_by(
-    conn: &impl ConnectionTrait,
-    prefix: &str,
-    col: social_org::Column,
-) -> Result<Vec<(String, i64)>, DbErr> {
-    let (lo, hi) = subtree_range(prefix);
-    social_org::Entity::find()
-        .select_only()
-        .column(col)
-        .column_as(Expr::col(social_org::Column::Id).count(), "n")
-        .filter(social_org::Column::RegionCode.gte(lo))
-        .filter(social_org::Column::RegionCode.lt(hi))
-        .group_by(col)
-        .into_tuple()
-        .all(conn)
-        .await
-}
-
 /// Registry figures for a subtree, in one aggregate query.
 #[derive(Debug, Clone, Default)]
 pub struct RegistryCounts {

@@ -40,19 +40,3 @@ pub struct Page<T> {
 /// Counting stops here: an exact count of hundreds of thousands of matches
 /// costs more than the page itself, and "10,000+" tells a clerk as much.
 pub const COUNT_CAP: u64 = 10_000;
-
-impl<T> Page<T> {
-    pub fn pages(&self) -> u64 {
-        self.total.div_ceil(self.per_page.max(1)).max(1)
-    }
-
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            total: self.total,
-            page: self.page,
-            per_page: self.per_page,
-            total_exact: self.total_exact,
-        }
-    }
-}

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::io::Read;
 
 use hongling_domain::region::{RegionCode, RegionLevel, UrbanRural, subtree_range};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::region;
@@ -248,21 +248,6 @@ pub async fn search(
         .limit(limit)
         .all(conn)
         .await
-}
-
-/// Set an operator's urban/rural class for a village-level region.
-pub async fn set_urban_rural(conn: &impl ConnectionTrait, code: &str, class: Option<UrbanRural>) -> Result<u64, DbErr> {
-    let r = conn
-        .execute(
-            &Query::update()
-                .table(region::Entity)
-                .value(region::Column::UrbanRural, class.map(|c| c.as_str().to_owned()))
-                .and_where(Expr::col(region::Column::Code).eq(code))
-                .and_where(Expr::col(region::Column::Level).eq(RegionLevel::Village.number()))
-                .take(),
-        )
-        .await?;
-    Ok(r.rows_affected())
 }
 
 /// Urban communities in the subtree.
