@@ -160,10 +160,15 @@ pub fn writes_registry(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Registrar | Role::RegistrarLeader)
 }
 
+/// May this user change the register: a registry role over a region subtree.
+pub fn may_write_registry(u: &CurrentUser) -> bool {
+    writes_registry(u.role) && u.scope.kind == ScopeKind::Region
+}
+
 pub(crate) fn require_writer(by: &Principal) -> Result<Option<&CurrentUser>> {
     match by {
         Principal::Cli => Ok(None),
-        Principal::User(u) if writes_registry(u.role) && u.scope.kind == ScopeKind::Region => Ok(Some(u)),
+        Principal::User(u) if may_write_registry(u) => Ok(Some(u)),
         Principal::User(_) => Err(Error::Forbidden("只有登记管理机关可以办理社会组织登记事项")),
     }
 }

@@ -10,7 +10,7 @@ use axum::{Form, Router};
 use hongling_domain::org::{Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass};
 use hongling_service::import::ImportSummary;
 use hongling_service::models;
-use hongling_service::orgs::{OrgFilter, draft_of, field_label, writes_registry};
+use hongling_service::orgs::{OrgFilter, draft_of, field_label, may_write_registry};
 use hongling_service::{CurrentUser, Error, FieldError, PageRequest, Principal};
 use serde::Deserialize;
 
@@ -235,7 +235,7 @@ async fn list(State(st): State<AppState>, pu: PageUser, Query(q): Query<ListQuer
         rows,
         pager,
         export_href,
-        can_write: writes_registry(pu.user.role),
+        can_write: may_write_registry(&pu.user),
         f: q,
     }))
 }
@@ -442,7 +442,7 @@ async fn detail(
     let status = OrgStatus::parse(&org.status);
     let mode = RegistrationMode::parse(&org.registration_mode).unwrap_or(RegistrationMode::Registered);
     let class = SupervisionClass::parse(&org.supervision_class);
-    let can_write = writes_registry(pu.user.role) && pu.user.scope.region_subtree().is_some();
+    let can_write = may_write_registry(&pu.user);
     Ok(render(&DetailPage {
         layout: pu
             .layout(&st, "orgs", &org.name)
@@ -673,7 +673,7 @@ async fn form_page(
 }
 
 fn require_writer(u: &CurrentUser) -> Result<(), WebError> {
-    if writes_registry(u.role) && u.scope.region_subtree().is_some() {
+    if may_write_registry(u) {
         Ok(())
     } else {
         Err(WebError::page(Error::Forbidden("只有登记管理机关可以办理社会组织登记事项")))
@@ -750,10 +750,10 @@ async fn update(
     if !errs.is_empty() {
         return form_page(&st, &pu, "变更登记事项", action, f, errs, true).await;
     }
-    let before = st.app.get_org(&pu.user, id).await?.version;
     match st.app.update_org(&pu.user, id, d, f.version, effective, f.reason.trim()).await {
         Ok(m) => {
-            let ok = if m.version == before { "unchanged" } else { "updated" };
+            // an edit that changed nothing returns the record as it was
+            let ok = if Some(m.version) == f.version { "unchanged" } else { "updated" };
             Ok(Redirect::to(&format!("/registry/orgs/{id}?ok={ok}")).into_response())
         }
         Err(Error::Invalid(e)) => {
@@ -1030,7 +1030,7 @@ async fn units_page(
         error,
         name,
         region,
-        can_write: writes_registry(pu.user.role),
+        can_write: may_write_registry(&pu.user),
     });
     if failed {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
