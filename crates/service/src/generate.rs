@@ -8,13 +8,12 @@ use hongling_domain::region::subtree_range;
 use hongling_domain::uscc;
 use hongling_store::begin_write;
 use hongling_store::entity::{region, social_org, supervisory_unit};
-use hongling_store::orgs as store_orgs;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use time::{Date, Duration};
 
-use crate::orgs::{draft_model, local_today};
+use crate::orgs::local_today;
 use crate::{Error, Hongling, Principal, Result};
 
 const SURNAMES: &[&str] = &[
@@ -385,26 +384,9 @@ impl Hongling {
         source: &str,
     ) -> Result<usize> {
         let now = self.now();
-        let today = self.today();
         let txn = begin_write(&self.db).await?;
-        let mut n = 0;
-        for chunk in drafts.chunks(200) {
-            let models: Vec<social_org::ActiveModel> = chunk
-                .iter()
-                .map(|(d, code, status, class)| {
-                    let mut am = draft_model(d, code.clone(), *status, today, now, false);
-                    am.supervision_class = Set(class.as_str().to_owned());
-                    am.status_changed_on = Set(d.founded_on);
-                    am
-                })
-                .collect();
-            let inserted = social_org::Entity::insert_many(models).exec_with_returning(&txn).await?;
-            let grams: Vec<(i64, String, String)> =
-                inserted.iter().map(|m| (m.id, m.region_code.clone(), m.name.clone())).collect();
-            store_orgs::insert_grams(&txn, &grams).await?;
-            self.insert_import_events(&txn, &Principal::Cli, &inserted, source, today).await?;
-            n += inserted.len();
-        }
+        let rows = drafts.iter().map(|(d, code, status, class)| (d, code.clone(), *status, *class));
+        let n = self.insert_records(&txn, &Principal::Cli, rows, source).await?;
         hongling_store::audit::append(
             &txn,
             hongling_store::audit::NewEntry {

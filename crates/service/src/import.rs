@@ -528,23 +528,9 @@ impl Hongling {
                 }
             }
         }
-        for chunk in creates.chunks(200) {
-            let models: Vec<social_org::ActiveModel> = chunk
-                .iter()
-                .map(|p| {
-                    let mut am = draft_model(&p.draft, p.uscc.clone(), p.status, today, now, false);
-                    am.supervision_class = Set(p.class.as_str().to_owned());
-                    am.status_changed_on = Set(p.draft.founded_on);
-                    am
-                })
-                .collect();
-            let inserted = social_org::Entity::insert_many(models).exec_with_returning(&txn).await?;
-            let grams: Vec<(i64, String, String)> =
-                inserted.iter().map(|m| (m.id, m.region_code.clone(), m.name.clone())).collect();
-            store_orgs::insert_grams(&txn, &grams).await?;
-            self.insert_import_events(&txn, by, &inserted, file_name, today).await?;
-            created += inserted.len();
-        }
+        created += self
+            .insert_records(&txn, by, creates.iter().map(|p| (&p.draft, p.uscc.clone(), p.status, p.class)), file_name)
+            .await?;
         summary.creates = created;
         summary.updates = updated;
         summary.unchanged = unchanged;
@@ -586,6 +572,41 @@ impl Hongling {
             hongling_store::optimize(&self.db, true).await?;
         }
         Ok(summary)
+    }
+
+    /// Insert records of organizations that exist outside the system already
+    /// (imports, generated data): the rows, their name grams and one "import"
+    /// event each, 200 rows a statement, in the caller's transaction.
+    pub(crate) async fn insert_records<'a>(
+        &self,
+        conn: &impl ConnectionTrait,
+        by: &Principal,
+        rows: impl IntoIterator<Item = (&'a OrgDraft, Option<String>, OrgStatus, SupervisionClass)>,
+        source: &str,
+    ) -> Result<usize> {
+        let now = self.now();
+        let today = local_today(now);
+        let mut models: Vec<social_org::ActiveModel> = rows
+            .into_iter()
+            .map(|(d, code, status, class)| {
+                let mut am = draft_model(d, code, status, today, now, false);
+                am.supervision_class = Set(class.as_str().to_owned());
+                am.status_changed_on = Set(d.founded_on);
+                am
+            })
+            .collect();
+        let mut n = 0;
+        while !models.is_empty() {
+            let rest = models.split_off(models.len().min(200));
+            let chunk = std::mem::replace(&mut models, rest);
+            let inserted = social_org::Entity::insert_many(chunk).exec_with_returning(conn).await?;
+            let grams: Vec<(i64, String, String)> =
+                inserted.iter().map(|m| (m.id, m.region_code.clone(), m.name.clone())).collect();
+            store_orgs::insert_grams(conn, &grams).await?;
+            self.insert_import_events(conn, by, &inserted, source, today).await?;
+            n += inserted.len();
+        }
+        Ok(n)
     }
 
     /// One "import" event per new record, inserted in a batch.
