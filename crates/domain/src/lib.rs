@@ -5,7 +5,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod coverage;
+pub mod idcard;
 pub mod org;
+pub mod planner;
+pub mod policy;
 pub mod region;
 pub mod role;
 pub mod scope;

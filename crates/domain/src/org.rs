@@ -32,6 +32,7 @@ macro_rules! labelled_enum {
         }
     };
 }
+pub(crate) use labelled_enum;
 
 labelled_enum!(
     /// 社会组织类型

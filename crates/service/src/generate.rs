@@ -372,7 +372,8 @@ impl Hongling {
         Ok(done)
     }
 
-    fn today(&self) -> Date {
+    /// Today's date in Asia/Shanghai.
+    pub fn today(&self) -> Date {
         local_today(self.now())
     }
 

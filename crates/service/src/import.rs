@@ -496,6 +496,7 @@ impl Hongling {
         let txn = begin_write(&self.db).await?;
         let mut creates = Vec::new();
         let (mut created, mut updated, mut unchanged) = (0, 0, 0);
+        let mut touched = Vec::new();
         for p in plan {
             match p.existing {
                 None => creates.push(p),
@@ -521,6 +522,7 @@ impl Hongling {
                             changes,
                         };
                         self.write_event(&txn, by, &m, ev).await?;
+                        touched.push(m.id);
                         updated += 1;
                     } else {
                         unchanged += 1;
@@ -531,6 +533,8 @@ impl Hongling {
         created += self
             .insert_records(&txn, by, creates.iter().map(|p| (&p.draft, p.uscc.clone(), p.status, p.class)), file_name)
             .await?;
+        // a changed status, unit or residence can change party coverage
+        self.refresh_orgs(&txn, &touched, today).await?;
         summary.creates = created;
         summary.updates = updated;
         summary.unchanged = unchanged;
@@ -604,6 +608,9 @@ impl Hongling {
                 inserted.iter().map(|m| (m.id, m.region_code.clone(), m.name.clone())).collect();
             store_orgs::insert_grams(conn, &grams).await?;
             self.insert_import_events(conn, by, &inserted, source, today).await?;
+            // channels and coverage state of the new records
+            let ids: Vec<i64> = inserted.iter().map(|m| m.id).collect();
+            self.refresh_orgs(conn, &ids, today).await?;
             n += inserted.len();
         }
         Ok(n)

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod crypto;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod export;
 pub mod generate;
 pub mod import;
 pub mod orgs;
+pub mod party;
 pub mod regions;
 pub mod secret;
 pub mod tabular;
@@ -116,11 +118,14 @@ pub struct Hongling {
     pub clock: Arc<dyn Clock>,
     pub lockout: LockoutPolicy,
     pub sessions: SessionPolicy,
+    /// The key that encrypts personal data at rest (ID numbers); without it
+    /// such data cannot be stored or read.
+    pub data_key: Option<crypto::DataKey>,
 }
 
 impl Hongling {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
-        Self { db, clock, lockout: LockoutPolicy::default(), sessions: SessionPolicy::default() }
+        Self { db, clock, lockout: LockoutPolicy::default(), sessions: SessionPolicy::default(), data_key: None }
     }
 
     /// Connect, migrate and load built-in data.
@@ -128,6 +133,11 @@ impl Hongling {
         let db = hongling_store::connect(cfg).await.map_err(Error::internal)?;
         hongling_store::migrate(&db).await.map_err(Error::internal)?;
         Ok(Self::new(db, clock))
+    }
+
+    pub fn with_data_key(mut self, key: Option<crypto::DataKey>) -> Self {
+        self.data_key = key;
+        self
     }
 
     pub fn now(&self) -> OffsetDateTime {

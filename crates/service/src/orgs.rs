@@ -29,6 +29,12 @@ pub struct OrgFilter {
     pub mode: Option<String>,
     pub status: Option<String>,
     pub supervisory_unit_id: Option<i64>,
+    /// party coverage mode: standalone, joint_branch, instructor, host_led, uncovered
+    pub coverage: Option<String>,
+    /// management channel kind
+    pub channel: Option<String>,
+    /// only organizations breaking a coverage rule
+    pub breaches: Option<bool>,
     pub sort: Option<String>,
     pub desc: Option<bool>,
 }
@@ -211,6 +217,9 @@ impl Hongling {
         q.mode = f.mode.clone();
         q.status = f.status.clone();
         q.supervisory_unit_id = f.supervisory_unit_id;
+        q.coverage_mode = f.coverage.clone().filter(|s| !s.is_empty());
+        q.channel_kind = f.channel.clone().filter(|s| !s.is_empty());
+        q.has_breach = f.breaches == Some(true);
         q.sort = OrgSort::parse(f.sort.as_deref().unwrap_or(""));
         q.desc = f.desc.unwrap_or(q.sort == OrgSort::Id);
         Ok(q)
@@ -311,6 +320,8 @@ impl Hongling {
         let summary = format!("{}：{}", if applying { "受理成立申请" } else { "登记" }, m.name);
         let ev = EventDraft { action, effective_on: effective, reason: "", doc_no: "", changes: vec![] };
         self.record_change(&txn, by, None, &m, ev, summary).await?;
+        // its management channel, and the "三同步" breach until it is covered
+        self.refresh_orgs(&txn, &[m.id], today).await?;
         txn.commit().await?;
         Ok(m)
     }
@@ -431,6 +442,7 @@ impl Hongling {
         let ev =
             EventDraft { action: "update", effective_on: effective_on.unwrap_or(today), reason, doc_no: "", changes };
         self.record_change(&txn, &by, Some(&before), &m, ev, summary).await?;
+        self.refresh_orgs(&txn, &[m.id], today).await?;
         txn.commit().await?;
         Ok(m)
     }
@@ -529,6 +541,10 @@ impl Hongling {
             changes,
         };
         self.record_change(&txn, &by, Some(&before), &m, ev, summary).await?;
+        // an organization that closes no longer counts, nor does it for its party organization
+        self.refresh_orgs(&txn, &[m.id], today).await?;
+        let parties = self.party_orgs_of_orgs(&txn, &[m.id]).await?;
+        self.refresh_party_orgs(&txn, &parties, today).await?;
         txn.commit().await?;
         Ok(m)
     }

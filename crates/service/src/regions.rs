@@ -64,7 +64,7 @@ impl Hongling {
 }
 
 /// The longest valid region prefix shared by all codes ("" when none).
-fn common_prefix<'a>(mut codes: impl Iterator<Item = &'a str>) -> String {
+pub(crate) fn common_prefix<'a>(mut codes: impl Iterator<Item = &'a str>) -> String {
     let Some(first) = codes.next() else { return String::new() };
     let mut len = first.len();
     for c in codes {

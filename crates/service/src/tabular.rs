@@ -765,26 +765,44 @@ pub fn write_xlsx(
     headers: &[&str],
     rows: impl IntoIterator<Item = Vec<Cell>>,
 ) -> Result<Vec<u8>, TableError> {
+    write_xlsx_sheets(vec![Sheet {
+        name: sheet_name.to_owned(),
+        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+        rows: rows.into_iter().collect(),
+    }])
+}
+
+/// One sheet of a workbook.
+pub struct Sheet {
+    pub name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// An .xlsx with several sheets, each with a bold, grey, frozen header row.
+pub fn write_xlsx_sheets(sheets: Vec<Sheet>) -> Result<Vec<u8>, TableError> {
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet_title(sheet_name))?;
     let header_format = header_format();
     let formats = CellFormats::new();
-    let mut widths = Widths::default();
-    for (c, h) in headers.iter().enumerate() {
-        let col = column_number(c)?;
-        ws.write_string_with_format(0, col, escape_formula(h), &header_format)?;
-        widths.see(c, display_width(h) + 2);
-    }
-    for (i, row) in rows.into_iter().enumerate() {
-        let r = row_number(i + 1)?;
-        for (c, cell) in row.into_iter().enumerate() {
-            let w = write_cell(ws, r, column_number(c)?, &cell, &formats)?;
-            widths.see(c, w);
+    for sheet in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet_title(&sheet.name))?;
+        let mut widths = Widths::default();
+        for (c, h) in sheet.headers.iter().enumerate() {
+            let col = column_number(c)?;
+            ws.write_string_with_format(0, col, escape_formula(h), &header_format)?;
+            widths.see(c, display_width(h) + 2);
         }
+        for (i, row) in sheet.rows.into_iter().enumerate() {
+            let r = row_number(i + 1)?;
+            for (c, cell) in row.into_iter().enumerate() {
+                let w = write_cell(ws, r, column_number(c)?, &cell, &formats)?;
+                widths.see(c, w);
+            }
+        }
+        widths.apply(ws)?;
+        ws.set_freeze_panes(1, 0)?;
     }
-    widths.apply(ws)?;
-    ws.set_freeze_panes(1, 0)?;
     Ok(wb.save_to_buffer()?)
 }
 

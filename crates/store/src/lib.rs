@@ -10,6 +10,7 @@ pub mod entity;
 pub mod migration;
 pub mod orgs;
 pub mod page;
+pub mod party;
 pub mod regions;
 
 use std::time::Duration;
@@ -112,6 +113,7 @@ pub async fn connect(cfg: &DbConfig) -> Result<DatabaseConnection, StoreError> {
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
     migration::Migrator::up(db, None).await?;
     regions::load_builtin(db).await?;
+    party::load_builtin_policy(db, time::OffsetDateTime::now_utc()).await?;
     optimize(db, false).await?;
     Ok(())
 }

@@ -54,6 +54,10 @@ pub struct OrgQuery {
     pub mode: Option<String>,
     pub status: Option<String>,
     pub supervisory_unit_id: Option<i64>,
+    /// party coverage (M2): mode, channel kind, only those breaking a rule
+    pub coverage_mode: Option<String>,
+    pub channel_kind: Option<String>,
+    pub has_breach: bool,
     pub sort: OrgSort,
     pub desc: bool,
 }
@@ -143,6 +147,8 @@ pub fn condition(q: &OrgQuery) -> Condition {
         (social_org::Column::Category, &q.category),
         (social_org::Column::RegistrationMode, &q.mode),
         (social_org::Column::Status, &q.status),
+        (social_org::Column::CoverageMode, &q.coverage_mode),
+        (social_org::Column::ChannelKind, &q.channel_kind),
     ] {
         if let Some(v) = val.as_deref().filter(|v| !v.is_empty()) {
             c = c.add(col.eq(v));
@@ -150,6 +156,9 @@ pub fn condition(q: &OrgQuery) -> Condition {
     }
     if let Some(u) = q.supervisory_unit_id {
         c = c.add(social_org::Column::SupervisoryUnitId.eq(u));
+    }
+    if q.has_breach {
+        c = c.add(social_org::Column::BreachCount.gt(0));
     }
     c
 }
@@ -172,7 +181,10 @@ fn ordered(q: &OrgQuery) -> sea_orm::Select<social_org::Entity> {
 fn single_gram(q: &OrgQuery) -> Option<String> {
     let plain = q.only_id.is_none()
         && q.supervisory_unit_id.is_none()
-        && [&q.kind, &q.category, &q.mode, &q.status].iter().all(|v| v.as_deref().is_none_or(str::is_empty));
+        && !q.has_breach
+        && [&q.kind, &q.category, &q.mode, &q.status, &q.coverage_mode, &q.channel_kind]
+            .iter()
+            .all(|v| v.as_deref().is_none_or(str::is_empty));
     let text = q.q.as_deref()?.trim();
     let grams = name_grams(&like_safe(&search_form(text)));
     let is_code = code_prefix(text).is_some_and(|p| p.chars().any(|c| c.is_ascii_digit()));

@@ -259,6 +259,12 @@ pub struct OrgListQuery {
     pub mode: Option<String>,
     pub status: Option<String>,
     pub supervisory_unit_id: Option<i64>,
+    /// party coverage mode: standalone, joint_branch, instructor, host_led, uncovered
+    pub coverage: Option<String>,
+    /// party management channel kind
+    pub channel: Option<String>,
+    /// true: only organizations breaking a coverage rule
+    pub breaches: Option<bool>,
     /// id (default), name, founded_on, uscc
     pub sort: Option<String>,
     pub desc: Option<bool>,
@@ -283,6 +289,9 @@ async fn orgs_list(
         mode: q.mode,
         status: q.status,
         supervisory_unit_id: q.supervisory_unit_id,
+        coverage: q.coverage,
+        channel: q.channel,
+        breaches: q.breaches,
         sort: q.sort,
         desc: q.desc,
     };

@@ -127,6 +127,9 @@ impl ListQuery {
             mode: s(&self.mode),
             status: s(&self.status),
             supervisory_unit_id: self.unit.as_deref().and_then(|u| u.parse().ok()),
+            coverage: None,
+            channel: None,
+            breaches: None,
             sort: s(&self.sort),
             desc: self.dir.as_deref().map(|d| d == "desc"),
         }

@@ -36,6 +36,15 @@ pub struct Model {
     pub version: i32,
     pub created_at: TimeDateTime,
     pub updated_at: TimeDateTime,
+    /// The management channel (M2), derived by the coverage rules unless set by hand.
+    pub channel_id: Option<i64>,
+    pub channel_kind: String,
+    pub channel_manual: bool,
+    /// Maintained by the coverage module: mode, members employed, breaches.
+    pub coverage_mode: String,
+    pub formal_members: i32,
+    pub probationary_members: i32,
+    pub breach_count: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

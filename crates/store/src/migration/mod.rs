@@ -8,6 +8,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_registry;
+mod m0003_party;
 
 pub struct Migrator;
 
@@ -23,6 +24,10 @@ pub(crate) fn index(name: &'static str, table: &'static str, cols: &[&'static st
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_registry::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_registry::Migration),
+            Box::new(m0003_party::Migration),
+        ]
     }
 }

@@ -1,0 +1,420 @@
+//! Party-building instructors (党建指导员, `001`): source, training,
+//! assessment, and the organizations they serve, within a load limit.
+
+use std::collections::HashMap;
+
+use hongling_domain::coverage::{Assessment, InstructorSource};
+use hongling_domain::policy::Param;
+use hongling_domain::region::subtree_range;
+use hongling_store::entity::{instructor, instructor_assignment, social_org};
+use hongling_store::{Page, PageRequest, begin_write, regions, to_db};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::coverage::Ref;
+use super::{Check, coords, de_text, require_party_reader, require_party_writer};
+use crate::{CurrentUser, Error, Hongling, Principal, Result};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InstructorView {
+    pub id: i64,
+    pub name: String,
+    pub source: String,
+    pub source_label: String,
+    /// the region subtree served
+    pub region_code: String,
+    pub employer: String,
+    pub phone: String,
+    pub longitude: Option<f64>,
+    pub latitude: Option<f64>,
+    /// organizations served now
+    pub load: i32,
+    /// the load limit (own, else the policy profile's)
+    pub max_orgs: i32,
+    pub max_orgs_own: Option<i32>,
+    pub appointed_on: Option<String>,
+    /// active, inactive
+    pub status: String,
+    /// excellent, competent, basic, incompetent, or empty
+    pub assessment: String,
+    pub assessment_label: String,
+    pub assessment_year: Option<i32>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InstructorDetail {
+    #[serde(flatten)]
+    pub instructor: InstructorView,
+    pub orgs: Vec<Ref>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct InstructorInput {
+    #[serde(default)]
+    pub name: String,
+    /// retired_cadre, agency_cadre, party_worker, community_worker, org_backbone, other
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub region_code: String,
+    #[serde(default)]
+    pub employer: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<f64>)]
+    pub longitude: Option<String>,
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<f64>)]
+    pub latitude: Option<String>,
+    /// own load limit (empty: the policy profile's)
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<i32>)]
+    pub max_orgs: Option<String>,
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<String>)]
+    pub appointed_on: Option<String>,
+    /// active (default) or inactive
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub assessment: String,
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<i32>)]
+    pub assessment_year: Option<String>,
+    pub version: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct InstructorFilter {
+    pub region: Option<String>,
+    pub q: Option<String>,
+    pub source: Option<String>,
+    /// active (default), inactive
+    pub status: Option<String>,
+    /// true: only those with room for more organizations
+    pub available: Option<bool>,
+}
+
+fn instructor_json(m: &instructor::Model) -> serde_json::Value {
+    json!({
+        "name": m.name, "source": m.source, "region_code": m.region_code, "employer": m.employer,
+        "max_orgs": m.max_orgs, "appointed_on": m.appointed_on, "status": m.status,
+        "assessment": m.assessment, "assessment_year": m.assessment_year,
+    })
+}
+
+impl Hongling {
+    async fn instructor_model(&self, me: &CurrentUser, id: i64) -> Result<instructor::Model> {
+        require_party_reader(me)?;
+        let m = instructor::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
+        if me.scope.region.contains_str(&m.region_code) { Ok(m) } else { Err(Error::NotFound) }
+    }
+
+    /// The load limit of an instructor: their own, else the profile's.
+    pub(crate) async fn instructor_limit(&self, m: &instructor::Model) -> Result<i32> {
+        match m.max_orgs {
+            Some(n) => Ok(n),
+            None => Ok(self.profile(&m.region_code, self.today()).await?.count(Param::InstructorMaxOrgs) as i32),
+        }
+    }
+
+    async fn instructor_views(&self, rows: Vec<instructor::Model>) -> Result<Vec<InstructorView>> {
+        let mut limits: HashMap<String, i32> = HashMap::new();
+        let mut out = Vec::new();
+        for m in rows {
+            let limit = match m.max_orgs {
+                Some(n) => n,
+                None => match limits.get(&m.region_code) {
+                    Some(n) => *n,
+                    None => {
+                        let n = self.instructor_limit(&m).await?;
+                        limits.insert(m.region_code.clone(), n);
+                        n
+                    }
+                },
+            };
+            out.push(InstructorView {
+                id: m.id,
+                source_label: InstructorSource::parse(&m.source).map(InstructorSource::label).unwrap_or("").to_owned(),
+                assessment_label: Assessment::parse(&m.assessment).map(Assessment::label).unwrap_or("").to_owned(),
+                name: m.name,
+                source: m.source,
+                region_code: m.region_code,
+                employer: m.employer,
+                phone: m.phone,
+                longitude: m.lon_e6.map(|v| v as f64 / 1e6),
+                latitude: m.lat_e6.map(|v| v as f64 / 1e6),
+                load: m.load,
+                max_orgs: limit,
+                max_orgs_own: m.max_orgs,
+                appointed_on: super::fmt_date(m.appointed_on),
+                status: m.status,
+                assessment: m.assessment,
+                assessment_year: m.assessment_year,
+                version: m.version,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn list_instructors(
+        &self,
+        me: &CurrentUser,
+        f: &InstructorFilter,
+        p: PageRequest,
+    ) -> Result<Page<InstructorView>> {
+        require_party_reader(me)?;
+        let (lo, hi) = subtree_range(&me.subtree(f.region.as_deref())?);
+        let mut c =
+            Condition::all().add(instructor::Column::RegionCode.gte(lo)).add(instructor::Column::RegionCode.lt(hi));
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            c = c.add(instructor::Column::Name.contains(q.replace(['%', '_', '\\'], "")));
+        }
+        if let Some(s) = f.source.as_deref().filter(|s| !s.is_empty()) {
+            c = c.add(instructor::Column::Source.eq(s));
+        }
+        c = c.add(
+            instructor::Column::Status.eq(f
+                .status
+                .clone()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "active".into())),
+        );
+        if f.available == Some(true) {
+            // own limit, or the national default for those without one (the page shows the profile's)
+            let default = Param::InstructorMaxOrgs.national_default().unwrap_or(5);
+            c = c.add(
+                Condition::any()
+                    .add(Expr::col(instructor::Column::Load).lt(Expr::col(instructor::Column::MaxOrgs)))
+                    .add(
+                        Condition::all()
+                            .add(instructor::Column::MaxOrgs.is_null())
+                            .add(instructor::Column::Load.lt(default)),
+                    ),
+            );
+        }
+        let q = instructor::Entity::find().filter(c);
+        let total = q.clone().count(&self.db).await?;
+        let rows = q.order_by_desc(instructor::Column::Id).offset(p.offset()).limit(p.per_page).all(&self.db).await?;
+        Ok(Page {
+            items: self.instructor_views(rows).await?,
+            total,
+            page: p.page,
+            per_page: p.per_page,
+            total_exact: true,
+        })
+    }
+
+    pub async fn get_instructor(&self, me: &CurrentUser, id: i64) -> Result<InstructorDetail> {
+        let m = self.instructor_model(me, id).await?;
+        let ids: Vec<i64> = instructor_assignment::Entity::find()
+            .select_only()
+            .column(instructor_assignment::Column::OrgId)
+            .filter(instructor_assignment::Column::InstructorId.eq(id))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let orgs = social_org::Entity::find()
+            .filter(social_org::Column::Id.is_in(ids))
+            .order_by_asc(social_org::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|o| Ref { id: o.id, name: o.name })
+            .collect();
+        let instructor = self.instructor_views(vec![m]).await?.pop().ok_or(Error::NotFound)?;
+        Ok(InstructorDetail { instructor, orgs })
+    }
+
+    async fn check_instructor(
+        &self,
+        me: &CurrentUser,
+        i: &InstructorInput,
+        existing: Option<&instructor::Model>,
+    ) -> Result<instructor::ActiveModel> {
+        let today = self.today();
+        let mut c = Check::default();
+        let mut am: instructor::ActiveModel = match existing {
+            Some(m) => m.clone().into(),
+            None => instructor::ActiveModel { version: Set(1), load: Set(0), ..Default::default() },
+        };
+        am.name = Set(c.text("name", &i.name, "姓名", 50));
+        let s = c.choice("source", &i.source, InstructorSource::parse, "来源");
+        am.source = Set(s.map(|s| s.as_str()).unwrap_or_default().to_owned());
+        let region = i.region_code.trim().chars().take_while(char::is_ascii_digit).collect::<String>();
+        if region.is_empty() {
+            c.bad("region_code", "请选择指导区域");
+        } else if !me.scope.region.contains_str(&region) || regions::get(&self.db, &region).await?.is_none() {
+            c.bad("region_code", "区划不在您的管辖区域内或不存在");
+        }
+        am.region_code = Set(region);
+        am.employer = Set(i.employer.trim().chars().take(100).collect());
+        am.phone = Set(i.phone.trim().chars().take(32).collect());
+        let (lon, lat) = coords(&mut c, &i.longitude, &i.latitude);
+        am.lon_e6 = Set(lon);
+        am.lat_e6 = Set(lat);
+        am.max_orgs = Set(c.int("max_orgs", &i.max_orgs, 1, 100).map(|n| n as i32));
+        am.appointed_on = Set(c.date("appointed_on", &i.appointed_on, today));
+        let status = match i.status.trim() {
+            "" | "active" => "active",
+            "inactive" => "inactive",
+            _ => {
+                c.bad("status", "状态应为 active 或 inactive");
+                "active"
+            }
+        };
+        am.status = Set(status.to_owned());
+        let a = i.assessment.trim();
+        if !a.is_empty() && Assessment::parse(a).is_none() {
+            c.bad("assessment", "考核结果应为优秀、称职、基本称职或不称职");
+        }
+        am.assessment = Set(Assessment::parse(a).map(|x| x.as_str()).unwrap_or("").to_owned());
+        am.assessment_year =
+            Set(c.int("assessment_year", &i.assessment_year, 2000, i64::from(today.year())).map(|n| n as i32));
+        c.finish()?;
+        Ok(am)
+    }
+
+    pub async fn create_instructor(&self, me: &CurrentUser, i: &InstructorInput) -> Result<instructor::Model> {
+        require_party_writer(me)?;
+        let mut am = self.check_instructor(me, i, None).await?;
+        let now = to_db(self.now());
+        am.created_at = Set(now);
+        am.updated_at = Set(now);
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        let m = am.insert(&txn).await?;
+        let summary = format!("登记党建指导员：{}", m.name);
+        self.audit(
+            &txn,
+            &by,
+            "instructor.create",
+            "instructor",
+            m.id,
+            &m.region_code,
+            summary,
+            None,
+            Some(instructor_json(&m)),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(m)
+    }
+
+    pub async fn update_instructor(&self, me: &CurrentUser, id: i64, i: &InstructorInput) -> Result<instructor::Model> {
+        require_party_writer(me)?;
+        let old = self.instructor_model(me, id).await?;
+        if i.version.is_some_and(|v| v != old.version) {
+            return Err(Error::Conflict("该记录已被他人修改，请刷新页面后重新编辑".into()));
+        }
+        let mut am = self.check_instructor(me, i, Some(&old)).await?;
+        am.version = Set(old.version + 1);
+        am.updated_at = Set(to_db(self.now()));
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        let m = am.update(&txn).await?;
+        // an instructor taken off duty no longer covers their organizations
+        if m.status != old.status {
+            let orgs = self.instructor_org_ids(&txn, id).await?;
+            self.refresh_orgs(&txn, &orgs, self.today()).await?;
+        }
+        let summary = format!("修改党建指导员：{}", m.name);
+        let (b, a) = (instructor_json(&old), instructor_json(&m));
+        self.audit(&txn, &by, "instructor.update", "instructor", id, &m.region_code, summary, Some(b), Some(a)).await?;
+        txn.commit().await?;
+        Ok(m)
+    }
+
+    async fn instructor_org_ids(&self, conn: &impl ConnectionTrait, id: i64) -> Result<Vec<i64>> {
+        Ok(instructor_assignment::Entity::find()
+            .select_only()
+            .column(instructor_assignment::Column::OrgId)
+            .filter(instructor_assignment::Column::InstructorId.eq(id))
+            .into_tuple()
+            .all(conn)
+            .await?)
+    }
+
+    /// Assign organizations to an instructor and end assignments, within the
+    /// instructor's region and load limit.
+    pub async fn assign_instructor(&self, me: &CurrentUser, id: i64, add: &[i64], remove: &[i64]) -> Result<()> {
+        require_party_writer(me)?;
+        let m = self.instructor_model(me, id).await?;
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        self.assign_in(&txn, me, &m, add, remove).await?;
+        let summary = format!("调整党建指导员联系组织：{}（新增 {} 个，解除 {} 个）", m.name, add.len(), remove.len());
+        let after = json!({"added": add, "removed": remove});
+        self.audit(&txn, &by, "instructor.assign", "instructor", id, &m.region_code, summary, None, Some(after))
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The assignment itself, inside a transaction (also used by the planner).
+    pub(crate) async fn assign_in(
+        &self,
+        conn: &impl ConnectionTrait,
+        me: &CurrentUser,
+        m: &instructor::Model,
+        add: &[i64],
+        remove: &[i64],
+    ) -> Result<()> {
+        if m.status != "active" && !add.is_empty() {
+            return Err(Error::Conflict("该党建指导员已停止履职，不能再联系组织".into()));
+        }
+        let current = self.instructor_org_ids(conn, m.id).await?;
+        let new: Vec<i64> = add.iter().copied().filter(|o| !current.contains(o)).collect();
+        let load = current.iter().filter(|o| !remove.contains(o)).count() + new.len();
+        let limit = self.instructor_limit(m).await?;
+        let mut c = Check::default();
+        if load as i32 > limit {
+            c.bad("org_ids", format!("超过该指导员的联系上限 {limit} 个（调整后为 {load} 个）"));
+        }
+        let orgs =
+            social_org::Entity::find().filter(social_org::Column::Id.is_in(new.iter().copied())).all(conn).await?;
+        for id in &new {
+            match orgs.iter().find(|o| o.id == *id) {
+                Some(o) if !me.scope.region.contains_str(&o.region_code) || o.status != "active" => {
+                    c.bad("org_ids", format!("社会组织 {id} 不在管辖区域内或不是正常状态"))
+                }
+                Some(o) if !o.region_code.starts_with(&m.region_code) => {
+                    c.bad("org_ids", format!("“{}”不在该指导员的指导区域内", o.name))
+                }
+                Some(_) => {}
+                None => c.bad("org_ids", format!("社会组织 {id} 不存在")),
+            }
+        }
+        c.finish()?;
+        let today = self.today();
+        for id in &new {
+            instructor_assignment::ActiveModel { org_id: Set(*id), instructor_id: Set(m.id), since: Set(today) }
+                .insert(conn)
+                .await?;
+        }
+        if !remove.is_empty() {
+            instructor_assignment::Entity::delete_many()
+                .filter(instructor_assignment::Column::InstructorId.eq(m.id))
+                .filter(instructor_assignment::Column::OrgId.is_in(remove.iter().copied()))
+                .exec(conn)
+                .await?;
+        }
+        let q = Query::update()
+            .table(Alias::new("instructors"))
+            .value(Alias::new("load"), load as i32)
+            .and_where(Expr::col(Alias::new("id")).eq(m.id))
+            .take();
+        conn.execute(&q).await?;
+        let touched: Vec<i64> = new.iter().chain(remove).copied().collect();
+        self.refresh_orgs(conn, &touched, today).await?;
+        Ok(())
+    }
+}

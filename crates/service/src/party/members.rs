@@ -1,0 +1,421 @@
+//! Party members: formal and probationary, their posts, employer organization
+//! and party organization. ID numbers are encrypted at rest (SM4-GCM), shown
+//! masked, and revealed only by an audited action with a reason.
+
+use std::collections::HashMap;
+
+use hongling_domain::coverage::MemberType;
+use hongling_domain::idcard;
+use hongling_domain::region::subtree_range;
+use hongling_store::entity::{party_member, party_org, social_org};
+use hongling_store::{Page, PageRequest, begin_write, is_unique_violation, to_db};
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::coverage::Ref;
+use super::{Check, de_text, may_read_party, may_write_party, own_party_org};
+use crate::{CurrentUser, Error, Hongling, Principal, Result};
+
+/// A party member as pages and the API show it (the ID number masked).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberView {
+    pub id: i64,
+    pub name: String,
+    /// male, female or empty
+    pub gender: String,
+    /// formal, probationary
+    pub member_type: String,
+    pub member_type_label: String,
+    /// 入党日期
+    pub joined_on: Option<String>,
+    /// 转正日期
+    pub formal_on: Option<String>,
+    /// 党内职务
+    pub posts: String,
+    pub employer_org: Option<Ref>,
+    pub party_org: Option<Ref>,
+    pub region_code: String,
+    /// e.g. 370502********123X; empty when none recorded
+    pub id_number_masked: String,
+    pub phone: String,
+    /// left the organization (transferred out) on
+    pub left_on: Option<String>,
+    pub version: i32,
+}
+
+/// A member to create, or the new content of one. The ID number is only
+/// written when given: an empty field keeps the recorded one.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct MemberInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub gender: String,
+    /// formal or probationary
+    #[serde(default)]
+    pub member_type: String,
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<String>)]
+    pub joined_on: Option<String>,
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<String>)]
+    pub formal_on: Option<String>,
+    #[serde(default)]
+    pub posts: String,
+    /// the social organization the member works in
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<i64>)]
+    pub employer_org_id: Option<String>,
+    /// the party organization the member belongs to
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<i64>)]
+    pub party_org_id: Option<String>,
+    /// 18-character resident ID number (stored encrypted)
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<String>)]
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub phone: String,
+    /// YYYY-MM-DD: the member left (transferred out); they no longer count
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<String>)]
+    pub left_on: Option<String>,
+    pub version: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct MemberFilter {
+    pub region: Option<String>,
+    /// part of the name
+    pub q: Option<String>,
+    pub party_org_id: Option<i64>,
+    pub employer_org_id: Option<i64>,
+    /// formal or probationary
+    pub member_type: Option<String>,
+    /// true: include members who left
+    pub include_left: Option<bool>,
+}
+
+/// What an audit entry records of a member (the ID number only masked).
+fn member_json(m: &party_member::Model) -> serde_json::Value {
+    json!({
+        "name": m.name, "gender": m.gender, "member_type": m.member_type, "joined_on": m.joined_on,
+        "formal_on": m.formal_on, "posts": m.posts, "employer_org_id": m.employer_org_id,
+        "party_org_id": m.party_org_id, "region_code": m.region_code, "id_number": m.id_number_mask,
+        "left_on": m.left_on,
+    })
+}
+
+impl Hongling {
+    fn sees_member(&self, me: &CurrentUser, m: &party_member::Model) -> bool {
+        if may_read_party(me) {
+            return me.scope.region.contains_str(&m.region_code);
+        }
+        own_party_org(me).is_some_and(|own| m.party_org_id == Some(own))
+    }
+
+    /// Region writers in their subtree; a secretary for their own party organization.
+    pub(crate) fn edits_member(&self, me: &CurrentUser, m: &party_member::Model) -> bool {
+        if may_write_party(me) {
+            return me.scope.region.contains_str(&m.region_code);
+        }
+        me.role == hongling_domain::Role::PartySecretary
+            && own_party_org(me).is_some_and(|own| m.party_org_id == Some(own))
+    }
+
+    async fn member_model(&self, me: &CurrentUser, id: i64) -> Result<party_member::Model> {
+        let m = party_member::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
+        if self.sees_member(me, &m) { Ok(m) } else { Err(Error::NotFound) }
+    }
+
+    async fn member_views(&self, rows: Vec<party_member::Model>) -> Result<Vec<MemberView>> {
+        let orgs: HashMap<i64, String> = social_org::Entity::find()
+            .filter(social_org::Column::Id.is_in(rows.iter().filter_map(|r| r.employer_org_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
+        let parties: HashMap<i64, String> = party_org::Entity::find()
+            .filter(party_org::Column::Id.is_in(rows.iter().filter_map(|r| r.party_org_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
+        Ok(rows
+            .into_iter()
+            .map(|m| MemberView {
+                id: m.id,
+                member_type_label: MemberType::parse(&m.member_type).map(MemberType::label).unwrap_or("").to_owned(),
+                name: m.name,
+                gender: m.gender,
+                member_type: m.member_type,
+                joined_on: super::fmt_date(m.joined_on),
+                formal_on: super::fmt_date(m.formal_on),
+                posts: m.posts,
+                employer_org: m.employer_org_id.map(|id| Ref { id, name: orgs.get(&id).cloned().unwrap_or_default() }),
+                party_org: m.party_org_id.map(|id| Ref { id, name: parties.get(&id).cloned().unwrap_or_default() }),
+                region_code: m.region_code,
+                id_number_masked: m.id_number_mask,
+                phone: m.phone,
+                left_on: super::fmt_date(m.left_on),
+                version: m.version,
+            })
+            .collect())
+    }
+
+    pub async fn list_members(&self, me: &CurrentUser, f: &MemberFilter, p: PageRequest) -> Result<Page<MemberView>> {
+        let mut c = Condition::all();
+        if may_read_party(me) {
+            let (lo, hi) = subtree_range(&me.subtree(f.region.as_deref())?);
+            c = c.add(party_member::Column::RegionCode.gte(lo)).add(party_member::Column::RegionCode.lt(hi));
+        } else if let Some(own) = own_party_org(me) {
+            c = c.add(party_member::Column::PartyOrgId.eq(own));
+        } else {
+            return Err(Error::Forbidden("当前账号无权查看党员信息"));
+        }
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            c = c.add(party_member::Column::Name.contains(q.replace(['%', '_', '\\'], "")));
+        }
+        if let Some(x) = f.party_org_id {
+            c = c.add(party_member::Column::PartyOrgId.eq(x));
+        }
+        if let Some(x) = f.employer_org_id {
+            c = c.add(party_member::Column::EmployerOrgId.eq(x));
+        }
+        if let Some(t) = f.member_type.as_deref().filter(|s| !s.is_empty()) {
+            c = c.add(party_member::Column::MemberType.eq(t));
+        }
+        if f.include_left != Some(true) {
+            c = c.add(party_member::Column::LeftOn.is_null());
+        }
+        let q = party_member::Entity::find().filter(c);
+        let cap = hongling_store::page::COUNT_CAP;
+        let counted = q.clone().select_only().column(party_member::Column::Id).limit(cap + 1).count(&self.db).await?;
+        let rows = q.order_by_desc(party_member::Column::Id).offset(p.offset()).limit(p.per_page).all(&self.db).await?;
+        Ok(Page {
+            items: self.member_views(rows).await?,
+            total: Ord::min(counted, cap),
+            page: p.page,
+            per_page: p.per_page,
+            total_exact: counted <= cap,
+        })
+    }
+
+    pub async fn get_member(&self, me: &CurrentUser, id: i64) -> Result<MemberView> {
+        let m = self.member_model(me, id).await?;
+        self.member_views(vec![m]).await?.pop().ok_or(Error::NotFound)
+    }
+
+    /// Check an input into an active model; the region is that of the party
+    /// organization, else of the employer organization.
+    async fn check_member(
+        &self,
+        me: &CurrentUser,
+        i: &MemberInput,
+        existing: Option<&party_member::Model>,
+    ) -> Result<party_member::ActiveModel> {
+        let today = self.today();
+        let mut c = Check::default();
+        let mut am: party_member::ActiveModel = match existing {
+            Some(m) => m.clone().into(),
+            None => party_member::ActiveModel { version: Set(1), ..Default::default() },
+        };
+        am.name = Set(c.text("name", &i.name, "姓名", 50));
+        let gender = i.gender.trim();
+        if !matches!(gender, "" | "male" | "female") {
+            c.bad("gender", "性别应为 male 或 female");
+        }
+        am.gender = Set(gender.to_owned());
+        let t = c.choice("member_type", &i.member_type, MemberType::parse, "党员类别（正式党员或预备党员）");
+        am.member_type = Set(t.map(|t| t.as_str()).unwrap_or_default().to_owned());
+        let joined = c.date("joined_on", &i.joined_on, today);
+        let formal = c.date("formal_on", &i.formal_on, today);
+        if let (Some(j), Some(f)) = (joined, formal)
+            && f < j
+        {
+            c.bad("formal_on", "转正日期不能早于入党日期");
+        }
+        if t == Some(MemberType::Probationary) && formal.is_some() {
+            c.bad("formal_on", "预备党员尚无转正日期");
+        }
+        am.joined_on = Set(joined);
+        am.formal_on = Set(formal);
+        if i.posts.chars().count() > 100 {
+            c.bad("posts", "党内职务不能超过 100 个字");
+        }
+        am.posts = Set(i.posts.trim().to_owned());
+        am.phone = Set(i.phone.trim().chars().take(32).collect());
+        am.left_on = Set(c.date("left_on", &i.left_on, today));
+        // a secretary keeps the members of their own party organization only
+        let party = if may_write_party(me) { c.id("party_org_id", &i.party_org_id) } else { own_party_org(me) };
+        let employer = c.id("employer_org_id", &i.employer_org_id);
+        let mut region = None;
+        if let Some(pid) = party {
+            match party_org::Entity::find_by_id(pid).one(&self.db).await? {
+                Some(p) if self.sees_party_org(me, &p) && p.status == "active" => region = Some(p.region_code),
+                _ => c.bad("party_org_id", "所在党组织不存在或不在管辖范围内"),
+            }
+        }
+        if let Some(oid) = employer {
+            match social_org::Entity::find_by_id(oid).one(&self.db).await? {
+                Some(o) if me.scope.region.contains_str(&o.region_code) || region.is_some() => {
+                    region = region.or(Some(o.region_code));
+                }
+                _ => c.bad("employer_org_id", "工作单位（社会组织）不存在或不在管辖区域内"),
+            }
+        }
+        if party.is_none() && employer.is_none() {
+            c.bad("party_org_id", "请填写所在党组织或工作单位");
+        }
+        am.party_org_id = Set(party);
+        am.employer_org_id = Set(employer);
+        am.region_code = Set(region.unwrap_or_default());
+        if let Some(raw) = i.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            match (idcard::parse(raw, today), &self.data_key) {
+                (Err(m), _) => c.bad("id_number", m),
+                (Ok(_), None) => c.bad(
+                    "id_number",
+                    "系统未配置数据加密密钥，不能保存公民身份号码（见 config.example.toml 的 security.data_key）",
+                ),
+                (Ok(n), Some(k)) => {
+                    am.id_number_enc = Set(Some(k.encrypt(&n)?));
+                    am.id_number_mask = Set(idcard::mask(&n));
+                    am.id_number_hmac = Set(Some(k.lookup_hash(&n)?));
+                }
+            }
+        }
+        c.finish()?;
+        Ok(am)
+    }
+
+    /// The party organizations whose coverage a member change affects.
+    async fn after_member_change(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+        before: Option<&party_member::Model>,
+        after: &party_member::Model,
+    ) -> Result<()> {
+        let mut orgs: Vec<i64> = vec![];
+        let mut parties: Vec<i64> = vec![];
+        for m in before.into_iter().chain(std::iter::once(after)) {
+            orgs.extend(m.employer_org_id);
+            parties.extend(m.party_org_id);
+        }
+        // the party organizations this member is secretary of
+        let sec: Vec<i64> = party_org::Entity::find()
+            .select_only()
+            .column(party_org::Column::Id)
+            .filter(party_org::Column::SecretaryMemberId.eq(after.id))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        parties.extend(sec);
+        parties.extend(self.party_orgs_of_orgs(conn, &orgs).await?);
+        let today = self.today();
+        self.refresh_orgs(conn, &orgs, today).await?;
+        self.refresh_party_orgs(conn, &parties, today).await?;
+        Ok(())
+    }
+
+    pub async fn create_member(&self, me: &CurrentUser, i: &MemberInput) -> Result<party_member::Model> {
+        let may =
+            may_write_party(me) || me.role == hongling_domain::Role::PartySecretary && own_party_org(me).is_some();
+        if !may {
+            return Err(Error::Forbidden("无权登记党员"));
+        }
+        let mut am = self.check_member(me, i, None).await?;
+        let now = to_db(self.now());
+        am.created_at = Set(now);
+        am.updated_at = Set(now);
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        let m = am.insert(&txn).await.map_err(dup_id_number)?;
+        self.after_member_change(&txn, None, &m).await?;
+        let summary = format!("登记党员：{}", m.name);
+        self.audit(
+            &txn,
+            &by,
+            "party_member.create",
+            "party_member",
+            m.id,
+            &m.region_code,
+            summary,
+            None,
+            Some(member_json(&m)),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(m)
+    }
+
+    pub async fn update_member(&self, me: &CurrentUser, id: i64, i: &MemberInput) -> Result<party_member::Model> {
+        let old = self.member_model(me, id).await?;
+        if !self.edits_member(me, &old) {
+            return Err(Error::Forbidden("无权修改该党员信息"));
+        }
+        if i.version.is_some_and(|v| v != old.version) {
+            return Err(Error::Conflict("该记录已被他人修改，请刷新页面后重新编辑".into()));
+        }
+        let mut am = self.check_member(me, i, Some(&old)).await?;
+        am.version = Set(old.version + 1);
+        am.updated_at = Set(to_db(self.now()));
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        let m = am.update(&txn).await.map_err(dup_id_number)?;
+        // a member who moved or left is no longer the secretary of the party organization
+        if m.party_org_id != old.party_org_id || m.left_on.is_some() {
+            let q = sea_orm::sea_query::Query::update()
+                .table(sea_orm::sea_query::Alias::new("party_orgs"))
+                .value(sea_orm::sea_query::Alias::new("secretary_member_id"), Option::<i64>::None)
+                .value(sea_orm::sea_query::Alias::new("secretary_since"), Option::<time::Date>::None)
+                .and_where(sea_orm::sea_query::Expr::col(sea_orm::sea_query::Alias::new("secretary_member_id")).eq(id))
+                .take();
+            sea_orm::ConnectionTrait::execute(&txn, &q).await?;
+        }
+        self.after_member_change(&txn, Some(&old), &m).await?;
+        let summary = format!("修改党员信息：{}", m.name);
+        let (b, a) = (member_json(&old), member_json(&m));
+        self.audit(&txn, &by, "party_member.update", "party_member", id, &m.region_code, summary, Some(b), Some(a))
+            .await?;
+        txn.commit().await?;
+        Ok(m)
+    }
+
+    /// The full ID number, for a writer with a stated reason; the reveal is audited.
+    pub async fn reveal_id_number(&self, me: &CurrentUser, id: i64, reason: &str) -> Result<String> {
+        let m = self.member_model(me, id).await?;
+        if !self.edits_member(me, &m) {
+            return Err(Error::Forbidden("无权查看完整的公民身份号码"));
+        }
+        if reason.trim().chars().count() < 2 {
+            return Err(Error::invalid("reason", "请填写查看事由"));
+        }
+        let enc = m.id_number_enc.as_deref().ok_or_else(|| Error::invalid("id_number", "未登记公民身份号码"))?;
+        let key =
+            self.data_key.as_ref().ok_or_else(|| Error::invalid("id_number", "系统未配置数据加密密钥，无法解密"))?;
+        let plain = key.decrypt(enc)?;
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        let summary = format!("查看党员完整公民身份号码：{}（事由：{}）", m.name, reason.trim());
+        let after = json!({"member": m.name, "id_number": m.id_number_mask, "reason": reason.trim()});
+        self.audit(&txn, &by, "party_member.reveal", "party_member", id, &m.region_code, summary, None, Some(after))
+            .await?;
+        txn.commit().await?;
+        Ok(plain)
+    }
+}
+
+fn dup_id_number(e: sea_orm::DbErr) -> Error {
+    if is_unique_violation(&e) {
+        Error::invalid("id_number", "该公民身份号码已登记为其他党员")
+    } else {
+        e.into()
+    }
+}

@@ -1,0 +1,814 @@
+//! Party organizations, what they cover, management channels and "1+N" hosts.
+
+use std::collections::HashMap;
+
+use hongling_domain::RegionCode;
+use hongling_domain::coverage::{ChannelKind, CoverageMode, PartyOrgType, VENUE_ITEMS};
+use hongling_domain::region::subtree_range;
+use hongling_store::entity::{host_link, party_channel, party_member, party_org, party_org_org, social_org};
+use hongling_store::{Page, PageRequest, begin_write, regions, to_db};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::coverage::{BreachView, Ref};
+use super::{Check, de_flag, de_text, may_read_party, may_write_party, own_party_org, require_party_writer};
+use crate::{CurrentUser, Error, Hongling, Principal, Result};
+
+/// A party organization as pages and the API show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartyOrgView {
+    pub id: i64,
+    pub name: String,
+    /// committee, general_branch, branch, joint_branch
+    pub org_type: String,
+    pub org_type_label: String,
+    pub region_code: String,
+    pub channel: Option<Ref>,
+    pub parent: Option<Ref>,
+    pub founded_on: Option<String>,
+    pub dissolved_on: Option<String>,
+    /// active, dissolved
+    pub status: String,
+    pub secretary: Option<Ref>,
+    pub secretary_since: Option<String>,
+    /// the "六有" venue standard: which of the six items it has
+    pub venue: Vec<VenueItem>,
+    pub brand: String,
+    pub is_demonstration: bool,
+    /// 评星定级: 0 (not rated) to 5
+    pub star_rating: i32,
+    pub covered_orgs: i32,
+    pub formal_members: i32,
+    pub probationary_members: i32,
+    pub breach_count: i32,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VenueItem {
+    pub key: String,
+    pub label: String,
+    pub ok: bool,
+}
+
+/// An organization a party organization covers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CoveredOrg {
+    pub id: i64,
+    pub name: String,
+    pub region_code: String,
+    pub formal_members: i32,
+    pub since: String,
+}
+
+/// A party organization with what it covers and the rules it breaks.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartyOrgDetail {
+    #[serde(flatten)]
+    pub org: PartyOrgView,
+    pub orgs: Vec<CoveredOrg>,
+    pub breaches: Vec<BreachView>,
+}
+
+/// A party organization to create, or the new content of one.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct PartyOrgInput {
+    #[serde(default)]
+    pub name: String,
+    /// committee, general_branch, branch, joint_branch
+    #[serde(default)]
+    pub org_type: String,
+    /// where it is (usually the residence of the organization it covers)
+    #[serde(default)]
+    pub region_code: String,
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<i64>)]
+    pub channel_id: Option<String>,
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<i64>)]
+    pub parent_id: Option<String>,
+    /// YYYY-MM-DD
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<String>)]
+    pub founded_on: Option<String>,
+    /// a member of this party organization
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<i64>)]
+    pub secretary_member_id: Option<String>,
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<String>)]
+    pub secretary_since: Option<String>,
+    #[serde(default, deserialize_with = "de_flag")]
+    pub venue_place: bool,
+    #[serde(default, deserialize_with = "de_flag")]
+    pub venue_facilities: bool,
+    #[serde(default, deserialize_with = "de_flag")]
+    pub venue_sign: bool,
+    #[serde(default, deserialize_with = "de_flag")]
+    pub venue_flag: bool,
+    #[serde(default, deserialize_with = "de_flag")]
+    pub venue_books: bool,
+    #[serde(default, deserialize_with = "de_flag")]
+    pub venue_rules: bool,
+    #[serde(default)]
+    pub brand: String,
+    #[serde(default, deserialize_with = "de_flag")]
+    pub is_demonstration: bool,
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<i32>)]
+    pub star_rating: Option<String>,
+    /// create only: the organizations it covers
+    #[serde(default)]
+    pub org_ids: Vec<i64>,
+    /// update only: the version read
+    pub version: Option<i32>,
+}
+
+/// Filters of the party organization list.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct PartyOrgFilter {
+    pub region: Option<String>,
+    /// part of the name
+    pub q: Option<String>,
+    pub org_type: Option<String>,
+    pub channel_id: Option<i64>,
+    /// active (default) or dissolved
+    pub status: Option<String>,
+    /// 1–5: at least this star rating
+    pub stars: Option<i32>,
+    /// true: only those breaking a rule
+    pub breaches: Option<bool>,
+}
+
+fn like_text(s: &str) -> String {
+    s.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect()
+}
+
+impl Hongling {
+    /// May the caller see this party organization? Region readers within their
+    /// subtree; a secretary or member their own and its direct children.
+    pub(crate) fn sees_party_org(&self, me: &CurrentUser, p: &party_org::Model) -> bool {
+        if may_read_party(me) {
+            return me.scope.region.contains_str(&p.region_code);
+        }
+        own_party_org(me).is_some_and(|own| own == p.id || p.parent_id == Some(own))
+    }
+
+    /// May the caller change this party organization's record? Region writers
+    /// within their subtree; a secretary their own.
+    pub(crate) fn edits_party_org(&self, me: &CurrentUser, p: &party_org::Model) -> bool {
+        if may_write_party(me) {
+            return me.scope.region.contains_str(&p.region_code);
+        }
+        me.role == hongling_domain::Role::PartySecretary && own_party_org(me) == Some(p.id)
+    }
+
+    pub(crate) async fn party_org_model(&self, me: &CurrentUser, id: i64) -> Result<party_org::Model> {
+        let p = party_org::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
+        if self.sees_party_org(me, &p) { Ok(p) } else { Err(Error::NotFound) }
+    }
+
+    async fn party_org_views(&self, rows: Vec<party_org::Model>) -> Result<Vec<PartyOrgView>> {
+        let channel_ids: Vec<i64> = rows.iter().filter_map(|r| r.channel_id).collect();
+        let parent_ids: Vec<i64> = rows.iter().filter_map(|r| r.parent_id).collect();
+        let sec_ids: Vec<i64> = rows.iter().filter_map(|r| r.secretary_member_id).collect();
+        let channels: HashMap<i64, String> = party_channel::Entity::find()
+            .filter(party_channel::Column::Id.is_in(channel_ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect();
+        let parents: HashMap<i64, String> = party_org::Entity::find()
+            .filter(party_org::Column::Id.is_in(parent_ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect();
+        let secs: HashMap<i64, String> = party_member::Entity::find()
+            .filter(party_member::Column::Id.is_in(sec_ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect();
+        let r = |id: Option<i64>, names: &HashMap<i64, String>| {
+            id.map(|id| Ref { id, name: names.get(&id).cloned().unwrap_or_default() })
+        };
+        Ok(rows
+            .into_iter()
+            .map(|p| {
+                let flags =
+                    [p.venue_place, p.venue_facilities, p.venue_sign, p.venue_flag, p.venue_books, p.venue_rules];
+                PartyOrgView {
+                    id: p.id,
+                    org_type_label: PartyOrgType::parse(&p.org_type).map(PartyOrgType::label).unwrap_or("").to_owned(),
+                    org_type: p.org_type,
+                    name: p.name,
+                    region_code: p.region_code,
+                    channel: r(p.channel_id, &channels),
+                    parent: r(p.parent_id, &parents),
+                    founded_on: super::fmt_date(p.founded_on),
+                    dissolved_on: super::fmt_date(p.dissolved_on),
+                    status: p.status,
+                    secretary: r(p.secretary_member_id, &secs),
+                    secretary_since: super::fmt_date(p.secretary_since),
+                    venue: VENUE_ITEMS
+                        .iter()
+                        .zip(flags)
+                        .map(|((k, l), ok)| VenueItem { key: (*k).into(), label: (*l).into(), ok })
+                        .collect(),
+                    brand: p.brand,
+                    is_demonstration: p.is_demonstration,
+                    star_rating: p.star_rating,
+                    covered_orgs: p.covered_orgs,
+                    formal_members: p.formal_members,
+                    probationary_members: p.probationary_members,
+                    breach_count: p.breach_count,
+                    version: p.version,
+                }
+            })
+            .collect())
+    }
+
+    /// Party organizations in the caller's scope, filtered and paged.
+    pub async fn list_party_orgs(
+        &self,
+        me: &CurrentUser,
+        f: &PartyOrgFilter,
+        p: PageRequest,
+    ) -> Result<Page<PartyOrgView>> {
+        let mut c = Condition::all();
+        if may_read_party(me) {
+            let (lo, hi) = subtree_range(&me.subtree(f.region.as_deref())?);
+            c = c.add(party_org::Column::RegionCode.gte(lo)).add(party_org::Column::RegionCode.lt(hi));
+        } else if let Some(own) = own_party_org(me) {
+            c = c.add(Condition::any().add(party_org::Column::Id.eq(own)).add(party_org::Column::ParentId.eq(own)));
+        } else {
+            return Err(Error::Forbidden("当前账号无权查看党组织"));
+        }
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            c = c.add(party_org::Column::Name.contains(like_text(q)));
+        }
+        if let Some(t) = f.org_type.as_deref().filter(|s| !s.is_empty()) {
+            c = c.add(party_org::Column::OrgType.eq(t));
+        }
+        if let Some(ch) = f.channel_id {
+            c = c.add(party_org::Column::ChannelId.eq(ch));
+        }
+        c = c.add(
+            party_org::Column::Status.eq(f.status.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "active".into())),
+        );
+        if let Some(s) = f.stars.filter(|s| *s > 0) {
+            c = c.add(party_org::Column::StarRating.gte(s));
+        }
+        if f.breaches == Some(true) {
+            c = c.add(party_org::Column::BreachCount.gt(0));
+        }
+        let q = party_org::Entity::find().filter(c);
+        let cap = hongling_store::page::COUNT_CAP;
+        let counted = q.clone().select_only().column(party_org::Column::Id).limit(cap + 1).count(&self.db).await?;
+        let rows = q.order_by_desc(party_org::Column::Id).offset(p.offset()).limit(p.per_page).all(&self.db).await?;
+        Ok(Page {
+            items: self.party_org_views(rows).await?,
+            total: Ord::min(counted, cap),
+            page: p.page,
+            per_page: p.per_page,
+            total_exact: counted <= cap,
+        })
+    }
+
+    pub async fn get_party_org(&self, me: &CurrentUser, id: i64) -> Result<PartyOrgDetail> {
+        let p = self.party_org_model(me, id).await?;
+        let links = party_org_org::Entity::find()
+            .filter(party_org_org::Column::PartyOrgId.eq(id))
+            .order_by_asc(party_org_org::Column::OrgId)
+            .all(&self.db)
+            .await?;
+        let since: HashMap<i64, time::Date> = links.iter().map(|l| (l.org_id, l.since)).collect();
+        let orgs = social_org::Entity::find()
+            .filter(social_org::Column::Id.is_in(links.iter().map(|l| l.org_id)))
+            .order_by_asc(social_org::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|o| CoveredOrg {
+                id: o.id,
+                since: since.get(&o.id).map(|d| d.to_string()).unwrap_or_default(),
+                name: o.name,
+                region_code: o.region_code,
+                formal_members: o.formal_members,
+            })
+            .collect();
+        let breaches = self.breaches_of(None, Some(id)).await?;
+        let org = self.party_org_views(vec![p]).await?.pop().ok_or(Error::NotFound)?;
+        Ok(PartyOrgDetail { org, orgs, breaches })
+    }
+
+    /// Read and check an input; `existing` for an update.
+    async fn check_party_org(
+        &self,
+        me: &CurrentUser,
+        i: &PartyOrgInput,
+        existing: Option<&party_org::Model>,
+    ) -> Result<party_org::ActiveModel> {
+        let today = self.today();
+        let mut c = Check::default();
+        let full = may_write_party(me);
+        let mut am: party_org::ActiveModel = match existing {
+            Some(p) => p.clone().into(),
+            None => party_org::ActiveModel { status: Set("active".into()), version: Set(1), ..Default::default() },
+        };
+        am.name = Set(c.text("name", &i.name, "党组织名称", 100));
+        if full {
+            if let Some(t) = c.choice("org_type", &i.org_type, PartyOrgType::parse, "党组织类型") {
+                am.org_type = Set(t.as_str().to_owned());
+            }
+            let region = i.region_code.trim().chars().take_while(char::is_ascii_digit).collect::<String>();
+            if region.is_empty() {
+                c.bad("region_code", "请选择党组织所在区划");
+            } else if !me.scope.region.contains_str(&region) || RegionCode::parse(&region).is_err() {
+                c.bad("region_code", "区划不在您的管辖区域内");
+            } else if regions::get(&self.db, &region).await?.is_none() {
+                c.bad("region_code", "行政区划代码不存在");
+            }
+            am.region_code = Set(region);
+            let channel = c.id("channel_id", &i.channel_id);
+            if let Some(ch) = channel
+                && !self.list_channels(me).await?.iter().any(|x| x.id == ch)
+            {
+                c.bad("channel_id", "管理渠道不存在");
+            }
+            am.channel_id = Set(channel);
+            let parent = c.id("parent_id", &i.parent_id);
+            if let Some(pid) = parent {
+                match party_org::Entity::find_by_id(pid).one(&self.db).await? {
+                    Some(x) if self.sees_party_org(me, &x) && Some(pid) != existing.map(|e| e.id) => {}
+                    _ => c.bad("parent_id", "上级党组织不存在或不在您的管辖区域内"),
+                }
+            }
+            am.parent_id = Set(parent);
+            am.founded_on = Set(c.date("founded_on", &i.founded_on, today));
+        }
+        let secretary = c.id("secretary_member_id", &i.secretary_member_id);
+        if let Some(s) = secretary {
+            let m = party_member::Entity::find_by_id(s).one(&self.db).await?;
+            let ok = m.is_some_and(|m| existing.is_some_and(|e| m.party_org_id == Some(e.id)) && m.left_on.is_none());
+            if !ok {
+                c.bad("secretary_member_id", "书记须为本党组织的党员");
+            }
+        }
+        let since = c.date("secretary_since", &i.secretary_since, today);
+        if let Some(e) = existing
+            && secretary != e.secretary_member_id
+        {
+            // a new secretary takes the post today unless a date is given
+            am.secretary_since = Set(since.or(secretary.map(|_| today)));
+        } else {
+            am.secretary_since = Set(since);
+        }
+        am.secretary_member_id = Set(secretary);
+        am.venue_place = Set(i.venue_place);
+        am.venue_facilities = Set(i.venue_facilities);
+        am.venue_sign = Set(i.venue_sign);
+        am.venue_flag = Set(i.venue_flag);
+        am.venue_books = Set(i.venue_books);
+        am.venue_rules = Set(i.venue_rules);
+        if i.brand.chars().count() > 100 {
+            c.bad("brand", "党建品牌名称不能超过 100 个字");
+        }
+        am.brand = Set(i.brand.trim().to_owned());
+        if full {
+            am.is_demonstration = Set(i.is_demonstration);
+            am.star_rating = Set(c.int("star_rating", &i.star_rating, 0, 5).unwrap_or(0) as i32);
+        }
+        c.finish()?;
+        Ok(am)
+    }
+
+    /// Create a party organization, optionally covering organizations.
+    pub async fn create_party_org(&self, me: &CurrentUser, i: &PartyOrgInput) -> Result<party_org::Model> {
+        require_party_writer(me)?;
+        let mut am = self.check_party_org(me, i, None).await?;
+        let now = to_db(self.now());
+        am.created_at = Set(now);
+        am.updated_at = Set(now);
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        let p = am.insert(&txn).await?;
+        self.link_orgs(&txn, me, &p, &i.org_ids).await?;
+        let joined = self.adopt_members(&txn, p.id, &p.region_code, &i.org_ids).await?;
+        let today = self.today();
+        self.refresh_orgs(&txn, &i.org_ids, today).await?;
+        self.refresh_party_orgs(&txn, &[p.id], today).await?;
+        let summary = format!("新建党组织：{}（覆盖组织 {} 个，{} 名党员转入）", p.name, i.org_ids.len(), joined);
+        let after = json!({"party_org": party_org_json(&p), "org_ids": i.org_ids});
+        self.audit(&txn, &by, "party_org.create", "party_org", p.id, &p.region_code, summary, None, Some(after))
+            .await?;
+        txn.commit().await?;
+        Ok(p)
+    }
+
+    /// Add coverage links; an organization already covered by another party
+    /// organization, or outside the caller's scope, is refused.
+    async fn link_orgs(
+        &self,
+        conn: &impl ConnectionTrait,
+        me: &CurrentUser,
+        p: &party_org::Model,
+        ids: &[i64],
+    ) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let orgs =
+            social_org::Entity::find().filter(social_org::Column::Id.is_in(ids.iter().copied())).all(conn).await?;
+        let taken: HashMap<i64, i64> = party_org_org::Entity::find()
+            .filter(party_org_org::Column::OrgId.is_in(ids.iter().copied()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|l| (l.org_id, l.party_org_id))
+            .collect();
+        let mut c = Check::default();
+        for id in ids {
+            match orgs.iter().find(|o| o.id == *id) {
+                Some(o) if me.scope.region.contains_str(&o.region_code) && o.status == "active" => {
+                    if let Some(other) = taken.get(id).filter(|x| **x != p.id) {
+                        let name =
+                            party_org::Entity::find_by_id(*other).one(conn).await?.map(|x| x.name).unwrap_or_default();
+                        c.bad("org_ids", format!("“{}”已由“{}”覆盖，请先从原党组织移出", o.name, name));
+                    }
+                }
+                _ => c.bad("org_ids", format!("社会组织 {id} 不存在、不在管辖区域内或不是正常状态")),
+            }
+        }
+        c.finish()?;
+        let today = self.today();
+        for id in ids {
+            if taken.get(id) == Some(&p.id) {
+                continue;
+            }
+            party_org_org::ActiveModel { org_id: Set(*id), party_org_id: Set(p.id), since: Set(today) }
+                .insert(conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Change a party organization's record.
+    pub async fn update_party_org(&self, me: &CurrentUser, id: i64, i: &PartyOrgInput) -> Result<party_org::Model> {
+        let old = self.party_org_model(me, id).await?;
+        if !self.edits_party_org(me, &old) {
+            return Err(Error::Forbidden("无权修改该党组织"));
+        }
+        if i.version.is_some_and(|v| v != old.version) {
+            return Err(Error::Conflict("该记录已被他人修改，请刷新页面后重新编辑".into()));
+        }
+        let mut am = self.check_party_org(me, i, Some(&old)).await?;
+        am.version = Set(old.version + 1);
+        am.updated_at = Set(to_db(self.now()));
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        let cur = party_org::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(Error::NotFound)?;
+        if cur.version != old.version {
+            return Err(Error::Conflict("该记录已被他人修改，请刷新页面后重新编辑".into()));
+        }
+        let p = am.update(&txn).await?;
+        let today = self.today();
+        let covered: Vec<i64> = self.covered_ids(&txn, id).await?;
+        self.refresh_orgs(&txn, &covered, today).await?;
+        self.refresh_party_orgs(&txn, &[id], today).await?;
+        let summary = format!("修改党组织：{}", p.name);
+        let (b, a) = (party_org_json(&old), party_org_json(&p));
+        self.audit(&txn, &by, "party_org.update", "party_org", id, &p.region_code, summary, Some(b), Some(a)).await?;
+        txn.commit().await?;
+        Ok(p)
+    }
+
+    pub(crate) async fn covered_ids(&self, conn: &impl ConnectionTrait, party_org_id: i64) -> Result<Vec<i64>> {
+        Ok(party_org_org::Entity::find()
+            .select_only()
+            .column(party_org_org::Column::OrgId)
+            .filter(party_org_org::Column::PartyOrgId.eq(party_org_id))
+            .into_tuple()
+            .all(conn)
+            .await?)
+    }
+
+    /// Add and remove covered organizations.
+    pub async fn change_covered_orgs(&self, me: &CurrentUser, id: i64, add: &[i64], remove: &[i64]) -> Result<()> {
+        require_party_writer(me)?;
+        let p = self.party_org_model(me, id).await?;
+        if p.status != "active" {
+            return Err(Error::Conflict("党组织已撤销，不能调整覆盖的组织".into()));
+        }
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        self.link_orgs(&txn, me, &p, add).await?;
+        if !remove.is_empty() {
+            party_org_org::Entity::delete_many()
+                .filter(party_org_org::Column::PartyOrgId.eq(id))
+                .filter(party_org_org::Column::OrgId.is_in(remove.iter().copied()))
+                .exec(&txn)
+                .await?;
+        }
+        let today = self.today();
+        let touched: Vec<i64> = add.iter().chain(remove).copied().collect();
+        self.refresh_orgs(&txn, &touched, today).await?;
+        self.refresh_party_orgs(&txn, &[id], today).await?;
+        let summary = format!("调整党组织覆盖范围：{}（新增 {} 个，移出 {} 个）", p.name, add.len(), remove.len());
+        let after = json!({"added": add, "removed": remove});
+        self.audit(&txn, &by, "party_org.cover", "party_org", id, &p.region_code, summary, None, Some(after)).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Dissolve a party organization (撤销): it covers nothing from then on.
+    pub async fn dissolve_party_org(
+        &self,
+        me: &CurrentUser,
+        id: i64,
+        on: Option<time::Date>,
+        reason: &str,
+    ) -> Result<()> {
+        require_party_writer(me)?;
+        let p = self.party_org_model(me, id).await?;
+        if p.status != "active" {
+            return Err(Error::Conflict("该党组织已撤销".into()));
+        }
+        if reason.trim().is_empty() {
+            return Err(Error::invalid("reason", "请填写撤销原因"));
+        }
+        let on = on.unwrap_or_else(|| self.today());
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        let covered = self.covered_ids(&txn, id).await?;
+        party_org_org::Entity::delete_many().filter(party_org_org::Column::PartyOrgId.eq(id)).exec(&txn).await?;
+        let mut am: party_org::ActiveModel = p.clone().into();
+        am.status = Set("dissolved".into());
+        am.dissolved_on = Set(Some(on));
+        am.version = Set(p.version + 1);
+        am.updated_at = Set(to_db(self.now()));
+        let after = am.update(&txn).await?;
+        let today = self.today();
+        self.refresh_orgs(&txn, &covered, today).await?;
+        self.refresh_party_orgs(&txn, &[id], today).await?;
+        let summary = format!("撤销党组织：{}（{}）", p.name, reason.trim());
+        let a = json!({"party_org": party_org_json(&after), "released_orgs": covered, "reason": reason.trim()});
+        self.audit(
+            &txn,
+            &by,
+            "party_org.dissolve",
+            "party_org",
+            id,
+            &p.region_code,
+            summary,
+            Some(party_org_json(&p)),
+            Some(a),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    // ---------- channels ----------
+
+    /// Channels visible to the caller: of their subtree and of its ancestors.
+    pub async fn list_channels(&self, me: &CurrentUser) -> Result<Vec<ChannelView>> {
+        super::require_party_reader(me)?;
+        let prefix = me.scope.region.as_str();
+        let mut codes: Vec<String> = me.scope.region.ancestors().into_iter().map(String::from).collect();
+        codes.push(prefix.to_owned());
+        let (lo, hi) = subtree_range(prefix);
+        let rows = party_channel::Entity::find()
+            .filter(
+                Condition::any().add(party_channel::Column::RegionCode.is_in(codes)).add(
+                    Condition::all()
+                        .add(party_channel::Column::RegionCode.gte(lo))
+                        .add(party_channel::Column::RegionCode.lt(hi)),
+                ),
+            )
+            .order_by_asc(party_channel::Column::Kind)
+            .order_by_asc(party_channel::Column::RegionCode)
+            .order_by_asc(party_channel::Column::Name)
+            .all(&self.db)
+            .await?;
+        // organizations per channel, in one grouped query
+        let q = Query::select()
+            .expr_as(Expr::col(Alias::new("channel_id")), Alias::new("k"))
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .from(Alias::new("social_orgs"))
+            .and_where(Expr::col(Alias::new("status")).eq("active"))
+            .and_where(Expr::col(Alias::new("channel_id")).is_in(rows.iter().map(|r| r.id)))
+            .group_by_col(Alias::new("channel_id"))
+            .take();
+        let mut counts: HashMap<i64, i64> = HashMap::new();
+        for r in self.db.query_all(&q).await? {
+            counts.insert(r.try_get("", "k")?, r.try_get("", "n")?);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|c| ChannelView {
+                kind_label: ChannelKind::parse(&c.kind).map(ChannelKind::label).unwrap_or("").to_owned(),
+                orgs: counts.get(&c.id).copied().unwrap_or(0),
+                id: c.id,
+                kind: c.kind,
+                name: c.name,
+                region_code: c.region_code,
+                supervisory_unit_id: c.supervisory_unit_id,
+                hub_org_id: c.hub_org_id,
+            })
+            .collect())
+    }
+
+    /// Create a channel (industry committees and hubs are created by hand;
+    /// the others are also created by the coverage rules on first use).
+    pub async fn create_channel(&self, me: &CurrentUser, i: &ChannelInput) -> Result<party_channel::Model> {
+        require_party_writer(me)?;
+        let mut c = Check::default();
+        let name = c.text("name", &i.name, "渠道名称", 100);
+        let kind = c.choice("kind", &i.kind, ChannelKind::parse, "渠道类型");
+        let region = i.region_code.trim().to_owned();
+        if !me.scope.region.contains_str(&region) || regions::get(&self.db, &region).await?.is_none() {
+            c.bad("region_code", "区划不在您的管辖区域内或不存在");
+        }
+        let hub = c.id("hub_org_id", &i.hub_org_id);
+        if kind == Some(ChannelKind::HubOrg) {
+            match hub {
+                None => c.bad("hub_org_id", "枢纽型社会组织党组织须指明枢纽组织"),
+                Some(h) => match social_org::Entity::find_by_id(h).one(&self.db).await? {
+                    Some(o) if me.scope.region.contains_str(&o.region_code) => {}
+                    _ => c.bad("hub_org_id", "枢纽组织不存在或不在管辖区域内"),
+                },
+            }
+        }
+        c.finish()?;
+        let kind = kind.ok_or_else(|| Error::internal("checked"))?;
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        let m = party_channel::ActiveModel {
+            kind: Set(kind.as_str().to_owned()),
+            name: Set(name),
+            region_code: Set(region),
+            supervisory_unit_id: Set(None),
+            hub_org_id: Set(if kind == ChannelKind::HubOrg { hub } else { None }),
+            created_at: Set(to_db(self.now())),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| {
+            if hongling_store::is_unique_violation(&e) {
+                Error::invalid("name", "该区划已有同名渠道")
+            } else {
+                e.into()
+            }
+        })?;
+        let summary = format!("新增管理渠道：{}（{}）", m.name, kind.label());
+        let after = json!({"kind": m.kind, "name": m.name, "region_code": m.region_code, "hub_org_id": m.hub_org_id});
+        self.audit(
+            &txn,
+            &by,
+            "party_channel.create",
+            "party_channel",
+            m.id,
+            &m.region_code,
+            summary,
+            None,
+            Some(after),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(m)
+    }
+
+    /// Assign an organization to a channel by hand, or (None) back to the rules.
+    pub async fn set_org_channel(&self, me: &CurrentUser, org_id: i64, channel_id: Option<i64>) -> Result<()> {
+        require_party_writer(me)?;
+        let org = self.get_org(me, org_id).await?;
+        let channel = match channel_id {
+            None => None,
+            Some(id) => {
+                let visible = self.list_channels(me).await?.into_iter().any(|c| c.id == id);
+                let ch = party_channel::Entity::find_by_id(id).one(&self.db).await?.filter(|_| visible);
+                Some(ch.ok_or_else(|| Error::invalid("channel_id", "管理渠道不存在"))?)
+            }
+        };
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        let q = Query::update()
+            .table(Alias::new("social_orgs"))
+            .value(Alias::new("channel_id"), channel.as_ref().map(|c| c.id))
+            .value(Alias::new("channel_kind"), channel.as_ref().map(|c| c.kind.clone()).unwrap_or_default())
+            .value(Alias::new("channel_manual"), channel.is_some())
+            .and_where(Expr::col(Alias::new("id")).eq(org_id))
+            .take();
+        txn.execute(&q).await?;
+        self.refresh_orgs(&txn, &[org_id], self.today()).await?;
+        let summary = match &channel {
+            Some(c) => format!("划转党建管理渠道：{} → {}", org.name, c.name),
+            None => format!("党建管理渠道改为按规则确定：{}", org.name),
+        };
+        let before = json!({"channel_id": org.channel_id, "manual": org.channel_manual});
+        let after = json!({"channel_id": channel.as_ref().map(|c| c.id), "manual": channel.is_some()});
+        self.audit(
+            &txn,
+            &by,
+            "org.channel",
+            "social_org",
+            org_id,
+            &org.region_code,
+            summary,
+            Some(before),
+            Some(after),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// "1+N": let a host organization with a party organization lead an
+    /// organization without one (None ends it).
+    pub async fn set_host(&self, me: &CurrentUser, org_id: i64, host: Option<i64>) -> Result<()> {
+        require_party_writer(me)?;
+        let org = self.get_org(me, org_id).await?;
+        if let Some(h) = host {
+            let host_org = self
+                .get_org(me, h)
+                .await
+                .map_err(|_| Error::invalid("host_org_id", "带动组织不存在或不在管辖区域内"))?;
+            let has_party_org = CoverageMode::parse(&host_org.coverage_mode).is_some_and(CoverageMode::has_party_org);
+            if h == org_id || !has_party_org || host_org.status != "active" {
+                return Err(Error::invalid("host_org_id", "带动组织须为已建立党组织、状态正常的其他社会组织"));
+            }
+            if CoverageMode::parse(&org.coverage_mode).is_some_and(CoverageMode::has_party_org) {
+                return Err(Error::invalid("host_org_id", "该组织已建立党组织，无需“1+N”带动"));
+            }
+        }
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        let old = host_link::Entity::find_by_id(org_id).one(&txn).await?;
+        host_link::Entity::delete_by_id(org_id).exec(&txn).await?;
+        if let Some(h) = host {
+            host_link::ActiveModel { org_id: Set(org_id), host_org_id: Set(h), since: Set(self.today()) }
+                .insert(&txn)
+                .await?;
+        }
+        self.refresh_orgs(&txn, &[org_id], self.today()).await?;
+        let summary = match host {
+            Some(h) => format!("设置“1+N”带动：{} 由组织 {h} 带动", org.name),
+            None => format!("取消“1+N”带动：{}", org.name),
+        };
+        let (b, a) = (json!({"host_org_id": old.map(|o| o.host_org_id)}), json!({"host_org_id": host}));
+        self.audit(&txn, &by, "org.host", "social_org", org_id, &org.region_code, summary, Some(b), Some(a)).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// A management channel.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChannelView {
+    pub id: i64,
+    /// supervisory_unit, comprehensive_committee, township, industry_committee, hub_org
+    pub kind: String,
+    pub kind_label: String,
+    pub name: String,
+    pub region_code: String,
+    pub supervisory_unit_id: Option<i64>,
+    pub hub_org_id: Option<i64>,
+    /// active organizations assigned
+    pub orgs: i64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ChannelInput {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub region_code: String,
+    /// hub_org only: the hub organization
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<i64>)]
+    pub hub_org_id: Option<String>,
+}
+
+pub(crate) fn party_org_json(p: &party_org::Model) -> serde_json::Value {
+    json!({
+        "name": p.name, "org_type": p.org_type, "region_code": p.region_code, "channel_id": p.channel_id,
+        "parent_id": p.parent_id, "founded_on": p.founded_on, "dissolved_on": p.dissolved_on, "status": p.status,
+        "secretary_member_id": p.secretary_member_id, "secretary_since": p.secretary_since,
+        "venue": [p.venue_place, p.venue_facilities, p.venue_sign, p.venue_flag, p.venue_books, p.venue_rules],
+        "brand": p.brand, "is_demonstration": p.is_demonstration, "star_rating": p.star_rating,
+    })
+}

@@ -1,0 +1,246 @@
+//! Coverage figures and breach lists (M2), computed by the database from the
+//! maintained coverage state (`social_orgs.coverage_mode` and friends,
+//! `coverage_breaches`) or from year-end snapshots.
+
+use hongling_domain::region::subtree_range;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::entity::coverage_breach;
+use crate::page::{Page, PageRequest};
+
+/// Where figures come from: the live state, or the snapshot of a year's end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FigureSource {
+    Live,
+    Year(i32),
+}
+
+/// Filters of the coverage figures. `region_prefix` is the caller's scope
+/// (already narrowed by a region filter) and is always applied.
+#[derive(Debug, Clone, Default)]
+pub struct CoverageFilter {
+    pub region_prefix: String,
+    pub registration_mode: Option<String>,
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub channel_kind: Option<String>,
+}
+
+impl CoverageFilter {
+    pub fn has_dimensions(&self) -> bool {
+        [&self.registration_mode, &self.kind, &self.category, &self.channel_kind].iter().any(|v| v.is_some())
+    }
+}
+
+/// How figure rows are grouped besides the coverage mode.
+#[derive(Debug, Clone, Copy)]
+pub enum Group {
+    None,
+    /// The first `n` characters of the region code: the child regions.
+    Region(usize),
+    /// A column: `registration_mode`, `kind`, `category` or `channel_kind`.
+    Column(&'static str),
+}
+
+/// Organizations of one group and coverage mode, and their breaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureRow {
+    pub key: String,
+    pub coverage_mode: String,
+    pub orgs: i64,
+    pub breaches: i64,
+}
+
+fn figure_query(src: FigureSource, f: &CoverageFilter, group: Group) -> SelectStatement {
+    let (lo, hi) = subtree_range(&f.region_prefix);
+    let mut q = Query::select();
+    let (table, orgs, breaches) = match src {
+        FigureSource::Live => ("social_orgs", Expr::cust("COUNT(*)"), Expr::cust("COALESCE(SUM(breach_count), 0)")),
+        FigureSource::Year(_) => {
+            ("coverage_snapshots", Expr::cust("COALESCE(SUM(orgs), 0)"), Expr::cust("COALESCE(SUM(breaches), 0)"))
+        }
+    };
+    q.from(Alias::new(table));
+    let key = match group {
+        Group::None => Expr::val("").into(),
+        Group::Region(n) => {
+            Func::cust(Alias::new("SUBSTR")).arg(Expr::col(Alias::new("region_code"))).arg(1).arg(n as i32).into()
+        }
+        Group::Column(c) => Expr::col(Alias::new(c)),
+    };
+    q.expr_as(key.clone(), Alias::new("k"))
+        .column(Alias::new("coverage_mode"))
+        .expr_as(orgs, Alias::new("n"))
+        .expr_as(breaches, Alias::new("b"));
+    match src {
+        FigureSource::Live => {
+            q.and_where(Expr::col(Alias::new("status")).eq("active"));
+        }
+        FigureSource::Year(y) => {
+            q.and_where(Expr::col(Alias::new("year")).eq(y));
+        }
+    }
+    q.and_where(Expr::col(Alias::new("region_code")).gte(lo)).and_where(Expr::col(Alias::new("region_code")).lt(hi));
+    for (col, v) in [
+        ("registration_mode", &f.registration_mode),
+        ("kind", &f.kind),
+        ("category", &f.category),
+        ("channel_kind", &f.channel_kind),
+    ] {
+        if let Some(v) = v {
+            q.and_where(Expr::col(Alias::new(col)).eq(v.as_str()));
+        }
+    }
+    if !matches!(group, Group::None) {
+        q.add_group_by([key]);
+    }
+    q.add_group_by([Expr::col(Alias::new("coverage_mode"))]);
+    q
+}
+
+/// Figure rows of a subtree: one aggregate query over the covering index.
+pub async fn figures(
+    conn: &impl ConnectionTrait,
+    src: FigureSource,
+    f: &CoverageFilter,
+    group: Group,
+) -> Result<Vec<FigureRow>, DbErr> {
+    let rows = conn.query_all(&figure_query(src, f, group)).await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(FigureRow {
+                key: r.try_get::<Option<String>>("", "k")?.unwrap_or_default(),
+                coverage_mode: r.try_get("", "coverage_mode")?,
+                orgs: r.try_get("", "n")?,
+                breaches: r.try_get("", "b")?,
+            })
+        })
+        .collect()
+}
+
+/// Breach records in a subtree. Without organization filters these count
+/// every rule broken (organizations and party organizations); the figure for
+/// a filtered set of organizations is the sum of their own breaches instead.
+pub async fn breach_total(conn: &impl ConnectionTrait, src: FigureSource, f: &CoverageFilter) -> Result<i64, DbErr> {
+    if f.has_dimensions() || src != FigureSource::Live {
+        let rows = figures(conn, src, f, Group::None).await?;
+        return Ok(rows.iter().map(|r| r.breaches).sum());
+    }
+    let (lo, hi) = subtree_range(&f.region_prefix);
+    let n = coverage_breach::Entity::find()
+        .filter(coverage_breach::Column::RegionCode.gte(lo))
+        .filter(coverage_breach::Column::RegionCode.lt(hi))
+        .count(conn)
+        .await?;
+    Ok(n as i64)
+}
+
+/// Breaches by rule in a subtree.
+pub async fn breach_counts(conn: &impl ConnectionTrait, region_prefix: &str) -> Result<Vec<(String, i64)>, DbErr> {
+    let (lo, hi) = subtree_range(region_prefix);
+    let q = Query::select()
+        .column(Alias::new("rule"))
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from(Alias::new("coverage_breaches"))
+        .and_where(Expr::col(Alias::new("region_code")).gte(lo))
+        .and_where(Expr::col(Alias::new("region_code")).lt(hi))
+        .group_by_col(Alias::new("rule"))
+        .order_by(Alias::new("rule"), Order::Asc)
+        .take();
+    let rows = conn.query_all(&q).await?;
+    rows.into_iter().map(|r| Ok((r.try_get("", "rule")?, r.try_get("", "n")?))).collect()
+}
+
+/// A page of breaches in a subtree, newest first, optionally of one rule.
+pub async fn list_breaches(
+    conn: &impl ConnectionTrait,
+    region_prefix: &str,
+    rule: Option<&str>,
+    p: PageRequest,
+) -> Result<Page<coverage_breach::Model>, DbErr> {
+    let (lo, hi) = subtree_range(region_prefix);
+    let mut q = coverage_breach::Entity::find()
+        .filter(coverage_breach::Column::RegionCode.gte(lo))
+        .filter(coverage_breach::Column::RegionCode.lt(hi));
+    if let Some(r) = rule.filter(|r| !r.is_empty()) {
+        q = q.filter(coverage_breach::Column::Rule.eq(r));
+    }
+    let cap = crate::page::COUNT_CAP;
+    let counted = q.clone().select_only().column(coverage_breach::Column::Id).limit(cap + 1).count(conn).await?;
+    let items = q
+        .order_by_desc(coverage_breach::Column::Since)
+        .order_by_desc(coverage_breach::Column::Id)
+        .offset(p.offset())
+        .limit(p.per_page)
+        .all(conn)
+        .await?;
+    Ok(Page { items, total: Ord::min(counted, cap), page: p.page, per_page: p.per_page, total_exact: counted <= cap })
+}
+
+/// Load the policy profiles shipped for the seed localities, once.
+pub async fn load_builtin_policy(conn: &impl ConnectionTrait, now: time::OffsetDateTime) -> Result<(), DbErr> {
+    use crate::entity::policy_value;
+    use sea_orm::{ActiveModelTrait, Set};
+    let have = policy_value::Entity::find().filter(policy_value::Column::Builtin.eq(true)).count(conn).await?;
+    if have > 0 {
+        return Ok(());
+    }
+    for e in hongling_domain::policy::shipped() {
+        policy_value::ActiveModel {
+            region_code: Set(e.region),
+            param: Set(e.param.key().to_owned()),
+            value: Set(e.value),
+            effective_from: Set(e.effective_from),
+            basis: Set(e.basis),
+            builtin: Set(true),
+            actor: Set("系统内置".to_owned()),
+            created_at: Set(crate::to_db(now)),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Every policy value, in the order they were set (a small table).
+pub async fn policy_entries(conn: &impl ConnectionTrait) -> Result<Vec<hongling_domain::policy::PolicyEntry>, DbErr> {
+    use crate::entity::policy_value;
+    let rows = policy_value::Entity::find().order_by_asc(policy_value::Column::Id).all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(hongling_domain::policy::PolicyEntry {
+                seq: r.id,
+                param: hongling_domain::policy::Param::parse(&r.param)?,
+                region: r.region_code,
+                value: r.value,
+                effective_from: r.effective_from,
+                basis: r.basis,
+            })
+        })
+        .collect())
+}
+
+/// Breach records in a subtree by the first `n` characters of their region code.
+pub async fn breaches_by_region(
+    conn: &impl ConnectionTrait,
+    region_prefix: &str,
+    n: usize,
+) -> Result<Vec<(String, i64)>, DbErr> {
+    let (lo, hi) = subtree_range(region_prefix);
+    let key = Func::cust(Alias::new("SUBSTR")).arg(Expr::col(Alias::new("region_code"))).arg(1).arg(n as i32);
+    let q = Query::select()
+        .expr_as(key.clone(), Alias::new("k"))
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from(Alias::new("coverage_breaches"))
+        .and_where(Expr::col(Alias::new("region_code")).gte(lo))
+        .and_where(Expr::col(Alias::new("region_code")).lt(hi))
+        .add_group_by([key.into()])
+        .take();
+    let rows = conn.query_all(&q).await?;
+    rows.into_iter()
+        .map(|r| Ok((r.try_get::<Option<String>>("", "k")?.unwrap_or_default(), r.try_get("", "n")?)))
+        .collect()
+}

@@ -1,0 +1,236 @@
+//! Generic page pieces: a table, a search form, a form, a detail page. The
+//! party pages (M2) describe their content with these instead of one
+//! template per page; the layout is the one clerks know (UI.md).
+
+use askama::Template;
+use hongling_service::FieldError;
+
+use crate::layout::{Layout, Pager};
+
+/// One table cell: text, optionally a link, a status tag, a second line.
+#[derive(Default, Clone)]
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+    pub tag: Option<&'static str>,
+    pub sub: Option<String>,
+    pub num: bool,
+}
+
+impl Cell {
+    pub fn text(s: impl Into<String>) -> Self {
+        Self { text: s.into(), ..Default::default() }
+    }
+
+    pub fn link(s: impl Into<String>, href: impl Into<String>) -> Self {
+        Self { text: s.into(), href: Some(href.into()), ..Default::default() }
+    }
+
+    pub fn tag(s: impl Into<String>, class: &'static str) -> Self {
+        Self { text: s.into(), tag: Some(class), ..Default::default() }
+    }
+
+    pub fn num(n: i64) -> Self {
+        Self { text: crate::fmt::thousands(n), num: true, ..Default::default() }
+    }
+
+    pub fn sub(mut self, s: impl Into<String>) -> Self {
+        let s = s.into();
+        self.sub = (!s.is_empty()).then_some(s);
+        self
+    }
+}
+
+pub struct Table {
+    pub id: &'static str,
+    pub title: String,
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn new(id: &'static str, headers: Vec<&'static str>) -> Self {
+        Self { id, title: String::new(), headers, rows: vec![] }
+    }
+
+    pub fn titled(mut self, t: impl Into<String>) -> Self {
+        self.title = t.into();
+        self
+    }
+}
+
+/// A link styled as a button.
+pub struct Button {
+    pub label: String,
+    pub href: String,
+    pub primary: bool,
+}
+
+impl Button {
+    pub fn new(label: impl Into<String>, href: impl Into<String>) -> Self {
+        Self { label: label.into(), href: href.into(), primary: false }
+    }
+
+    pub fn primary(label: impl Into<String>, href: impl Into<String>) -> Self {
+        Self { label: label.into(), href: href.into(), primary: true }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Select,
+    Date,
+    Number,
+    Check,
+    Region,
+    Textarea,
+    Password,
+}
+
+/// A form field with its value as typed and its error.
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: Kind,
+    pub value: String,
+    pub options: Vec<(String, String)>,
+    pub required: bool,
+    pub hint: String,
+    pub error: Option<String>,
+    pub placeholder: String,
+}
+
+impl Field {
+    pub fn new(name: &'static str, label: &'static str, kind: Kind, value: impl Into<String>) -> Self {
+        Self {
+            name,
+            label,
+            kind,
+            value: value.into(),
+            options: vec![],
+            required: false,
+            hint: String::new(),
+            error: None,
+            placeholder: String::new(),
+        }
+    }
+
+    pub fn text(name: &'static str, label: &'static str, value: impl Into<String>) -> Self {
+        Self::new(name, label, Kind::Text, value)
+    }
+
+    pub fn select(name: &'static str, label: &'static str, value: impl Into<String>, options: Vec<(String, String)>) -> Self {
+        Self { options, ..Self::new(name, label, Kind::Select, value) }
+    }
+
+    pub fn check(name: &'static str, label: &'static str, on: bool) -> Self {
+        Self::new(name, label, Kind::Check, if on { "on" } else { "" })
+    }
+
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    pub fn hint(mut self, h: impl Into<String>) -> Self {
+        self.hint = h.into();
+        self
+    }
+
+    pub fn placeholder(mut self, p: impl Into<String>) -> Self {
+        self.placeholder = p.into();
+        self
+    }
+
+    pub fn is_on(&self) -> bool {
+        self.value == "on"
+    }
+}
+
+/// Attach the errors to their fields; errors of fields not on the form are returned.
+pub fn attach(fields: &mut [Field], errors: &[FieldError]) -> Vec<String> {
+    let mut rest = Vec::new();
+    for e in errors {
+        match fields.iter_mut().find(|f| f.name == e.field) {
+            Some(f) if f.error.is_none() => f.error = Some(e.message.clone()),
+            Some(f) => {
+                if let Some(x) = f.error.as_mut() {
+                    x.push('；');
+                    x.push_str(&e.message);
+                }
+            }
+            None => rest.push(e.message.clone()),
+        }
+    }
+    rest
+}
+
+/// Options from (identifier, label) pairs, with a leading "全部"/"请选择".
+pub fn options(all: impl IntoIterator<Item = (&'static str, &'static str)>, first: Option<&str>) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = first.map(|f| vec![(String::new(), f.to_owned())]).unwrap_or_default();
+    v.extend(all.into_iter().map(|(k, l)| (k.to_owned(), l.to_owned())));
+    v
+}
+
+/// A small form inside a page (add organizations, reveal, dissolve…).
+pub struct InlineForm {
+    pub id: &'static str,
+    pub action: String,
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub submit: String,
+    pub confirm: String,
+}
+
+#[derive(Template)]
+#[template(path = "party/list.html")]
+pub struct ListPage {
+    pub layout: Layout,
+    pub notice: Option<String>,
+    pub heading: String,
+    pub intro: String,
+    pub action: String,
+    pub search: Vec<Field>,
+    pub buttons: Vec<Button>,
+    pub table: Table,
+    pub pager: Option<Pager>,
+    pub forms: Vec<InlineForm>,
+    pub errors: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "party/form.html")]
+pub struct FormPage {
+    pub layout: Layout,
+    pub title: String,
+    pub action: String,
+    pub fields: Vec<Field>,
+    pub hidden: Vec<(&'static str, String)>,
+    pub errors: Vec<String>,
+    pub cancel: String,
+}
+
+pub struct Tab {
+    pub label: String,
+    pub href: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "party/detail.html")]
+pub struct DetailPage {
+    pub layout: Layout,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub title: String,
+    pub tags: Vec<(String, &'static str)>,
+    pub subtitle: String,
+    pub buttons: Vec<Button>,
+    pub tabs: Vec<Tab>,
+    pub facts: Vec<(String, String)>,
+    pub tables: Vec<Table>,
+    pub forms: Vec<InlineForm>,
+    /// a value shown once (a revealed ID number)
+    pub revealed: Option<String>,
+}
