@@ -38,7 +38,7 @@
 //! without coordinates take the most specific level first, lowest instructor id.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap};
 
 use serde::{Deserialize, Serialize};
 
@@ -151,39 +151,61 @@ const EARTH_RADIUS_M: f64 = 6_371_000.0;
 /// Metres per millionth of a degree of latitude (and of longitude at the equator).
 const M_PER_E6: f64 = EARTH_RADIUS_M * std::f64::consts::PI / 180.0 / 1e6;
 
-/// A point with its trigonometry precomputed; [`distance_m`] goes through it, so the planner and
-/// the checks agree to the metre.
+/// A point as a unit vector; [`distance_m`] goes through it, so the planner and the checks agree
+/// to the metre. The great-circle distance is 2R·asin(chord/2), the same as the haversine
+/// formula, without trigonometry per pair beyond one `asin`.
 #[derive(Debug, Clone, Copy)]
 struct Geo {
     lon_e6: i64,
     lat_e6: i64,
-    lat: f64,
-    lon: f64,
-    cos_lat: f64,
+    x: f64,
+    y: f64,
+    z: f64,
 }
 
 impl Geo {
     fn new(lon_e6: i64, lat_e6: i64) -> Geo {
         let lat = (lat_e6 as f64 / 1e6).to_radians();
         let lon = (lon_e6 as f64 / 1e6).to_radians();
-        Geo { lon_e6, lat_e6, lat, lon, cos_lat: lat.cos() }
+        let c = lat.cos();
+        Geo { lon_e6, lat_e6, x: c * lon.cos(), y: c * lon.sin(), z: lat.sin() }
     }
 
     fn of(lon_e6: Option<i64>, lat_e6: Option<i64>) -> Option<Geo> {
         Some(Geo::new(lon_e6?, lat_e6?))
     }
 
-    /// Haversine distance, rounded to the metre.
+    /// Squared chord between the two unit vectors: increases with the distance.
+    fn chord2(&self, o: &Geo) -> f64 {
+        let (dx, dy, dz) = (self.x - o.x, self.y - o.y, self.z - o.z);
+        dx * dx + dy * dy + dz * dz
+    }
+
+    /// Great-circle distance, rounded to the metre.
     fn dist(&self, o: &Geo) -> u32 {
-        let s1 = ((o.lat - self.lat) / 2.0).sin();
-        let s2 = ((o.lon - self.lon) / 2.0).sin();
-        let h = (s1 * s1 + self.cos_lat * o.cos_lat * s2 * s2).clamp(0.0, 1.0);
-        let d = 2.0 * EARTH_RADIUS_M * h.sqrt().asin();
-        if d >= f64::from(u32::MAX) { u32::MAX } else { d.round() as u32 }
+        metres(self.chord2(o))
+    }
+
+    /// Chord length in metres: within a millimetre of the distance below 50 km; for soft costs.
+    fn approx(&self, o: &Geo) -> u64 {
+        (EARTH_RADIUS_M * self.chord2(o).sqrt()) as u64
     }
 }
 
-/// Haversine distance in metres between two (lon, lat) points in millionths of a degree.
+/// Great-circle distance in metres of a squared chord of the unit sphere.
+fn metres(chord2: f64) -> u32 {
+    let d = 2.0 * EARTH_RADIUS_M * (chord2.sqrt() / 2.0).min(1.0).asin();
+    if d >= f64::from(u32::MAX) { u32::MAX } else { d.round() as u32 }
+}
+
+/// Squared chord of the unit sphere for a great-circle distance in metres.
+fn chord2_of(m: f64) -> f64 {
+    let c = 2.0 * (m.max(0.0) / (2.0 * EARTH_RADIUS_M)).min(std::f64::consts::FRAC_PI_2).sin();
+    c * c
+}
+
+/// Great-circle (haversine) distance in metres between two (lon, lat) points in millionths of a
+/// degree, on a sphere of radius 6,371 km.
 pub fn distance_m(a: (i64, i64), b: (i64, i64)) -> u32 {
     Geo::new(a.0, a.1).dist(&Geo::new(b.0, b.1))
 }
@@ -230,41 +252,90 @@ fn cell_size_m(pts: &[Geo], per_cell: f64, lo_m: f64, hi_m: f64) -> f64 {
     (h * w * per_cell / pts.len() as f64).sqrt().clamp(lo_m, hi_m)
 }
 
-/// A bucket grid over points given by index; queries return neighbours in increasing
-/// (distance, index) order, never looking at all pairs.
+/// A bucket grid over points given by index, stored densely (cell offsets into one array of
+/// indices, ascending within a cell); queries return neighbours in increasing distance order,
+/// never looking at all pairs.
 #[derive(Debug, Clone)]
 struct Grid {
     cell_lat: i64,
     cell_lon: i64,
+    /// Cell coordinates (lat row, lon column) of the first cell, and the number of rows/columns.
     lo: (i64, i64),
-    hi: (i64, i64),
-    cells: HashMap<(i64, i64), Vec<u32>>,
+    rows: i64,
+    cols: i64,
+    /// `items[start[c]..start[c + 1]]` are the points of cell `c`, `xyz` their unit vectors.
+    start: Vec<u32>,
+    items: Vec<u32>,
+    xyz: Vec<[f64; 3]>,
+    /// Points still in the grid, by index.
+    alive: Vec<bool>,
     cell_lat_rad: f64,
     cell_lon_rad: f64,
     cos_max: f64,
 }
 
+/// At most this many cells per point (plus a constant); coarser cells beyond.
+const CELLS_PER_POINT: i64 = 4;
+
 impl Grid {
     fn new(points: impl Iterator<Item = (usize, Geo)>, cell_m: f64, cos_max: f64) -> Grid {
         let cos_max = cos_max.clamp(0.01, 1.0);
-        let cell_lat = ((cell_m / M_PER_E6).ceil() as i64).max(1);
-        let cell_lon = ((cell_lat as f64 / cos_max).ceil() as i64).max(1);
+        let points: Vec<(usize, Geo)> = points.collect();
+        let (mut lat0, mut lat1, mut lon0, mut lon1) = (i64::MAX, i64::MIN, i64::MAX, i64::MIN);
+        for (_, p) in &points {
+            lat0 = lat0.min(p.lat_e6);
+            lat1 = lat1.max(p.lat_e6);
+            lon0 = lon0.min(p.lon_e6);
+            lon1 = lon1.max(p.lon_e6);
+        }
+        let mut cell_lat = ((cell_m / M_PER_E6).ceil() as i64).max(1);
+        let max_cells = CELLS_PER_POINT * points.len() as i64 + 4_096;
+        let (mut lo, mut rows, mut cols, mut cell_lon);
+        loop {
+            cell_lon = ((cell_lat as f64 / cos_max).ceil() as i64).max(1);
+            (lo, rows, cols) = if points.is_empty() {
+                ((0, 0), 0, 0)
+            } else {
+                let lo = (lat0.div_euclid(cell_lat), lon0.div_euclid(cell_lon));
+                (lo, lat1.div_euclid(cell_lat) - lo.0 + 1, lon1.div_euclid(cell_lon) - lo.1 + 1)
+            };
+            if rows.saturating_mul(cols) <= max_cells {
+                break;
+            }
+            cell_lat = cell_lat.saturating_mul(2);
+        }
         let mut g = Grid {
             cell_lat,
             cell_lon,
-            lo: (i64::MAX, i64::MAX),
-            hi: (i64::MIN, i64::MIN),
-            cells: HashMap::new(),
+            lo,
+            rows,
+            cols,
+            start: Vec::new(),
+            items: Vec::new(),
+            xyz: Vec::new(),
+            alive: Vec::new(),
             cell_lat_rad: (cell_lat as f64 / 1e6).to_radians(),
             cell_lon_rad: (cell_lon as f64 / 1e6).to_radians(),
             cos_max,
         };
-        for (i, p) in points {
-            let k = g.key(&p);
-            g.lo = (g.lo.0.min(k.0), g.lo.1.min(k.1));
-            g.hi = (g.hi.0.max(k.0), g.hi.1.max(k.1));
-            g.cells.entry(k).or_default().push(i as u32);
+        let mut keyed: Vec<(usize, u32, [f64; 3])> =
+            points.iter().filter_map(|(i, p)| Some((g.slot(g.key(p))?, *i as u32, [p.x, p.y, p.z]))).collect();
+        keyed.sort_unstable_by_key(|k| (k.0, k.1));
+        let n_cells = (rows * cols) as usize;
+        let mut start = vec![0u32; n_cells + 1];
+        for &(c, _, _) in &keyed {
+            start[c + 1] += 1;
         }
+        for c in 0..n_cells {
+            start[c + 1] += start[c];
+        }
+        g.alive = vec![false; points.iter().map(|(i, _)| i + 1).max().unwrap_or(0)];
+        for &(_, i, _) in &keyed {
+            g.alive[i as usize] = true;
+        }
+        g.xyz = keyed.iter().map(|k| k.2).collect();
+        g.items = keyed.into_iter().map(|(_, i, _)| i).collect();
+        g.start = start;
         g
     }
 
@@ -272,12 +343,14 @@ impl Grid {
         (p.lat_e6.div_euclid(self.cell_lat), p.lon_e6.div_euclid(self.cell_lon))
     }
 
-    fn remove(&mut self, i: usize, p: &Geo) {
-        let k = self.key(p);
-        if let Some(v) = self.cells.get_mut(&k)
-            && let Some(pos) = v.iter().position(|&x| x as usize == i)
-        {
-            v.swap_remove(pos);
+    fn slot(&self, k: (i64, i64)) -> Option<usize> {
+        let (r, c) = (k.0 - self.lo.0, k.1 - self.lo.1);
+        (r >= 0 && r < self.rows && c >= 0 && c < self.cols).then(|| (r * self.cols + c) as usize)
+    }
+
+    fn remove(&mut self, i: usize) {
+        if let Some(a) = self.alive.get_mut(i) {
+            *a = false;
         }
     }
 
@@ -294,79 +367,98 @@ impl Grid {
         lat_b.min(lon_b) * (1.0 - 1e-9) - 1.0
     }
 
+    /// Largest ring around cell `c` that still meets the grid.
     fn max_ring(&self, c: (i64, i64)) -> i64 {
-        if self.lo.0 > self.hi.0 {
+        if self.rows == 0 {
             return -1;
         }
-        (c.0 - self.lo.0).max(self.hi.0 - c.0).max(c.1 - self.lo.1).max(self.hi.1 - c.1)
+        let (hi0, hi1) = (self.lo.0 + self.rows - 1, self.lo.1 + self.cols - 1);
+        (c.0 - self.lo.0).max(hi0 - c.0).max(c.1 - self.lo.1).max(hi1 - c.1)
     }
 
-    /// Visits the points of the cells at Chebyshev distance exactly `r` from cell `c`.
-    fn ring(&self, c: (i64, i64), r: i64, mut f: impl FnMut(usize)) {
-        let mut visit = |i: i64, j: i64| {
-            if let Some(v) = self.cells.get(&(i, j)) {
-                v.iter().for_each(|&x| f(x as usize));
+    /// Visits the live points (index, unit vector) of the cells at Chebyshev distance exactly `r`
+    /// from cell `c`.
+    fn ring(&self, c: (i64, i64), r: i64, mut f: impl FnMut(u32, &[f64; 3])) {
+        let (hi0, hi1) = (self.lo.0 + self.rows - 1, self.lo.1 + self.cols - 1);
+        // A run of cells of one row, columns j0..=j1.
+        let mut run = |i: i64, j0: i64, j1: i64| {
+            let (j0, j1) = (j0.max(self.lo.1), j1.min(hi1));
+            if i < self.lo.0 || i > hi0 || j0 > j1 {
+                return;
+            }
+            let row = ((i - self.lo.0) * self.cols) as usize;
+            let (a, b) = (row + (j0 - self.lo.1) as usize, row + (j1 - self.lo.1) as usize + 1);
+            let (a, b) = (self.start[a] as usize, self.start[b] as usize);
+            for (&x, p) in self.items[a..b].iter().zip(&self.xyz[a..b]) {
+                if self.alive[x as usize] {
+                    f(x, p);
+                }
             }
         };
         if r == 0 {
-            visit(c.0, c.1);
+            run(c.0, c.1, c.1);
             return;
         }
-        let (j0, j1) = ((c.1 - r).max(self.lo.1), (c.1 + r).min(self.hi.1));
-        for i in [c.0 - r, c.0 + r] {
-            if i >= self.lo.0 && i <= self.hi.0 {
-                (j0..=j1).for_each(|j| visit(i, j));
-            }
-        }
-        let (i0, i1) = ((c.0 - r + 1).max(self.lo.0), (c.0 + r - 1).min(self.hi.0));
-        for j in [c.1 - r, c.1 + r] {
-            if j >= self.lo.1 && j <= self.hi.1 {
-                (i0..=i1).for_each(|i| visit(i, j));
-            }
+        run(c.0 - r, c.1 - r, c.1 + r);
+        run(c.0 + r, c.1 - r, c.1 + r);
+        for i in (c.0 - r + 1)..=(c.0 + r - 1) {
+            run(i, c.1 - r, c.1 - r);
+            run(i, c.1 + r, c.1 + r);
         }
     }
 
     fn near(&self, q: Geo, max_m: u32) -> Near {
-        Near { q, c: self.key(&q), ring: 0, heap: BinaryHeap::new(), max_m, done: false }
+        let max_c2 = chord2_of(f64::from(max_m) + 1.0);
+        let c = self.key(&q);
+        Near { q, c, ring: 0, heap: BinaryHeap::new(), max_m, max_c2, emit_c2: 0.0, done: self.max_ring(c) < 0 }
     }
 }
 
-/// Incremental nearest-neighbour search: yields (distance, index) in increasing order up to
-/// `max_m`. Holds no borrow of the grid, so the caller may change other state between steps.
+/// Incremental nearest-neighbour search: yields (distance, index) in increasing order of exact
+/// distance (ties by index) up to `max_m`. Holds no borrow of the grid, so the caller may change
+/// other state between steps.
 struct Near {
     q: Geo,
     c: (i64, i64),
     ring: i64,
-    heap: BinaryHeap<Reverse<(u32, u32)>>,
+    /// (squared chord as ordered bits, index).
+    heap: BinaryHeap<Reverse<(u64, u32)>>,
     max_m: u32,
+    max_c2: f64,
+    /// Squared chord below which a point is nearer than anything not scanned yet.
+    emit_c2: f64,
     done: bool,
 }
 
 impl Near {
-    fn next(&mut self, g: &Grid, pts: &[Option<Geo>]) -> Option<(u32, usize)> {
+    fn next(&mut self, g: &Grid) -> Option<(u32, usize)> {
         loop {
-            if let Some(&Reverse((d, i))) = self.heap.peek() {
-                if self.done || f64::from(d) < g.bound(self.ring - 1) {
+            if let Some(&Reverse((c2, i))) = self.heap.peek() {
+                let c2 = f64::from_bits(c2);
+                if self.done || c2 < self.emit_c2 {
                     self.heap.pop();
-                    return Some((d, i as usize));
+                    let d = metres(c2);
+                    if d <= self.max_m {
+                        return Some((d, i as usize));
+                    }
+                    continue;
                 }
             } else if self.done {
                 return None;
             }
-            if self.ring > g.max_ring(self.c) || g.bound(self.ring - 1) > f64::from(self.max_m) {
-                self.done = true;
-                continue;
-            }
-            let (q, max_m, heap) = (self.q, self.max_m, &mut self.heap);
-            g.ring(self.c, self.ring, |i| {
-                if let Some(p) = pts.get(i).copied().flatten() {
-                    let d = q.dist(&p);
-                    if d <= max_m {
-                        heap.push(Reverse((d, i as u32)));
-                    }
+            let (q, max_c2, heap) = (self.q, self.max_c2, &mut self.heap);
+            g.ring(self.c, self.ring, |i, p| {
+                let (dx, dy, dz) = (q.x - p[0], q.y - p[1], q.z - p[2]);
+                let c2 = dx * dx + dy * dy + dz * dz;
+                if c2 <= max_c2 {
+                    heap.push(Reverse((c2.to_bits(), i)));
                 }
             });
+            // Everything not scanned yet is farther than the bound of the rings scanned.
+            let bound = g.bound(self.ring);
+            self.emit_c2 = chord2_of(bound);
             self.ring += 1;
+            self.done = self.ring > g.max_ring(self.c) || bound > f64::from(self.max_m);
         }
     }
 }
@@ -391,19 +483,33 @@ fn sorted_unique<T>(items: &[T], id: impl Fn(&T) -> i64) -> (Vec<&T>, Vec<i64>) 
 // Joint branches
 
 const NONE: usize = usize::MAX;
-/// Cost weights, in metres of spread.
-const FIELD_PEN: u64 = 1_000;
-const OVER_PEN: u64 = 1_500;
-const UNDER_PEN: u64 = 600;
-const NOCOORD_COST: u64 = 3_000;
-const SPARE_PEN: u64 = 300;
-const STEAL_PEN: u64 = 1_200;
+/// Soft-cost weights, in thousandths of the township's typical spacing between neighbouring
+/// candidates (so a field or a surplus member is worth the same number of "neighbour steps" in a
+/// dense city district as in a sparse rural township): a group that stops sharing one field,
+/// each formal member beyond the minimum, a candidate too small to finish the group, a pair
+/// without known distance, a leftover of a township with a branch, a member taken from a branch,
+/// each township beyond the first.
+const FIELD_W: u64 = 500;
+const OVER_W: u64 = 1_500;
+const UNDER_W: u64 = 600;
+const NOCOORD_W: u64 = 3_000;
+const SPARE_W: u64 = 300;
+const STEAL_W: u64 = 1_200;
+const TOWN_W: u64 = 2_000;
+/// Bounds of the typical spacing, metres.
+const UNIT_MIN: f64 = 100.0;
+const UNIT_MAX: f64 = 2_000.0;
 /// Townships with more unassigned candidates than this are searched through the grid.
 const BRUTE_MAX: usize = 64;
 /// Candidates taken from the grid per growth step.
 const NEAR_CANDS: usize = 24;
 /// Grid points looked at per growth step before giving up on the grid.
 const NEAR_SCAN: usize = 4_000;
+/// Local search: rounds, and neighbours in other branches looked at per organization.
+const POLISH_ROUNDS: usize = 3;
+const POLISH_NEIGHBOURS: usize = 8;
+/// Nearest branches tried for a swap.
+const SWAP_BRANCHES: usize = 8;
 
 struct Joint<'a> {
     p: PlanParams,
@@ -415,6 +521,8 @@ struct Joint<'a> {
     m: Vec<u64>,
     /// Members of each township, ascending.
     towns: Vec<Vec<usize>>,
+    /// Typical spacing between neighbouring candidates of each township, metres.
+    unit: Vec<u64>,
     grid: Grid,
 }
 
@@ -429,17 +537,20 @@ struct JState {
     /// Branch of each organization, or NONE.
     of: Vec<usize>,
     branches: Vec<Branch>,
+    /// Townships with a member in some branch (only used to rank candidates).
+    has: Vec<bool>,
 }
 
 impl JState {
-    fn new(n: usize) -> JState {
-        JState { of: vec![NONE; n], branches: Vec::new() }
+    fn new(n: usize, towns: usize) -> JState {
+        JState { of: vec![NONE; n], branches: Vec::new(), has: vec![false; towns] }
     }
 
     fn commit(&mut self, j: &Joint, members: Vec<usize>) {
         let b = self.branches.len();
         for &x in &members {
             self.of[x] = b;
+            self.has[j.town[x]] = true;
         }
         let sum = members.iter().map(|&x| j.m[x]).sum();
         self.branches.push(Branch { members, sum });
@@ -447,6 +558,7 @@ impl JState {
 
     fn add(&mut self, j: &Joint, b: usize, x: usize) {
         self.of[x] = b;
+        self.has[j.town[x]] = true;
         self.branches[b].members.push(x);
         self.branches[b].sum += j.m[x];
     }
@@ -470,6 +582,27 @@ fn intern<'a>(keys: impl Iterator<Item = &'a str>) -> BTreeMap<&'a str, usize> {
     map
 }
 
+/// Typical spacing between neighbouring points: the square root of the area per point, the area
+/// taken as 3π·σx·σy (σ the standard deviations east and north).
+fn spacing(pts: impl Iterator<Item = Geo>) -> u64 {
+    let (mut n, mut sx, mut sy, mut sxx, mut syy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for p in pts {
+        let (x, y) = (p.lon_e6 as f64 * M_PER_E6 * (p.lat_e6 as f64 / 1e6).to_radians().cos(), p.lat_e6 as f64 * M_PER_E6);
+        n += 1.0;
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+    }
+    if n < 2.0 {
+        return 1_000;
+    }
+    let vx = (sxx / n - (sx / n).powi(2)).max(0.0);
+    let vy = (syy / n - (sy / n).powi(2)).max(0.0);
+    let area = 3.0 * std::f64::consts::PI * vx.sqrt() * vy.sqrt();
+    (area / n).sqrt().clamp(UNIT_MIN, UNIT_MAX) as u64
+}
+
 impl<'a> Joint<'a> {
     fn new(joint: &'a [PlanOrg], p: &PlanParams, cos_max: f64) -> Joint<'a> {
         let (orgs, dups) = sorted_unique(joint, |o| o.id);
@@ -483,14 +616,20 @@ impl<'a> Joint<'a> {
         }
         let geo: Vec<Option<Geo>> = orgs.iter().map(|o| Geo::of(o.lon_e6, o.lat_e6)).collect();
         let pts: Vec<Geo> = geo.iter().flatten().copied().collect();
-        let cell = cell_size_m(&pts, 4.0, 200.0, f64::from(p.max_distance_m));
+        let cell = cell_size_m(&pts, 0.25, 100.0, f64::from(p.max_distance_m));
         let grid = Grid::new(geo.iter().enumerate().filter_map(|(i, g)| Some((i, (*g)?))), cell, cos_max);
         let m = orgs.iter().map(|o| u64::from(o.formal_members)).collect();
-        Joint { p: *p, orgs, dups, geo, town, field, m, towns, grid }
+        let unit = towns.iter().map(|mem| spacing(mem.iter().filter_map(|&x| geo[x]))).collect();
+        Joint { p: *p, orgs, dups, geo, town, field, m, towns, unit, grid }
     }
 
     fn min(&self) -> u64 {
         u64::from(self.p.min_formal_members)
+    }
+
+    /// A soft-cost weight in metres for township `t`.
+    fn pen(&self, w: u64, t: usize) -> u64 {
+        w * self.unit[t] / 1_000
     }
 
     fn max_orgs(&self) -> usize {
@@ -499,6 +638,14 @@ impl<'a> Joint<'a> {
 
     fn dist(&self, a: usize, b: usize) -> Option<u32> {
         Some(self.geo[a]?.dist(&self.geo[b]?))
+    }
+
+    /// Distance for soft costs (chord length; unknown: a fixed cost).
+    fn fast(&self, a: usize, b: usize) -> u64 {
+        match (self.geo[a], self.geo[b]) {
+            (Some(x), Some(y)) => x.approx(&y),
+            _ => self.pen(NOCOORD_W, self.town[a]),
+        }
     }
 
     fn compat(&self, a: usize, b: usize) -> bool {
@@ -510,9 +657,9 @@ impl<'a> Joint<'a> {
         let mut spread = 0;
         for &g in group {
             let same = self.town[g] == self.town[c];
-            let d = match self.dist(g, c) {
-                Some(d) if same || d <= self.p.max_distance_m => u64::from(d),
-                None if same => NOCOORD_COST,
+            let d = match (self.geo[g], self.geo[c]) {
+                (Some(a), Some(b)) if same || a.dist(&b) <= self.p.max_distance_m => a.approx(&b),
+                (None, _) | (_, None) if same => self.pen(NOCOORD_W, self.town[c]),
                 _ => return None,
             };
             spread = spread.max(d);
@@ -524,7 +671,7 @@ impl<'a> Joint<'a> {
     fn field_pen(&self, group: &[usize], c: usize) -> u64 {
         match group.first() {
             Some(&f) if group.iter().all(|&g| self.field[g] == self.field[f]) && self.field[c] != self.field[f] => {
-                FIELD_PEN
+                self.pen(FIELD_W, self.town[f])
             }
             _ => 0,
         }
@@ -536,7 +683,8 @@ impl<'a> Joint<'a> {
         if mc == 0 && need > 0 {
             return None;
         }
-        let fit = if mc >= need { (mc - need).saturating_mul(OVER_PEN) } else { UNDER_PEN };
+        let t = group.first().map_or(self.town[c], |&g| self.town[g]);
+        let fit = if mc >= need { (mc - need).saturating_mul(self.pen(OVER_W, t)) } else { self.pen(UNDER_W, t) };
         Some(self.spread(group, c)? + self.field_pen(group, c) + fit + extra)
     }
 
@@ -611,7 +759,7 @@ impl<'a> Joint<'a> {
                         let mut cands = Vec::new();
                         let mut near = self.grid.near(q, u32::MAX);
                         let mut scanned = 0;
-                        while let Some((_, c)) = near.next(&self.grid, &self.geo) {
+                        while let Some((_, c)) = near.next(&self.grid) {
                             scanned += 1;
                             if self.town[c] == self.town[seed] && free(&c) {
                                 cands.push(c);
@@ -636,124 +784,309 @@ impl<'a> Joint<'a> {
         }
     }
 
-    fn town_has_branch(&self, st: &JState) -> Vec<bool> {
-        let mut has = vec![false; self.towns.len()];
-        for b in &st.branches {
-            for &x in &b.members {
-                has[self.town[x]] = true;
-            }
-        }
-        has
-    }
-
-    /// Phase 2: organizations of townships without a branch seed groups across townships,
-    /// with nearby leftovers and members a nearby branch can spare.
-    fn phase_cross(&self, st: &mut JState) {
-        let mut has = self.town_has_branch(st);
-        let (min, max_d) = (self.min(), self.p.max_distance_m);
-        for seed in 0..self.orgs.len() {
-            let Some(q) = self.geo[seed] else { continue };
-            if st.of[seed] != NONE || has[self.town[seed]] {
-                continue;
-            }
-            let mut cands = Vec::new();
-            let mut near = self.grid.near(q, max_d);
-            while let Some((_, c)) = near.next(&self.grid, &self.geo) {
-                if c != seed {
-                    cands.push(c);
-                    if cands.len() >= 2 * NEAR_CANDS {
-                        break;
-                    }
-                }
-            }
-            let t = self.town[seed];
-            cands.extend(
-                self.towns[t].iter().copied().filter(|&c| self.geo[c].is_none() && st.of[c] == NONE).take(NEAR_CANDS),
-            );
-            let mut g = vec![seed];
-            let mut sum = self.m[seed];
-            let mut stolen: Vec<(usize, usize)> = Vec::new();
-            while (sum < min || g.len() < 2) && g.len() < self.max_orgs() {
-                let need = min.saturating_sub(sum);
-                let options = cands.iter().filter_map(|&c| {
-                    let b = st.of[c];
-                    if b == NONE {
-                        Some((c, if has[self.town[c]] { SPARE_PEN } else { 0 }))
-                    } else {
-                        let br = &st.branches[b];
-                        (br.members.len() > 2 && br.sum - self.m[c] >= min).then_some((c, STEAL_PEN))
-                    }
-                });
-                let Some(c) = self.best(&g, need, options) else { break };
-                let b = st.of[c];
-                if b != NONE {
-                    st.take(self, b, c);
-                    stolen.push((c, b));
-                }
-                g.push(c);
-                sum += self.m[c];
-            }
-            if sum >= min && g.len() >= 2 {
-                for &x in &g {
-                    has[self.town[x]] = true;
-                }
-                st.commit(self, g);
-            } else {
-                for (c, b) in stolen {
-                    st.add(self, b, c);
-                }
-            }
-        }
-    }
-
-    /// Branches `x` could join (own township's, or within the distance), with room.
-    fn attach_options(&self, st: &JState, x: usize) -> Vec<usize> {
-        let mut bs: Vec<usize> = self.towns[self.town[x]].iter().map(|&y| st.of[y]).filter(|&b| b != NONE).collect();
+    /// Candidates near `x`: within the distance (nearest first), then members of its township
+    /// without coordinates (or all of them if `x` has none).
+    fn neighbours(&self, x: usize, limit: usize) -> Vec<usize> {
+        let mut out = Vec::new();
         if let Some(q) = self.geo[x] {
             let mut near = self.grid.near(q, self.p.max_distance_m);
-            while let Some((_, y)) = near.next(&self.grid, &self.geo) {
-                if st.of[y] != NONE {
-                    bs.push(st.of[y]);
+            while out.len() < limit
+                && let Some((_, c)) = near.next(&self.grid)
+            {
+                if c != x {
+                    out.push(c);
                 }
             }
         }
-        bs.sort_unstable();
-        bs.dedup();
-        bs.retain(|&b| st.branches[b].members.len() < self.max_orgs());
+        let have = self.geo[x].is_some();
+        out.extend(
+            self.towns[self.town[x]]
+                .iter()
+                .copied()
+                .filter(|&c| c != x && !(have && self.geo[c].is_some()))
+                .take(limit),
+        );
+        out
+    }
+
+    /// Grows a new branch from the unplaced `seed` with unplaced neighbours and members that a
+    /// nearby branch can spare; undoes everything if the group cannot be completed.
+    fn try_grow(&self, st: &mut JState, seed: usize) -> bool {
+        let min = self.min();
+        let cands = self.neighbours(seed, 2 * NEAR_CANDS);
+        let mut g = vec![seed];
+        let mut sum = self.m[seed];
+        let mut stolen: Vec<(usize, usize)> = Vec::new();
+        while (sum < min || g.len() < 2) && g.len() < self.max_orgs() {
+            let need = min.saturating_sub(sum);
+            let options = cands.iter().filter_map(|&c| {
+                let b = st.of[c];
+                if b == NONE {
+                    Some((c, if st.has[self.town[c]] { self.pen(SPARE_W, self.town[seed]) } else { 0 }))
+                } else {
+                    let br = &st.branches[b];
+                    (br.members.len() > 2 && br.sum - self.m[c] >= min).then_some((c, self.pen(STEAL_W, self.town[seed])))
+                }
+            });
+            let Some(c) = self.best(&g, need, options) else { break };
+            let b = st.of[c];
+            if b != NONE {
+                st.take(self, b, c);
+                stolen.push((c, b));
+            }
+            g.push(c);
+            sum += self.m[c];
+        }
+        if sum >= min && g.len() >= 2 {
+            st.commit(self, g);
+            return true;
+        }
+        for (c, b) in stolen.into_iter().rev() {
+            st.add(self, b, c);
+        }
+        false
+    }
+
+    /// Branches `x` could join or swap into: those of its township's members and of its
+    /// neighbours, nearest first.
+    fn branches_near(&self, st: &JState, x: usize, limit: usize) -> Vec<usize> {
+        let mut bs: Vec<usize> = Vec::new();
+        let mut push = |b: usize| {
+            if b != NONE && !bs.contains(&b) {
+                bs.push(b);
+            }
+        };
+        if let Some(q) = self.geo[x] {
+            let mut near = self.grid.near(q, self.p.max_distance_m);
+            while let Some((_, y)) = near.next(&self.grid) {
+                push(st.of[y]);
+            }
+        }
+        let mut town: Vec<(u64, usize)> = self.towns[self.town[x]]
+            .iter()
+            .filter(|&&y| st.of[y] != NONE)
+            .map(|&y| (self.fast(x, y), y))
+            .collect();
+        town.sort_unstable();
+        for (_, y) in town {
+            push(st.of[y]);
+        }
+        bs.truncate(limit);
         bs
     }
 
-    /// Phase 3: remaining organizations join the branch with room that keeps the spread smallest;
-    /// organizations of townships without a branch first.
-    fn phase_attach(&self, st: &mut JState) {
-        let has = self.town_has_branch(st);
-        let (orphans, others): (Vec<usize>, Vec<usize>) =
-            (0..self.orgs.len()).filter(|&x| st.of[x] == NONE).partition(|&x| !has[self.town[x]]);
-        for x in orphans.into_iter().chain(others) {
-            let best = self
-                .attach_options(st, x)
-                .into_iter()
-                .filter_map(|b| {
-                    let mem = &st.branches[b].members;
-                    Some((self.spread(mem, x)? + self.field_pen(mem, x), b))
-                })
-                .min();
-            if let Some((_, b)) = best {
+    /// Joins `x` to the branch with room that keeps the spread smallest.
+    fn try_attach(&self, st: &mut JState, x: usize) -> bool {
+        let best = self
+            .branches_near(st, x, usize::MAX)
+            .into_iter()
+            .filter(|&b| st.branches[b].members.len() < self.max_orgs())
+            .filter_map(|b| {
+                let mem = &st.branches[b].members;
+                Some((self.spread(mem, x)? + self.field_pen(mem, x), b))
+            })
+            .min();
+        if let Some((_, b)) = best {
+            st.add(self, b, x);
+        }
+        best.is_some()
+    }
+
+    /// `x` takes the place of a member `c` of a nearby branch if `c` then finds a place itself.
+    fn try_swap(&self, st: &mut JState, x: usize) -> bool {
+        let min = self.min();
+        for b in self.branches_near(st, x, SWAP_BRANCHES) {
+            let mut members = st.branches[b].members.clone();
+            members.sort_unstable();
+            for c in members {
+                let rest: Vec<usize> = st.branches[b].members.iter().copied().filter(|&y| y != c).collect();
+                if st.branches[b].sum - self.m[c] + self.m[x] < min || self.spread(&rest, x).is_none() {
+                    continue;
+                }
+                st.take(self, b, c);
                 st.add(self, b, x);
+                if self.try_attach(st, c) || self.try_grow(st, c) {
+                    return true;
+                }
+                st.take(self, b, x);
+                st.add(self, b, c);
             }
+        }
+        false
+    }
+
+    /// Phase 2: organizations of townships without a branch seed groups across townships.
+    fn phase_cross(&self, st: &mut JState) {
+        for seed in 0..self.orgs.len() {
+            if st.of[seed] == NONE && !st.has[self.town[seed]] && self.geo[seed].is_some() {
+                self.try_grow(st, seed);
+            }
+        }
+    }
+
+    /// Phase 3: remaining organizations join a branch (those of townships without a branch
+    /// first), else start one with spare members of nearby branches, else take the place of a
+    /// member that can move elsewhere.
+    fn phase_attach(&self, st: &mut JState) {
+        let (orphans, others): (Vec<usize>, Vec<usize>) =
+            (0..self.orgs.len()).filter(|&x| st.of[x] == NONE).partition(|&x| !st.has[self.town[x]]);
+        let mut left = Vec::new();
+        for x in orphans.into_iter().chain(others) {
+            if !self.try_attach(st, x) {
+                left.push(x);
+            }
+        }
+        left.sort_unstable();
+        for x in left {
+            if st.of[x] == NONE && !self.try_grow(st, x) {
+                self.try_swap(st, x);
+            }
+        }
+    }
+
+    /// Soft cost of a branch: its diameter, a field penalty unless all share one field, and a
+    /// penalty per township beyond the first.
+    fn branch_cost(&self, mem: &[usize]) -> u64 {
+        let mut diameter = 0;
+        let mut towns: u64 = 0;
+        let mut t0 = usize::MAX;
+        for (i, &a) in mem.iter().enumerate() {
+            for &b in &mem[i + 1..] {
+                diameter = diameter.max(self.fast(a, b));
+            }
+            if mem[..i].iter().all(|&b| self.town[b] != self.town[a]) {
+                towns += 1;
+            }
+            t0 = t0.min(self.town[a]);
+        }
+        let Some(&f) = mem.first() else { return 0 };
+        let mixed = mem.iter().any(|&g| self.field[g] != self.field[f]);
+        diameter + if mixed { self.pen(FIELD_W, t0) } else { 0 } + towns.saturating_sub(1) * self.pen(TOWN_W, t0)
+    }
+
+    /// Whether `mem` (a branch with `changed` new in it, or one member fewer if `changed` is
+    /// NONE) is a valid branch.
+    fn valid_with(&self, mem: &[usize], changed: usize) -> bool {
+        let sum: u64 = mem.iter().map(|&x| self.m[x]).sum();
+        (2..=self.max_orgs()).contains(&mem.len())
+            && sum >= self.min()
+            && (changed == NONE || mem.iter().all(|&y| y == changed || self.compat(y, changed)))
+    }
+
+    /// Local search: moves a member to a neighbouring branch, or swaps two members of
+    /// neighbouring branches, while that lowers the summed branch cost. Neighbours are each
+    /// organization's nearest organizations within the distance, found once.
+    fn phase_polish(&self, st: &mut JState) {
+        let n = self.orgs.len();
+        let mut nn: Vec<u32> = Vec::with_capacity(n * POLISH_NEIGHBOURS);
+        let mut nn_start: Vec<usize> = Vec::with_capacity(n + 1);
+        for x in 0..n {
+            nn_start.push(nn.len());
+            let (true, Some(q)) = (st.of[x] != NONE, self.geo[x]) else { continue };
+            let mut near = self.grid.near(q, self.p.max_distance_m);
+            let mut k = 0;
+            while k < POLISH_NEIGHBOURS
+                && let Some((_, y)) = near.next(&self.grid)
+            {
+                if y != x {
+                    nn.push(y as u32);
+                    k += 1;
+                }
+            }
+        }
+        nn_start.push(nn.len());
+        eprintln!("TIMING nn done");
+        let mut cost: Vec<u64> = st.branches.iter().map(|b| self.branch_cost(&b.members)).collect();
+        // Branches changed in the previous round (all at first): only organizations in or next
+        // to them are looked at again.
+        let mut dirty = vec![true; st.branches.len()];
+        let (mut n1, mut n2) = (Vec::new(), Vec::new());
+        let (min, max) = (self.min(), self.max_orgs());
+        for _ in 0..POLISH_ROUNDS {
+            let mut changed = vec![false; st.branches.len()];
+            let mut improved = false;
+            for x in 0..n {
+                let b1 = st.of[x];
+                if b1 == NONE {
+                    continue;
+                }
+                let near = &nn[nn_start[x]..nn_start[x + 1]];
+                if !dirty[b1] && !changed[b1] && near.iter().all(|&y| st.of[y as usize] == NONE || !dirty[st.of[y as usize]]) {
+                    continue;
+                }
+                // (gain, b2, y or NONE for a move)
+                let mut best: Option<(u64, usize, usize)> = None;
+                let (s1, l1) = (st.branches[b1].sum, st.branches[b1].members.len());
+                for &y in near {
+                    let y = y as usize;
+                    let b2 = st.of[y];
+                    if b2 == NONE || b2 == b1 {
+                        continue;
+                    }
+                    let (s2, l2) = (st.branches[b2].sum, st.branches[b2].members.len());
+                    let can_move = l1 > 2 && s1 - self.m[x] >= min && l2 < max;
+                    let can_swap = s1 - self.m[x] + self.m[y] >= min && s2 - self.m[y] + self.m[x] >= min;
+                    let before = cost[b1] + cost[b2];
+                    let (m1, m2) = (&st.branches[b1].members, &st.branches[b2].members);
+                    for (swap, ok) in [(false, can_move), (true, can_swap)] {
+                        if !ok {
+                            continue;
+                        }
+                        n1.clear();
+                        n1.extend(m1.iter().copied().filter(|&z| z != x));
+                        n2.clear();
+                        n2.extend(m2.iter().copied().filter(|&z| !swap || z != y));
+                        n2.push(x);
+                        if swap {
+                            n1.push(y);
+                        }
+                        if !self.valid_with(&n1, if swap { y } else { NONE }) || !self.valid_with(&n2, x) {
+                            continue;
+                        }
+                        let after = self.branch_cost(&n1) + self.branch_cost(&n2);
+                        if after < before && best.is_none_or(|b| before - after > b.0) {
+                            best = Some((before - after, b2, if swap { y } else { NONE }));
+                        }
+                    }
+                }
+                let Some((_, b2, y)) = best else { continue };
+                st.take(self, b1, x);
+                if y != NONE {
+                    st.take(self, b2, y);
+                    st.add(self, b1, y);
+                }
+                st.add(self, b2, x);
+                cost[b1] = self.branch_cost(&st.branches[b1].members);
+                cost[b2] = self.branch_cost(&st.branches[b2].members);
+                changed[b1] = true;
+                changed[b2] = true;
+                improved = true;
+            }
+            if !improved {
+                break;
+            }
+            dirty = changed;
         }
     }
 
     fn plan_state(&self) -> JState {
-        let mut st = JState::new(self.orgs.len());
+        let mut st = JState::new(self.orgs.len(), self.towns.len());
+        let t = std::time::Instant::now();
         self.phase_towns(&mut st);
+        eprintln!("TIMING towns {:?}", t.elapsed());
         self.phase_cross(&mut st);
+        eprintln!("TIMING cross {:?}", t.elapsed());
         self.phase_attach(&mut st);
-        let mut base = self.baseline_state();
-        if base.covered() > st.covered() {
-            self.phase_attach(&mut base);
-            return base;
+        eprintln!("TIMING attach {:?}", t.elapsed());
+        if st.covered() < self.orgs.len() {
+            let mut base = self.baseline_state();
+            if base.covered() > st.covered() {
+                self.phase_attach(&mut base);
+                st = base;
+            }
         }
+        eprintln!("TIMING base {:?}", t.elapsed());
+        self.phase_polish(&mut st);
         st
     }
 
@@ -761,7 +1094,7 @@ impl<'a> Joint<'a> {
     /// compatible organizations (same township or within the distance; unknown distances last,
     /// by id) until the formal members reach the minimum.
     fn baseline_state(&self) -> JState {
-        let mut st = JState::new(self.orgs.len());
+        let mut st = JState::new(self.orgs.len(), self.towns.len());
         let mut grid = self.grid.clone();
         let (min, max_d) = (self.min(), self.p.max_distance_m);
         for seed in 0..self.orgs.len() {
@@ -777,7 +1110,7 @@ impl<'a> Joint<'a> {
             if let Some(q) = self.geo[seed] {
                 let mut near = grid.near(q, max_d);
                 while !done(&g, sum) {
-                    let Some((_, c)) = near.next(&grid, &self.geo) else { break };
+                    let Some((_, c)) = near.next(&grid) else { break };
                     if usable(c, &g) {
                         g.push(c);
                         sum += self.m[c];
@@ -803,9 +1136,7 @@ impl<'a> Joint<'a> {
             }
             if sum >= min && g.len() >= 2 {
                 for &x in &g {
-                    if let Some(p) = self.geo[x] {
-                        grid.remove(x, &p);
-                    }
+                    grid.remove(x);
                 }
                 st.commit(self, g);
             }
@@ -822,7 +1153,7 @@ impl<'a> Joint<'a> {
         let mut near: Vec<usize> = self.towns[self.town[x]].clone();
         if let Some(q) = self.geo[x] {
             let mut it = self.grid.near(q, self.p.max_distance_m);
-            while let Some((_, y)) = it.next(&self.grid, &self.geo) {
+            while let Some((_, y)) = it.next(&self.grid) {
                 near.push(y);
             }
         }
@@ -1050,9 +1381,9 @@ impl<'a> Inst<'a> {
         };
         st.spare[i] -= 1;
         if st.spare[i] == 0
-            && let (Some(g), Some(p)) = (st.grids[self.inst_node[i]].as_mut(), self.igeo[i])
+            && let Some(g) = st.grids[self.inst_node[i]].as_mut()
         {
-            g.remove(i, &p);
+            g.remove(i);
         }
     }
 
@@ -1076,7 +1407,7 @@ impl<'a> Inst<'a> {
             let mut near = g.near(q, u32::MAX);
             let mut out = Vec::with_capacity(k);
             while out.len() < k {
-                match near.next(g, &self.igeo) {
+                match near.next(g) {
                     Some((d, i)) if st.spare[i] > 0 => out.push((d, i)),
                     Some(_) => {}
                     None => break,
@@ -1265,8 +1596,16 @@ fn assemble(j: &Joint, js: &JState, ins: &Inst, is: &IState) -> Plan {
 /// Proposes joint branches for `joint` (organizations with 1–2 formal members) and
 /// instructors for `needs_instructor` (none). See the module documentation for the method.
 pub fn plan(joint: &[PlanOrg], needs_instructor: &[PlanOrg], instructors: &[PlanInstructor], p: &PlanParams) -> Plan {
+    let t = std::time::Instant::now();
     let (j, ins) = setup(joint, needs_instructor, instructors, p);
-    assemble(&j, &j.plan_state(), &ins, &ins.plan_state())
+    eprintln!("TIMING setup {:?}", t.elapsed());
+    let a = j.plan_state();
+    eprintln!("TIMING joint {:?}", t.elapsed());
+    let b = ins.plan_state();
+    eprintln!("TIMING inst {:?}", t.elapsed());
+    let r = assemble(&j, &a, &ins, &b);
+    eprintln!("TIMING assemble {:?}", t.elapsed());
+    r
 }
 
 /// Documented simple greedy baseline: organizations in id order seed a group and take the nearest
@@ -1826,9 +2165,8 @@ mod tmp_experiment {
         let (mut lose, mut win, mut tie, mut n) = (0, 0, 0, 0);
         for _ in 0..3000 {
             let x = strat.new_tree(&mut runner).expect("tree").current();
-            let cos = 0.79;
-            let j = Joint::new(&x.0, &x.1, cos);
-            let mut st = JState::new(j.orgs.len());
+            let j = Joint::new(&x.0, &x.1, 0.79);
+            let mut st = JState::new(j.orgs.len(), j.towns.len());
             j.phase_towns(&mut st);
             j.phase_cross(&mut st);
             j.phase_attach(&mut st);
@@ -1836,20 +2174,13 @@ mod tmp_experiment {
             n += 1;
             if st.covered() < b.covered() {
                 lose += 1;
-                if lose < 4 {
-                    eprintln!(
-                        "LOSE {:?} {:?}",
-                        x.1,
-                        x.0.iter()
-                            .map(|o| (
-                                o.id,
-                                &o.township[6..],
-                                o.lon_e6.map(|l| l - 118_500_000),
-                                o.lat_e6.map(|l| l - 37_400_000),
-                                o.formal_members
-                            ))
-                            .collect::<Vec<_>>()
-                    );
+                if x.0.len() < 11 {
+                    for (name, s) in [("plan", &st), ("base", &b)] {
+                        let v: Vec<Vec<i64>> = s.branches.iter().map(|b| b.members.iter().map(|&m| j.orgs[m].id).collect()).collect();
+                        eprintln!("{name}: {v:?}");
+                    }
+                    let v: Vec<_> = x.0.iter().map(|o| (o.id, &o.township[6..], o.lon_e6.map(|l| (l - 118_500_000) * 88 / 1000), o.lat_e6.map(|l| (l - 37_400_000) * 111 / 1000), o.formal_members)).collect();
+                    eprintln!("LOSE {:?} {v:?}", x.1);
                 }
             } else if st.covered() > b.covered() {
                 win += 1

@@ -12,7 +12,59 @@ use serde::Deserialize;
 pub struct Config {
     pub server: Server,
     pub database: Database,
+    pub security: Security,
+    pub jobs: Jobs,
     pub log: Log,
+}
+
+/// Keys. `Debug` never prints them.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Security {
+    /// 64 hexadecimal characters: the key that encrypts personal data (ID numbers).
+    pub data_key: String,
+    /// Or a file holding it (e.g. a mounted secret).
+    pub data_key_file: String,
+}
+
+impl std::fmt::Debug for Security {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Security")
+            .field("data_key", &if self.data_key.is_empty() { "" } else { "***" })
+            .field("data_key_file", &self.data_key_file)
+            .finish()
+    }
+}
+
+impl Security {
+    /// The configured data key, if any.
+    pub fn key(&self) -> anyhow::Result<Option<hongling_service::crypto::DataKey>> {
+        let hex = if !self.data_key.trim().is_empty() {
+            self.data_key.trim().to_owned()
+        } else if !self.data_key_file.trim().is_empty() {
+            std::fs::read_to_string(self.data_key_file.trim())
+                .with_context(|| format!("无法读取数据加密密钥文件 {}", self.data_key_file))?
+                .trim()
+                .to_owned()
+        } else {
+            return Ok(None);
+        };
+        hongling_service::crypto::DataKey::from_hex(&hex).map(Some).map_err(|m| anyhow::anyhow!(m))
+    }
+}
+
+/// Background jobs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Jobs {
+    /// Run the daily coverage re-evaluation (and the year-end figures) from this server.
+    pub daily: bool,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Self { daily: true }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -104,6 +156,15 @@ impl Config {
         }
         if let Some(v) = env("HONGLING_DB_MAX_CONNECTIONS") {
             self.database.max_connections = v.parse().context("HONGLING_DB_MAX_CONNECTIONS 应为整数")?;
+        }
+        if let Some(v) = env("HONGLING_DATA_KEY") {
+            self.security.data_key = v;
+        }
+        if let Some(v) = env("HONGLING_DATA_KEY_FILE") {
+            self.security.data_key_file = v;
+        }
+        if let Some(v) = env("HONGLING_JOBS_DAILY") {
+            self.jobs.daily = parse_bool("HONGLING_JOBS_DAILY", &v)?;
         }
         if let Some(v) = env("HONGLING_LOG") {
             self.log.level = v;

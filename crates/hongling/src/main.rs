@@ -72,6 +72,44 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Party coverage: re-evaluate, year-end figures, the planner.
+    Coverage {
+        #[command(subcommand)]
+        command: CoverageCommand,
+    },
+    /// Data encryption keys.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CoverageCommand {
+    /// Re-evaluate the coverage state and breaches of a region (after bulk loads or policy changes).
+    Refresh {
+        #[arg(long, default_value = "")]
+        region: String,
+    },
+    /// Store (or replace) the year-end figures of a year, evaluated with that year's policy values.
+    Snapshot {
+        #[arg(long)]
+        year: i32,
+    },
+    /// Run the planner for a region and print a summary and its time (nothing is written).
+    Plan {
+        #[arg(long)]
+        region: String,
+        /// Print the whole plan as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Print a new random 256-bit data key (64 hexadecimal characters) for `security.data_key`.
+    Generate,
 }
 
 #[derive(Subcommand)]
@@ -139,9 +177,11 @@ fn init_logging(level: &str) {
 }
 
 async fn open(cfg: &Config) -> anyhow::Result<Hongling> {
-    Hongling::open(&cfg.db(), Arc::new(SystemClock))
+    let key = cfg.security.key()?;
+    let app = Hongling::open(&cfg.db(), Arc::new(SystemClock))
         .await
-        .with_context(|| format!("无法打开数据库 {}", hongling_service::redact_url(&cfg.database.url)))
+        .with_context(|| format!("无法打开数据库 {}", hongling_service::redact_url(&cfg.database.url)))?;
+    Ok(app.with_data_key(key))
 }
 
 async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
@@ -259,6 +299,53 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
             println!("已生成 {n} 个社会组织，用时 {secs:.1} 秒（{:.0} 条/秒）。", n as f64 / secs.max(0.001));
             Ok(())
         }
+        Command::Key { command: KeyCommand::Generate } => {
+            println!("{}", hongling_service::crypto::DataKey::generate_hex());
+            eprintln!("新的数据加密密钥（256 位）。请保存在数据库之外，并在每台服务器上配置相同的值：security.data_key 或 HONGLING_DATA_KEY。");
+            Ok(())
+        }
+        Command::Coverage { command } => {
+            let app = open(&cfg).await?;
+            match command {
+                CoverageCommand::Refresh { region } => {
+                    let started = std::time::Instant::now();
+                    let (o, c, p) = app
+                        .refresh_coverage(&Principal::Cli, region.trim(), app.today())
+                        .await
+                        .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+                    println!(
+                        "已重新计算：社会组织 {o} 个（变化 {c} 个），党组织 {p} 个，用时 {:.1} 秒。",
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+                CoverageCommand::Snapshot { year } => {
+                    let n = app.snapshot_year(year).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+                    println!("已生成 {year} 年末党建覆盖统计（{n} 行）。");
+                }
+                CoverageCommand::Plan { region, json } => {
+                    let started = std::time::Instant::now();
+                    let plan = app.plan_region(region.trim()).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+                    let secs = started.elapsed().as_secs_f64();
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&plan)?);
+                    }
+                    let joined: usize = plan.joint_branches.iter().map(|j| j.orgs.len()).sum();
+                    let assigned: usize = plan.instructors.iter().map(|i| i.orgs.len()).sum();
+                    eprintln!(
+                        "{}：联合组建候选 {} 个，方案 {} 个覆盖 {} 个；待选派指导员 {} 个，方案覆盖 {} 个；无法安排 {} 个。用时 {:.2} 秒（含读取数据）。",
+                        plan.region_name,
+                        plan.joint_candidates,
+                        plan.joint_branches.len(),
+                        joined,
+                        plan.instructor_candidates,
+                        assigned,
+                        plan.unplaced.len(),
+                        secs
+                    );
+                }
+            }
+            Ok(())
+        }
         Command::Audit { command: AuditCommand::Verify } => {
             let app = open(&cfg).await?;
             let r = app.verify_audit_chain().await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -294,11 +381,24 @@ async fn demo(cfg: &mut Config, addr: &str, data: &Path) -> anyhow::Result<()> {
     let db = data.join("hongling.db");
     cfg.database.url = format!("sqlite://{}", db.display());
     cfg.server.addr = addr.to_owned();
+    // the demo keeps its data key beside its database (a real server gets it from the configuration)
+    let key_file = data.join("data.key");
+    if cfg.security.data_key.is_empty() && cfg.security.data_key_file.is_empty() {
+        if !key_file.exists() {
+            write_private(&key_file, &format!("{}\n", hongling_service::crypto::DataKey::generate_hex()))?;
+        }
+        cfg.security.data_key_file = key_file.display().to_string();
+    }
     let app = open(cfg).await?;
     let seeded =
         app.seed_demo_registry(hongling_service::demo::DEMO_REGION).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
     if seeded > 0 {
         println!("已生成东营市演示名录：{seeded} 个社会组织。");
+    }
+    let parties =
+        app.seed_demo_party(hongling_service::demo::DEMO_REGION).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    if parties > 0 {
+        println!("已生成东营市演示党建数据：{parties} 个党组织。");
     }
     let accounts = app.ensure_demo_accounts().await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
     let file = data.join("demo-accounts.txt");
@@ -345,6 +445,9 @@ async fn serve(app: Hongling, cfg: &Config) -> anyhow::Result<()> {
         secure_cookies: cfg.server.secure_cookies,
         max_body_bytes: cfg.server.max_body_mb * 1024 * 1024,
     };
+    if cfg.jobs.daily {
+        tokio::spawn(daily_jobs(app.clone()));
+    }
     let router = hongling_web::router(app.clone(), web);
     let listener = tokio::net::TcpListener::bind(&cfg.server.addr)
         .await
@@ -354,6 +457,22 @@ async fn serve(app: Hongling, cfg: &Config) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())
+}
+
+/// The daily coverage run, checked every hour; the database decides which
+/// server runs it each day (`job_runs`).
+async fn daily_jobs(app: Hongling) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    tick.tick().await;
+    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+    loop {
+        match app.daily_coverage_run().await {
+            Ok(Some(done)) => tracing::info!(result = %done, "daily coverage run"),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "daily coverage run failed"),
+        }
+        tick.tick().await;
+    }
 }
 
 async fn shutdown() {

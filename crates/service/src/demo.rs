@@ -80,6 +80,35 @@ impl Hongling {
                 password,
             });
         }
+        // a party secretary, for the first party organization with a secretary
+        let secretary = user::Entity::find().filter(user::Column::Username.eq("secretary")).one(&self.db).await?.is_some();
+        let party = hongling_store::entity::party_org::Entity::find()
+            .filter(hongling_store::entity::party_org::Column::SecretaryMemberId.is_not_null())
+            .filter(hongling_store::entity::party_org::Column::OrgType.eq("branch"))
+            .order_by_asc(hongling_store::entity::party_org::Column::Id)
+            .one(&self.db)
+            .await?;
+        if let Some(p) = party {
+            let password = if secretary {
+                None
+            } else {
+                let new = NewUser {
+                    username: "secretary".into(),
+                    display_name: format!("{}书记", p.name),
+                    role: Role::PartySecretary,
+                    scope: ScopeInput::PartyOrg(p.id),
+                    password: None,
+                };
+                self.create_user(&Principal::Cli, new).await?.1
+            };
+            out.push(DemoAccount {
+                username: "secretary",
+                display_name: "党组织书记",
+                role: Role::PartySecretary,
+                scope: "party_org",
+                password,
+            });
+        }
         Ok(out)
     }
 }

@@ -411,9 +411,17 @@ impl Hongling {
 
 type Prepared = (OrgDraft, Option<String>, OrgStatus, SupervisionClass);
 
-fn coords(rng: &mut StdRng) -> (Option<f64>, Option<f64>) {
-    let lon = 118.55 + rng.random_range(-0.45..0.45);
-    let lat = 37.45 + rng.random_range(-0.35..0.35);
+/// A point near the centre of the residence's township: the centre is a
+/// stable hash of the township code spread over the city's extent, so that
+/// organizations of one township lie within a few kilometres of each other
+/// (the coverage planner groups neighbours).
+fn coords(rng: &mut StdRng, region: &str) -> (Option<f64>, Option<f64>) {
+    let township: String = region.chars().take(9).collect();
+    let h = township.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let cx = 118.55 + ((h & 0xffff) as f64 / 65535.0 - 0.5) * 0.9;
+    let cy = 37.45 + (((h >> 16) & 0xffff) as f64 / 65535.0 - 0.5) * 0.7;
+    let lon = cx + rng.random_range(-0.02..0.02);
+    let lat = cy + rng.random_range(-0.015..0.015);
     (Some((lon * 1e6_f64).round() / 1e6), Some((lat * 1e6_f64).round() / 1e6))
 }
 
@@ -468,7 +476,7 @@ fn registered(g: &mut Gen<'_>, units: &std::collections::HashMap<String, i64>, s
         .map(|c| c.to_string())
         .ok();
     let founded = random_date(rng, 1990, today);
-    let (lon, lat) = coords(rng);
+    let (lon, lat) = coords(rng, &residence.0);
     let status_roll: f64 = rng.random();
     let status = if status_roll < 0.92 {
         OrgStatus::Active
@@ -518,7 +526,7 @@ fn registered(g: &mut Gen<'_>, units: &std::collections::HashMap<String, i64>, s
 }
 
 fn filed_base(rng: &mut StdRng, region: &str, today: Date) -> OrgDraft {
-    let (lon, lat) = coords(rng);
+    let (lon, lat) = coords(rng, region);
     OrgDraft {
         kind: Some(OrgKind::Association),
         mode: Some(RegistrationMode::Filed),

@@ -150,8 +150,14 @@ impl Hongling {
                 Ok(Scope::region(code.clone()))
             }
             ScopeInput::Org(id) => self.org_scope_of(*id).await,
-            ScopeInput::PartyOrg(_) => {
-                Err(Error::invalid("scope", "党组织管理模块尚未启用，暂不能创建党组织范围的账号"))
+            ScopeInput::PartyOrg(id) => {
+                let p = hongling_store::entity::party_org::Entity::find_by_id(*id)
+                    .one(&self.db)
+                    .await?
+                    .filter(|p| p.status == "active")
+                    .ok_or_else(|| Error::invalid("scope", "党组织不存在或已撤销"))?;
+                let region = RegionCode::parse(&p.region_code).map_err(Error::internal)?;
+                Ok(Scope::party_org(p.id, region))
             }
         }
     }

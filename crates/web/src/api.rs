@@ -551,7 +551,9 @@ pub struct ApiDoc;
 
 /// The OpenAPI document (no authentication).
 async fn openapi() -> Response {
-    match ApiDoc::openapi().to_pretty_json() {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::party_api::PartyApiDoc::openapi());
+    match doc.to_pretty_json() {
         Ok(s) => ([(header::CONTENT_TYPE, "application/json")], s).into_response(),
         Err(e) => WebError::api(Error::internal(e)).into_response(),
     }

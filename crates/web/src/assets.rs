@@ -21,6 +21,12 @@ const ASSETS: &[Asset] = &[
         mime: "text/css; charset=utf-8",
         body: include_bytes!("../assets/vendor/tabler-1.6.1.min.css"),
     },
+    Asset {
+        path: "vendor/echarts-6.1.0.min.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../assets/vendor/echarts-6.1.0.min.js"),
+    },
+    Asset { path: "charts.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../assets/charts.js") },
     Asset { path: "app.css", mime: "text/css; charset=utf-8", body: include_bytes!("../assets/app.css") },
     Asset { path: "app.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../assets/app.js") },
     Asset { path: "favicon.svg", mime: "image/svg+xml", body: include_bytes!("../assets/favicon.svg") },

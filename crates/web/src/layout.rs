@@ -16,7 +16,7 @@ pub struct MenuGroup {
 
 /// The menu of the modules built so far, limited to what the role may open.
 /// (UI.md lists the whole product; each module adds its entries here.)
-pub fn menu(role: Role, region_scoped: bool) -> Vec<MenuGroup> {
+pub fn menu(role: Role, region_scoped: bool, own_party_org: Option<i64>) -> Vec<MenuGroup> {
     let mut groups = Vec::new();
     if region_scoped || role == Role::OrgAccount {
         let mut registry = vec![MenuItem { key: "orgs", label: "登记管理", href: "/registry/orgs" }];
@@ -30,11 +30,42 @@ pub fn menu(role: Role, region_scoped: bool) -> Vec<MenuGroup> {
         }
         groups.push(MenuGroup { label: "社会组织", items: registry });
     }
+    let party_reader = region_scoped && hongling_service::party::reads_party(role);
+    let party_writer = region_scoped && hongling_service::party::writes_party(role);
+    if party_reader {
+        let mut party = vec![MenuItem { key: "coverage", label: "覆盖分析", href: "/party/coverage" }];
+        if party_writer {
+            party.push(MenuItem { key: "plan", label: "覆盖规划", href: "/party/plan" });
+        }
+        party.extend([
+            MenuItem { key: "breaches", label: "违规提示", href: "/party/coverage/breaches" },
+            MenuItem { key: "party_orgs", label: "党组织", href: "/party/orgs" },
+            MenuItem { key: "members", label: "党员", href: "/party/members" },
+            MenuItem { key: "instructors", label: "党建指导员", href: "/party/instructors" },
+            MenuItem { key: "life", label: "组织生活", href: "/party/life" },
+            MenuItem { key: "funds", label: "党建经费", href: "/party/funds" },
+            MenuItem { key: "trainings", label: "书记培训", href: "/party/trainings" },
+            MenuItem { key: "stars", label: "评星定级", href: "/party/orgs?stars=1" },
+            MenuItem { key: "channels", label: "管理渠道", href: "/party/channels" },
+        ]);
+        groups.push(MenuGroup { label: "党建工作", items: party });
+    } else if own_party_org.is_some() {
+        let mut party = vec![
+            MenuItem { key: "party_orgs", label: "本党组织", href: "/party/orgs" },
+            MenuItem { key: "members", label: "党员", href: "/party/members" },
+            MenuItem { key: "life", label: "组织生活", href: "/party/life" },
+        ];
+        if role == Role::PartySecretary {
+            party.push(MenuItem { key: "trainings", label: "培训记录", href: "/party/trainings" });
+        }
+        groups.push(MenuGroup { label: "党建工作", items: party });
+    }
     let mut system = Vec::new();
     if role.manages_users() {
         system.push(MenuItem { key: "users", label: "用户", href: "/system/users" });
     }
     if region_scoped {
+        system.push(MenuItem { key: "policy", label: "政策参数", href: "/system/policy" });
         system.push(MenuItem { key: "regions", label: "行政区划", href: "/system/regions" });
     }
     if role.reads_audit() {
@@ -77,7 +108,7 @@ impl Layout {
             role_label: me.role.label(),
             scope_label,
             csrf: csrf.to_owned(),
-            menu: menu(me.role, me.scope.region_subtree().is_some()),
+            menu: menu(me.role, me.scope.region_subtree().is_some(), hongling_service::party::own_party_org(me)),
             crumbs: vec![Crumb { label: "工作台".into(), href: Some("/".into()) }],
         }
     }

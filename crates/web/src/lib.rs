@@ -7,8 +7,11 @@ mod error;
 mod fmt;
 mod layout;
 mod pages;
+mod party;
+mod party_api;
 mod registry;
 mod security;
+mod widgets;
 
 use std::time::Duration;
 
@@ -51,7 +54,8 @@ pub fn router(app: Hongling, cfg: WebConfig) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(registry::routes())
-        .nest("/api/v1", api::routes())
+        .merge(party::routes())
+        .nest("/api/v1", api::routes().merge(party_api::routes()))
         .route("/healthz", get(api::healthz))
         .route("/static/{*path}", get(assets::serve))
         .fallback(pages::not_found)

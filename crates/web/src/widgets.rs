@@ -211,6 +211,16 @@ pub struct FormPage {
     pub cancel: String,
 }
 
+impl FormPage {
+    pub fn has_field_errors(&self) -> bool {
+        self.fields.iter().any(|f| f.error.is_some())
+    }
+
+    pub fn has_checks(&self) -> bool {
+        self.fields.iter().any(|f| f.kind == Kind::Check)
+    }
+}
+
 pub struct Tab {
     pub label: String,
     pub href: String,

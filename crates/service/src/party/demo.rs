@@ -194,8 +194,9 @@ impl Hongling {
                 group.push((*id, *n));
                 let sum: u32 = group.iter().map(|g| g.1).sum();
                 // a few branches stay too small or grow too large: visible breaches
-                let target = if joint_count % 40 == 7 { 7 } else { 3 };
-                if sum >= target || group.len() >= 5 && target == 3 {
+                let oversize = joint_count % 40 == 7;
+                let done = if oversize { group.len() >= 6 } else { sum >= 3 || group.len() >= 5 };
+                if done {
                     joint_count += 1;
                     let n = parties.len();
                     parties.push(PartyPlan {
@@ -262,6 +263,7 @@ impl Hongling {
         insert_chunks(&txn, links).await?;
         // members; a third with an encrypted ID number
         let mut member_rows = Vec::with_capacity(members.len());
+        let mut seen = std::collections::HashSet::new();
         for m in &members {
             let region = m.party.map(|i| parties[i].region.clone()).unwrap_or_else(|| m.region.clone());
             let joined = days_ago(&mut rng, today, 400, 12000);
@@ -284,6 +286,7 @@ impl Hongling {
             };
             if let (Some(key), true) = (&self.data_key, rng.random_bool(0.35))
                 && let Some(n) = id_number(&mut rng, "370502", today)
+                && seen.insert(n.clone())
             {
                 am.id_number_enc = Set(Some(key.encrypt(&n)?));
                 am.id_number_mask = Set(idcard::mask(&n));
@@ -329,8 +332,14 @@ impl Hongling {
                 .take();
             txn.execute(&q).await?;
             if roll >= 0.03 {
-                let trained =
-                    if roll < 0.11 { days_ago(&mut rng, today, 380, 700) } else { days_ago(&mut rng, today, 5, 300) };
+                let trained = if roll < 0.11 {
+                    days_ago(&mut rng, today, 380, 700)
+                } else if since > today - Duration::days(365) {
+                    // a secretary new this year was trained after taking the post
+                    Ord::min(since + Duration::days(rng.random_range(10..60)), today)
+                } else {
+                    days_ago(&mut rng, today, 5, 300)
+                };
                 trainings.push(training::ActiveModel {
                     member_id: Set(Some(*sec)),
                     instructor_id: Set(None),
@@ -432,8 +441,10 @@ impl Hongling {
                 });
             }
         }
-        // county instructors with capacity for the planner
+        // county instructors with capacity for the planner, near the county's organizations
         for county in ["370502", "370503", "370505", "370522", "370523"] {
+            let local: Vec<&social_org::Model> = orgs.iter().filter(|o| o.region_code.starts_with(county)).collect();
+            let (clon, clat) = centre(&local);
             for _ in 0..3 {
                 instr_rows.push(instructor::ActiveModel {
                     name: Set(person(&mut rng)),
@@ -441,8 +452,8 @@ impl Hongling {
                     region_code: Set(county.into()),
                     employer: Set("县（区）社会组织综合党委".into()),
                     phone: Set(format!("13{:09}", rng.random_range(0..1_000_000_000u64))),
-                    lon_e6: Set(Some(118_500_000 + rng.random_range(-300_000..300_000))),
-                    lat_e6: Set(Some(37_450_000 + rng.random_range(-250_000..250_000))),
+                    lon_e6: Set(clon.map(|v| v + rng.random_range(-20_000..20_000))),
+                    lat_e6: Set(clat.map(|v| v + rng.random_range(-20_000..20_000))),
                     max_orgs: Set(None),
                     appointed_on: Set(Some(days_ago(&mut rng, today, 30, 1500))),
                     status: Set("active".into()),
@@ -551,7 +562,11 @@ impl Hongling {
         txn.commit().await?;
         self.refresh_coverage(&Principal::Cli, region, today).await?;
         // last year's year-end figures, so that past figures can be compared
-        self.snapshot_year(today.year() - 1).await?;
+        let last = today.year() - 1;
+        if let Some(job) = self.claim_job("coverage.snapshot", &last.to_string(), "", &Principal::Cli).await? {
+            let n = self.snapshot_year(last).await?;
+            self.finish_job(job, &format!("{last} 年末统计 {n} 行（演示数据）")).await?;
+        }
         hongling_store::optimize(&self.db, true).await?;
         Ok(ids.len())
     }
