@@ -53,14 +53,15 @@ const LON0: f64 = 118.5;
 const LAT0: f64 = 37.4;
 const SIDE_KM: f64 = 150.0;
 const GRID: usize = 16;
-const FIELDS: [(&str, &str); 7] = [
-    ("trade", "行业协会商会类"),
-    ("science", "科技类"),
-    ("charity", "公益慈善类"),
-    ("community", "城乡社区服务类"),
-    ("education", "教育类"),
-    ("culture", "文化类"),
-    ("sports", "体育类"),
+/// (key, label, name stem of a joint candidate, of an instructor candidate).
+const FIELDS: [(&str, &str, &str, &str); 7] = [
+    ("trade", "行业协会商会类", "商会", "同业联谊会"),
+    ("science", "科技类", "科学技术协会", "科普服务站"),
+    ("charity", "公益慈善类", "慈善协会", "志愿服务队"),
+    ("community", "城乡社区服务类", "社区服务中心", "邻里互助会"),
+    ("education", "教育类", "职业培训学校", "家长学校"),
+    ("culture", "文化类", "文化艺术团", "书画社"),
+    ("sports", "体育类", "体育协会", "健身队"),
 ];
 const FIELD_WEIGHTS: [u64; 7] = [25, 8, 15, 22, 12, 10, 8];
 
@@ -107,7 +108,7 @@ fn pick(rng: &mut Rng, cumulative: &[f64]) -> usize {
     cumulative.partition_point(|&c| c <= r).min(cumulative.len() - 1)
 }
 
-fn field(rng: &mut Rng) -> (&'static str, &'static str) {
+fn field(rng: &mut Rng) -> (&'static str, &'static str, &'static str, &'static str) {
     let total: u64 = FIELD_WEIGHTS.iter().sum();
     let mut r = rng.below(total);
     for (i, w) in FIELD_WEIGHTS.iter().enumerate() {
@@ -125,11 +126,11 @@ fn orgs(rng: &mut Rng, towns: &[Town], cumulative: &[f64], n: usize, first_id: i
             let t = &towns[pick(rng, cumulative)];
             let (dx, dy) = (rng.normal() * 2.0, rng.normal() * 2.0);
             let coords = (rng.unit() >= 0.05).then(|| to_e6(t.x + dx, t.y + dy));
-            let (key, label) = field(rng);
+            let (key, label, stem, stem0) = field(rng);
             let id = first_id + i as i64;
             PlanOrg {
                 id,
-                name: format!("{}{}{id}", label.trim_end_matches('类'), if joint { "协会" } else { "服务中心" }),
+                name: format!("{}{}{}", t.name, if joint { stem } else { stem0 }, id % 1000),
                 township: t.code.clone(),
                 township_name: t.name.clone(),
                 region_code: format!("{}{:03}", t.code, 1 + rng.below(20)),
@@ -203,7 +204,7 @@ fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -252,23 +253,32 @@ fn run(n: usize) {
         thousands(capacity as usize)
     );
     println!("| | plan | baseline |\n|---|---:|---:|");
-    let covered = |m: &PlanMetrics| format!("{} ({})", thousands(m.joint_covered), pct(m.joint_covered, m.joint_candidates));
-    let assigned =
-        |m: &PlanMetrics| format!("{} ({})", thousands(m.instructor_assigned), pct(m.instructor_assigned, m.instructor_candidates));
-    let rows: Vec<(&str, Box<dyn Fn(&PlanMetrics) -> String>)> = vec![
-        ("joint candidates covered", Box::new(covered)),
-        ("joint branches", Box::new(|m: &PlanMetrics| thousands(m.branches))),
-        ("mean max distance in a branch", Box::new(|m: &PlanMetrics| format!("{:.2} km", m.mean_max_distance_m / 1e3))),
-        ("branches sharing one field", Box::new(|m: &PlanMetrics| format!("{:.1} %", m.shared_field_share * 100.0))),
-        ("branches within one township", Box::new(|m: &PlanMetrics| format!("{:.1} %", m.same_township_share * 100.0))),
-        ("mean formal members per branch", Box::new(|m: &PlanMetrics| format!("{:.2}", m.mean_formal_per_branch))),
-        ("instructor candidates assigned", Box::new(assigned)),
-        ("mean instructor distance", Box::new(|m: &PlanMetrics| format!("{:.2} km", m.mean_instructor_distance_m / 1e3))),
-    ];
-    for (label, f) in &rows {
-        println!("| {label} | {} | {} |", f(&mp), f(&mb));
-    }
+    let row = |label: &str, f: &dyn Fn(&PlanMetrics) -> String| println!("| {label} | {} | {} |", f(&mp), f(&mb));
+    row("joint candidates covered", &|m| {
+        format!("{} ({})", thousands(m.joint_covered), pct(m.joint_covered, m.joint_candidates))
+    });
+    row("joint branches", &|m| thousands(m.branches));
+    row("mean max distance in a branch", &|m| format!("{:.2} km", m.mean_max_distance_m / 1e3));
+    row("branches sharing one field", &|m| format!("{:.1} %", m.shared_field_share * 100.0));
+    row("branches within one township", &|m| format!("{:.1} %", m.same_township_share * 100.0));
+    row("mean formal members per branch", &|m| format!("{:.2}", m.mean_formal_per_branch));
+    row("instructor candidates assigned", &|m| {
+        format!("{} ({})", thousands(m.instructor_assigned), pct(m.instructor_assigned, m.instructor_candidates))
+    });
+    row("mean instructor distance", &|m| format!("{:.2} km", m.mean_instructor_distance_m / 1e3));
     println!("| wall time (best of 3) | {tp:.0} ms | {tb:.0} ms |");
+    if std::env::var_os("PLANNER_SAMPLES").is_some() {
+        let cross = p.joint_branches.iter().filter(|b| !b.same_township).take(2);
+        for b in p.joint_branches.iter().take(2).chain(cross) {
+            println!("- {:?}: {}", b.orgs, b.explanation);
+        }
+        for i in p.instructors.iter().take(2) {
+            println!("- 指导员 {}: {}", i.instructor, i.explanation);
+        }
+        for (id, reason) in p.unplaced.iter().take(2).chain(p.unplaced.iter().rev().take(2)) {
+            println!("- 未安排 {id}: {reason}");
+        }
+    }
     println!("\nAll proposals pass `check_joint_branch` / `check_instructor`, none overlap: {ok}\n");
 }
 

@@ -301,7 +301,9 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
         }
         Command::Key { command: KeyCommand::Generate } => {
             println!("{}", hongling_service::crypto::DataKey::generate_hex());
-            eprintln!("新的数据加密密钥（256 位）。请保存在数据库之外，并在每台服务器上配置相同的值：security.data_key 或 HONGLING_DATA_KEY。");
+            eprintln!(
+                "新的数据加密密钥（256 位）。请保存在数据库之外，并在每台服务器上配置相同的值：security.data_key 或 HONGLING_DATA_KEY。"
+            );
             Ok(())
         }
         Command::Coverage { command } => {

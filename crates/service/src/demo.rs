@@ -81,7 +81,8 @@ impl Hongling {
             });
         }
         // a party secretary, for the first party organization with a secretary
-        let secretary = user::Entity::find().filter(user::Column::Username.eq("secretary")).one(&self.db).await?.is_some();
+        let secretary =
+            user::Entity::find().filter(user::Column::Username.eq("secretary")).one(&self.db).await?.is_some();
         let party = hongling_store::entity::party_org::Entity::find()
             .filter(hongling_store::entity::party_org::Column::SecretaryMemberId.is_not_null())
             .filter(hongling_store::entity::party_org::Column::OrgType.eq("branch"))

@@ -3,7 +3,7 @@
 //! `coverage_breaches`) or from year-end snapshots.
 
 use hongling_domain::region::subtree_range;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::coverage_breach;
@@ -52,6 +52,13 @@ pub struct FigureRow {
     pub breaches: i64,
 }
 
+/// `SUBSTR(region_code, 1, n)` with the length written into the SQL (not a
+/// bound parameter), so that PostgreSQL sees the selected and the grouped
+/// expression as the same one.
+fn region_prefix_expr(n: usize) -> Expr {
+    Expr::cust(format!("SUBSTR(region_code, 1, {})", n.min(12)))
+}
+
 fn figure_query(src: FigureSource, f: &CoverageFilter, group: Group) -> SelectStatement {
     let (lo, hi) = subtree_range(&f.region_prefix);
     let mut q = Query::select();
@@ -63,10 +70,8 @@ fn figure_query(src: FigureSource, f: &CoverageFilter, group: Group) -> SelectSt
     };
     q.from(Alias::new(table));
     let key = match group {
-        Group::None => Expr::val("").into(),
-        Group::Region(n) => {
-            Func::cust(Alias::new("SUBSTR")).arg(Expr::col(Alias::new("region_code"))).arg(1).arg(n as i32).into()
-        }
+        Group::None => Expr::val(""),
+        Group::Region(n) => region_prefix_expr(n),
         Group::Column(c) => Expr::col(Alias::new(c)),
     };
     q.expr_as(key.clone(), Alias::new("k"))
@@ -230,14 +235,14 @@ pub async fn breaches_by_region(
     n: usize,
 ) -> Result<Vec<(String, i64)>, DbErr> {
     let (lo, hi) = subtree_range(region_prefix);
-    let key = Func::cust(Alias::new("SUBSTR")).arg(Expr::col(Alias::new("region_code"))).arg(1).arg(n as i32);
+    let key = region_prefix_expr(n);
     let q = Query::select()
         .expr_as(key.clone(), Alias::new("k"))
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
         .from(Alias::new("coverage_breaches"))
         .and_where(Expr::col(Alias::new("region_code")).gte(lo))
         .and_where(Expr::col(Alias::new("region_code")).lt(hi))
-        .add_group_by([key.into()])
+        .add_group_by([key])
         .take();
     let rows = conn.query_all(&q).await?;
     rows.into_iter()

@@ -222,22 +222,47 @@ fn coverage_search(f: &CoverageQuery, years: &[i32]) -> Vec<Field> {
     year_opts.extend(years.iter().map(|y| (y.to_string(), format!("{y} 年末"))));
     vec![
         Field::new("region", "区域", Kind::Region, opt_s(&f.region)).placeholder("区划代码或名称"),
-        Field::select("mode", "登记方式", opt_s(&f.mode), options(RegistrationMode::ALL.iter().map(|x| (x.as_str(), x.label())), Some("全部"))),
-        Field::select("kind", "组织类型", opt_s(&f.kind), options(OrgKind::ALL.iter().map(|x| (x.as_str(), x.label())), Some("全部"))),
-        Field::select("category", "类别", opt_s(&f.category), options(Category::ALL.iter().map(|x| (x.as_str(), x.label())), Some("全部"))),
-        Field::select("channel", "管理渠道", opt_s(&f.channel), options(ChannelKind::ALL.iter().map(|x| (x.as_str(), x.label())), Some("全部"))),
+        Field::select(
+            "mode",
+            "登记方式",
+            opt_s(&f.mode),
+            options(RegistrationMode::ALL.iter().map(|x| (x.as_str(), x.label())), Some("全部")),
+        ),
+        Field::select(
+            "kind",
+            "组织类型",
+            opt_s(&f.kind),
+            options(OrgKind::ALL.iter().map(|x| (x.as_str(), x.label())), Some("全部")),
+        ),
+        Field::select(
+            "category",
+            "类别",
+            opt_s(&f.category),
+            options(Category::ALL.iter().map(|x| (x.as_str(), x.label())), Some("全部")),
+        ),
+        Field::select(
+            "channel",
+            "管理渠道",
+            opt_s(&f.channel),
+            options(ChannelKind::ALL.iter().map(|x| (x.as_str(), x.label())), Some("全部")),
+        ),
         Field::select("year", "统计时点", f.year.map(|y| y.to_string()).unwrap_or_default(), year_opts),
     ]
 }
 
-async fn coverage(State(st): State<AppState>, pu: PageUser, Query(form): Query<CoverageForm>) -> Result<Response, WebError> {
+async fn coverage(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Query(form): Query<CoverageForm>,
+) -> Result<Response, WebError> {
     let q = form.query();
     let total = st.app.coverage(&pu.user, &q).await?;
     let mut q = q;
     q.region = Some(total.region.clone());
     let children = st.app.coverage_children(&pu.user, &q).await?;
     let channels = st.app.coverage_by(&pu.user, &q, "channel").await?;
-    let breach_rules = if q.year.is_none() { st.app.breach_counts(&pu.user, Some(&total.region)).await? } else { vec![] };
+    let breach_rules =
+        if q.year.is_none() { st.app.breach_counts(&pu.user, Some(&total.region)).await? } else { vec![] };
     let years = st.app.snapshot_years().await?;
     // the path from the user's scope down to the region shown
     let mut path = Vec::new();
@@ -253,9 +278,19 @@ async fn coverage(State(st): State<AppState>, pu: PageUser, Query(form): Query<C
     let target = |t: Option<f64>| t.map(|t| format!("目标 {}", pct(t))).unwrap_or_default();
     let cards = vec![
         ("fig-orgs".into(), "社会组织（正常）".into(), fmt::thousands(total.organizations as i64), String::new()),
-        ("fig-covered".into(), "已覆盖".into(), fmt::thousands(total.covered as i64), format!("未覆盖 {}", fmt::thousands(total.by_mode.uncovered as i64))),
+        (
+            "fig-covered".into(),
+            "已覆盖".into(),
+            fmt::thousands(total.covered as i64),
+            format!("未覆盖 {}", fmt::thousands(total.by_mode.uncovered as i64)),
+        ),
         ("fig-coverage-rate".into(), "覆盖率".into(), pct(total.coverage_rate), target(total.coverage_rate_target)),
-        ("fig-standalone-rate".into(), "单建率".into(), pct(total.standalone_rate), target(total.standalone_rate_target)),
+        (
+            "fig-standalone-rate".into(),
+            "单建率".into(),
+            pct(total.standalone_rate),
+            target(total.standalone_rate_target),
+        ),
         ("fig-breaches".into(), "违规提示".into(), fmt::thousands(total.breaches as i64), "点击查看清单".into()),
     ];
     // chart data, read by app.js (no inline script under the CSP)
@@ -289,7 +324,11 @@ async fn coverage(State(st): State<AppState>, pu: PageUser, Query(form): Query<C
     }))
 }
 
-async fn coverage_export(State(st): State<AppState>, pu: PageUser, Query(form): Query<CoverageForm>) -> Result<Response, WebError> {
+async fn coverage_export(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Query(form): Query<CoverageForm>,
+) -> Result<Response, WebError> {
     let q = form.query();
     let bytes = st.app.export_coverage(&pu.user, &q).await?;
     let name = format!("党建覆盖统计-{}.xlsx", hongling_service::orgs::local_today(st.app.now()));
@@ -303,10 +342,15 @@ struct BreachQuery {
     page: Option<u64>,
 }
 
-async fn breaches(State(st): State<AppState>, pu: PageUser, Query(q): Query<BreachQuery>) -> Result<Response, WebError> {
+async fn breaches(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Query(q): Query<BreachQuery>,
+) -> Result<Response, WebError> {
     let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
     let rule = nonempty(&q.rule);
-    let page = st.app.list_breaches(&pu.user, region.as_deref(), rule.as_deref(), PageRequest::new(q.page, None)).await?;
+    let page =
+        st.app.list_breaches(&pu.user, region.as_deref(), rule.as_deref(), PageRequest::new(q.page, None)).await?;
     let labels = st.app.region_labels(&page.items.iter().map(|b| b.region_code.clone()).collect::<Vec<_>>()).await?;
     let mut table = Table::new("breach-table", vec!["规则", "社会组织", "党组织", "所在区域", "情况", "发现日期"]);
     for b in &page.items {
@@ -320,8 +364,12 @@ async fn breaches(State(st): State<AppState>, pu: PageUser, Query(q): Query<Brea
         ]);
     }
     let pairs = vec![("region", opt_s(&region)), ("rule", opt_s(&rule))];
-    let pager = Pager::new("/party/coverage/breaches", &pairs, page.total, page.page, page.per_page).at_least(!page.total_exact);
-    let export = format!("/party/coverage/export?{}", serde_urlencoded::to_string([("region", opt_s(&region))]).unwrap_or_default());
+    let pager = Pager::new("/party/coverage/breaches", &pairs, page.total, page.page, page.per_page)
+        .at_least(!page.total_exact);
+    let export = format!(
+        "/party/coverage/export?{}",
+        serde_urlencoded::to_string([("region", opt_s(&region))]).unwrap_or_default()
+    );
     Ok(render(&ListPage {
         layout: crumbs(pu.layout(&st, "breaches", "违规提示").await, "违规提示", None),
         notice: None,
@@ -330,7 +378,12 @@ async fn breaches(State(st): State<AppState>, pu: PageUser, Query(q): Query<Brea
         action: "/party/coverage/breaches".into(),
         search: vec![
             Field::new("region", "区域", Kind::Region, opt_s(&region)).placeholder("区划代码或名称"),
-            Field::select("rule", "规则", opt_s(&rule), options(BreachRule::ALL.iter().map(|r| (r.as_str(), r.label())), Some("全部"))),
+            Field::select(
+                "rule",
+                "规则",
+                opt_s(&rule),
+                options(BreachRule::ALL.iter().map(|r| (r.as_str(), r.label())), Some("全部")),
+            ),
         ],
         buttons: vec![Button::new("导出 Excel", export)],
         table,
@@ -351,7 +404,11 @@ struct CoverageOrgsQuery {
     page: Option<u64>,
 }
 
-async fn coverage_orgs(State(st): State<AppState>, pu: PageUser, Query(q): Query<CoverageOrgsQuery>) -> Result<Response, WebError> {
+async fn coverage_orgs(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Query(q): Query<CoverageOrgsQuery>,
+) -> Result<Response, WebError> {
     require(may_read_party(&pu.user), "当前账号无权查看区域党建数据")?;
     let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
     let f = hongling_service::orgs::OrgFilter {
@@ -366,7 +423,10 @@ async fn coverage_orgs(State(st): State<AppState>, pu: PageUser, Query(q): Query
     };
     let page = st.app.list_orgs(&pu.user, &f, PageRequest::new(q.page, None)).await?;
     let labels = st.app.region_labels(&page.items.iter().map(|o| o.region_code.clone()).collect::<Vec<_>>()).await?;
-    let mut table = Table::new("coverage-org-table", vec!["组织名称", "登记方式", "所在区域", "正式党员", "覆盖方式", "管理渠道", "违规", "操作"]);
+    let mut table = Table::new(
+        "coverage-org-table",
+        vec!["组织名称", "登记方式", "所在区域", "正式党员", "覆盖方式", "管理渠道", "违规", "操作"],
+    );
     for o in &page.items {
         let mode = CoverageMode::parse(&o.coverage_mode);
         table.rows.push(vec![
@@ -389,7 +449,8 @@ async fn coverage_orgs(State(st): State<AppState>, pu: PageUser, Query(q): Query
         ("breaches", opt_s(&q.breaches)),
     ];
     Ok(render(&ListPage {
-        layout: crumbs(pu.layout(&st, "coverage", "覆盖明细").await, "覆盖分析", Some("/party/coverage")).crumb("组织覆盖明细", None),
+        layout: crumbs(pu.layout(&st, "coverage", "覆盖明细").await, "覆盖分析", Some("/party/coverage"))
+            .crumb("组织覆盖明细", None),
         notice: None,
         heading: "组织覆盖明细".into(),
         intro: String::new(),
@@ -397,10 +458,30 @@ async fn coverage_orgs(State(st): State<AppState>, pu: PageUser, Query(q): Query
         search: vec![
             Field::text("q", "名称/信用代码", opt_s(&q.q)),
             Field::new("region", "区域", Kind::Region, opt_s(&region)).placeholder("区划代码或名称"),
-            Field::select("coverage", "覆盖方式", opt_s(&q.coverage), options(CoverageMode::ALL.iter().map(|m| (m.as_str(), m.label())), Some("全部"))),
-            Field::select("channel", "管理渠道", opt_s(&q.channel), options(ChannelKind::ALL.iter().map(|m| (m.as_str(), m.label())), Some("全部"))),
-            Field::select("mode", "登记方式", opt_s(&q.mode), options(RegistrationMode::ALL.iter().map(|m| (m.as_str(), m.label())), Some("全部"))),
-            Field::select("breaches", "违规", opt_s(&q.breaches), vec![(String::new(), "全部".into()), ("1".into(), "仅看有违规的".into())]),
+            Field::select(
+                "coverage",
+                "覆盖方式",
+                opt_s(&q.coverage),
+                options(CoverageMode::ALL.iter().map(|m| (m.as_str(), m.label())), Some("全部")),
+            ),
+            Field::select(
+                "channel",
+                "管理渠道",
+                opt_s(&q.channel),
+                options(ChannelKind::ALL.iter().map(|m| (m.as_str(), m.label())), Some("全部")),
+            ),
+            Field::select(
+                "mode",
+                "登记方式",
+                opt_s(&q.mode),
+                options(RegistrationMode::ALL.iter().map(|m| (m.as_str(), m.label())), Some("全部")),
+            ),
+            Field::select(
+                "breaches",
+                "违规",
+                opt_s(&q.breaches),
+                vec![(String::new(), "全部".into()), ("1".into(), "仅看有违规的".into())],
+            ),
         ],
         buttons: vec![],
         pager: Some(pager_of("/party/coverage/orgs", &pairs, &page)),
@@ -417,10 +498,17 @@ struct OkQuery {
     error: Option<String>,
 }
 
-async fn org_party(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Query(q): Query<OkQuery>) -> Result<Response, WebError> {
+async fn org_party(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, WebError> {
     let p = st.app.org_party(&pu.user, id).await?;
     let mode = CoverageMode::parse(&p.coverage_mode);
-    let refs = |v: &[Ref]| if v.is_empty() { "—".to_owned() } else { v.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join("、") };
+    let refs = |v: &[Ref]| {
+        if v.is_empty() { "—".to_owned() } else { v.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join("、") }
+    };
     let facts = vec![
         ("覆盖方式".to_owned(), mode.map(|m| m.label()).unwrap_or("").to_owned()),
         ("正式党员 / 预备党员".to_owned(), format!("{} / {}", p.formal_members, p.probationary_members)),
@@ -428,16 +516,29 @@ async fn org_party(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>
         ("党建指导员".to_owned(), refs(&p.instructors)),
         ("“1+N”带动组织".to_owned(), p.host.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| "—".into())),
         ("带动的组织".to_owned(), refs(&p.hosting)),
-        ("党建管理渠道".to_owned(), format!("{}（{}）{}", p.channel.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| "未划定".into()), p.channel_kind_label, if p.channel_manual { "，人工划转" } else { "，按规则确定" })),
+        (
+            "党建管理渠道".to_owned(),
+            format!(
+                "{}（{}）{}",
+                p.channel.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| "未划定".into()),
+                p.channel_kind_label,
+                if p.channel_manual { "，人工划转" } else { "，按规则确定" }
+            ),
+        ),
         ("“三同步”".to_owned(), if p.sync_pending { "待落实".into() } else { "—".into() }),
     ];
-    let mut tags = vec![(mode.map(|m| m.label()).unwrap_or("").to_owned(), mode.map(CoverageMode::tag).unwrap_or("hl-tag-grey"))];
+    let mut tags =
+        vec![(mode.map(|m| m.label()).unwrap_or("").to_owned(), mode.map(CoverageMode::tag).unwrap_or("hl-tag-grey"))];
     if !p.breaches.is_empty() {
         tags.push((format!("违规 {} 项", p.breaches.len()), "hl-tag-red"));
     }
     let mut breach_table = Table::new("org-breaches", vec!["规则", "情况", "发现日期"]).titled("违规提示");
     for b in &p.breaches {
-        breach_table.rows.push(vec![Cell::tag(b.rule_label.clone(), "hl-tag-red"), Cell::text(b.detail.clone()), Cell::text(b.since.clone())]);
+        breach_table.rows.push(vec![
+            Cell::tag(b.rule_label.clone(), "hl-tag-red"),
+            Cell::text(b.detail.clone()),
+            Cell::text(b.since.clone()),
+        ]);
     }
     let mut forms = Vec::new();
     if may_write_party(&pu.user) {
@@ -448,7 +549,16 @@ async fn org_party(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>
             id: "channel-form",
             action: format!("/party/coverage/orgs/{id}/channel"),
             title: "划转党建管理渠道".into(),
-            fields: vec![Field::select("channel_id", "管理渠道", if p.channel_manual { p.channel.as_ref().map(|c| c.id.to_string()).unwrap_or_default() } else { String::new() }, ch_opts)],
+            fields: vec![Field::select(
+                "channel_id",
+                "管理渠道",
+                if p.channel_manual {
+                    p.channel.as_ref().map(|c| c.id.to_string()).unwrap_or_default()
+                } else {
+                    String::new()
+                },
+                ch_opts,
+            )],
             submit: "保存".into(),
             confirm: String::new(),
         });
@@ -457,14 +567,22 @@ async fn org_party(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>
                 id: "host-form",
                 action: format!("/party/coverage/orgs/{id}/host"),
                 title: "“1+N”带动：指定一个党建工作基础好的社会组织就近带动".into(),
-                fields: vec![Field::text("host_org_id", "带动组织编号", p.host.as_ref().map(|h| h.id.to_string()).unwrap_or_default()).placeholder("留空为取消")],
+                fields: vec![
+                    Field::text(
+                        "host_org_id",
+                        "带动组织编号",
+                        p.host.as_ref().map(|h| h.id.to_string()).unwrap_or_default(),
+                    )
+                    .placeholder("留空为取消"),
+                ],
                 submit: "保存".into(),
                 confirm: String::new(),
             });
         }
     }
     Ok(render(&DetailPage {
-        layout: crumbs(pu.layout(&st, "coverage", &p.org.name).await, "覆盖分析", Some("/party/coverage")).crumb(p.org.name.clone(), None),
+        layout: crumbs(pu.layout(&st, "coverage", &p.org.name).await, "覆盖分析", Some("/party/coverage"))
+            .crumb(p.org.name.clone(), None),
         notice: notice(q.ok.as_deref()),
         error: q.error.clone(),
         title: p.org.name.clone(),
@@ -485,11 +603,20 @@ struct HostForm {
     host_org_id: String,
 }
 
-async fn org_host(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Form(f): Form<HostForm>) -> Result<Response, WebError> {
+async fn org_host(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<HostForm>,
+) -> Result<Response, WebError> {
     let host = ids(&f.host_org_id).first().copied();
     match st.app.set_host(&pu.user, id, host).await {
         Ok(()) => Ok(Redirect::to(&format!("/party/coverage/orgs/{id}?ok=host")).into_response()),
-        Err(e @ Error::Invalid(_)) => Ok(Redirect::to(&format!("/party/coverage/orgs/{id}?{}", serde_urlencoded::to_string([("error", e.to_string())]).unwrap_or_default())).into_response()),
+        Err(e @ Error::Invalid(_)) => Ok(Redirect::to(&format!(
+            "/party/coverage/orgs/{id}?{}",
+            serde_urlencoded::to_string([("error", e.to_string())]).unwrap_or_default()
+        ))
+        .into_response()),
         Err(e) => Err(e.into()),
     }
 }
@@ -500,7 +627,12 @@ struct ChannelForm {
     channel_id: String,
 }
 
-async fn org_channel(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Form(f): Form<ChannelForm>) -> Result<Response, WebError> {
+async fn org_channel(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ChannelForm>,
+) -> Result<Response, WebError> {
     st.app.set_org_channel(&pu.user, id, ids(&f.channel_id).first().copied()).await?;
     Ok(Redirect::to(&format!("/party/coverage/orgs/{id}?ok=channel")).into_response())
 }
@@ -563,14 +695,29 @@ struct AcceptForm {
     instructor: String,
 }
 
-async fn plan_accept(State(st): State<AppState>, pu: PageUser, Form(f): Form<AcceptForm>) -> Result<Response, WebError> {
+async fn plan_accept(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Form(f): Form<AcceptForm>,
+) -> Result<Response, WebError> {
     let input = if f.kind == "instructor" {
-        AcceptInput::Instructor(AcceptInstructor { instructor: ids(&f.instructor).first().copied().unwrap_or(0), orgs: ids(&f.orgs) })
+        AcceptInput::Instructor(AcceptInstructor {
+            instructor: ids(&f.instructor).first().copied().unwrap_or(0),
+            orgs: ids(&f.orgs),
+        })
     } else {
-        AcceptInput::JointBranch(AcceptJointBranch { orgs: ids(&f.orgs), name: f.name.clone(), founded_on: nonempty(&Some(f.founded_on.clone())) })
+        AcceptInput::JointBranch(AcceptJointBranch {
+            orgs: ids(&f.orgs),
+            name: f.name.clone(),
+            founded_on: nonempty(&Some(f.founded_on.clone())),
+        })
     };
     match st.app.accept_plan(&pu.user, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/party/plan?{}", serde_urlencoded::to_string([("region", f.region.as_str()), ("ok", "accepted")]).unwrap_or_default())).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/party/plan?{}",
+            serde_urlencoded::to_string([("region", f.region.as_str()), ("ok", "accepted")]).unwrap_or_default()
+        ))
+        .into_response()),
         Err(Error::Invalid(errors)) => {
             let plan = st.app.plan_coverage(&pu.user, &f.region).await.ok();
             let mut res = render(&PlanPage {
@@ -602,7 +749,11 @@ struct PartyOrgListQuery {
     ok: Option<String>,
 }
 
-async fn party_orgs(State(st): State<AppState>, pu: PageUser, Query(q): Query<PartyOrgListQuery>) -> Result<Response, WebError> {
+async fn party_orgs(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Query(q): Query<PartyOrgListQuery>,
+) -> Result<Response, WebError> {
     let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
     let f = PartyOrgFilter {
         region: region.clone(),
@@ -615,10 +766,14 @@ async fn party_orgs(State(st): State<AppState>, pu: PageUser, Query(q): Query<Pa
     };
     let page = st.app.list_party_orgs(&pu.user, &f, PageRequest::new(q.page, None)).await?;
     let labels = st.app.region_labels(&page.items.iter().map(|o| o.region_code.clone()).collect::<Vec<_>>()).await?;
-    let mut table = Table::new("party-org-table", vec!["党组织名称", "类型", "所在区域", "书记", "覆盖组织", "党员（正式/预备）", "星级", "违规", "操作"]);
+    let mut table = Table::new(
+        "party-org-table",
+        vec!["党组织名称", "类型", "所在区域", "书记", "覆盖组织", "党员（正式/预备）", "星级", "违规", "操作"],
+    );
     for p in &page.items {
         table.rows.push(vec![
-            Cell::link(p.name.clone(), format!("/party/orgs/{}", p.id)).sub(p.channel.as_ref().map(|c| c.name.clone()).unwrap_or_default()),
+            Cell::link(p.name.clone(), format!("/party/orgs/{}", p.id))
+                .sub(p.channel.as_ref().map(|c| c.name.clone()).unwrap_or_default()),
             Cell::text(p.org_type_label.clone()),
             Cell::text(labels.get(&p.region_code).cloned().unwrap_or_default()),
             Cell::text(p.secretary.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| "—".into())),
@@ -643,7 +798,11 @@ async fn party_orgs(State(st): State<AppState>, pu: PageUser, Query(q): Query<Pa
     }
     let active = if q.stars.is_some() { "stars" } else { "party_orgs" };
     Ok(render(&ListPage {
-        layout: crumbs(pu.layout(&st, active, "党组织").await, if q.stars.is_some() { "评星定级" } else { "党组织" }, None),
+        layout: crumbs(
+            pu.layout(&st, active, "党组织").await,
+            if q.stars.is_some() { "评星定级" } else { "党组织" },
+            None,
+        ),
         notice: notice(q.ok.as_deref()),
         heading: String::new(),
         intro: String::new(),
@@ -652,10 +811,37 @@ async fn party_orgs(State(st): State<AppState>, pu: PageUser, Query(q): Query<Pa
             vec![
                 Field::text("q", "党组织名称", opt_s(&q.q)),
                 Field::new("region", "区域", Kind::Region, opt_s(&region)).placeholder("区划代码或名称"),
-                Field::select("org_type", "类型", opt_s(&q.org_type), options(PartyOrgType::ALL.iter().map(|t| (t.as_str(), t.label())), Some("全部"))),
-                Field::select("status", "状态", opt_s(&q.status), vec![(String::new(), "正常".into()), ("dissolved".into(), "已撤销".into())]),
-                Field::select("stars", "星级", opt_s(&q.stars), (0..=5).map(|s| (if s == 0 { String::new() } else { s.to_string() }, if s == 0 { "全部".into() } else { format!("{s} 星及以上") })).collect()),
-                Field::select("breaches", "违规", opt_s(&q.breaches), vec![(String::new(), "全部".into()), ("1".into(), "仅看有违规的".into())]),
+                Field::select(
+                    "org_type",
+                    "类型",
+                    opt_s(&q.org_type),
+                    options(PartyOrgType::ALL.iter().map(|t| (t.as_str(), t.label())), Some("全部")),
+                ),
+                Field::select(
+                    "status",
+                    "状态",
+                    opt_s(&q.status),
+                    vec![(String::new(), "正常".into()), ("dissolved".into(), "已撤销".into())],
+                ),
+                Field::select(
+                    "stars",
+                    "星级",
+                    opt_s(&q.stars),
+                    (0..=5)
+                        .map(|s| {
+                            (
+                                if s == 0 { String::new() } else { s.to_string() },
+                                if s == 0 { "全部".into() } else { format!("{s} 星及以上") },
+                            )
+                        })
+                        .collect(),
+                ),
+                Field::select(
+                    "breaches",
+                    "违规",
+                    opt_s(&q.breaches),
+                    vec![(String::new(), "全部".into()), ("1".into(), "仅看有违规的".into())],
+                ),
             ]
         } else {
             vec![]
@@ -669,19 +855,40 @@ async fn party_orgs(State(st): State<AppState>, pu: PageUser, Query(q): Query<Pa
 }
 
 fn party_org_fields(i: &PartyOrgInput, full: bool, channels: &[(String, String)]) -> Vec<Field> {
-    let mut f = vec![Field::text("name", "党组织名称", i.name.clone()).required().placeholder("如：东营市某协会党支部")];
+    let mut f =
+        vec![Field::text("name", "党组织名称", i.name.clone()).required().placeholder("如：东营市某协会党支部")];
     if full {
-        f.push(Field::select("org_type", "类型", i.org_type.clone(), options(PartyOrgType::ALL.iter().map(|t| (t.as_str(), t.label())), Some("请选择"))).required());
-        f.push(Field::new("region_code", "所在区划", Kind::Region, i.region_code.clone()).required().hint("输入街道、社区名称中的字可选择"));
+        f.push(
+            Field::select(
+                "org_type",
+                "类型",
+                i.org_type.clone(),
+                options(PartyOrgType::ALL.iter().map(|t| (t.as_str(), t.label())), Some("请选择")),
+            )
+            .required(),
+        );
+        f.push(
+            Field::new("region_code", "所在区划", Kind::Region, i.region_code.clone())
+                .required()
+                .hint("输入街道、社区名称中的字可选择"),
+        );
         f.push(Field::select("channel_id", "管理渠道", opt_s(&i.channel_id), channels.to_vec()));
         f.push(Field::text("parent_id", "上级党组织编号", opt_s(&i.parent_id)).hint("党总支、党委下设支部时填写"));
         f.push(Field::new("founded_on", "成立日期", Kind::Date, opt_s(&i.founded_on)));
     }
-    f.push(Field::text("secretary_member_id", "书记（党员编号）", opt_s(&i.secretary_member_id)).hint("须为本党组织的党员；在党员列表中可查到编号"));
+    f.push(
+        Field::text("secretary_member_id", "书记（党员编号）", opt_s(&i.secretary_member_id))
+            .hint("须为本党组织的党员；在党员列表中可查到编号"),
+    );
     f.push(Field::new("secretary_since", "书记任职日期", Kind::Date, opt_s(&i.secretary_since)));
     f.push(Field::text("brand", "党建品牌", i.brand.clone()).placeholder("一支部一品牌"));
     if full {
-        f.push(Field::select("star_rating", "评星定级", opt_s(&i.star_rating), (0..=5).map(|s| (s.to_string(), if s == 0 { "未评定".into() } else { format!("{s} 星") })).collect()));
+        f.push(Field::select(
+            "star_rating",
+            "评星定级",
+            opt_s(&i.star_rating),
+            (0..=5).map(|s| (s.to_string(), if s == 0 { "未评定".into() } else { format!("{s} 星") })).collect(),
+        ));
         f.push(Field::check("is_demonstration", "党建示范点", i.is_demonstration));
     }
     for (name, label, on) in [
@@ -705,12 +912,21 @@ async fn channel_options(st: &AppState, pu: &PageUser) -> Vec<(String, String)> 
     v
 }
 
-async fn party_org_form(st: &AppState, pu: &PageUser, title: &str, action: String, i: &PartyOrgInput, errors: &[FieldError], version: Option<i32>) -> FormPage {
+async fn party_org_form(
+    st: &AppState,
+    pu: &PageUser,
+    title: &str,
+    action: String,
+    i: &PartyOrgInput,
+    errors: &[FieldError],
+    version: Option<i32>,
+) -> FormPage {
     let full = may_write_party(&pu.user);
     let mut fields = party_org_fields(i, full, &channel_options(st, pu).await);
     let rest = attach(&mut fields, errors);
     FormPage {
-        layout: crumbs(pu.layout(st, "party_orgs", title).await, "党组织", Some("/party/orgs")).crumb(title.to_owned(), None),
+        layout: crumbs(pu.layout(st, "party_orgs", title).await, "党组织", Some("/party/orgs"))
+            .crumb(title.to_owned(), None),
         title: title.to_owned(),
         cancel: "/party/orgs".into(),
         action,
@@ -722,14 +938,24 @@ async fn party_org_form(st: &AppState, pu: &PageUser, title: &str, action: Strin
 
 async fn party_org_new(State(st): State<AppState>, pu: PageUser) -> Result<Response, WebError> {
     require(may_write_party(&pu.user), "只有党建工作机构可以新建党组织")?;
-    let i = PartyOrgInput { org_type: "branch".into(), region_code: pu.user.scope.region.to_string(), ..Default::default() };
+    let i = PartyOrgInput {
+        org_type: "branch".into(),
+        region_code: pu.user.scope.region.to_string(),
+        ..Default::default()
+    };
     Ok(render(&party_org_form(&st, &pu, "新建党组织", "/party/orgs".into(), &i, &[], None).await))
 }
 
-async fn party_org_create(State(st): State<AppState>, pu: PageUser, Form(i): Form<PartyOrgInput>) -> Result<Response, WebError> {
+async fn party_org_create(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Form(i): Form<PartyOrgInput>,
+) -> Result<Response, WebError> {
     match st.app.create_party_org(&pu.user, &i).await {
         Ok(p) => Ok(Redirect::to(&format!("/party/orgs/{}?ok=created", p.id)).into_response()),
-        Err(Error::Invalid(e)) => Ok(form_response(party_org_form(&st, &pu, "新建党组织", "/party/orgs".into(), &i, &e, None).await)),
+        Err(Error::Invalid(e)) => {
+            Ok(form_response(party_org_form(&st, &pu, "新建党组织", "/party/orgs".into(), &i, &e, None).await))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -762,15 +988,27 @@ async fn party_org_edit(State(st): State<AppState>, pu: PageUser, Path(id): Path
     Ok(render(&party_org_form(&st, &pu, "修改党组织", format!("/party/orgs/{id}"), &i, &[], Some(p.version)).await))
 }
 
-async fn party_org_update(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Form(i): Form<PartyOrgInput>) -> Result<Response, WebError> {
+async fn party_org_update(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(i): Form<PartyOrgInput>,
+) -> Result<Response, WebError> {
     match st.app.update_party_org(&pu.user, id, &i).await {
         Ok(_) => Ok(Redirect::to(&format!("/party/orgs/{id}?ok=updated")).into_response()),
-        Err(Error::Invalid(e)) => Ok(form_response(party_org_form(&st, &pu, "修改党组织", format!("/party/orgs/{id}"), &i, &e, i.version).await)),
+        Err(Error::Invalid(e)) => Ok(form_response(
+            party_org_form(&st, &pu, "修改党组织", format!("/party/orgs/{id}"), &i, &e, i.version).await,
+        )),
         Err(e) => Err(e.into()),
     }
 }
 
-async fn party_org_detail(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Query(q): Query<OkQuery>) -> Result<Response, WebError> {
+async fn party_org_detail(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, WebError> {
     let d = st.app.get_party_org(&pu.user, id).await?;
     let p = &d.org;
     let tab = q.tab.clone().unwrap_or_else(|| "info".into());
@@ -784,12 +1022,31 @@ async fn party_org_detail(State(st): State<AppState>, pu: PageUser, Path(id): Pa
             ("管理渠道".to_owned(), p.channel.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "—".into())),
             ("上级党组织".to_owned(), p.parent.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "—".into())),
             ("成立日期".to_owned(), p.founded_on.clone().unwrap_or_else(|| "—".into())),
-            ("书记".to_owned(), p.secretary.as_ref().map(|s| format!("{}（{} 起）", s.name, p.secretary_since.clone().unwrap_or_default())).unwrap_or_else(|| "空缺".into())),
+            (
+                "书记".to_owned(),
+                p.secretary
+                    .as_ref()
+                    .map(|s| format!("{}（{} 起）", s.name, p.secretary_since.clone().unwrap_or_default()))
+                    .unwrap_or_else(|| "空缺".into()),
+            ),
             ("覆盖组织".to_owned(), format!("{} 个", p.covered_orgs)),
             ("党员".to_owned(), format!("正式 {} 名，预备 {} 名", p.formal_members, p.probationary_members)),
-            ("“六有”阵地".to_owned(), format!("{venue_ok}/6：{}", p.venue.iter().map(|v| format!("{}{}", v.label, if v.ok { "✓" } else { "✗" })).collect::<Vec<_>>().join(" "))),
+            (
+                "“六有”阵地".to_owned(),
+                format!(
+                    "{venue_ok}/6：{}",
+                    p.venue
+                        .iter()
+                        .map(|v| format!("{}{}", v.label, if v.ok { "✓" } else { "✗" }))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            ),
             ("党建品牌".to_owned(), if p.brand.is_empty() { "—".into() } else { p.brand.clone() }),
-            ("评星定级".to_owned(), if p.star_rating > 0 { "★".repeat(p.star_rating as usize) } else { "未评定".into() }),
+            (
+                "评星定级".to_owned(),
+                if p.star_rating > 0 { "★".repeat(p.star_rating as usize) } else { "未评定".into() },
+            ),
             ("党建示范点".to_owned(), if p.is_demonstration { "是".into() } else { "否".into() }),
         ];
     }
@@ -800,7 +1057,12 @@ async fn party_org_detail(State(st): State<AppState>, pu: PageUser, Path(id): Pa
         "orgs" => {
             let mut t = Table::new("covered-orgs", vec!["编号", "组织名称", "正式党员", "纳入日期"]);
             for o in &d.orgs {
-                t.rows.push(vec![Cell::text(o.id.to_string()), Cell::link(o.name.clone(), format!("/party/coverage/orgs/{}", o.id)), Cell::num(o.formal_members.into()), Cell::text(o.since.clone())]);
+                t.rows.push(vec![
+                    Cell::text(o.id.to_string()),
+                    Cell::link(o.name.clone(), format!("/party/coverage/orgs/{}", o.id)),
+                    Cell::num(o.formal_members.into()),
+                    Cell::text(o.since.clone()),
+                ]);
             }
             tables.push(t);
             if writer {
@@ -808,43 +1070,95 @@ async fn party_org_detail(State(st): State<AppState>, pu: PageUser, Path(id): Pa
                     id: "cover-form",
                     action: format!("/party/orgs/{id}/cover"),
                     title: "调整覆盖的组织（填社会组织编号，多个用逗号分隔）".into(),
-                    fields: vec![Field::text("add", "纳入", "").placeholder("如 12,15"), Field::text("remove", "移出", "")],
+                    fields: vec![
+                        Field::text("add", "纳入", "").placeholder("如 12,15"),
+                        Field::text("remove", "移出", ""),
+                    ],
                     submit: "保存".into(),
                     confirm: String::new(),
                 });
             }
         }
         "members" => {
-            let page = st.app.list_members(&pu.user, &MemberFilter { party_org_id: Some(id), ..Default::default() }, PageRequest::new(None, Some(200))).await?;
-            let mut t = Table::new("party-org-members", vec!["姓名", "类别", "党内职务", "工作单位", "入党日期", "公民身份号码"]);
+            let page = st
+                .app
+                .list_members(
+                    &pu.user,
+                    &MemberFilter { party_org_id: Some(id), ..Default::default() },
+                    PageRequest::new(None, Some(200)),
+                )
+                .await?;
+            let mut t = Table::new(
+                "party-org-members",
+                vec!["姓名", "类别", "党内职务", "工作单位", "入党日期", "公民身份号码"],
+            );
             for m in &page.items {
-                t.rows.push(vec![Cell::link(m.name.clone(), format!("/party/members/{}", m.id)), Cell::text(m.member_type_label.clone()), Cell::text(m.posts.clone()), Cell::text(m.employer_org.as_ref().map(|o| o.name.clone()).unwrap_or_default()), date_cell(&m.joined_on), Cell::text(m.id_number_masked.clone())]);
+                t.rows.push(vec![
+                    Cell::link(m.name.clone(), format!("/party/members/{}", m.id)),
+                    Cell::text(m.member_type_label.clone()),
+                    Cell::text(m.posts.clone()),
+                    Cell::text(m.employer_org.as_ref().map(|o| o.name.clone()).unwrap_or_default()),
+                    date_cell(&m.joined_on),
+                    Cell::text(m.id_number_masked.clone()),
+                ]);
             }
             tables.push(t);
         }
         "life" => {
-            let page = st.app.list_party_life(&pu.user, &ActivityFilter { party_org_id: Some(id), ..Default::default() }, PageRequest::new(None, Some(100))).await?;
+            let page = st
+                .app
+                .list_party_life(
+                    &pu.user,
+                    &ActivityFilter { party_org_id: Some(id), ..Default::default() },
+                    PageRequest::new(None, Some(100)),
+                )
+                .await?;
             tables.push(life_table(&page.items));
         }
         "funds" => {
-            let page = st.app.list_funds(&pu.user, &ActivityFilter { party_org_id: Some(id), ..Default::default() }, PageRequest::new(None, Some(100))).await?;
+            let page = st
+                .app
+                .list_funds(
+                    &pu.user,
+                    &ActivityFilter { party_org_id: Some(id), ..Default::default() },
+                    PageRequest::new(None, Some(100)),
+                )
+                .await?;
             tables.push(fund_table(&page.items));
             let check = st.app.fund_check(&pu.user, id).await?;
-            let mut t = Table::new("fund-check", vec!["项目", "应到位", "已到位", "情况"]).titled("经费保障核对（按政策参数）");
+            let mut t =
+                Table::new("fund-check", vec!["项目", "应到位", "已到位", "情况"]).titled("经费保障核对（按政策参数）");
             if let Some(due) = check.startup_due_yuan {
                 let ok = check.startup_received_fen >= due * 100;
-                t.rows.push(vec![Cell::text("新建党组织工作经费"), Cell::text(format!("{due} 元")), Cell::text(format!("{} 元", hongling_service::party::life::format_fen(check.startup_received_fen))), if ok { Cell::tag("已到位", "hl-tag-green") } else { Cell::tag("不足", "hl-tag-orange") }]);
+                t.rows.push(vec![
+                    Cell::text("新建党组织工作经费"),
+                    Cell::text(format!("{due} 元")),
+                    Cell::text(format!("{} 元", hongling_service::party::life::format_fen(check.startup_received_fen))),
+                    if ok { Cell::tag("已到位", "hl-tag-green") } else { Cell::tag("不足", "hl-tag-orange") },
+                ]);
             }
             if let Some(due) = check.education_due_yuan {
                 let ok = check.education_received_fen >= due * 100;
-                t.rows.push(vec![Cell::text("本年度党员教育培训经费"), Cell::text(format!("{due} 元")), Cell::text(format!("{} 元", hongling_service::party::life::format_fen(check.education_received_fen))), if ok { Cell::tag("已到位", "hl-tag-green") } else { Cell::tag("不足", "hl-tag-orange") }]);
+                t.rows.push(vec![
+                    Cell::text("本年度党员教育培训经费"),
+                    Cell::text(format!("{due} 元")),
+                    Cell::text(format!(
+                        "{} 元",
+                        hongling_service::party::life::format_fen(check.education_received_fen)
+                    )),
+                    if ok { Cell::tag("已到位", "hl-tag-green") } else { Cell::tag("不足", "hl-tag-orange") },
+                ]);
             }
             tables.push(t);
         }
         _ => {
             let mut t = Table::new("party-org-breaches", vec!["规则", "情况", "发现日期"]).titled("违规提示");
             for b in &d.breaches {
-                t.rows.push(vec![Cell::tag(b.rule_label.clone(), "hl-tag-red"), Cell::text(b.detail.clone()), Cell::text(b.since.clone())]);
+                t.rows.push(vec![
+                    Cell::tag(b.rule_label.clone(), "hl-tag-red"),
+                    Cell::text(b.detail.clone()),
+                    Cell::text(b.since.clone()),
+                ]);
             }
             tables.push(t);
             if writer {
@@ -859,10 +1173,11 @@ async fn party_org_detail(State(st): State<AppState>, pu: PageUser, Path(id): Pa
             }
         }
     }
-    let tabs = [("info", "基本信息"), ("orgs", "覆盖组织"), ("members", "党员"), ("life", "组织生活"), ("funds", "党建经费")]
-        .iter()
-        .map(|(k, l)| Tab { label: (*l).into(), href: format!("/party/orgs/{id}?tab={k}"), active: tab == *k })
-        .collect();
+    let tabs =
+        [("info", "基本信息"), ("orgs", "覆盖组织"), ("members", "党员"), ("life", "组织生活"), ("funds", "党建经费")]
+            .iter()
+            .map(|(k, l)| Tab { label: (*l).into(), href: format!("/party/orgs/{id}?tab={k}"), active: tab == *k })
+            .collect();
     let mut tags = vec![];
     if p.status != "active" {
         tags.push(("已撤销".to_owned(), "hl-tag-grey"));
@@ -874,14 +1189,16 @@ async fn party_org_detail(State(st): State<AppState>, pu: PageUser, Path(id): Pa
         tags.push(("示范点".to_owned(), "hl-tag-green"));
     }
     let mut buttons = vec![];
-    let can_edit = may_write_party(&pu.user) || own_party_org(&pu.user) == Some(id) && pu.user.role == hongling_domain::Role::PartySecretary;
+    let can_edit = may_write_party(&pu.user)
+        || own_party_org(&pu.user) == Some(id) && pu.user.role == hongling_domain::Role::PartySecretary;
     if can_edit && p.status == "active" {
         buttons.push(Button::primary("修改", format!("/party/orgs/{id}/edit")));
         buttons.push(Button::new("登记党员", format!("/party/members/new?party_org_id={id}")));
         buttons.push(Button::new("记录组织生活", format!("/party/life?party_org_id={id}")));
     }
     Ok(render(&DetailPage {
-        layout: crumbs(pu.layout(&st, "party_orgs", &p.name).await, "党组织", Some("/party/orgs")).crumb(p.name.clone(), None),
+        layout: crumbs(pu.layout(&st, "party_orgs", &p.name).await, "党组织", Some("/party/orgs"))
+            .crumb(p.name.clone(), None),
         notice: notice(q.ok.as_deref()),
         error: q.error.clone(),
         title: p.name.clone(),
@@ -904,12 +1221,21 @@ struct CoverForm {
     remove: String,
 }
 
-async fn party_org_cover(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Form(f): Form<CoverForm>) -> Result<Response, WebError> {
+async fn party_org_cover(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<CoverForm>,
+) -> Result<Response, WebError> {
     match st.app.change_covered_orgs(&pu.user, id, &ids(&f.add), &ids(&f.remove)).await {
         Ok(()) => Ok(Redirect::to(&format!("/party/orgs/{id}?tab=orgs&ok=covered")).into_response()),
         Err(e @ Error::Invalid(_)) => {
             let msg: Vec<String> = e.field_errors().iter().map(|f| f.message.clone()).collect();
-            Ok(Redirect::to(&format!("/party/orgs/{id}?{}", serde_urlencoded::to_string([("tab", "orgs"), ("error", &msg.join("；"))]).unwrap_or_default())).into_response())
+            Ok(Redirect::to(&format!(
+                "/party/orgs/{id}?{}",
+                serde_urlencoded::to_string([("tab", "orgs"), ("error", &msg.join("；"))]).unwrap_or_default()
+            ))
+            .into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -921,10 +1247,19 @@ struct ReasonForm {
     reason: String,
 }
 
-async fn party_org_dissolve(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Form(f): Form<ReasonForm>) -> Result<Response, WebError> {
+async fn party_org_dissolve(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, WebError> {
     match st.app.dissolve_party_org(&pu.user, id, None, &f.reason).await {
         Ok(()) => Ok(Redirect::to(&format!("/party/orgs/{id}?ok=dissolved")).into_response()),
-        Err(e @ Error::Invalid(_)) => Ok(Redirect::to(&format!("/party/orgs/{id}?{}", serde_urlencoded::to_string([("error", e.to_string())]).unwrap_or_default())).into_response()),
+        Err(e @ Error::Invalid(_)) => Ok(Redirect::to(&format!(
+            "/party/orgs/{id}?{}",
+            serde_urlencoded::to_string([("error", e.to_string())]).unwrap_or_default()
+        ))
+        .into_response()),
         Err(e) => Err(e.into()),
     }
 }
@@ -942,7 +1277,11 @@ struct MemberListQuery {
     ok: Option<String>,
 }
 
-async fn members(State(st): State<AppState>, pu: PageUser, Query(q): Query<MemberListQuery>) -> Result<Response, WebError> {
+async fn members(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Query(q): Query<MemberListQuery>,
+) -> Result<Response, WebError> {
     let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
     let f = MemberFilter {
         region: region.clone(),
@@ -953,11 +1292,21 @@ async fn members(State(st): State<AppState>, pu: PageUser, Query(q): Query<Membe
         include_left: q.include_left.as_deref().map(|s| s == "1"),
     };
     let page = st.app.list_members(&pu.user, &f, PageRequest::new(q.page, None)).await?;
-    let mut table = Table::new("member-table", vec!["姓名", "类别", "党内职务", "所在党组织", "工作单位", "入党日期", "公民身份号码", "操作"]);
+    let mut table = Table::new(
+        "member-table",
+        vec!["姓名", "类别", "党内职务", "所在党组织", "工作单位", "入党日期", "公民身份号码", "操作"],
+    );
     for m in &page.items {
         table.rows.push(vec![
-            Cell::link(m.name.clone(), format!("/party/members/{}", m.id)).sub(if m.left_on.is_some() { "已转出" } else { "" }),
-            Cell::tag(m.member_type_label.clone(), if m.member_type == "formal" { "hl-tag-green" } else { "hl-tag-orange" }),
+            Cell::link(m.name.clone(), format!("/party/members/{}", m.id)).sub(if m.left_on.is_some() {
+                "已转出"
+            } else {
+                ""
+            }),
+            Cell::tag(
+                m.member_type_label.clone(),
+                if m.member_type == "formal" { "hl-tag-green" } else { "hl-tag-orange" },
+            ),
             Cell::text(m.posts.clone()),
             link(&m.party_org, "/party/orgs"),
             link(&m.employer_org, "/party/coverage/orgs"),
@@ -966,7 +1315,13 @@ async fn members(State(st): State<AppState>, pu: PageUser, Query(q): Query<Membe
             Cell::link("查看", format!("/party/members/{}", m.id)),
         ]);
     }
-    let pairs = vec![("region", opt_s(&region)), ("q", opt_s(&q.q)), ("party_org_id", opt_s(&q.party_org_id)), ("member_type", opt_s(&q.member_type)), ("include_left", opt_s(&q.include_left))];
+    let pairs = vec![
+        ("region", opt_s(&region)),
+        ("q", opt_s(&q.q)),
+        ("party_org_id", opt_s(&q.party_org_id)),
+        ("member_type", opt_s(&q.member_type)),
+        ("include_left", opt_s(&q.include_left)),
+    ];
     let mut buttons = vec![];
     if may_write_party(&pu.user) || pu.user.role == hongling_domain::Role::PartySecretary {
         buttons.push(Button::primary("登记党员", "/party/members/new"));
@@ -981,8 +1336,18 @@ async fn members(State(st): State<AppState>, pu: PageUser, Query(q): Query<Membe
             Field::text("q", "姓名", opt_s(&q.q)),
             Field::new("region", "区域", Kind::Region, opt_s(&region)).placeholder("区划代码或名称"),
             Field::text("party_org_id", "党组织编号", opt_s(&q.party_org_id)),
-            Field::select("member_type", "类别", opt_s(&q.member_type), options(MemberType::ALL.iter().map(|t| (t.as_str(), t.label())), Some("全部"))),
-            Field::select("include_left", "范围", opt_s(&q.include_left), vec![(String::new(), "在册党员".into()), ("1".into(), "含已转出".into())]),
+            Field::select(
+                "member_type",
+                "类别",
+                opt_s(&q.member_type),
+                options(MemberType::ALL.iter().map(|t| (t.as_str(), t.label())), Some("全部")),
+            ),
+            Field::select(
+                "include_left",
+                "范围",
+                opt_s(&q.include_left),
+                vec![(String::new(), "在册党员".into()), ("1".into(), "含已转出".into())],
+            ),
         ],
         buttons,
         pager: Some(pager_of("/party/members", &pairs, &page)),
@@ -995,32 +1360,61 @@ async fn members(State(st): State<AppState>, pu: PageUser, Query(q): Query<Membe
 fn member_fields(i: &MemberInput, editing: bool, full: bool) -> Vec<Field> {
     let mut f = vec![
         Field::text("name", "姓名", i.name.clone()).required(),
-        Field::select("gender", "性别", i.gender.clone(), vec![(String::new(), "未填写".into()), ("male".into(), "男".into()), ("female".into(), "女".into())]),
-        Field::select("member_type", "类别", i.member_type.clone(), options(MemberType::ALL.iter().map(|t| (t.as_str(), t.label())), Some("请选择"))).required(),
+        Field::select(
+            "gender",
+            "性别",
+            i.gender.clone(),
+            vec![(String::new(), "未填写".into()), ("male".into(), "男".into()), ("female".into(), "女".into())],
+        ),
+        Field::select(
+            "member_type",
+            "类别",
+            i.member_type.clone(),
+            options(MemberType::ALL.iter().map(|t| (t.as_str(), t.label())), Some("请选择")),
+        )
+        .required(),
         Field::new("joined_on", "入党日期", Kind::Date, opt_s(&i.joined_on)),
         Field::new("formal_on", "转正日期", Kind::Date, opt_s(&i.formal_on)),
         Field::text("posts", "党内职务", i.posts.clone()).placeholder("如：组织委员"),
     ];
     if full {
-        f.push(Field::text("party_org_id", "所在党组织编号", opt_s(&i.party_org_id)).hint("组织关系所在的党组织；尚未建立党组织的可只填工作单位"));
+        f.push(
+            Field::text("party_org_id", "所在党组织编号", opt_s(&i.party_org_id))
+                .hint("组织关系所在的党组织；尚未建立党组织的可只填工作单位"),
+        );
     }
-    f.push(Field::text("employer_org_id", "工作单位（社会组织编号）", opt_s(&i.employer_org_id)).hint("在社会组织中工作的党员计入该组织的党员数"));
     f.push(
-        Field::new("id_number", "公民身份号码", Kind::Password, String::new())
-            .hint(if editing { "已登记的号码不显示；填写即替换，留空保持不变。号码加密保存" } else { "18 位，加密保存，页面只显示前 6 位和后 4 位" }),
+        Field::text("employer_org_id", "工作单位（社会组织编号）", opt_s(&i.employer_org_id))
+            .hint("在社会组织中工作的党员计入该组织的党员数"),
     );
+    f.push(Field::new("id_number", "公民身份号码", Kind::Password, String::new()).hint(if editing {
+        "已登记的号码不显示；填写即替换，留空保持不变。号码加密保存"
+    } else {
+        "18 位，加密保存，页面只显示前 6 位和后 4 位"
+    }));
     f.push(Field::text("phone", "联系电话", i.phone.clone()));
     if editing {
-        f.push(Field::new("left_on", "转出日期", Kind::Date, opt_s(&i.left_on)).hint("组织关系转出后填写，不再计入党员数"));
+        f.push(
+            Field::new("left_on", "转出日期", Kind::Date, opt_s(&i.left_on)).hint("组织关系转出后填写，不再计入党员数"),
+        );
     }
     f
 }
 
-async fn member_form(st: &AppState, pu: &PageUser, title: &str, action: String, i: &MemberInput, errors: &[FieldError], editing: bool) -> FormPage {
+async fn member_form(
+    st: &AppState,
+    pu: &PageUser,
+    title: &str,
+    action: String,
+    i: &MemberInput,
+    errors: &[FieldError],
+    editing: bool,
+) -> FormPage {
     let mut fields = member_fields(i, editing, may_write_party(&pu.user));
     let rest = attach(&mut fields, errors);
     FormPage {
-        layout: crumbs(pu.layout(st, "members", title).await, "党员", Some("/party/members")).crumb(title.to_owned(), None),
+        layout: crumbs(pu.layout(st, "members", title).await, "党员", Some("/party/members"))
+            .crumb(title.to_owned(), None),
         title: title.to_owned(),
         cancel: "/party/members".into(),
         action,
@@ -1036,15 +1430,30 @@ struct NewMemberQuery {
     employer_org_id: Option<String>,
 }
 
-async fn member_new(State(st): State<AppState>, pu: PageUser, Query(q): Query<NewMemberQuery>) -> Result<Response, WebError> {
-    let i = MemberInput { member_type: "formal".into(), party_org_id: q.party_org_id, employer_org_id: q.employer_org_id, ..Default::default() };
+async fn member_new(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Query(q): Query<NewMemberQuery>,
+) -> Result<Response, WebError> {
+    let i = MemberInput {
+        member_type: "formal".into(),
+        party_org_id: q.party_org_id,
+        employer_org_id: q.employer_org_id,
+        ..Default::default()
+    };
     Ok(render(&member_form(&st, &pu, "登记党员", "/party/members".into(), &i, &[], false).await))
 }
 
-async fn member_create(State(st): State<AppState>, pu: PageUser, Form(i): Form<MemberInput>) -> Result<Response, WebError> {
+async fn member_create(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Form(i): Form<MemberInput>,
+) -> Result<Response, WebError> {
     match st.app.create_member(&pu.user, &i).await {
         Ok(m) => Ok(Redirect::to(&format!("/party/members/{}?ok=created", m.id)).into_response()),
-        Err(Error::Invalid(e)) => Ok(form_response(member_form(&st, &pu, "登记党员", "/party/members".into(), &i, &e, false).await)),
+        Err(Error::Invalid(e)) => {
+            Ok(form_response(member_form(&st, &pu, "登记党员", "/party/members".into(), &i, &e, false).await))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -1068,19 +1477,33 @@ async fn member_edit(State(st): State<AppState>, pu: PageUser, Path(id): Path<i6
     Ok(render(&member_form(&st, &pu, "修改党员信息", format!("/party/members/{id}"), &i, &[], true).await))
 }
 
-async fn member_update(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Form(mut i): Form<MemberInput>) -> Result<Response, WebError> {
+async fn member_update(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(mut i): Form<MemberInput>,
+) -> Result<Response, WebError> {
     if !may_write_party(&pu.user) {
         // a secretary keeps the member in their own party organization
         i.party_org_id = own_party_org(&pu.user).map(|p| p.to_string());
     }
     match st.app.update_member(&pu.user, id, &i).await {
         Ok(_) => Ok(Redirect::to(&format!("/party/members/{id}?ok=updated")).into_response()),
-        Err(Error::Invalid(e)) => Ok(form_response(member_form(&st, &pu, "修改党员信息", format!("/party/members/{id}"), &i, &e, true).await)),
+        Err(Error::Invalid(e)) => {
+            Ok(form_response(member_form(&st, &pu, "修改党员信息", format!("/party/members/{id}"), &i, &e, true).await))
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn member_page(st: &AppState, pu: &PageUser, id: i64, q: &OkQuery, revealed: Option<String>, error: Option<String>) -> Result<DetailPage, WebError> {
+async fn member_page(
+    st: &AppState,
+    pu: &PageUser,
+    id: i64,
+    q: &OkQuery,
+    revealed: Option<String>,
+    error: Option<String>,
+) -> Result<DetailPage, WebError> {
     let m = st.app.get_member(&pu.user, id).await?;
     let gender = match m.gender.as_str() {
         "male" => "男",
@@ -1095,11 +1518,21 @@ async fn member_page(st: &AppState, pu: &PageUser, id: i64, q: &OkQuery, reveale
         ("党内职务".to_owned(), if m.posts.is_empty() { "—".into() } else { m.posts.clone() }),
         ("所在党组织".to_owned(), m.party_org.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "—".into())),
         ("工作单位".to_owned(), m.employer_org.as_ref().map(|o| o.name.clone()).unwrap_or_else(|| "—".into())),
-        ("公民身份号码".to_owned(), if m.id_number_masked.is_empty() { "未登记".into() } else { m.id_number_masked.clone() }),
+        (
+            "公民身份号码".to_owned(),
+            if m.id_number_masked.is_empty() { "未登记".into() } else { m.id_number_masked.clone() },
+        ),
         ("联系电话".to_owned(), if m.phone.is_empty() { "—".into() } else { m.phone.clone() }),
         ("转出日期".to_owned(), m.left_on.clone().unwrap_or_else(|| "—".into())),
     ];
-    let trainings = st.app.list_trainings(&pu.user, &ActivityFilter { member_id: Some(id), ..Default::default() }, PageRequest::new(None, Some(50))).await?;
+    let trainings = st
+        .app
+        .list_trainings(
+            &pu.user,
+            &ActivityFilter { member_id: Some(id), ..Default::default() },
+            PageRequest::new(None, Some(50)),
+        )
+        .await?;
     let mut forms = vec![];
     let can_edit = may_write_party(&pu.user) || pu.user.role == hongling_domain::Role::PartySecretary;
     if can_edit && !m.id_number_masked.is_empty() && revealed.is_none() {
@@ -1113,11 +1546,15 @@ async fn member_page(st: &AppState, pu: &PageUser, id: i64, q: &OkQuery, reveale
         });
     }
     Ok(DetailPage {
-        layout: crumbs(pu.layout(st, "members", &m.name).await, "党员", Some("/party/members")).crumb(m.name.clone(), None),
+        layout: crumbs(pu.layout(st, "members", &m.name).await, "党员", Some("/party/members"))
+            .crumb(m.name.clone(), None),
         notice: notice(q.ok.as_deref()),
         error,
         title: m.name.clone(),
-        tags: vec![(m.member_type_label.clone(), if m.member_type == "formal" { "hl-tag-green" } else { "hl-tag-orange" })],
+        tags: vec![(
+            m.member_type_label.clone(),
+            if m.member_type == "formal" { "hl-tag-green" } else { "hl-tag-orange" },
+        )],
         subtitle: format!("党员编号 {id}"),
         buttons: if can_edit { vec![Button::primary("修改", format!("/party/members/{id}/edit"))] } else { vec![] },
         tabs: vec![],
@@ -1128,14 +1565,26 @@ async fn member_page(st: &AppState, pu: &PageUser, id: i64, q: &OkQuery, reveale
     })
 }
 
-async fn member_detail(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Query(q): Query<OkQuery>) -> Result<Response, WebError> {
+async fn member_detail(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, WebError> {
     Ok(render(&member_page(&st, &pu, id, &q, None, None).await?))
 }
 
-async fn member_reveal(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Form(f): Form<ReasonForm>) -> Result<Response, WebError> {
+async fn member_reveal(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, WebError> {
     match st.app.reveal_id_number(&pu.user, id, &f.reason).await {
         Ok(n) => Ok(render(&member_page(&st, &pu, id, &OkQuery::default(), Some(n), None).await?)),
-        Err(e @ Error::Invalid(_)) => Ok(render(&member_page(&st, &pu, id, &OkQuery::default(), None, Some(e.to_string())).await?)),
+        Err(e @ Error::Invalid(_)) => {
+            Ok(render(&member_page(&st, &pu, id, &OkQuery::default(), None, Some(e.to_string())).await?))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -1153,24 +1602,48 @@ struct InstructorListQuery {
     ok: Option<String>,
 }
 
-async fn instructors(State(st): State<AppState>, pu: PageUser, Query(q): Query<InstructorListQuery>) -> Result<Response, WebError> {
+async fn instructors(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Query(q): Query<InstructorListQuery>,
+) -> Result<Response, WebError> {
     let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
-    let f = InstructorFilter { region: region.clone(), q: nonempty(&q.q), source: nonempty(&q.source), status: nonempty(&q.status), available: q.available.as_deref().map(|s| s == "1") };
+    let f = InstructorFilter {
+        region: region.clone(),
+        q: nonempty(&q.q),
+        source: nonempty(&q.source),
+        status: nonempty(&q.status),
+        available: q.available.as_deref().map(|s| s == "1"),
+    };
     let page = st.app.list_instructors(&pu.user, &f, PageRequest::new(q.page, None)).await?;
     let labels = st.app.region_labels(&page.items.iter().map(|o| o.region_code.clone()).collect::<Vec<_>>()).await?;
-    let mut table = Table::new("instructor-table", vec!["姓名", "来源", "指导区域", "工作单位", "联系组织", "考核", "操作"]);
+    let mut table =
+        Table::new("instructor-table", vec!["姓名", "来源", "指导区域", "工作单位", "联系组织", "考核", "操作"]);
     for i in &page.items {
         table.rows.push(vec![
             Cell::link(i.name.clone(), format!("/party/instructors/{}", i.id)),
             Cell::text(i.source_label.clone()),
             Cell::text(labels.get(&i.region_code).cloned().unwrap_or_default()),
             Cell::text(i.employer.clone()),
-            Cell::tag(format!("{} / {}", i.load, i.max_orgs), if i.load >= i.max_orgs { "hl-tag-orange" } else { "hl-tag-green" }),
-            Cell::text(if i.assessment.is_empty() { "—".into() } else { format!("{}（{}）", i.assessment_label, i.assessment_year.map(|y| y.to_string()).unwrap_or_default()) }),
+            Cell::tag(
+                format!("{} / {}", i.load, i.max_orgs),
+                if i.load >= i.max_orgs { "hl-tag-orange" } else { "hl-tag-green" },
+            ),
+            Cell::text(if i.assessment.is_empty() {
+                "—".into()
+            } else {
+                format!("{}（{}）", i.assessment_label, i.assessment_year.map(|y| y.to_string()).unwrap_or_default())
+            }),
             Cell::link("查看", format!("/party/instructors/{}", i.id)),
         ]);
     }
-    let pairs = vec![("region", opt_s(&region)), ("q", opt_s(&q.q)), ("source", opt_s(&q.source)), ("status", opt_s(&q.status)), ("available", opt_s(&q.available))];
+    let pairs = vec![
+        ("region", opt_s(&region)),
+        ("q", opt_s(&q.q)),
+        ("source", opt_s(&q.source)),
+        ("status", opt_s(&q.status)),
+        ("available", opt_s(&q.available)),
+    ];
     let mut buttons = vec![];
     if may_write_party(&pu.user) {
         buttons.push(Button::primary("登记党建指导员", "/party/instructors/new"));
@@ -1184,9 +1657,24 @@ async fn instructors(State(st): State<AppState>, pu: PageUser, Query(q): Query<I
         search: vec![
             Field::text("q", "姓名", opt_s(&q.q)),
             Field::new("region", "区域", Kind::Region, opt_s(&region)).placeholder("区划代码或名称"),
-            Field::select("source", "来源", opt_s(&q.source), options(InstructorSource::ALL.iter().map(|t| (t.as_str(), t.label())), Some("全部"))),
-            Field::select("status", "状态", opt_s(&q.status), vec![(String::new(), "在岗".into()), ("inactive".into(), "停止履职".into())]),
-            Field::select("available", "负荷", opt_s(&q.available), vec![(String::new(), "全部".into()), ("1".into(), "尚可增加联系组织".into())]),
+            Field::select(
+                "source",
+                "来源",
+                opt_s(&q.source),
+                options(InstructorSource::ALL.iter().map(|t| (t.as_str(), t.label())), Some("全部")),
+            ),
+            Field::select(
+                "status",
+                "状态",
+                opt_s(&q.status),
+                vec![(String::new(), "在岗".into()), ("inactive".into(), "停止履职".into())],
+            ),
+            Field::select(
+                "available",
+                "负荷",
+                opt_s(&q.available),
+                vec![(String::new(), "全部".into()), ("1".into(), "尚可增加联系组织".into())],
+            ),
         ],
         buttons,
         pager: Some(pager_of("/party/instructors", &pairs, &page)),
@@ -1199,25 +1687,51 @@ async fn instructors(State(st): State<AppState>, pu: PageUser, Query(q): Query<I
 fn instructor_fields(i: &InstructorInput) -> Vec<Field> {
     vec![
         Field::text("name", "姓名", i.name.clone()).required(),
-        Field::select("source", "来源", i.source.clone(), options(InstructorSource::ALL.iter().map(|t| (t.as_str(), t.label())), Some("请选择"))).required(),
-        Field::new("region_code", "指导区域", Kind::Region, i.region_code.clone()).required().hint("可联系该区域内的社会组织"),
+        Field::select(
+            "source",
+            "来源",
+            i.source.clone(),
+            options(InstructorSource::ALL.iter().map(|t| (t.as_str(), t.label())), Some("请选择")),
+        )
+        .required(),
+        Field::new("region_code", "指导区域", Kind::Region, i.region_code.clone())
+            .required()
+            .hint("可联系该区域内的社会组织"),
         Field::text("employer", "工作单位", i.employer.clone()),
         Field::text("phone", "联系电话", i.phone.clone()),
         Field::text("longitude", "经度", opt_s(&i.longitude)).placeholder("如 118.582184").hint("用于就近匹配"),
         Field::text("latitude", "纬度", opt_s(&i.latitude)).placeholder("如 37.448963"),
         Field::text("max_orgs", "联系组织上限", opt_s(&i.max_orgs)).hint("不填按政策参数（默认 5 个）"),
         Field::new("appointed_on", "选派日期", Kind::Date, opt_s(&i.appointed_on)),
-        Field::select("status", "状态", i.status.clone(), vec![("active".into(), "在岗".into()), ("inactive".into(), "停止履职".into())]),
-        Field::select("assessment", "年度考核", i.assessment.clone(), options(Assessment::ALL.iter().map(|t| (t.as_str(), t.label())), Some("未考核"))),
+        Field::select(
+            "status",
+            "状态",
+            i.status.clone(),
+            vec![("active".into(), "在岗".into()), ("inactive".into(), "停止履职".into())],
+        ),
+        Field::select(
+            "assessment",
+            "年度考核",
+            i.assessment.clone(),
+            options(Assessment::ALL.iter().map(|t| (t.as_str(), t.label())), Some("未考核")),
+        ),
         Field::text("assessment_year", "考核年度", opt_s(&i.assessment_year)),
     ]
 }
 
-async fn instructor_form(st: &AppState, pu: &PageUser, title: &str, action: String, i: &InstructorInput, errors: &[FieldError]) -> FormPage {
+async fn instructor_form(
+    st: &AppState,
+    pu: &PageUser,
+    title: &str,
+    action: String,
+    i: &InstructorInput,
+    errors: &[FieldError],
+) -> FormPage {
     let mut fields = instructor_fields(i);
     let rest = attach(&mut fields, errors);
     FormPage {
-        layout: crumbs(pu.layout(st, "instructors", title).await, "党建指导员", Some("/party/instructors")).crumb(title.to_owned(), None),
+        layout: crumbs(pu.layout(st, "instructors", title).await, "党建指导员", Some("/party/instructors"))
+            .crumb(title.to_owned(), None),
         title: title.to_owned(),
         cancel: "/party/instructors".into(),
         action,
@@ -1229,14 +1743,24 @@ async fn instructor_form(st: &AppState, pu: &PageUser, title: &str, action: Stri
 
 async fn instructor_new(State(st): State<AppState>, pu: PageUser) -> Result<Response, WebError> {
     require(may_write_party(&pu.user), "只有党建工作机构可以登记党建指导员")?;
-    let i = InstructorInput { region_code: pu.user.scope.region.to_string(), status: "active".into(), ..Default::default() };
+    let i = InstructorInput {
+        region_code: pu.user.scope.region.to_string(),
+        status: "active".into(),
+        ..Default::default()
+    };
     Ok(render(&instructor_form(&st, &pu, "登记党建指导员", "/party/instructors".into(), &i, &[]).await))
 }
 
-async fn instructor_create(State(st): State<AppState>, pu: PageUser, Form(i): Form<InstructorInput>) -> Result<Response, WebError> {
+async fn instructor_create(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Form(i): Form<InstructorInput>,
+) -> Result<Response, WebError> {
     match st.app.create_instructor(&pu.user, &i).await {
         Ok(m) => Ok(Redirect::to(&format!("/party/instructors/{}?ok=created", m.id)).into_response()),
-        Err(Error::Invalid(e)) => Ok(form_response(instructor_form(&st, &pu, "登记党建指导员", "/party/instructors".into(), &i, &e).await)),
+        Err(Error::Invalid(e)) => {
+            Ok(form_response(instructor_form(&st, &pu, "登记党建指导员", "/party/instructors".into(), &i, &e).await))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -1262,15 +1786,27 @@ async fn instructor_edit(State(st): State<AppState>, pu: PageUser, Path(id): Pat
     Ok(render(&instructor_form(&st, &pu, "修改党建指导员", format!("/party/instructors/{id}"), &i, &[]).await))
 }
 
-async fn instructor_update(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Form(i): Form<InstructorInput>) -> Result<Response, WebError> {
+async fn instructor_update(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(i): Form<InstructorInput>,
+) -> Result<Response, WebError> {
     match st.app.update_instructor(&pu.user, id, &i).await {
         Ok(_) => Ok(Redirect::to(&format!("/party/instructors/{id}?ok=updated")).into_response()),
-        Err(Error::Invalid(e)) => Ok(form_response(instructor_form(&st, &pu, "修改党建指导员", format!("/party/instructors/{id}"), &i, &e).await)),
+        Err(Error::Invalid(e)) => Ok(form_response(
+            instructor_form(&st, &pu, "修改党建指导员", format!("/party/instructors/{id}"), &i, &e).await,
+        )),
         Err(e) => Err(e.into()),
     }
 }
 
-async fn instructor_detail(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Query(q): Query<OkQuery>) -> Result<Response, WebError> {
+async fn instructor_detail(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, WebError> {
     let d = st.app.get_instructor(&pu.user, id).await?;
     let m = &d.instructor;
     let region = st.app.region_display_name(&m.region_code).await?;
@@ -1281,14 +1817,41 @@ async fn instructor_detail(State(st): State<AppState>, pu: PageUser, Path(id): P
         ("联系电话".to_owned(), m.phone.clone()),
         ("联系组织".to_owned(), format!("{} 个（上限 {} 个）", m.load, m.max_orgs)),
         ("选派日期".to_owned(), m.appointed_on.clone().unwrap_or_else(|| "—".into())),
-        ("年度考核".to_owned(), if m.assessment.is_empty() { "—".into() } else { format!("{}（{} 年度）", m.assessment_label, m.assessment_year.map(|y| y.to_string()).unwrap_or_default()) }),
-        ("坐标".to_owned(), match (m.longitude, m.latitude) { (Some(a), Some(b)) => format!("{a:.6}, {b:.6}"), _ => "—".into() }),
+        (
+            "年度考核".to_owned(),
+            if m.assessment.is_empty() {
+                "—".into()
+            } else {
+                format!(
+                    "{}（{} 年度）",
+                    m.assessment_label,
+                    m.assessment_year.map(|y| y.to_string()).unwrap_or_default()
+                )
+            },
+        ),
+        (
+            "坐标".to_owned(),
+            match (m.longitude, m.latitude) {
+                (Some(a), Some(b)) => format!("{a:.6}, {b:.6}"),
+                _ => "—".into(),
+            },
+        ),
     ];
     let mut orgs = Table::new("instructor-orgs", vec!["编号", "联系的社会组织"]).titled("联系的社会组织");
     for o in &d.orgs {
-        orgs.rows.push(vec![Cell::text(o.id.to_string()), Cell::link(o.name.clone(), format!("/party/coverage/orgs/{}", o.id))]);
+        orgs.rows.push(vec![
+            Cell::text(o.id.to_string()),
+            Cell::link(o.name.clone(), format!("/party/coverage/orgs/{}", o.id)),
+        ]);
     }
-    let trainings = st.app.list_trainings(&pu.user, &ActivityFilter { instructor_id: Some(id), ..Default::default() }, PageRequest::new(None, Some(50))).await?;
+    let trainings = st
+        .app
+        .list_trainings(
+            &pu.user,
+            &ActivityFilter { instructor_id: Some(id), ..Default::default() },
+            PageRequest::new(None, Some(50)),
+        )
+        .await?;
     let mut forms = vec![];
     if may_write_party(&pu.user) {
         forms.push(InlineForm {
@@ -1301,13 +1864,22 @@ async fn instructor_detail(State(st): State<AppState>, pu: PageUser, Path(id): P
         });
     }
     Ok(render(&DetailPage {
-        layout: crumbs(pu.layout(&st, "instructors", &m.name).await, "党建指导员", Some("/party/instructors")).crumb(m.name.clone(), None),
+        layout: crumbs(pu.layout(&st, "instructors", &m.name).await, "党建指导员", Some("/party/instructors"))
+            .crumb(m.name.clone(), None),
         notice: notice(q.ok.as_deref()),
         error: q.error.clone(),
         title: m.name.clone(),
-        tags: vec![if m.status == "active" { ("在岗".to_owned(), "hl-tag-green") } else { ("停止履职".to_owned(), "hl-tag-grey") }],
+        tags: vec![if m.status == "active" {
+            ("在岗".to_owned(), "hl-tag-green")
+        } else {
+            ("停止履职".to_owned(), "hl-tag-grey")
+        }],
         subtitle: format!("指导员编号 {id}"),
-        buttons: if may_write_party(&pu.user) { vec![Button::primary("修改", format!("/party/instructors/{id}/edit"))] } else { vec![] },
+        buttons: if may_write_party(&pu.user) {
+            vec![Button::primary("修改", format!("/party/instructors/{id}/edit"))]
+        } else {
+            vec![]
+        },
         tabs: vec![],
         facts,
         tables: vec![orgs, training_table(&trainings.items).titled("培训记录")],
@@ -1316,12 +1888,21 @@ async fn instructor_detail(State(st): State<AppState>, pu: PageUser, Path(id): P
     }))
 }
 
-async fn instructor_assign(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>, Form(f): Form<CoverForm>) -> Result<Response, WebError> {
+async fn instructor_assign(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<CoverForm>,
+) -> Result<Response, WebError> {
     match st.app.assign_instructor(&pu.user, id, &ids(&f.add), &ids(&f.remove)).await {
         Ok(()) => Ok(Redirect::to(&format!("/party/instructors/{id}?ok=assigned")).into_response()),
         Err(e @ Error::Invalid(_)) => {
             let msg: Vec<String> = e.field_errors().iter().map(|f| f.message.clone()).collect();
-            Ok(Redirect::to(&format!("/party/instructors/{id}?{}", serde_urlencoded::to_string([("error", msg.join("；"))]).unwrap_or_default())).into_response())
+            Ok(Redirect::to(&format!(
+                "/party/instructors/{id}?{}",
+                serde_urlencoded::to_string([("error", msg.join("；"))]).unwrap_or_default()
+            ))
+            .into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -1368,7 +1949,13 @@ fn training_table(items: &[hongling_service::party::life::TrainingView]) -> Tabl
             (None, Some(i)) => Cell::link(i.name.clone(), format!("/party/instructors/{}", i.id)).sub("党建指导员"),
             _ => Cell::text("—"),
         };
-        t.rows.push(vec![Cell::text(r.trained_on.clone()), who, Cell::text(r.title.clone()), Cell::num(r.hours.into()), Cell::text(r.organizer.clone())]);
+        t.rows.push(vec![
+            Cell::text(r.trained_on.clone()),
+            who,
+            Cell::text(r.title.clone()),
+            Cell::num(r.hours.into()),
+            Cell::text(r.organizer.clone()),
+        ]);
     }
     t
 }
@@ -1398,7 +1985,13 @@ impl ActivityQuery {
     }
 
     fn pairs(&self) -> Vec<(&'static str, String)> {
-        vec![("region", opt_s(&self.region)), ("party_org_id", opt_s(&self.party_org_id)), ("kind", opt_s(&self.kind)), ("from", opt_s(&self.from)), ("until", opt_s(&self.until))]
+        vec![
+            ("region", opt_s(&self.region)),
+            ("party_org_id", opt_s(&self.party_org_id)),
+            ("kind", opt_s(&self.kind)),
+            ("from", opt_s(&self.from)),
+            ("until", opt_s(&self.until)),
+        ]
     }
 
     fn search(&self, kinds: Vec<(String, String)>) -> Vec<Field> {
@@ -1430,7 +2023,14 @@ async fn activity_page(
         notice: notice(q.ok.as_deref()),
         heading: String::new(),
         intro: String::new(),
-        action: format!("/party/{}", match key { "life" => "life", "funds" => "funds", _ => "trainings" }),
+        action: format!(
+            "/party/{}",
+            match key {
+                "life" => "life",
+                "funds" => "funds",
+                _ => "trainings",
+            }
+        ),
         search,
         buttons: vec![],
         table,
@@ -1447,7 +2047,12 @@ fn life_form(i: &PartyLifeInput) -> InlineForm {
         title: "记录组织生活（三会一课、主题党日）".into(),
         fields: vec![
             Field::text("party_org_id", "党组织编号", opt_s(&i.party_org_id)),
-            Field::select("kind", "类型", i.kind.clone(), options(PartyLifeKind::ALL.iter().map(|k| (k.as_str(), k.label())), None)),
+            Field::select(
+                "kind",
+                "类型",
+                i.kind.clone(),
+                options(PartyLifeKind::ALL.iter().map(|k| (k.as_str(), k.label())), None),
+            ),
             Field::new("held_on", "日期", Kind::Date, opt_s(&i.held_on)),
             Field::text("topic", "主题", i.topic.clone()),
             Field::text("expected", "应到", opt_s(&i.expected)),
@@ -1458,24 +2063,53 @@ fn life_form(i: &PartyLifeInput) -> InlineForm {
     }
 }
 
-async fn life_render(st: &AppState, pu: &PageUser, q: &ActivityQuery, form: PartyLifeInput, errors: Vec<String>) -> Result<ListPage, WebError> {
+async fn life_render(
+    st: &AppState,
+    pu: &PageUser,
+    q: &ActivityQuery,
+    form: PartyLifeInput,
+    errors: Vec<String>,
+) -> Result<ListPage, WebError> {
     let page = st.app.list_party_life(&pu.user, &q.filter(), PageRequest::new(q.page, None)).await?;
     let pager = Pager::new("/party/life", &q.pairs(), page.total, page.page, page.per_page);
     let may_add = may_write_party(&pu.user) || pu.user.role == hongling_domain::Role::PartySecretary;
     let kinds = options(PartyLifeKind::ALL.iter().map(|k| (k.as_str(), k.label())), Some("全部"));
-    Ok(activity_page(st, pu, "life", "组织生活", q, q.search(kinds), life_table(&page.items), pager, may_add.then(|| life_form(&form)), errors).await)
+    Ok(activity_page(
+        st,
+        pu,
+        "life",
+        "组织生活",
+        q,
+        q.search(kinds),
+        life_table(&page.items),
+        pager,
+        may_add.then(|| life_form(&form)),
+        errors,
+    )
+    .await)
 }
 
 async fn life(State(st): State<AppState>, pu: PageUser, Query(q): Query<ActivityQuery>) -> Result<Response, WebError> {
-    let form = PartyLifeInput { party_org_id: q.party_org_id.clone().or(own_party_org(&pu.user).map(|p| p.to_string())), kind: "branch_assembly".into(), ..Default::default() };
+    let form = PartyLifeInput {
+        party_org_id: q.party_org_id.clone().or(own_party_org(&pu.user).map(|p| p.to_string())),
+        kind: "branch_assembly".into(),
+        ..Default::default()
+    };
     Ok(render(&life_render(&st, &pu, &q, form, vec![]).await?))
 }
 
-async fn life_create(State(st): State<AppState>, pu: PageUser, Form(i): Form<PartyLifeInput>) -> Result<Response, WebError> {
+async fn life_create(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Form(i): Form<PartyLifeInput>,
+) -> Result<Response, WebError> {
     match st.app.create_party_life(&pu.user, &i).await {
         Ok(_) => Ok(Redirect::to("/party/life?ok=created").into_response()),
         Err(Error::Invalid(e)) => {
-            let mut res = render(&life_render(&st, &pu, &ActivityQuery::default(), i, e.into_iter().map(|e| e.message).collect()).await?);
+            let mut res = render(
+                &life_render(&st, &pu, &ActivityQuery::default(), i, e.into_iter().map(|e| e.message).collect())
+                    .await?,
+            );
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
@@ -1483,7 +2117,13 @@ async fn life_create(State(st): State<AppState>, pu: PageUser, Form(i): Form<Par
     }
 }
 
-async fn funds_render(st: &AppState, pu: &PageUser, q: &ActivityQuery, i: FundInput, errors: Vec<String>) -> Result<ListPage, WebError> {
+async fn funds_render(
+    st: &AppState,
+    pu: &PageUser,
+    q: &ActivityQuery,
+    i: FundInput,
+    errors: Vec<String>,
+) -> Result<ListPage, WebError> {
     let page = st.app.list_funds(&pu.user, &q.filter(), PageRequest::new(q.page, None)).await?;
     let pager = Pager::new("/party/funds", &q.pairs(), page.total, page.page, page.per_page);
     let form = may_write_party(&pu.user).then(|| InlineForm {
@@ -1492,7 +2132,12 @@ async fn funds_render(st: &AppState, pu: &PageUser, q: &ActivityQuery, i: FundIn
         title: "登记党建经费（党费返还、新建党组织工作经费、党员教育培训经费）".into(),
         fields: vec![
             Field::text("party_org_id", "党组织编号", opt_s(&i.party_org_id)),
-            Field::select("kind", "类别", i.kind.clone(), options(FundKind::ALL.iter().map(|k| (k.as_str(), k.label())), None)),
+            Field::select(
+                "kind",
+                "类别",
+                i.kind.clone(),
+                options(FundKind::ALL.iter().map(|k| (k.as_str(), k.label())), None),
+            ),
             Field::text("amount", "金额（元）", opt_s(&i.amount)),
             Field::new("received_on", "到账日期", Kind::Date, opt_s(&i.received_on)),
             Field::text("doc_no", "文号", i.doc_no.clone()),
@@ -1501,7 +2146,8 @@ async fn funds_render(st: &AppState, pu: &PageUser, q: &ActivityQuery, i: FundIn
         confirm: String::new(),
     });
     let kinds = options(FundKind::ALL.iter().map(|k| (k.as_str(), k.label())), Some("全部"));
-    Ok(activity_page(st, pu, "funds", "党建经费", q, q.search(kinds), fund_table(&page.items), pager, form, errors).await)
+    Ok(activity_page(st, pu, "funds", "党建经费", q, q.search(kinds), fund_table(&page.items), pager, form, errors)
+        .await)
 }
 
 async fn funds(State(st): State<AppState>, pu: PageUser, Query(q): Query<ActivityQuery>) -> Result<Response, WebError> {
@@ -1513,7 +2159,10 @@ async fn fund_create(State(st): State<AppState>, pu: PageUser, Form(i): Form<Fun
     match st.app.create_fund(&pu.user, &i).await {
         Ok(_) => Ok(Redirect::to("/party/funds?ok=created").into_response()),
         Err(Error::Invalid(e)) => {
-            let mut res = render(&funds_render(&st, &pu, &ActivityQuery::default(), i, e.into_iter().map(|e| e.message).collect()).await?);
+            let mut res = render(
+                &funds_render(&st, &pu, &ActivityQuery::default(), i, e.into_iter().map(|e| e.message).collect())
+                    .await?,
+            );
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
@@ -1521,7 +2170,13 @@ async fn fund_create(State(st): State<AppState>, pu: PageUser, Form(i): Form<Fun
     }
 }
 
-async fn trainings_render(st: &AppState, pu: &PageUser, q: &ActivityQuery, i: TrainingInput, errors: Vec<String>) -> Result<ListPage, WebError> {
+async fn trainings_render(
+    st: &AppState,
+    pu: &PageUser,
+    q: &ActivityQuery,
+    i: TrainingInput,
+    errors: Vec<String>,
+) -> Result<ListPage, WebError> {
     let page = st.app.list_trainings(&pu.user, &q.filter(), PageRequest::new(q.page, None)).await?;
     let pager = Pager::new("/party/trainings", &q.pairs(), page.total, page.page, page.per_page);
     let may_add = may_write_party(&pu.user) || pu.user.role == hongling_domain::Role::PartySecretary;
@@ -1545,18 +2200,30 @@ async fn trainings_render(st: &AppState, pu: &PageUser, q: &ActivityQuery, i: Tr
         Field::new("from", "起始日期", Kind::Date, opt_s(&q.from)),
         Field::new("until", "截止日期", Kind::Date, opt_s(&q.until)),
     ];
-    Ok(activity_page(st, pu, "trainings", "书记培训", q, search, training_table(&page.items), pager, form, errors).await)
+    Ok(activity_page(st, pu, "trainings", "书记培训", q, search, training_table(&page.items), pager, form, errors)
+        .await)
 }
 
-async fn trainings(State(st): State<AppState>, pu: PageUser, Query(q): Query<ActivityQuery>) -> Result<Response, WebError> {
+async fn trainings(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Query(q): Query<ActivityQuery>,
+) -> Result<Response, WebError> {
     Ok(render(&trainings_render(&st, &pu, &q, TrainingInput::default(), vec![]).await?))
 }
 
-async fn training_create(State(st): State<AppState>, pu: PageUser, Form(i): Form<TrainingInput>) -> Result<Response, WebError> {
+async fn training_create(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Form(i): Form<TrainingInput>,
+) -> Result<Response, WebError> {
     match st.app.create_training(&pu.user, &i).await {
         Ok(_) => Ok(Redirect::to("/party/trainings?ok=created").into_response()),
         Err(Error::Invalid(e)) => {
-            let mut res = render(&trainings_render(&st, &pu, &ActivityQuery::default(), i, e.into_iter().map(|e| e.message).collect()).await?);
+            let mut res = render(
+                &trainings_render(&st, &pu, &ActivityQuery::default(), i, e.into_iter().map(|e| e.message).collect())
+                    .await?,
+            );
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
@@ -1566,7 +2233,13 @@ async fn training_create(State(st): State<AppState>, pu: PageUser, Form(i): Form
 
 // ---------- channels ----------
 
-async fn channels_render(st: &AppState, pu: &PageUser, i: ChannelInput, errors: Vec<String>, ok: Option<&str>) -> Result<ListPage, WebError> {
+async fn channels_render(
+    st: &AppState,
+    pu: &PageUser,
+    i: ChannelInput,
+    errors: Vec<String>,
+    ok: Option<&str>,
+) -> Result<ListPage, WebError> {
     let list = st.app.list_channels(&pu.user).await?;
     let mut table = Table::new("channel-table", vec!["渠道名称", "类型", "区划", "社会组织", "操作"]);
     for c in &list {
@@ -1583,7 +2256,12 @@ async fn channels_render(st: &AppState, pu: &PageUser, i: ChannelInput, errors: 
         action: "/party/channels".into(),
         title: "新增管理渠道（行业党委、枢纽型社会组织党组织等）".into(),
         fields: vec![
-            Field::select("kind", "类型", i.kind.clone(), options(ChannelKind::ALL.iter().map(|k| (k.as_str(), k.label())), None)),
+            Field::select(
+                "kind",
+                "类型",
+                i.kind.clone(),
+                options(ChannelKind::ALL.iter().map(|k| (k.as_str(), k.label())), None),
+            ),
             Field::text("name", "名称", i.name.clone()),
             Field::text("region_code", "区划代码", i.region_code.clone()),
             Field::text("hub_org_id", "枢纽组织编号", opt_s(&i.hub_org_id)),
@@ -1607,15 +2285,24 @@ async fn channels_render(st: &AppState, pu: &PageUser, i: ChannelInput, errors: 
 }
 
 async fn channels(State(st): State<AppState>, pu: PageUser, Query(q): Query<OkQuery>) -> Result<Response, WebError> {
-    let i = ChannelInput { kind: "industry_committee".into(), region_code: pu.user.scope.region.to_string(), ..Default::default() };
+    let i = ChannelInput {
+        kind: "industry_committee".into(),
+        region_code: pu.user.scope.region.to_string(),
+        ..Default::default()
+    };
     Ok(render(&channels_render(&st, &pu, i, vec![], q.ok.as_deref()).await?))
 }
 
-async fn channel_create(State(st): State<AppState>, pu: PageUser, Form(i): Form<ChannelInput>) -> Result<Response, WebError> {
+async fn channel_create(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Form(i): Form<ChannelInput>,
+) -> Result<Response, WebError> {
     match st.app.create_channel(&pu.user, &i).await {
         Ok(_) => Ok(Redirect::to("/party/channels?ok=created").into_response()),
         Err(Error::Invalid(e)) => {
-            let mut res = render(&channels_render(&st, &pu, i, e.into_iter().map(|e| e.message).collect(), None).await?);
+            let mut res =
+                render(&channels_render(&st, &pu, i, e.into_iter().map(|e| e.message).collect(), None).await?);
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
@@ -1647,13 +2334,24 @@ struct PolicyQuery {
     ok: Option<String>,
 }
 
-async fn policy_render(st: &AppState, pu: &PageUser, q: &PolicyQuery, input: &PolicyInput, errors: &[FieldError]) -> Result<PolicyPage, WebError> {
+async fn policy_render(
+    st: &AppState,
+    pu: &PageUser,
+    q: &PolicyQuery,
+    input: &PolicyInput,
+    errors: &[FieldError],
+) -> Result<PolicyPage, WebError> {
     let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
     let date = q.date.as_deref().and_then(fmt::parse_date);
     let view = st.app.effective_policy(&pu.user, region.as_deref(), date).await?;
     let entries = st.app.policy_entries_for(&pu.user, Some(&view.region)).await?;
     let mut fields = vec![
-        Field::select("param", "参数", input.param.clone(), view.values.iter().map(|v| (v.param.clone(), v.label.clone())).collect()),
+        Field::select(
+            "param",
+            "参数",
+            input.param.clone(),
+            view.values.iter().map(|v| (v.param.clone(), v.label.clone())).collect(),
+        ),
         Field::text("value", "本级取值", opt_s(&input.value)).placeholder("如 5、95%、5 公里；留空为取消本级设定"),
         Field::new("effective_from", "生效日期", Kind::Date, opt_s(&input.effective_from)),
         Field::text("basis", "依据", input.basis.clone()).placeholder("文件名称和文号"),
@@ -1669,7 +2367,9 @@ async fn policy_render(st: &AppState, pu: &PageUser, q: &PolicyQuery, input: &Po
         .job_runs("coverage.policy", 5)
         .await?
         .into_iter()
-        .map(|r| (fmt::datetime(r.started_at), r.finished_at.map(fmt::datetime).unwrap_or_else(|| "计算中".into()), r.result))
+        .map(|r| {
+            (fmt::datetime(r.started_at), r.finished_at.map(fmt::datetime).unwrap_or_else(|| "计算中".into()), r.result)
+        })
         .collect();
     Ok(PolicyPage {
         layout: pu.layout(st, "policy", "政策参数").await.crumb("系统管理", None).crumb("政策参数", None),
@@ -1690,11 +2390,19 @@ async fn policy(State(st): State<AppState>, pu: PageUser, Query(q): Query<Policy
     Ok(render(&policy_render(&st, &pu, &q, &input, &[]).await?))
 }
 
-async fn policy_set(State(st): State<AppState>, pu: PageUser, Form(i): Form<PolicyInput>) -> Result<Response, WebError> {
+async fn policy_set(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Form(i): Form<PolicyInput>,
+) -> Result<Response, WebError> {
     match st.app.set_policy(&pu.user, &i).await {
         Ok(e) => {
             spawn_refresh(&st, &pu.user, &e.region);
-            Ok(Redirect::to(&format!("/system/policy?{}", serde_urlencoded::to_string([("region", e.region.as_str()), ("ok", "policy")]).unwrap_or_default())).into_response())
+            Ok(Redirect::to(&format!(
+                "/system/policy?{}",
+                serde_urlencoded::to_string([("region", e.region.as_str()), ("ok", "policy")]).unwrap_or_default()
+            ))
+            .into_response())
         }
         Err(Error::Invalid(errors)) => {
             let q = PolicyQuery { region: Some(i.region.clone()), ..Default::default() };

@@ -108,14 +108,22 @@ page_type!(TrainingPage, TrainingView);
 /// Coverage figures of a region: organizations, covered, by mode, rates (fractions 0..1), breaches.
 #[utoipa::path(get, path = "/api/v1/coverage", tag = "党建覆盖", params(CoverageQuery),
     responses((status = 200, body = Coverage), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn coverage(State(st): State<AppState>, ApiUser(u): ApiUser, Query(q): Query<CoverageQuery>) -> ApiResult<Coverage> {
+async fn coverage(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<CoverageQuery>,
+) -> ApiResult<Coverage> {
     Ok(Json(st.app.coverage(&u, &q).await.map_err(e)?))
 }
 
 /// The figures of each child region (drill-down one level).
 #[utoipa::path(get, path = "/api/v1/coverage/regions", tag = "党建覆盖", params(CoverageQuery),
     responses((status = 200, body = [CoverageRow]), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn coverage_regions(State(st): State<AppState>, ApiUser(u): ApiUser, Query(q): Query<CoverageQuery>) -> ApiResult<Vec<CoverageRow>> {
+async fn coverage_regions(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<CoverageQuery>,
+) -> ApiResult<Vec<CoverageRow>> {
     Ok(Json(st.app.coverage_children(&u, &q).await.map_err(e)?))
 }
 
@@ -145,7 +153,11 @@ pub struct BreachQuery {
 /// Rules broken in a region, each with the rule and the organization or party organization.
 #[utoipa::path(get, path = "/api/v1/coverage/breaches", tag = "党建覆盖", params(BreachQuery),
     responses((status = 200, body = BreachPage), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn breaches(State(st): State<AppState>, ApiUser(u): ApiUser, Query(q): Query<BreachQuery>) -> ApiResult<BreachPage> {
+async fn breaches(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<BreachQuery>,
+) -> ApiResult<BreachPage> {
     let p = PageRequest::new(q.page, q.per_page);
     Ok(Json(st.app.list_breaches(&u, q.region.as_deref(), q.rule.as_deref(), p).await.map_err(e)?))
 }
@@ -168,7 +180,11 @@ async fn plan(State(st): State<AppState>, ApiUser(u): ApiUser, Json(r): Json<Pla
 /// `{"instructor": {"instructor": ID, "orgs": [..]}}`. Checked against the rules again; creates the records in one transaction.
 #[utoipa::path(post, path = "/api/v1/coverage/plan/accept", tag = "党建覆盖", request_body = AcceptInput,
     responses((status = 201, body = Accepted), (status = 422, body = ApiError), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn plan_accept(State(st): State<AppState>, ApiUser(u): ApiUser, Json(i): Json<AcceptInput>) -> Result<Response, WebError> {
+async fn plan_accept(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Json(i): Json<AcceptInput>,
+) -> Result<Response, WebError> {
     Ok(created(st.app.accept_plan(&u, &i).await.map_err(e)?))
 }
 
@@ -183,7 +199,11 @@ pub struct PolicyQuery {
 /// The effective policy parameters of a region, each with its value and the region it comes from.
 #[utoipa::path(get, path = "/api/v1/policy", tag = "政策参数", params(PolicyQuery),
     responses((status = 200, body = PolicyView), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn policy_get(State(st): State<AppState>, ApiUser(u): ApiUser, Query(q): Query<PolicyQuery>) -> ApiResult<PolicyView> {
+async fn policy_get(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<PolicyQuery>,
+) -> ApiResult<PolicyView> {
     let date = match q.date.as_deref().filter(|d| !d.trim().is_empty()) {
         None => None,
         Some(d) => Some(crate::fmt::parse_date(d).ok_or_else(|| e(Error::invalid("date", "日期格式应为 YYYY-MM-DD")))?),
@@ -194,7 +214,11 @@ async fn policy_get(State(st): State<AppState>, ApiUser(u): ApiUser, Query(q): Q
 /// Set (or clear) a region's own value of a parameter from a date; the region's coverage is then re-evaluated.
 #[utoipa::path(post, path = "/api/v1/policy", tag = "政策参数", request_body = PolicyInput,
     responses((status = 201, body = PolicyEntryView), (status = 422, body = ApiError), (status = 403, body = ApiError)), security(("bearer" = [])))]
-async fn policy_set(State(st): State<AppState>, ApiUser(u): ApiUser, Json(i): Json<PolicyInput>) -> Result<Response, WebError> {
+async fn policy_set(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Json(i): Json<PolicyInput>,
+) -> Result<Response, WebError> {
     let entry = st.app.set_policy(&u, &i).await.map_err(e)?;
     crate::party::spawn_refresh(&st, &u, &entry.region);
     Ok(created(entry))
@@ -215,7 +239,11 @@ async fn party_orgs(
 /// Create a party organization (optionally with the organizations it covers: `org_ids`).
 #[utoipa::path(post, path = "/api/v1/party-orgs", tag = "党组织", request_body = PartyOrgInput,
     responses((status = 201, body = PartyOrgDetail), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn party_org_create(State(st): State<AppState>, ApiUser(u): ApiUser, Json(i): Json<PartyOrgInput>) -> Result<Response, WebError> {
+async fn party_org_create(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Json(i): Json<PartyOrgInput>,
+) -> Result<Response, WebError> {
     let p = st.app.create_party_org(&u, &i).await.map_err(e)?;
     Ok(created(st.app.get_party_org(&u, p.id).await.map_err(e)?))
 }
@@ -223,14 +251,23 @@ async fn party_org_create(State(st): State<AppState>, ApiUser(u): ApiUser, Json(
 /// A party organization with the organizations it covers and the rules it breaks.
 #[utoipa::path(get, path = "/api/v1/party-orgs/{id}", tag = "党组织", params(("id" = i64, Path)),
     responses((status = 200, body = PartyOrgDetail), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn party_org_get(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult<PartyOrgDetail> {
+async fn party_org_get(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<PartyOrgDetail> {
     Ok(Json(st.app.get_party_org(&u, id).await.map_err(e)?))
 }
 
 /// Change a party organization (send back `version`).
 #[utoipa::path(put, path = "/api/v1/party-orgs/{id}", tag = "党组织", params(("id" = i64, Path)), request_body = PartyOrgInput,
     responses((status = 200, body = PartyOrgDetail), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn party_org_update(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>, Json(i): Json<PartyOrgInput>) -> ApiResult<PartyOrgDetail> {
+async fn party_org_update(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    Json(i): Json<PartyOrgInput>,
+) -> ApiResult<PartyOrgDetail> {
     st.app.update_party_org(&u, id, &i).await.map_err(e)?;
     Ok(Json(st.app.get_party_org(&u, id).await.map_err(e)?))
 }
@@ -246,7 +283,12 @@ pub struct OrgsChange {
 /// Add and remove the organizations a party organization covers.
 #[utoipa::path(post, path = "/api/v1/party-orgs/{id}/orgs", tag = "党组织", params(("id" = i64, Path)), request_body = OrgsChange,
     responses((status = 200, body = PartyOrgDetail), (status = 422, body = ApiError), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn party_org_cover(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>, Json(c): Json<OrgsChange>) -> ApiResult<PartyOrgDetail> {
+async fn party_org_cover(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    Json(c): Json<OrgsChange>,
+) -> ApiResult<PartyOrgDetail> {
     st.app.change_covered_orgs(&u, id, &c.add, &c.remove).await.map_err(e)?;
     Ok(Json(st.app.get_party_org(&u, id).await.map_err(e)?))
 }
@@ -261,7 +303,12 @@ pub struct DissolveInput {
 /// Dissolve a party organization; the organizations it covered are released.
 #[utoipa::path(post, path = "/api/v1/party-orgs/{id}/dissolve", tag = "党组织", params(("id" = i64, Path)), request_body = DissolveInput,
     responses((status = 200, body = PartyOrgDetail), (status = 409, body = ApiError), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn party_org_dissolve(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>, Json(i): Json<DissolveInput>) -> ApiResult<PartyOrgDetail> {
+async fn party_org_dissolve(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    Json(i): Json<DissolveInput>,
+) -> ApiResult<PartyOrgDetail> {
     let on = i.date.as_deref().and_then(crate::fmt::parse_date);
     st.app.dissolve_party_org(&u, id, on, &i.reason).await.map_err(e)?;
     Ok(Json(st.app.get_party_org(&u, id).await.map_err(e)?))
@@ -270,14 +317,23 @@ async fn party_org_dissolve(State(st): State<AppState>, ApiUser(u): ApiUser, Pat
 /// Party members in your scope (ID numbers masked).
 #[utoipa::path(get, path = "/api/v1/party-members", tag = "党员", params(MemberFilter, Paging),
     responses((status = 200, body = MemberPage)), security(("bearer" = [])))]
-async fn members(State(st): State<AppState>, ApiUser(u): ApiUser, Query(f): Query<MemberFilter>, Query(p): Query<Paging>) -> ApiResult<MemberPage> {
+async fn members(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(f): Query<MemberFilter>,
+    Query(p): Query<Paging>,
+) -> ApiResult<MemberPage> {
     Ok(Json(st.app.list_members(&u, &f, p.req()).await.map_err(e)?.into()))
 }
 
 /// Register a party member (the ID number is stored encrypted).
 #[utoipa::path(post, path = "/api/v1/party-members", tag = "党员", request_body = MemberInput,
     responses((status = 201, body = MemberView), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn member_create(State(st): State<AppState>, ApiUser(u): ApiUser, Json(i): Json<MemberInput>) -> Result<Response, WebError> {
+async fn member_create(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Json(i): Json<MemberInput>,
+) -> Result<Response, WebError> {
     let m = st.app.create_member(&u, &i).await.map_err(e)?;
     Ok(created(st.app.get_member(&u, m.id).await.map_err(e)?))
 }
@@ -290,7 +346,12 @@ async fn member_get(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): P
 
 #[utoipa::path(put, path = "/api/v1/party-members/{id}", tag = "党员", params(("id" = i64, Path)), request_body = MemberInput,
     responses((status = 200, body = MemberView), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn member_update(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>, Json(i): Json<MemberInput>) -> ApiResult<MemberView> {
+async fn member_update(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    Json(i): Json<MemberInput>,
+) -> ApiResult<MemberView> {
     st.app.update_member(&u, id, &i).await.map_err(e)?;
     Ok(Json(st.app.get_member(&u, id).await.map_err(e)?))
 }
@@ -309,32 +370,55 @@ pub struct Revealed {
 /// The full ID number of a member, with a reason; the reveal is audited.
 #[utoipa::path(post, path = "/api/v1/party-members/{id}/reveal", tag = "党员", params(("id" = i64, Path)), request_body = RevealInput,
     responses((status = 200, body = Revealed), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn member_reveal(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>, Json(i): Json<RevealInput>) -> ApiResult<Revealed> {
+async fn member_reveal(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    Json(i): Json<RevealInput>,
+) -> ApiResult<Revealed> {
     Ok(Json(Revealed { id_number: st.app.reveal_id_number(&u, id, &i.reason).await.map_err(e)? }))
 }
 
 #[utoipa::path(get, path = "/api/v1/instructors", tag = "党建指导员", params(InstructorFilter, Paging),
     responses((status = 200, body = InstructorPage)), security(("bearer" = [])))]
-async fn instructors(State(st): State<AppState>, ApiUser(u): ApiUser, Query(f): Query<InstructorFilter>, Query(p): Query<Paging>) -> ApiResult<InstructorPage> {
+async fn instructors(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(f): Query<InstructorFilter>,
+    Query(p): Query<Paging>,
+) -> ApiResult<InstructorPage> {
     Ok(Json(st.app.list_instructors(&u, &f, p.req()).await.map_err(e)?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/instructors", tag = "党建指导员", request_body = InstructorInput,
     responses((status = 201, body = InstructorDetail), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn instructor_create(State(st): State<AppState>, ApiUser(u): ApiUser, Json(i): Json<InstructorInput>) -> Result<Response, WebError> {
+async fn instructor_create(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Json(i): Json<InstructorInput>,
+) -> Result<Response, WebError> {
     let m = st.app.create_instructor(&u, &i).await.map_err(e)?;
     Ok(created(st.app.get_instructor(&u, m.id).await.map_err(e)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/instructors/{id}", tag = "党建指导员", params(("id" = i64, Path)),
     responses((status = 200, body = InstructorDetail), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn instructor_get(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult<InstructorDetail> {
+async fn instructor_get(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<InstructorDetail> {
     Ok(Json(st.app.get_instructor(&u, id).await.map_err(e)?))
 }
 
 #[utoipa::path(put, path = "/api/v1/instructors/{id}", tag = "党建指导员", params(("id" = i64, Path)), request_body = InstructorInput,
     responses((status = 200, body = InstructorDetail), (status = 404, body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn instructor_update(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>, Json(i): Json<InstructorInput>) -> ApiResult<InstructorDetail> {
+async fn instructor_update(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    Json(i): Json<InstructorInput>,
+) -> ApiResult<InstructorDetail> {
     st.app.update_instructor(&u, id, &i).await.map_err(e)?;
     Ok(Json(st.app.get_instructor(&u, id).await.map_err(e)?))
 }
@@ -342,7 +426,12 @@ async fn instructor_update(State(st): State<AppState>, ApiUser(u): ApiUser, Path
 /// Assign organizations to an instructor and end assignments (within the load limit and region).
 #[utoipa::path(post, path = "/api/v1/instructors/{id}/orgs", tag = "党建指导员", params(("id" = i64, Path)), request_body = OrgsChange,
     responses((status = 200, body = InstructorDetail), (status = 422, body = ApiError), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn instructor_assign(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>, Json(c): Json<OrgsChange>) -> ApiResult<InstructorDetail> {
+async fn instructor_assign(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    Json(c): Json<OrgsChange>,
+) -> ApiResult<InstructorDetail> {
     st.app.assign_instructor(&u, id, &c.add, &c.remove).await.map_err(e)?;
     Ok(Json(st.app.get_instructor(&u, id).await.map_err(e)?))
 }
@@ -350,7 +439,12 @@ async fn instructor_assign(State(st): State<AppState>, ApiUser(u): ApiUser, Path
 /// Party-life records (三会一课, themed party days).
 #[utoipa::path(get, path = "/api/v1/party-life", tag = "组织生活", params(ActivityFilter, Paging),
     responses((status = 200, body = PartyLifePage)), security(("bearer" = [])))]
-async fn life(State(st): State<AppState>, ApiUser(u): ApiUser, Query(f): Query<ActivityFilter>, Query(p): Query<Paging>) -> ApiResult<PartyLifePage> {
+async fn life(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(f): Query<ActivityFilter>,
+    Query(p): Query<Paging>,
+) -> ApiResult<PartyLifePage> {
     Ok(Json(st.app.list_party_life(&u, &f, p.req()).await.map_err(e)?.into()))
 }
 
@@ -361,33 +455,55 @@ pub struct CreatedId {
 
 #[utoipa::path(post, path = "/api/v1/party-life", tag = "组织生活", request_body = PartyLifeInput,
     responses((status = 201, body = CreatedId), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn life_create(State(st): State<AppState>, ApiUser(u): ApiUser, Json(i): Json<PartyLifeInput>) -> Result<Response, WebError> {
+async fn life_create(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Json(i): Json<PartyLifeInput>,
+) -> Result<Response, WebError> {
     Ok(created(CreatedId { id: st.app.create_party_life(&u, &i).await.map_err(e)?.id }))
 }
 
 /// Party funds received (dues refunded, start-up funds, education funds).
 #[utoipa::path(get, path = "/api/v1/party-funds", tag = "党建经费", params(ActivityFilter, Paging),
     responses((status = 200, body = FundPage)), security(("bearer" = [])))]
-async fn funds(State(st): State<AppState>, ApiUser(u): ApiUser, Query(f): Query<ActivityFilter>, Query(p): Query<Paging>) -> ApiResult<FundPage> {
+async fn funds(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(f): Query<ActivityFilter>,
+    Query(p): Query<Paging>,
+) -> ApiResult<FundPage> {
     Ok(Json(st.app.list_funds(&u, &f, p.req()).await.map_err(e)?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/party-funds", tag = "党建经费", request_body = FundInput,
     responses((status = 201, body = CreatedId), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn fund_create(State(st): State<AppState>, ApiUser(u): ApiUser, Json(i): Json<FundInput>) -> Result<Response, WebError> {
+async fn fund_create(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Json(i): Json<FundInput>,
+) -> Result<Response, WebError> {
     Ok(created(CreatedId { id: st.app.create_fund(&u, &i).await.map_err(e)?.id }))
 }
 
 /// Training records of secretaries (members) and instructors.
 #[utoipa::path(get, path = "/api/v1/trainings", tag = "培训", params(ActivityFilter, Paging),
     responses((status = 200, body = TrainingPage)), security(("bearer" = [])))]
-async fn trainings(State(st): State<AppState>, ApiUser(u): ApiUser, Query(f): Query<ActivityFilter>, Query(p): Query<Paging>) -> ApiResult<TrainingPage> {
+async fn trainings(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(f): Query<ActivityFilter>,
+    Query(p): Query<Paging>,
+) -> ApiResult<TrainingPage> {
     Ok(Json(st.app.list_trainings(&u, &f, p.req()).await.map_err(e)?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/trainings", tag = "培训", request_body = TrainingInput,
     responses((status = 201, body = CreatedId), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn training_create(State(st): State<AppState>, ApiUser(u): ApiUser, Json(i): Json<TrainingInput>) -> Result<Response, WebError> {
+async fn training_create(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Json(i): Json<TrainingInput>,
+) -> Result<Response, WebError> {
     Ok(created(CreatedId { id: st.app.create_training(&u, &i).await.map_err(e)?.id }))
 }
 
@@ -399,7 +515,11 @@ async fn channels(State(st): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<
 
 #[utoipa::path(post, path = "/api/v1/party-channels", tag = "党组织", request_body = ChannelInput,
     responses((status = 201, body = CreatedId), (status = 422, body = ApiError)), security(("bearer" = [])))]
-async fn channel_create(State(st): State<AppState>, ApiUser(u): ApiUser, Json(i): Json<ChannelInput>) -> Result<Response, WebError> {
+async fn channel_create(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Json(i): Json<ChannelInput>,
+) -> Result<Response, WebError> {
     Ok(created(CreatedId { id: st.app.create_channel(&u, &i).await.map_err(e)?.id }))
 }
 
@@ -412,7 +532,12 @@ pub struct HostInput {
 /// "1+N": let an organization with a party organization lead this one.
 #[utoipa::path(put, path = "/api/v1/orgs/{id}/host", tag = "党建覆盖", params(("id" = i64, Path)), request_body = HostInput,
     responses((status = 200, body = OrgParty), (status = 422, body = ApiError), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn org_host(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>, Json(i): Json<HostInput>) -> ApiResult<OrgParty> {
+async fn org_host(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    Json(i): Json<HostInput>,
+) -> ApiResult<OrgParty> {
     st.app.set_host(&u, id, i.host_org_id).await.map_err(e)?;
     Ok(Json(st.app.org_party(&u, id).await.map_err(e)?))
 }
@@ -426,17 +551,52 @@ pub struct ChannelSet {
 /// Assign an organization's party building to a channel by hand.
 #[utoipa::path(put, path = "/api/v1/orgs/{id}/channel", tag = "党建覆盖", params(("id" = i64, Path)), request_body = ChannelSet,
     responses((status = 200, body = OrgParty), (status = 422, body = ApiError), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn org_channel(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>, Json(i): Json<ChannelSet>) -> ApiResult<OrgParty> {
+async fn org_channel(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    Json(i): Json<ChannelSet>,
+) -> ApiResult<OrgParty> {
     st.app.set_org_channel(&u, id, i.channel_id).await.map_err(e)?;
     Ok(Json(st.app.org_party(&u, id).await.map_err(e)?))
 }
 
 #[derive(OpenApi)]
 #[openapi(paths(
-    coverage, coverage_regions, coverage_by, breaches, org_party, plan, plan_accept, policy_get, policy_set,
-    party_orgs, party_org_create, party_org_get, party_org_update, party_org_cover, party_org_dissolve,
-    members, member_create, member_get, member_update, member_reveal,
-    instructors, instructor_create, instructor_get, instructor_update, instructor_assign,
-    life, life_create, funds, fund_create, trainings, training_create, channels, channel_create, org_host, org_channel
+    coverage,
+    coverage_regions,
+    coverage_by,
+    breaches,
+    org_party,
+    plan,
+    plan_accept,
+    policy_get,
+    policy_set,
+    party_orgs,
+    party_org_create,
+    party_org_get,
+    party_org_update,
+    party_org_cover,
+    party_org_dissolve,
+    members,
+    member_create,
+    member_get,
+    member_update,
+    member_reveal,
+    instructors,
+    instructor_create,
+    instructor_get,
+    instructor_update,
+    instructor_assign,
+    life,
+    life_create,
+    funds,
+    fund_create,
+    trainings,
+    training_create,
+    channels,
+    channel_create,
+    org_host,
+    org_channel
 ))]
 pub struct PartyApiDoc;

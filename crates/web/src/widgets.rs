@@ -120,7 +120,12 @@ impl Field {
         Self::new(name, label, Kind::Text, value)
     }
 
-    pub fn select(name: &'static str, label: &'static str, value: impl Into<String>, options: Vec<(String, String)>) -> Self {
+    pub fn select(
+        name: &'static str,
+        label: &'static str,
+        value: impl Into<String>,
+        options: Vec<(String, String)>,
+    ) -> Self {
         Self { options, ..Self::new(name, label, Kind::Select, value) }
     }
 
@@ -167,7 +172,10 @@ pub fn attach(fields: &mut [Field], errors: &[FieldError]) -> Vec<String> {
 }
 
 /// Options from (identifier, label) pairs, with a leading "全部"/"请选择".
-pub fn options(all: impl IntoIterator<Item = (&'static str, &'static str)>, first: Option<&str>) -> Vec<(String, String)> {
+pub fn options(
+    all: impl IntoIterator<Item = (&'static str, &'static str)>,
+    first: Option<&str>,
+) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = first.map(|f| vec![(String::new(), f.to_owned())]).unwrap_or_default();
     v.extend(all.into_iter().map(|(k, l)| (k.to_owned(), l.to_owned())));
     v

@@ -6,4 +6,5 @@ mod support;
 mod auth;
 mod foundation;
 mod import;
+mod party;
 mod registry;

@@ -74,19 +74,25 @@ pub struct TestApp {
     pub db: TestDb,
 }
 
+/// The data key of the test servers (the same for every instance).
+pub fn test_key() -> hongling_service::crypto::DataKey {
+    hongling_service::crypto::DataKey::from_hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
+        .expect("key")
+}
+
 pub const T0: time::OffsetDateTime = datetime!(2026-03-02 01:00 UTC);
 
 impl TestApp {
     pub async fn new() -> TestApp {
         let db = TestDb::new().await;
         let clock = Arc::new(ManualClock::new(T0));
-        let app = Hongling::open(&db.cfg, clock.clone()).await.expect("open app");
+        let app = Hongling::open(&db.cfg, clock.clone()).await.expect("open app").with_data_key(Some(test_key()));
         TestApp { app, clock, db }
     }
 
     /// A second server process on the same database (its own pool and state).
     pub async fn second_instance(&self) -> Hongling {
-        Hongling::open(&self.db.cfg, self.clock.clone()).await.expect("open second")
+        Hongling::open(&self.db.cfg, self.clock.clone()).await.expect("open second").with_data_key(Some(test_key()))
     }
 
     pub fn router(&self) -> Router {

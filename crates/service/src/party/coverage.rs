@@ -155,7 +155,7 @@ async fn evaluate_orgs(conn: &impl ConnectionTrait, ids: &[i64], profiles: &mut 
     let q = Query::select()
         .expr_as(col("org_id"), Alias::new("k"))
         .expr_as(Expr::val(""), Alias::new("s"))
-        .expr_as(Expr::val(1), Alias::new("n"))
+        .expr_as(col("org_id"), Alias::new("n"))
         .from(Alias::new("host_links"))
         .and_where(col("org_id").is_in(ids.iter().copied()))
         .take();

@@ -403,8 +403,7 @@ impl Hongling {
         let by = Principal::User(me.clone());
         let txn = begin_write(&self.db).await?;
         let p = am.insert(&txn).await?;
-        self.link_orgs(&txn, me, &p, &i.org_ids).await?;
-        let joined = self.adopt_members(&txn, p.id, &p.region_code, &i.org_ids).await?;
+        let joined = self.link_orgs(&txn, me, &p, &i.org_ids).await?;
         let today = self.today();
         self.refresh_orgs(&txn, &i.org_ids, today).await?;
         self.refresh_party_orgs(&txn, &[p.id], today).await?;
@@ -417,16 +416,18 @@ impl Hongling {
     }
 
     /// Add coverage links; an organization already covered by another party
-    /// organization, or outside the caller's scope, is refused.
+    /// organization, or outside the caller's scope, is refused. Members of the
+    /// organizations who belong to no party organization join this one;
+    /// returns how many did.
     async fn link_orgs(
         &self,
         conn: &impl ConnectionTrait,
         me: &CurrentUser,
         p: &party_org::Model,
         ids: &[i64],
-    ) -> Result<()> {
+    ) -> Result<u64> {
         if ids.is_empty() {
-            return Ok(());
+            return Ok(0);
         }
         let orgs =
             social_org::Entity::find().filter(social_org::Column::Id.is_in(ids.iter().copied())).all(conn).await?;
@@ -460,7 +461,7 @@ impl Hongling {
                 .insert(conn)
                 .await?;
         }
-        Ok(())
+        self.adopt_members(conn, p.id, &p.region_code, ids).await
     }
 
     /// Change a party organization's record.
@@ -552,6 +553,13 @@ impl Hongling {
         let txn = begin_write(&self.db).await?;
         let covered = self.covered_ids(&txn, id).await?;
         party_org_org::Entity::delete_many().filter(party_org_org::Column::PartyOrgId.eq(id)).exec(&txn).await?;
+        // its members' organizational relation is to be transferred: they belong to none until then
+        let q = Query::update()
+            .table(Alias::new("party_members"))
+            .value(Alias::new("party_org_id"), Option::<i64>::None)
+            .and_where(Expr::col(Alias::new("party_org_id")).eq(id))
+            .take();
+        txn.execute(&q).await?;
         let mut am: party_org::ActiveModel = p.clone().into();
         am.status = Set("dissolved".into());
         am.dissolved_on = Set(Some(on));
