@@ -62,10 +62,13 @@ enum Command {
     },
     /// Create N synthetic organizations under a region (scale tests).
     Generate {
-        #[arg(long)]
+        #[arg(long, default_value_t = 0)]
         orgs: usize,
         #[arg(long, default_value = "3705")]
         region: String,
+        /// Then party records for every county of the region (like the demo's), where there are none yet.
+        #[arg(long)]
+        party: bool,
     },
     /// Audit log tools.
     Audit {
@@ -284,19 +287,29 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Generate { orgs, region } => {
+        Command::Generate { orgs, region, party } => {
             let app = open(&cfg).await?;
-            let started = std::time::Instant::now();
-            let n = app
-                .generate_orgs(orgs, &region, |done| {
-                    if done % 50_000 < 5_000 {
-                        eprintln!("已生成 {done} 条");
-                    }
-                })
-                .await
-                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
-            let secs = started.elapsed().as_secs_f64();
-            println!("已生成 {n} 个社会组织，用时 {secs:.1} 秒（{:.0} 条/秒）。", n as f64 / secs.max(0.001));
+            if orgs > 0 {
+                let started = std::time::Instant::now();
+                let n = app
+                    .generate_orgs(orgs, &region, |done| {
+                        if done % 50_000 < 5_000 {
+                            eprintln!("已生成 {done} 条");
+                        }
+                    })
+                    .await
+                    .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+                let secs = started.elapsed().as_secs_f64();
+                println!("已生成 {n} 个社会组织，用时 {secs:.1} 秒（{:.0} 条/秒）。", n as f64 / secs.max(0.001));
+            }
+            if party {
+                let started = std::time::Instant::now();
+                let n = app
+                    .generate_party(&region, |county, n| eprintln!("{county}：党组织 {n} 个"))
+                    .await
+                    .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+                println!("已生成党建数据：党组织 {n} 个，用时 {:.1} 秒。", started.elapsed().as_secs_f64());
+            }
             Ok(())
         }
         Command::Key { command: KeyCommand::Generate } => {

@@ -87,6 +87,52 @@ impl Hongling {
     /// Fill the demo jurisdiction's party records once. Returns the number of
     /// party organizations created (0 when there were some already).
     pub async fn seed_demo_party(&self, region: &str) -> Result<usize> {
+        let n = self.seed_party(region).await?;
+        if n == 0 {
+            return Ok(0);
+        }
+        // last year's year-end figures, so that past figures can be compared
+        let last = self.today().year() - 1;
+        if let Some(job) = self.claim_job("coverage.snapshot", &last.to_string(), "", &Principal::Cli).await? {
+            let rows = self.snapshot_year(last).await?;
+            self.finish_job(job, &format!("{last} 年末统计 {rows} 行（演示数据）")).await?;
+        }
+        hongling_store::optimize(&self.db, true).await?;
+        Ok(n)
+    }
+
+    /// `hongling generate --party`: party records for every county under a
+    /// region, county by county (each like the demo's), for scale tests.
+    pub async fn generate_party(&self, region: &str, mut progress: impl FnMut(&str, usize)) -> Result<usize> {
+        let code = hongling_domain::RegionCode::parse(region).map_err(|_| crate::Error::NotFound)?;
+        let counties: Vec<String> = if code.level() >= hongling_domain::RegionLevel::County {
+            vec![region.to_owned()]
+        } else {
+            let (lo, hi) = subtree_range(region);
+            hongling_store::entity::region::Entity::find()
+                .filter(hongling_store::entity::region::Column::Code.gte(lo))
+                .filter(hongling_store::entity::region::Column::Code.lt(hi))
+                .filter(hongling_store::entity::region::Column::Level.eq(3))
+                .order_by_asc(hongling_store::entity::region::Column::Code)
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|r| r.code)
+                .collect()
+        };
+        let mut total = 0;
+        for c in counties {
+            let n = self.seed_party(&c).await?;
+            total += n;
+            progress(&c, n);
+        }
+        hongling_store::optimize(&self.db, true).await?;
+        Ok(total)
+    }
+
+    /// Party records of one region (a city for the demo, a county for scale
+    /// tests), once: nothing is done when the region has party organizations.
+    async fn seed_party(&self, region: &str) -> Result<usize> {
         let (lo, hi) = subtree_range(region);
         if party_org::Entity::find()
             .filter(party_org::Column::RegionCode.gte(lo.as_str()))
@@ -107,7 +153,11 @@ impl Hongling {
             .order_by_asc(social_org::Column::Id)
             .all(&self.db)
             .await?;
-        let mut rng = StdRng::seed_from_u64(0x3705_2026);
+        let seed = region.bytes().fold(0x3705_2026u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+        let mut rng = StdRng::seed_from_u64(seed);
+        let region_name = self.region(region).await?.map(|r| r.name).unwrap_or_default();
+        let organizer = format!("{region_name}社会组织综合党委");
+        let region6: String = format!("{region:0<6}").chars().take(6).collect();
         let mut parties: Vec<PartyPlan> = Vec::new();
         let mut members: Vec<MemberPlan> = Vec::new();
         let mut joint_pool: BTreeMap<String, Vec<(i64, u32)>> = BTreeMap::new();
@@ -285,7 +335,7 @@ impl Hongling {
                 ..Default::default()
             };
             if let (Some(key), true) = (&self.data_key, rng.random_bool(0.35))
-                && let Some(n) = id_number(&mut rng, "370502", today)
+                && let Some(n) = id_number(&mut rng, &region6, today)
                 && seen.insert(n.clone())
             {
                 am.id_number_enc = Set(Some(key.encrypt(&n)?));
@@ -346,7 +396,7 @@ impl Hongling {
                     title: Set(format!("{}年度社会组织党组织书记轮训班", trained.year())),
                     trained_on: Set(trained),
                     hours: Set(16),
-                    organizer: Set("东营市社会组织综合党委".into()),
+                    organizer: Set(organizer.clone()),
                     region_code: Set(p.region.clone()),
                     actor: Set("演示数据".into()),
                     created_at: Set(now),
@@ -442,7 +492,15 @@ impl Hongling {
             }
         }
         // county instructors with capacity for the planner, near the county's organizations
-        for county in ["370502", "370503", "370505", "370522", "370523"] {
+        let counties: Vec<String> = if region.len() >= 6 {
+            vec![region.chars().take(6).collect()]
+        } else {
+            let mut c: Vec<String> = orgs.iter().filter(|o| o.region_code.len() >= 6).map(|o| o.region_code[..6].to_owned()).collect();
+            c.sort();
+            c.dedup();
+            c
+        };
+        for county in &counties {
             let local: Vec<&social_org::Model> = orgs.iter().filter(|o| o.region_code.starts_with(county)).collect();
             let (clon, clat) = centre(&local);
             for _ in 0..3 {
@@ -499,7 +557,7 @@ impl Hongling {
                     title: Set("党建指导员业务培训".into()),
                     trained_on: Set(days_ago(&mut rng, today, 10, 330)),
                     hours: Set(8),
-                    organizer: Set("东营市社会组织综合党委".into()),
+                    organizer: Set(organizer.clone()),
                     region_code: Set(town.clone()),
                     actor: Set("演示数据".into()),
                     created_at: Set(now),
@@ -533,7 +591,7 @@ impl Hongling {
         // an industry committee runs the party building of most industry associations
         let industry = party_channel::ActiveModel {
             kind: Set("industry_committee".into()),
-            name: Set("东营市行业协会商会党委".into()),
+            name: Set(format!("{region_name}行业协会商会党委")),
             region_code: Set(region.to_owned()),
             supervisory_unit_id: Set(None),
             hub_org_id: Set(None),
@@ -561,13 +619,6 @@ impl Hongling {
         self.audit(&txn, &Principal::Cli, "party.demo", "party_org", region, region, summary, None, None).await?;
         txn.commit().await?;
         self.refresh_coverage(&Principal::Cli, region, today).await?;
-        // last year's year-end figures, so that past figures can be compared
-        let last = today.year() - 1;
-        if let Some(job) = self.claim_job("coverage.snapshot", &last.to_string(), "", &Principal::Cli).await? {
-            let n = self.snapshot_year(last).await?;
-            self.finish_job(job, &format!("{last} 年末统计 {n} 行（演示数据）")).await?;
-        }
-        hongling_store::optimize(&self.db, true).await?;
         Ok(ids.len())
     }
 }
