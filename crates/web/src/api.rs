@@ -201,6 +201,14 @@ pub struct Org {
     pub sync_pending: bool,
     /// Send it back with an update to detect concurrent changes.
     pub version: i32,
+    /// party coverage (M2): standalone, joint_branch, instructor, host_led, uncovered
+    pub coverage_mode: String,
+    pub formal_members: i32,
+    pub probationary_members: i32,
+    /// the management channel's kind (empty until assigned)
+    pub channel_kind: String,
+    /// coverage rules broken
+    pub breach_count: i32,
 }
 
 impl From<hongling_service::models::SocialOrg> for Org {
@@ -232,6 +240,11 @@ impl From<hongling_service::models::SocialOrg> for Org {
             supervision_class: m.supervision_class,
             sync_pending: m.sync_pending,
             version: m.version,
+            coverage_mode: m.coverage_mode,
+            formal_members: m.formal_members,
+            probationary_members: m.probationary_members,
+            channel_kind: m.channel_kind,
+            breach_count: m.breach_count,
         }
     }
 }

@@ -225,9 +225,9 @@ impl Hongling {
                     && r < 0.5
                 {
                     fresh.push(o.id);
-                } else if r < 0.78 {
+                } else if r < 0.80 {
                     needs_instructor.push(o);
-                } else if r < 0.88 {
+                } else if r < 0.90 {
                     hosted.push(o.id);
                 }
             }
@@ -495,7 +495,8 @@ impl Hongling {
         let counties: Vec<String> = if region.len() >= 6 {
             vec![region.chars().take(6).collect()]
         } else {
-            let mut c: Vec<String> = orgs.iter().filter(|o| o.region_code.len() >= 6).map(|o| o.region_code[..6].to_owned()).collect();
+            let mut c: Vec<String> =
+                orgs.iter().filter(|o| o.region_code.len() >= 6).map(|o| o.region_code[..6].to_owned()).collect();
             c.sort();
             c.dedup();
             c

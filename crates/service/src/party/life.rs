@@ -192,21 +192,36 @@ impl Hongling {
 
     /// The caller's scope over a table keyed by region and party organization:
     /// a region reader's subtree, or a secretary's own party organization.
-    fn activity_scope<C: sea_orm::ColumnTrait>(
+    /// The caller's scope over a table keyed by region and party organization
+    /// (a region reader's subtree, or a secretary's own party organization),
+    /// with the list's filters: party organization, kind, dates.
+    fn activity_condition<C: sea_orm::ColumnTrait + Copy>(
         &self,
         me: &CurrentUser,
-        region: Option<&str>,
-        region_col: C,
-        party_col: C,
+        f: &ActivityFilter,
+        [region, party, kind, date]: [C; 4],
     ) -> Result<Condition> {
-        if may_read_party(me) {
-            let (lo, hi) = subtree_range(&me.subtree(region)?);
-            Ok(Condition::all().add(region_col.gte(lo)).add(region_col.lt(hi)))
+        let mut c = if may_read_party(me) {
+            let (lo, hi) = subtree_range(&me.subtree(f.region.as_deref())?);
+            Condition::all().add(region.gte(lo)).add(region.lt(hi))
         } else if let Some(own) = own_party_org(me) {
-            Ok(Condition::all().add(party_col.eq(own)))
+            Condition::all().add(party.eq(own))
         } else {
-            Err(Error::Forbidden("当前账号无权查看党建记录"))
+            return Err(Error::Forbidden("当前账号无权查看党建记录"));
+        };
+        if let Some(x) = f.party_org_id {
+            c = c.add(party.eq(x));
         }
+        if let Some(k) = f.kind.as_deref().filter(|s| !s.is_empty()) {
+            c = c.add(kind.eq(k));
+        }
+        if let Some(d) = day(&f.from) {
+            c = c.add(date.gte(d));
+        }
+        if let Some(d) = day(&f.until) {
+            c = c.add(date.lte(d));
+        }
+        Ok(c)
     }
 
     async fn party_org_names(&self, ids: impl Iterator<Item = i64>) -> Result<HashMap<i64, String>> {
@@ -225,24 +240,8 @@ impl Hongling {
         f: &ActivityFilter,
         p: PageRequest,
     ) -> Result<Page<PartyLifeView>> {
-        let mut c = self.activity_scope(
-            me,
-            f.region.as_deref(),
-            party_life::Column::RegionCode,
-            party_life::Column::PartyOrgId,
-        )?;
-        if let Some(x) = f.party_org_id {
-            c = c.add(party_life::Column::PartyOrgId.eq(x));
-        }
-        if let Some(k) = f.kind.as_deref().filter(|s| !s.is_empty()) {
-            c = c.add(party_life::Column::Kind.eq(k));
-        }
-        if let Some(d) = day(&f.from) {
-            c = c.add(party_life::Column::HeldOn.gte(d));
-        }
-        if let Some(d) = day(&f.until) {
-            c = c.add(party_life::Column::HeldOn.lte(d));
-        }
+        use party_life::Column as L;
+        let c = self.activity_condition(me, f, [L::RegionCode, L::PartyOrgId, L::Kind, L::HeldOn])?;
         let q = party_life::Entity::find().filter(c);
         let total = q.clone().count(&self.db).await?;
         let rows = q
@@ -309,24 +308,8 @@ impl Hongling {
     }
 
     pub async fn list_funds(&self, me: &CurrentUser, f: &ActivityFilter, p: PageRequest) -> Result<Page<FundView>> {
-        let mut c = self.activity_scope(
-            me,
-            f.region.as_deref(),
-            party_fund::Column::RegionCode,
-            party_fund::Column::PartyOrgId,
-        )?;
-        if let Some(x) = f.party_org_id {
-            c = c.add(party_fund::Column::PartyOrgId.eq(x));
-        }
-        if let Some(k) = f.kind.as_deref().filter(|s| !s.is_empty()) {
-            c = c.add(party_fund::Column::Kind.eq(k));
-        }
-        if let Some(d) = day(&f.from) {
-            c = c.add(party_fund::Column::ReceivedOn.gte(d));
-        }
-        if let Some(d) = day(&f.until) {
-            c = c.add(party_fund::Column::ReceivedOn.lte(d));
-        }
+        use party_fund::Column as F;
+        let c = self.activity_condition(me, f, [F::RegionCode, F::PartyOrgId, F::Kind, F::ReceivedOn])?;
         let q = party_fund::Entity::find().filter(c);
         let total = q.clone().count(&self.db).await?;
         let rows = q

@@ -1,0 +1,14 @@
+import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+const D = readFileSync("/tmp/hl-explore-dir","utf8").trim();
+const acc = Object.fromEntries(readFileSync(D+"/demo-accounts.txt","utf8").split("\n").filter(Boolean).map(l=>l.split("\t")));
+const base = "http://127.0.0.1:18777";
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless","--no-sandbox","--disable-gpu"] });
+const page = await browser.newPage();
+const user = process.argv[2];
+await page.goto(base + "/login");
+await page.fill("#username", user); await page.fill("#password", acc[user]);
+await Promise.all([page.waitForLoadState("load"), page.click("button[type=submit]")]);
+const fn = new Function("page", "base", "return (async () => {" + process.argv[3] + "})()");
+console.log(await fn(page, base));
+await browser.close();
