@@ -127,7 +127,17 @@ pub async fn optimize(db: &DatabaseConnection, after_bulk: bool) -> Result<(), D
         if after_bulk {
             // VACUUM sets the visibility map, so counts over the gram index are
             // index-only scans; it cannot run in a transaction, hence one by one
-            for t in ["social_orgs", "org_name_grams", "org_events", "regions"] {
+            for t in [
+                "social_orgs",
+                "org_name_grams",
+                "org_events",
+                "regions",
+                "party_members",
+                "party_orgs",
+                "party_org_orgs",
+                "instructor_assignments",
+                "coverage_breaches",
+            ] {
                 db.execute_unprepared(&format!("VACUUM (ANALYZE) {t}")).await?;
             }
         }

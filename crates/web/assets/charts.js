@@ -31,8 +31,10 @@
         color: ["#C8161D", "#f59e0b"],
         tooltip: { trigger: "axis", renderMode: "richText", valueFormatter: function (v) { return v + "%"; } },
         legend: { top: 0, data: ["覆盖率", "单建率"] },
-        grid: { left: 44, right: 16, top: 32, bottom: names.length > 6 ? 80 : 32 },
-        xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: names.length > 6 ? 30 : 0 } },
+        grid: { left: 44, right: 16, top: 32, bottom: names.length > 6 ? 96 : 32 },
+        xAxis: { type: "category", data: names, axisLabel: {
+          interval: 0, rotate: names.length > 6 ? 45 : 0, fontSize: names.length > 12 ? 10 : 12,
+          formatter: function (v) { return v.length > 7 ? v.slice(0, 6) + "…" : v; } } },
         yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
         series: [
           { name: "覆盖率", type: "bar", data: d.regions.map(function (x) { return x.coverage; }), markLine: { symbol: "none", data: line } },

@@ -209,6 +209,10 @@ struct DashboardPage {
 }
 
 async fn dashboard(State(st): State<AppState>, pu: PageUser) -> Result<Response, WebError> {
+    // a party secretary's or member's workbench is their party organization
+    if let Some(own) = hongling_service::party::own_party_org(&pu.user) {
+        return Ok(Redirect::to(&format!("/party/orgs/{own}")).into_response());
+    }
     let figures = st.app.dashboard(&pu.user).await?;
     let page = DashboardPage {
         layout: pu.layout(&st, "dashboard", "工作台").await,

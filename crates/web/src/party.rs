@@ -276,13 +276,14 @@ async fn coverage(
         }
     }
     let target = |t: Option<f64>| t.map(|t| format!("目标 {}", pct(t))).unwrap_or_default();
+    let filtered = [&q.mode, &q.kind, &q.category, &q.channel].iter().any(|v| v.is_some());
     let cards = vec![
         ("fig-orgs".into(), "社会组织（正常）".into(), fmt::thousands(total.organizations as i64), String::new()),
         (
             "fig-covered".into(),
             "已覆盖".into(),
             fmt::thousands(total.covered as i64),
-            format!("未覆盖 {}", fmt::thousands(total.by_mode.uncovered as i64)),
+            format!("未覆盖 {}（点击查看）", fmt::thousands(total.by_mode.uncovered as i64)),
         ),
         ("fig-coverage-rate".into(), "覆盖率".into(), pct(total.coverage_rate), target(total.coverage_rate_target)),
         (
@@ -291,7 +292,12 @@ async fn coverage(
             pct(total.standalone_rate),
             target(total.standalone_rate_target),
         ),
-        ("fig-breaches".into(), "违规提示".into(), fmt::thousands(total.breaches as i64), "点击查看清单".into()),
+        (
+            "fig-breaches".into(),
+            "违规提示".into(),
+            fmt::thousands(total.breaches as i64),
+            if filtered { "筛选范围内组织的违规".into() } else { "点击查看清单".into() },
+        ),
     ];
     // chart data, read by app.js (no inline script under the CSP)
     let chart = serde_json::json!({
@@ -645,6 +651,8 @@ struct PlanPage {
     layout: Layout,
     notice: Option<String>,
     errors: Vec<String>,
+    /// the refused submission, as typed, to correct and submit again
+    failed: Option<AcceptForm>,
     region: String,
     plan: Option<PlanView>,
     today: String,
@@ -673,13 +681,14 @@ async fn plan(State(st): State<AppState>, pu: PageUser, Query(q): Query<PlanQuer
         layout: crumbs(pu.layout(&st, "plan", "覆盖规划").await, "覆盖规划", None),
         notice: notice(q.ok.as_deref()),
         errors: vec![],
+        failed: None,
         region: region.unwrap_or_default(),
         plan,
         today: hongling_service::orgs::local_today(st.app.now()).to_string(),
     }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 struct AcceptForm {
     #[serde(default)]
     kind: String,
@@ -724,6 +733,7 @@ async fn plan_accept(
                 layout: crumbs(pu.layout(&st, "plan", "覆盖规划").await, "覆盖规划", None),
                 notice: None,
                 errors: errors.into_iter().map(|e| e.message).collect(),
+                failed: Some(f.clone()),
                 region: f.region.clone(),
                 plan,
                 today: hongling_service::orgs::local_today(st.app.now()).to_string(),
@@ -1332,23 +1342,26 @@ async fn members(
         heading: String::new(),
         intro: String::new(),
         action: "/party/members".into(),
-        search: vec![
-            Field::text("q", "姓名", opt_s(&q.q)),
-            Field::new("region", "区域", Kind::Region, opt_s(&region)).placeholder("区划代码或名称"),
-            Field::text("party_org_id", "党组织编号", opt_s(&q.party_org_id)),
-            Field::select(
+        search: {
+            let mut f = vec![Field::text("q", "姓名", opt_s(&q.q))];
+            if may_read_party(&pu.user) {
+                f.push(Field::new("region", "区域", Kind::Region, opt_s(&region)).placeholder("区划代码或名称"));
+                f.push(Field::text("party_org_id", "党组织编号", opt_s(&q.party_org_id)));
+            }
+            f.push(Field::select(
                 "member_type",
                 "类别",
                 opt_s(&q.member_type),
                 options(MemberType::ALL.iter().map(|t| (t.as_str(), t.label())), Some("全部")),
-            ),
-            Field::select(
+            ));
+            f.push(Field::select(
                 "include_left",
                 "范围",
                 opt_s(&q.include_left),
                 vec![(String::new(), "在册党员".into()), ("1".into(), "含已转出".into())],
-            ),
-        ],
+            ));
+            f
+        },
         buttons,
         pager: Some(pager_of("/party/members", &pairs, &page)),
         table,
@@ -2356,12 +2369,7 @@ async fn policy_render(
         Field::new("effective_from", "生效日期", Kind::Date, opt_s(&input.effective_from)),
         Field::text("basis", "依据", input.basis.clone()).placeholder("文件名称和文号"),
     ];
-    let mut rest = attach(&mut fields, errors);
-    for f in &fields {
-        if let Some(e) = &f.error {
-            rest.push(format!("{}：{}", f.label, e));
-        }
-    }
+    let rest = attach(&mut fields, errors);
     let runs = st
         .app
         .job_runs("coverage.policy", 5)

@@ -828,6 +828,19 @@ fn nonempty(v: &Option<String>) -> Option<String> {
 impl Hongling {
     fn coverage_filter(&self, me: &CurrentUser, q: &CoverageQuery) -> Result<(CoverageFilter, FigureSource)> {
         require_party_reader(me)?;
+        use hongling_domain::org::{Category, OrgKind};
+        let mut c = super::Check::default();
+        for (field, v, ok) in [
+            ("mode", &q.mode, nonempty(&q.mode).is_none_or(|v| RegistrationMode::parse(&v).is_some())),
+            ("kind", &q.kind, nonempty(&q.kind).is_none_or(|v| OrgKind::parse(&v).is_some())),
+            ("category", &q.category, nonempty(&q.category).is_none_or(|v| Category::parse(&v).is_some())),
+            ("channel", &q.channel, nonempty(&q.channel).is_none_or(|v| ChannelKind::parse(&v).is_some())),
+        ] {
+            if !ok {
+                c.bad(field, format!("未知的筛选值：{}", v.as_deref().unwrap_or("")));
+            }
+        }
+        c.finish()?;
         let f = CoverageFilter {
             region_prefix: me.subtree(q.region.as_deref())?,
             registration_mode: nonempty(&q.mode),

@@ -235,6 +235,8 @@ impl Hongling {
         // joint branches per township: groups reaching 3 formal members; about
         // one in seven organizations is left for the planner
         let mut joint_count = 0;
+        let town_codes: Vec<String> = joint_pool.keys().cloned().collect();
+        let town_names = self.region_labels(&town_codes).await?;
         for (town, pool) in &joint_pool {
             let mut group: Vec<(i64, u32)> = Vec::new();
             for (id, n) in pool {
@@ -250,7 +252,10 @@ impl Hongling {
                     joint_count += 1;
                     let n = parties.len();
                     parties.push(PartyPlan {
-                        name: format!("{town}社会组织联合党支部（{joint_count}）"),
+                        name: format!(
+                            "{}社会组织联合党支部（{joint_count}）",
+                            town_names.get(town).and_then(|n| n.split(' ').next_back()).unwrap_or(town)
+                        ),
                         kind: PartyOrgType::JointBranch,
                         region: town.clone(),
                         orgs: group.iter().map(|g| g.0).collect(),

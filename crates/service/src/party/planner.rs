@@ -311,6 +311,17 @@ impl Hongling {
     /// or an instructor's assignments. Checked again against the rules.
     pub async fn accept_plan(&self, me: &CurrentUser, input: &AcceptInput) -> Result<Accepted> {
         require_party_writer(me)?;
+        let orgs = match input {
+            AcceptInput::JointBranch(j) => &j.orgs,
+            AcceptInput::Instructor(i) => &i.orgs,
+        };
+        let mut seen = std::collections::HashSet::new();
+        if let Some(dup) = orgs.iter().find(|id| !seen.insert(**id)) {
+            return Err(Error::invalid("orgs", format!("组织编号 {dup} 重复填写")));
+        }
+        if orgs.is_empty() {
+            return Err(Error::invalid("orgs", "请填写组织编号"));
+        }
         match input {
             AcceptInput::JointBranch(j) => self.accept_joint_branch(me, j).await,
             AcceptInput::Instructor(i) => {
@@ -394,11 +405,12 @@ impl Hongling {
         let today = self.today();
         let founded = c.date("founded_on", &j.founded_on, today).unwrap_or(today);
         let town = orgs.first().map(|o| o.township_name.clone()).unwrap_or_default();
-        let name = if j.name.trim().is_empty() {
+        let wanted = if j.name.trim().is_empty() {
             format!("{town}社会组织联合党支部")
         } else {
             c.text("name", &j.name, "党组织名称", 100)
         };
+        let name = self.unique_party_org_name(&region, &wanted).await?;
         c.finish()?;
         // the channel most of its organizations belong to
         let mut channels: HashMap<i64, usize> = HashMap::new();
@@ -439,6 +451,27 @@ impl Hongling {
             .await?;
         txn.commit().await?;
         Ok(Accepted { party_org_id: Some(p.id), instructor_id: None, orgs: j.orgs.clone(), members_joined: joined })
+    }
+
+    /// The name, or with "（2）", "（3）"… when an active party organization of
+    /// the region has it already.
+    async fn unique_party_org_name(&self, region: &str, name: &str) -> Result<String> {
+        let taken: std::collections::HashSet<String> = party_org::Entity::find()
+            .filter(party_org::Column::RegionCode.eq(region))
+            .filter(party_org::Column::Status.eq("active"))
+            .filter(party_org::Column::Name.starts_with(name))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        let mut candidate = name.to_owned();
+        let mut n = 2;
+        while taken.contains(&candidate) {
+            candidate = format!("{name}（{n}）");
+            n += 1;
+        }
+        Ok(candidate)
     }
 
     /// Members employed by these organizations who belong to no party
