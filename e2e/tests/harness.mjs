@@ -1,7 +1,7 @@
 // Starts a real hongling demo server on a free port with a fresh data
 // directory, and a headless Debian chromium driven by playwright-core.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import net from "node:net";
@@ -52,7 +52,12 @@ export async function startServer() {
     const [user, password] = line.split("\t");
     if (user) accounts[user] = password;
   }
-  return { base, accounts, data, stop: () => proc.kill("SIGTERM") };
+  // the data directory goes when the server has stopped
+  const stop = () => {
+    proc.once("exit", () => rmSync(data, { recursive: true, force: true }));
+    proc.kill("SIGTERM");
+  };
+  return { base, accounts, data, stop };
 }
 
 export async function startBrowser() {

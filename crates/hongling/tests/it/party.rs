@@ -706,3 +706,58 @@ async fn api_pages_export_and_openapi() {
         assert!(doc["paths"].get(path).is_some(), "{path} in the OpenAPI document");
     }
 }
+
+#[tokio::test]
+async fn channels_follow_the_rules_and_the_profile() {
+    let f = Fixture::new().await;
+    let unit = f.t.app.create_supervisory_unit(&Principal::Cli, "东营区体育局", "370502").await.expect("unit").id;
+    // like 锦江区: a supervisory unit runs party building only with at least 2 organizations here
+    let input = PolicyInput {
+        region: "370502".into(),
+        param: "supervisor_channel_min_orgs".into(),
+        value: Some("2".into()),
+        basis: "测试".into(),
+        ..Default::default()
+    };
+    f.t.app.set_policy(&f.party, &input).await.expect("policy");
+    let mut ids = Vec::new();
+    for i in 0..2 {
+        let n = 900 + i;
+        let mut d = draft(&format!("东营区第{i}篮球协会"), &code('1', "370502", &format!("MJC{n:05}")), WENHUI);
+        d.category = Some(hongling_domain::org::Category::Other);
+        d.supervisory_unit_id = Some(unit);
+        let m = f.t.app.create_org(&Principal::User(f.reg.clone()), d, false).await.expect("org");
+        ids.push(m.id);
+        let kind = f.t.app.get_org(&f.reg, m.id).await.expect("org").channel_kind;
+        // the first has a unit with one organization: its township; the second makes two
+        assert_eq!(kind, if i == 0 { "township" } else { "supervisory_unit" });
+    }
+    f.t.app.refresh_coverage(&Principal::Cli, "370502", f.t.app.today()).await.expect("refresh");
+    for id in &ids {
+        assert_eq!(f.t.app.get_org(&f.reg, *id).await.expect("org").channel_kind, "supervisory_unit");
+    }
+    // a directly registered organization: the comprehensive party committee of its authority
+    let a = f.org("东营区公益慈善协会", WENHUI, 118.58, 37.45).await;
+    let p = f.t.app.org_party(&f.party, a).await.expect("party");
+    assert_eq!(p.channel.expect("channel").name, "东营区社会组织综合党委");
+    // assigned by hand to an industry committee, and back to the rules
+    let ch =
+        f.t.app
+            .create_channel(
+                &f.party,
+                &hongling_service::party::records::ChannelInput {
+                    kind: "industry_committee".into(),
+                    name: "东营区体育行业党委".into(),
+                    region_code: "370502".into(),
+                    hub_org_id: None,
+                },
+            )
+            .await
+            .expect("channel");
+    f.t.app.set_org_channel(&f.party, a, Some(ch.id)).await.expect("assign");
+    f.t.app.refresh_coverage(&Principal::Cli, "370502", f.t.app.today()).await.expect("refresh");
+    let o = f.t.app.get_org(&f.reg, a).await.expect("org");
+    assert_eq!((o.channel_kind.as_str(), o.channel_id, o.channel_manual), ("industry_committee", Some(ch.id), true));
+    f.t.app.set_org_channel(&f.party, a, None).await.expect("back");
+    assert_eq!(f.t.app.get_org(&f.reg, a).await.expect("org").channel_kind, "comprehensive_committee");
+}
