@@ -664,6 +664,11 @@ async fn api_pages_export_and_openapi() {
     let r = br.get("/party/coverage").await;
     assert!(r.body.contains("覆盖率") && r.body.contains("coverage-data") && r.body.contains("东营区"));
     assert_eq!(br.get("/party/coverage?region=510104").await.status, StatusCode::NOT_FOUND);
+    // the four seed localities' shipped profiles are shown on the policy page to everyone
+    let policy = br.get("/system/policy").await.body;
+    for place in ["东营市", "雅安市", "薛城区", "锦江区"] {
+        assert!(policy.contains(place), "{place} on the policy page");
+    }
     // a form with an error keeps what was typed and says what is wrong
     let r = br.post("/party/orgs", &[("name", "表单测试党支部"), ("org_type", ""), ("region_code", "370502001")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -23,7 +23,7 @@ use hongling_domain::{RegionCode, RegionLevel};
 use hongling_store::entity::{coverage_breach, coverage_snapshot, job_run, party_channel, party_org, social_org};
 use hongling_store::party::{self as store_party, CoverageFilter, FigureRow, FigureSource, Group};
 use hongling_store::{Page, PageRequest, begin_write, is_unique_violation, regions, to_db};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
@@ -36,10 +36,6 @@ const CHUNK: usize = 500;
 
 fn col(name: &str) -> Expr {
     Expr::col(Alias::new(name))
-}
-
-fn tcol(table: &str, name: &str) -> Expr {
-    Expr::col((Alias::new(table), Alias::new(name)))
 }
 
 /// Rows of (id key `k`, text `s`, count `n`).
@@ -111,47 +107,61 @@ struct OrgEval {
 async fn evaluate_orgs(conn: &impl ConnectionTrait, ids: &[i64], profiles: &mut Profiles) -> Result<Vec<OrgEval>> {
     let orgs = social_org::Entity::find().filter(social_org::Column::Id.is_in(ids.iter().copied())).all(conn).await?;
     let members = member_counts(conn, "employer_org_id", ids).await?;
-    // the party organization covering each organization
-    let q = Query::select()
-        .expr_as(tcol("c", "org_id"), Alias::new("k"))
-        .expr_as(tcol("p", "org_type"), Alias::new("s"))
-        .expr_as(tcol("p", "id"), Alias::new("n"))
-        .from_as(Alias::new("party_org_orgs"), Alias::new("c"))
-        .join_as(
-            JoinType::InnerJoin,
-            Alias::new("party_orgs"),
-            Alias::new("p"),
-            tcol("p", "id").equals((Alias::new("c"), Alias::new("party_org_id"))),
-        )
-        .and_where(tcol("c", "org_id").is_in(ids.iter().copied()))
-        .and_where(tcol("p", "status").eq("active"))
-        .take();
-    let covering = counted(conn, q).await?;
-    let party_ids: Vec<i64> = covering.iter().map(|(_, _, p)| *p).collect::<HashSet<_>>().into_iter().collect();
-    let covered = covered_counts(conn, &party_ids).await?;
-    let covering: HashMap<i64, Covering> = covering
+    // the party organization covering each organization, and how many it covers
+    // (index lookups, not joins: see `covered_counts`)
+    use hongling_store::entity::{instructor, instructor_assignment, party_org_org};
+    let links: Vec<(i64, i64)> = party_org_org::Entity::find()
+        .select_only()
+        .column(party_org_org::Column::OrgId)
+        .column(party_org_org::Column::PartyOrgId)
+        .filter(party_org_org::Column::OrgId.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let party_ids: Vec<i64> = links.iter().map(|l| l.1).collect::<HashSet<_>>().into_iter().collect();
+    let kinds: HashMap<i64, String> = party_org::Entity::find()
+        .select_only()
+        .column(party_org::Column::Id)
+        .column(party_org::Column::OrgType)
+        .filter(party_org::Column::Id.is_in(party_ids.iter().copied()))
+        .filter(party_org::Column::Status.eq("active"))
+        .into_tuple::<(i64, String)>()
+        .all(conn)
+        .await?
         .into_iter()
-        .map(|(org, kind, pid)| {
-            let kind = PartyOrgType::parse(&kind).unwrap_or(PartyOrgType::Branch);
-            (org, Covering { kind, covered_orgs: covered.get(&pid).copied().unwrap_or(1) })
+        .collect();
+    let covered = covered_counts(conn, &party_ids).await?;
+    let covering: HashMap<i64, Covering> = links
+        .into_iter()
+        .filter_map(|(org, pid)| {
+            let kind = PartyOrgType::parse(kinds.get(&pid)?).unwrap_or(PartyOrgType::Branch);
+            Some((org, Covering { kind, covered_orgs: covered.get(&pid).copied().unwrap_or(1) }))
         })
         .collect();
-    let q = Query::select()
-        .expr_as(tcol("a", "org_id"), Alias::new("k"))
-        .expr_as(Expr::val(""), Alias::new("s"))
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-        .from_as(Alias::new("instructor_assignments"), Alias::new("a"))
-        .join_as(
-            JoinType::InnerJoin,
-            Alias::new("instructors"),
-            Alias::new("i"),
-            tcol("i", "id").equals((Alias::new("a"), Alias::new("instructor_id"))),
-        )
-        .and_where(tcol("a", "org_id").is_in(ids.iter().copied()))
-        .and_where(tcol("i", "status").eq("active"))
-        .group_by_col((Alias::new("a"), Alias::new("org_id")))
-        .take();
-    let instructors: HashMap<i64, u32> = counted(conn, q).await?.into_iter().map(|(k, _, n)| (k, n as u32)).collect();
+    let assigned: Vec<(i64, i64)> = instructor_assignment::Entity::find()
+        .select_only()
+        .column(instructor_assignment::Column::OrgId)
+        .column(instructor_assignment::Column::InstructorId)
+        .filter(instructor_assignment::Column::OrgId.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let on_duty: HashSet<i64> = instructor::Entity::find()
+        .select_only()
+        .column(instructor::Column::Id)
+        .filter(instructor::Column::Id.is_in(assigned.iter().map(|a| a.1).collect::<HashSet<_>>()))
+        .filter(instructor::Column::Status.eq("active"))
+        .into_tuple()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut instructors: HashMap<i64, u32> = HashMap::new();
+    for (org, inst) in assigned {
+        if on_duty.contains(&inst) {
+            *instructors.entry(org).or_default() += 1;
+        }
+    }
     let q = Query::select()
         .expr_as(col("org_id"), Alias::new("k"))
         .expr_as(Expr::val(""), Alias::new("s"))
@@ -216,26 +226,43 @@ async fn evaluate_orgs(conn: &impl ConnectionTrait, ids: &[i64], profiles: &mut 
 
 /// How many active organizations each party organization covers.
 async fn covered_counts(conn: &impl ConnectionTrait, party_ids: &[i64]) -> Result<HashMap<i64, u32>> {
+    use hongling_store::entity::party_org_org;
     let mut out = HashMap::new();
     for chunk in party_ids.chunks(CHUNK) {
-        let q = Query::select()
-            .expr_as(tcol("c", "party_org_id"), Alias::new("k"))
-            .expr_as(Expr::val(""), Alias::new("s"))
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-            .from_as(Alias::new("party_org_orgs"), Alias::new("c"))
-            .join_as(
-                JoinType::InnerJoin,
-                Alias::new("social_orgs"),
-                Alias::new("o"),
-                tcol("o", "id").equals((Alias::new("c"), Alias::new("org_id"))),
-            )
-            .and_where(tcol("c", "party_org_id").is_in(chunk.iter().copied()))
-            .and_where(tcol("o", "status").eq("active"))
-            .group_by_col((Alias::new("c"), Alias::new("party_org_id")))
-            .take();
-        for (k, _, n) in counted(conn, q).await? {
-            out.insert(k, n as u32);
+        // two index lookups instead of a join, whose plan depends on statistics
+        // that bulk loads leave stale (PostgreSQL then scans every organization)
+        let links: Vec<(i64, i64)> = party_org_org::Entity::find()
+            .select_only()
+            .column(party_org_org::Column::OrgId)
+            .column(party_org_org::Column::PartyOrgId)
+            .filter(party_org_org::Column::PartyOrgId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let active = active_orgs(conn, links.iter().map(|l| l.0)).await?;
+        for (org, party) in links {
+            if active.contains(&org) {
+                *out.entry(party).or_default() += 1;
+            }
         }
+    }
+    Ok(out)
+}
+
+/// Which of these organizations are active.
+async fn active_orgs(conn: &impl ConnectionTrait, ids: impl Iterator<Item = i64>) -> Result<HashSet<i64>> {
+    let ids: Vec<i64> = ids.collect();
+    let mut out = HashSet::new();
+    for chunk in ids.chunks(CHUNK) {
+        let found: Vec<i64> = social_org::Entity::find()
+            .select_only()
+            .column(social_org::Column::Id)
+            .filter(social_org::Column::Id.is_in(chunk.iter().copied()))
+            .filter(social_org::Column::Status.eq("active"))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(found);
     }
     Ok(out)
 }
@@ -589,46 +616,36 @@ impl Hongling {
     /// changed, party organizations evaluated).
     pub async fn refresh_coverage(&self, by: &Principal, region: &str, on: Date) -> Result<(usize, usize, usize)> {
         let (lo, hi) = subtree_range(region);
-        let (mut orgs, mut changed, mut parties) = (0, 0, 0);
-        let mut after = 0i64;
-        loop {
-            let ids: Vec<i64> = social_org::Entity::find()
-                .select_only()
-                .column(social_org::Column::Id)
-                .filter(social_org::Column::RegionCode.gte(lo.as_str()))
-                .filter(social_org::Column::RegionCode.lt(hi.as_str()))
-                .filter(social_org::Column::Id.gt(after))
-                .order_by_asc(social_org::Column::Id)
-                .limit(2000)
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            let Some(last) = ids.last() else { break };
-            after = *last;
+        let (mut changed, mut parties) = (0, 0);
+        // the ids of the subtree in one read of the (region_code, id) index; paging
+        // by id instead lets PostgreSQL walk the primary key through every region
+        let ids: Vec<i64> = social_org::Entity::find()
+            .select_only()
+            .column(social_org::Column::Id)
+            .filter(social_org::Column::RegionCode.gte(lo.as_str()))
+            .filter(social_org::Column::RegionCode.lt(hi.as_str()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let orgs = ids.len();
+        for chunk in ids.chunks(2000) {
             let txn = begin_write(&self.db).await?;
-            changed += self.refresh_orgs(&txn, &ids, on).await?;
+            changed += self.refresh_orgs(&txn, chunk, on).await?;
             txn.commit().await?;
-            orgs += ids.len();
         }
-        after = 0;
-        loop {
-            let ids: Vec<i64> = party_org::Entity::find()
-                .select_only()
-                .column(party_org::Column::Id)
-                .filter(party_org::Column::RegionCode.gte(lo.as_str()))
-                .filter(party_org::Column::RegionCode.lt(hi.as_str()))
-                .filter(party_org::Column::Id.gt(after))
-                .order_by_asc(party_org::Column::Id)
-                .limit(2000)
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            let Some(last) = ids.last() else { break };
-            after = *last;
+        let ids: Vec<i64> = party_org::Entity::find()
+            .select_only()
+            .column(party_org::Column::Id)
+            .filter(party_org::Column::RegionCode.gte(lo.as_str()))
+            .filter(party_org::Column::RegionCode.lt(hi.as_str()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        for chunk in ids.chunks(2000) {
             let txn = begin_write(&self.db).await?;
-            self.refresh_party_orgs(&txn, &ids, on).await?;
+            self.refresh_party_orgs(&txn, chunk, on).await?;
             txn.commit().await?;
-            parties += ids.len();
+            parties += chunk.len();
         }
         let txn = begin_write(&self.db).await?;
         let summary =

@@ -233,6 +233,28 @@ impl Hongling {
         })
     }
 
+    /// The profiles shipped for the seed localities (public documents, shown
+    /// to everyone on the policy page; what applies to a region is `effective_policy`).
+    pub async fn shipped_policy(&self) -> Result<Vec<PolicyEntryView>> {
+        let mut out = Vec::new();
+        for (i, e) in policy::shipped().into_iter().enumerate() {
+            out.push(PolicyEntryView {
+                id: i as i64,
+                region_name: self.region_display_name(&e.region).await?,
+                label: e.param.label().to_owned(),
+                display: e.value.map(|v| e.param.format(v)).unwrap_or_default(),
+                param: e.param.key().to_owned(),
+                value: e.value,
+                effective_from: e.effective_from.to_string(),
+                basis: e.basis,
+                builtin: true,
+                actor: "系统内置".to_owned(),
+                region: e.region,
+            });
+        }
+        Ok(out)
+    }
+
     /// A region's full name for pages, e.g. "山东省东营市东营区".
     pub async fn region_display_name(&self, code: &str) -> Result<String> {
         match RegionCode::parse(code) {
