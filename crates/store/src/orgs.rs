@@ -62,7 +62,8 @@ pub struct OrgQuery {
     pub desc: bool,
 }
 
-fn like_safe(s: &str) -> String {
+/// Text for a `LIKE` pattern: the wildcard and escape characters removed.
+pub fn like_safe(s: &str) -> String {
     s.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect()
 }
 

@@ -176,7 +176,7 @@ impl Hongling {
         let mut c =
             Condition::all().add(instructor::Column::RegionCode.gte(lo)).add(instructor::Column::RegionCode.lt(hi));
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            c = c.add(instructor::Column::Name.contains(q.replace(['%', '_', '\\'], "")));
+            c = c.add(instructor::Column::Name.contains(hongling_store::orgs::like_safe(q)));
         }
         if let Some(s) = f.source.as_deref().filter(|s| !s.is_empty()) {
             c = c.add(instructor::Column::Source.eq(s));

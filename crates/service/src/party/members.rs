@@ -181,7 +181,7 @@ impl Hongling {
             return Err(Error::Forbidden("当前账号无权查看党员信息"));
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            c = c.add(party_member::Column::Name.contains(q.replace(['%', '_', '\\'], "")));
+            c = c.add(party_member::Column::Name.contains(hongling_store::orgs::like_safe(q)));
         }
         if let Some(x) = f.party_org_id {
             c = c.add(party_member::Column::PartyOrgId.eq(x));

@@ -146,10 +146,6 @@ pub struct PartyOrgFilter {
     pub breaches: Option<bool>,
 }
 
-fn like_text(s: &str) -> String {
-    s.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect()
-}
-
 impl Hongling {
     /// May the caller see this party organization? Region readers within their
     /// subtree; a secretary or member their own and its direct children.
@@ -255,7 +251,7 @@ impl Hongling {
             return Err(Error::Forbidden("当前账号无权查看党组织"));
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            c = c.add(party_org::Column::Name.contains(like_text(q)));
+            c = c.add(party_org::Column::Name.contains(hongling_store::orgs::like_safe(q)));
         }
         if let Some(t) = f.org_type.as_deref().filter(|s| !s.is_empty()) {
             c = c.add(party_org::Column::OrgType.eq(t));
