@@ -548,9 +548,9 @@ async fn org_party(
     }
     let mut forms = Vec::new();
     if may_write_party(&pu.user) {
-        let channels = st.app.list_channels(&pu.user).await?;
+        let channels = st.app.channel_choices(&pu.user).await?;
         let mut ch_opts = vec![(String::new(), "按规则确定".to_owned())];
-        ch_opts.extend(channels.into_iter().map(|c| (c.id.to_string(), format!("{}（{}）", c.name, c.kind_label))));
+        ch_opts.extend(channels.into_iter().map(|(id, name)| (id.to_string(), name)));
         forms.push(InlineForm {
             id: "channel-form",
             action: format!("/party/coverage/orgs/{id}/channel"),
@@ -916,8 +916,8 @@ fn party_org_fields(i: &PartyOrgInput, full: bool, channels: &[(String, String)]
 
 async fn channel_options(st: &AppState, pu: &PageUser) -> Vec<(String, String)> {
     let mut v = vec![(String::new(), "（不指定）".to_owned())];
-    if let Ok(list) = st.app.list_channels(&pu.user).await {
-        v.extend(list.into_iter().map(|c| (c.id.to_string(), format!("{}（{}）", c.name, c.kind_label))));
+    if let Ok(list) = st.app.channel_choices(&pu.user).await {
+        v.extend(list.into_iter().map(|(id, name)| (id.to_string(), name)));
     }
     v
 }

@@ -1,8 +1,6 @@
 //! Party-building instructors (党建指导员, `001`): source, training,
 //! assessment, and the organizations they serve, within a load limit.
 
-use std::collections::HashMap;
-
 use hongling_domain::coverage::{Assessment, InstructorSource};
 use hongling_domain::policy::Param;
 use hongling_domain::region::subtree_range;
@@ -120,27 +118,22 @@ impl Hongling {
 
     /// The load limit of an instructor: their own, else the profile's.
     pub(crate) async fn instructor_limit(&self, m: &instructor::Model) -> Result<i32> {
-        match m.max_orgs {
-            Some(n) => Ok(n),
-            None => Ok(self.profile(&m.region_code, self.today()).await?.count(Param::InstructorMaxOrgs) as i32),
-        }
+        let mut profiles = super::coverage::Profiles::load(&self.db, self.today()).await?;
+        Ok(limit_of(m, &mut profiles))
     }
+}
 
+/// The load limit of an instructor with the profiles of many regions at hand.
+pub(crate) fn limit_of(m: &instructor::Model, profiles: &mut super::coverage::Profiles) -> i32 {
+    m.max_orgs.unwrap_or_else(|| profiles.get(&m.region_code).count(Param::InstructorMaxOrgs) as i32)
+}
+
+impl Hongling {
     async fn instructor_views(&self, rows: Vec<instructor::Model>) -> Result<Vec<InstructorView>> {
-        let mut limits: HashMap<String, i32> = HashMap::new();
+        let mut profiles = super::coverage::Profiles::load(&self.db, self.today()).await?;
         let mut out = Vec::new();
         for m in rows {
-            let limit = match m.max_orgs {
-                Some(n) => n,
-                None => match limits.get(&m.region_code) {
-                    Some(n) => *n,
-                    None => {
-                        let n = self.instructor_limit(&m).await?;
-                        limits.insert(m.region_code.clone(), n);
-                        n
-                    }
-                },
-            };
+            let limit = limit_of(&m, &mut profiles);
             out.push(InstructorView {
                 id: m.id,
                 source_label: InstructorSource::parse(&m.source).map(InstructorSource::label).unwrap_or("").to_owned(),

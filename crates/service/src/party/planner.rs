@@ -288,9 +288,11 @@ impl Hongling {
             .order_by_asc(instructor::Column::Id)
             .all(&self.db)
             .await?;
+        // one read of the policy values for all of them, not one per instructor
+        let mut profiles = super::coverage::Profiles::load(&self.db, self.today()).await?;
         let mut out = Vec::new();
         for m in rows {
-            let limit = self.instructor_limit(&m).await?;
+            let limit = super::instructors::limit_of(&m, &mut profiles);
             let capacity = Ord::max(limit - m.load, 0) as u32;
             if capacity > 0 {
                 out.push(PlanInstructor {

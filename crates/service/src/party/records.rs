@@ -338,7 +338,7 @@ impl Hongling {
             am.region_code = Set(region);
             let channel = c.id("channel_id", &i.channel_id);
             if let Some(ch) = channel
-                && !self.list_channels(me).await?.iter().any(|x| x.id == ch)
+                && self.visible_channel(me, ch).await?.is_none()
             {
                 c.bad("channel_id", "管理渠道不存在");
             }
@@ -586,13 +586,13 @@ impl Hongling {
     // ---------- channels ----------
 
     /// Channels visible to the caller: of their subtree and of its ancestors.
-    pub async fn list_channels(&self, me: &CurrentUser) -> Result<Vec<ChannelView>> {
+    async fn channels_in_scope(&self, me: &CurrentUser) -> Result<Vec<party_channel::Model>> {
         super::require_party_reader(me)?;
         let prefix = me.scope.region.as_str();
         let mut codes: Vec<String> = me.scope.region.ancestors().into_iter().map(String::from).collect();
         codes.push(prefix.to_owned());
         let (lo, hi) = subtree_range(prefix);
-        let rows = party_channel::Entity::find()
+        Ok(party_channel::Entity::find()
             .filter(
                 Condition::any().add(party_channel::Column::RegionCode.is_in(codes)).add(
                     Condition::all()
@@ -604,7 +604,32 @@ impl Hongling {
             .order_by_asc(party_channel::Column::RegionCode)
             .order_by_asc(party_channel::Column::Name)
             .all(&self.db)
-            .await?;
+            .await?)
+    }
+
+    /// One channel the caller may see and assign: of their subtree or an ancestor.
+    async fn visible_channel(&self, me: &CurrentUser, id: i64) -> Result<Option<party_channel::Model>> {
+        let c = party_channel::Entity::find_by_id(id).one(&self.db).await?;
+        Ok(c.filter(|c| {
+            me.scope.region.contains_str(&c.region_code) || me.scope.region.as_str().starts_with(&c.region_code)
+        }))
+    }
+
+    /// Channels for a choice list (no organization counts).
+    pub async fn channel_choices(&self, me: &CurrentUser) -> Result<Vec<(i64, String)>> {
+        Ok(self
+            .channels_in_scope(me)
+            .await?
+            .into_iter()
+            .map(|c| {
+                (c.id, format!("{}（{}）", c.name, ChannelKind::parse(&c.kind).map(ChannelKind::label).unwrap_or("")))
+            })
+            .collect())
+    }
+
+    /// Channels visible to the caller with their active organizations (the channels page).
+    pub async fn list_channels(&self, me: &CurrentUser) -> Result<Vec<ChannelView>> {
+        let rows = self.channels_in_scope(me).await?;
         // organizations per channel, in one grouped query
         let q = Query::select()
             .expr_as(Expr::col(Alias::new("channel_id")), Alias::new("k"))
@@ -700,11 +725,9 @@ impl Hongling {
         let org = self.get_org(me, org_id).await?;
         let channel = match channel_id {
             None => None,
-            Some(id) => {
-                let visible = self.list_channels(me).await?.into_iter().any(|c| c.id == id);
-                let ch = party_channel::Entity::find_by_id(id).one(&self.db).await?.filter(|_| visible);
-                Some(ch.ok_or_else(|| Error::invalid("channel_id", "管理渠道不存在"))?)
-            }
+            Some(id) => Some(
+                self.visible_channel(me, id).await?.ok_or_else(|| Error::invalid("channel_id", "管理渠道不存在"))?,
+            ),
         };
         let by = Principal::User(me.clone());
         let txn = begin_write(&self.db).await?;
