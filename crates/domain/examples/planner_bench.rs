@@ -16,7 +16,7 @@
 
 use std::time::Instant;
 
-use hongling_domain::planner::{
+use hongling_domain::party::planner::{
     Plan, PlanInstructor, PlanMetrics, PlanOrg, PlanParams, baseline, check_instructor, check_joint_branch, metrics,
     plan,
 };

@@ -38,7 +38,7 @@ pub fn parse(s: &str, today: Date) -> Result<String, &'static str> {
     if !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
         return Err("公民身份号码前 17 位应为数字，最后一位为数字或 X");
     }
-    if !crate::uscc::PROVINCE_CODES.contains(&&n[..2]) {
+    if !crate::registry::uscc::PROVINCE_CODES.contains(&&n[..2]) {
         return Err("公民身份号码前 2 位不是有效的省级行政区划代码");
     }
     let num = |r: std::ops::Range<usize>| n[r].parse::<u32>().unwrap_or(0);

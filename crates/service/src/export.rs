@@ -1,7 +1,7 @@
 //! Export of any filtered list of organizations to .xlsx, in the import
 //! template's columns (an export can be edited and imported again).
 
-use hongling_domain::org::{Category, OrgKind, OrgStatus, RegistrationMode, SupervisionClass};
+use hongling_domain::registry::{Category, OrgKind, OrgStatus, RegistrationMode, SupervisionClass};
 use hongling_store::entity::social_org;
 use hongling_store::orgs as store_orgs;
 

@@ -3,9 +3,9 @@
 //! township and community names of the region and plausible themes per
 //! category; credit codes carry valid check characters.
 
-use hongling_domain::org::{Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, SupervisionClass};
 use hongling_domain::region::subtree_range;
-use hongling_domain::uscc;
+use hongling_domain::registry::uscc;
+use hongling_domain::registry::{Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, SupervisionClass};
 use hongling_store::begin_write;
 use hongling_store::entity::{region, social_org, supervisory_unit};
 use rand::rngs::StdRng;

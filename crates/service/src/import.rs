@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use hongling_domain::org::{
+use hongling_domain::registry::{
     Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, SupervisionClass, check_draft, search_form,
 };
 use hongling_store::audit::{self, NewEntry};

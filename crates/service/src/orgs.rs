@@ -1,7 +1,7 @@
 //! The registry of social organizations (M1): scoped reads, changes with
 //! dated history, life-cycle actions, supervision class.
 
-use hongling_domain::org::{
+use hongling_domain::registry::{
     Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass, check_draft, search_form,
 };
 use hongling_domain::role::ScopeKind;
@@ -153,7 +153,7 @@ pub fn local_today(now: time::OffsetDateTime) -> Date {
     now.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)).date()
 }
 
-pub(crate) fn fields(v: Vec<hongling_domain::org::Violation>) -> Vec<FieldError> {
+pub(crate) fn fields(v: Vec<hongling_domain::registry::Violation>) -> Vec<FieldError> {
     v.into_iter().map(|x| FieldError { field: x.field.to_owned(), message: x.message }).collect()
 }
 
@@ -490,7 +490,7 @@ impl Hongling {
                     .push(FieldError {
                         field: "uscc".into(), message: "准予登记须填写统一社会信用代码".into()
                     }),
-                Some(raw) => match hongling_domain::uscc::Uscc::parse(raw) {
+                Some(raw) => match hongling_domain::registry::uscc::Uscc::parse(raw) {
                     Err(e) => errors.push(FieldError { field: "uscc".into(), message: e.to_string() }),
                     Ok(c) => {
                         if let Some(k) = kind

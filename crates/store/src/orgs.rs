@@ -1,8 +1,8 @@
 //! Queries over social organizations: scoped filters, name search, grams,
 //! change events.
 
-use hongling_domain::org::{name_grams, search_form};
 use hongling_domain::region::subtree_range;
+use hongling_domain::registry::{name_grams, search_form};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,

@@ -149,8 +149,8 @@ pub struct UsccCheck {
     params(("code" = String, Path, description = "18 位统一社会信用代码")),
     responses((status = 200, body = UsccCheck)))]
 async fn uscc_check(Path(code): Path<String>) -> Json<UsccCheck> {
-    let normalized = hongling_domain::uscc::Uscc::normalize(&code);
-    Json(match hongling_domain::uscc::Uscc::parse(&code) {
+    let normalized = hongling_domain::registry::uscc::Uscc::normalize(&code);
+    Json(match hongling_domain::registry::uscc::Uscc::parse(&code) {
         Ok(c) => UsccCheck {
             valid: true,
             message: format!(
@@ -382,8 +382,8 @@ fn api_date(field: &str, s: &Option<String>) -> Result<Option<time::Date>, WebEr
 }
 
 impl OrgInput {
-    fn draft(&self) -> Result<hongling_domain::org::OrgDraft, WebError> {
-        use hongling_domain::org::*;
+    fn draft(&self) -> Result<hongling_domain::registry::OrgDraft, WebError> {
+        use hongling_domain::registry::*;
         let bad = |f: &str, m: &str| api_err(Error::invalid(f, m));
         Ok(OrgDraft {
             uscc: self.uscc.clone(),
@@ -466,7 +466,7 @@ async fn orgs_status(
     Path(id): Path<i64>,
     Json(i): Json<StatusInput>,
 ) -> ApiResult<Org> {
-    let action = hongling_domain::org::StatusAction::parse(&i.action).ok_or_else(|| {
+    let action = hongling_domain::registry::StatusAction::parse(&i.action).ok_or_else(|| {
         api_err(Error::invalid("action", "action 应为 approve、deregister、revoke、revoke_licence 或 reinstate"))
     })?;
     let on = api_date("date", &i.date)?;

@@ -8,11 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use hongling_domain::coverage::{
+use hongling_domain::party::coverage::{
     Assessment, BreachRule, ChannelKind, CoverageMode, FundKind, InstructorSource, MemberType, PartyLifeKind,
     PartyOrgType,
 };
-use hongling_domain::org::{Category, OrgKind, RegistrationMode};
+use hongling_domain::registry::{Category, OrgKind, RegistrationMode};
 use hongling_service::party::coverage::{Coverage, CoverageQuery, CoverageRow, Ref};
 use hongling_service::party::instructors::{InstructorFilter, InstructorInput};
 use hongling_service::party::life::{ActivityFilter, FundInput, PartyLifeInput, TrainingInput};

@@ -7,7 +7,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use hongling_domain::org::{Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass};
+use hongling_domain::registry::{
+    Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass,
+};
 use hongling_service::import::ImportSummary;
 use hongling_service::models;
 use hongling_service::orgs::{OrgFilter, draft_of, field_label, may_write_registry};

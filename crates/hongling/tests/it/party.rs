@@ -729,7 +729,7 @@ async fn channels_follow_the_rules_and_the_profile() {
     for i in 0..2 {
         let n = 900 + i;
         let mut d = draft(&format!("东营区第{i}篮球协会"), &code('1', "370502", &format!("MJC{n:05}")), WENHUI);
-        d.category = Some(hongling_domain::org::Category::Other);
+        d.category = Some(hongling_domain::registry::Category::Other);
         d.supervisory_unit_id = Some(unit);
         let m = f.t.app.create_org(&Principal::User(f.reg.clone()), d, false).await.expect("org");
         ids.push(m.id);

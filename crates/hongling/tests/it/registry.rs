@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use hongling_domain::Role;
-use hongling_domain::org::{Category, OrgKind, RegistrationMode, StatusAction};
+use hongling_domain::registry::{Category, OrgKind, RegistrationMode, StatusAction};
 use hongling_service::orgs::OrgFilter;
 use hongling_service::{PageRequest, Principal};
 use time::Duration;
@@ -91,7 +91,7 @@ trait OrgDraftExt {
     fn renamed(self, name: &str) -> Self;
 }
 
-impl OrgDraftExt for hongling_domain::org::OrgDraft {
+impl OrgDraftExt for hongling_domain::registry::OrgDraft {
     fn renamed(mut self, name: &str) -> Self {
         self.name = name.into();
         self
@@ -405,7 +405,7 @@ async fn demo_registry_is_realistic() {
         .expect("q");
     for m in &page.items {
         let c = m.uscc.as_deref().expect("registered have codes");
-        hongling_domain::uscc::Uscc::parse(c).expect("valid code");
+        hongling_domain::registry::uscc::Uscc::parse(c).expect("valid code");
         assert!(m.region_code.starts_with("3705") && m.region_code.starts_with(&m.authority_region));
     }
     assert!(count(OrgFilter { q: Some("爱心".into()), ..Default::default() }).await > 10);

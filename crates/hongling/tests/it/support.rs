@@ -249,12 +249,12 @@ impl TestApp {
 
 /// A valid civil-affairs credit code for a test: kind type char, authority region, body.
 pub fn code(t: char, region6: &str, body: &str) -> String {
-    hongling_domain::uscc::build('5', t, region6, body).expect("valid parts").to_string()
+    hongling_domain::registry::uscc::build('5', t, region6, body).expect("valid parts").to_string()
 }
 
 /// A registered association in 东营区 (370502) with the given name and code.
-pub fn draft(name: &str, uscc: &str, region: &str) -> hongling_domain::org::OrgDraft {
-    use hongling_domain::org::*;
+pub fn draft(name: &str, uscc: &str, region: &str) -> hongling_domain::registry::OrgDraft {
+    use hongling_domain::registry::*;
     OrgDraft {
         uscc: uscc.into(),
         name: name.into(),

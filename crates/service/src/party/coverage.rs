@@ -12,13 +12,13 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use hongling_domain::coverage::{
+use hongling_domain::party::coverage::{
     Breach, BreachRule, ChannelKind, CoverageMode, Covering, ModeCounts, OrgFacts, PartyOrgFacts, PartyOrgType,
     SecretaryFacts, default_channel, evaluate_org, evaluate_party_org,
 };
-use hongling_domain::org::RegistrationMode;
 use hongling_domain::policy::{self, Param, PolicyEntry, Profile};
 use hongling_domain::region::subtree_range;
+use hongling_domain::registry::RegistrationMode;
 use hongling_domain::{RegionCode, RegionLevel};
 use hongling_store::entity::{coverage_breach, coverage_snapshot, job_run, party_channel, party_org, social_org};
 use hongling_store::party::{self as store_party, CoverageFilter, FigureRow, FigureSource, Group};
@@ -909,7 +909,7 @@ fn nonempty(v: &Option<String>) -> Option<String> {
 impl Hongling {
     fn coverage_filter(&self, me: &CurrentUser, q: &CoverageQuery) -> Result<(CoverageFilter, FigureSource)> {
         require_party_reader(me)?;
-        use hongling_domain::org::{Category, OrgKind};
+        use hongling_domain::registry::{Category, OrgKind};
         let mut c = super::Check::default();
         for (field, v, ok) in [
             ("mode", &q.mode, nonempty(&q.mode).is_none_or(|v| RegistrationMode::parse(&v).is_some())),
@@ -1044,7 +1044,7 @@ impl Hongling {
 
 /// The Chinese label of a dimension value.
 pub fn dimension_label(column: &str, v: &str) -> String {
-    use hongling_domain::org::{Category, OrgKind};
+    use hongling_domain::registry::{Category, OrgKind};
     let l = match column {
         "channel_kind" => ChannelKind::parse(v).map(ChannelKind::label),
         "kind" => OrgKind::parse(v).map(OrgKind::label),

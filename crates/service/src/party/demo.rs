@@ -5,8 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use hongling_domain::coverage::{Assessment, FundKind, InstructorSource, MemberType, PartyLifeKind, PartyOrgType};
 use hongling_domain::idcard;
+use hongling_domain::party::coverage::{
+    Assessment, FundKind, InstructorSource, MemberType, PartyLifeKind, PartyOrgType,
+};
 use hongling_domain::region::subtree_range;
 use hongling_store::begin_write;
 use hongling_store::entity::{

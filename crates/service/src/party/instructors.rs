@@ -1,7 +1,7 @@
 //! Party-building instructors (党建指导员, `001`): source, training,
 //! assessment, and the organizations they serve, within a load limit.
 
-use hongling_domain::coverage::{Assessment, InstructorSource};
+use hongling_domain::party::coverage::{Assessment, InstructorSource};
 use hongling_domain::policy::Param;
 use hongling_domain::region::subtree_range;
 use hongling_store::entity::{instructor, instructor_assignment, social_org};

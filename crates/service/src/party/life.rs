@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use hongling_domain::coverage::{FundCheck, FundKind, PartyLifeKind, check_funds};
+use hongling_domain::party::coverage::{FundCheck, FundKind, PartyLifeKind, check_funds};
 use hongling_domain::region::subtree_range;
 use hongling_store::entity::{instructor, party_fund, party_life, party_member, party_org, training};
 use hongling_store::{Page, PageRequest, begin_write, to_db};

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use hongling_domain::coverage::MemberType;
 use hongling_domain::idcard;
+use hongling_domain::party::coverage::MemberType;
 use hongling_domain::region::subtree_range;
 use hongling_store::entity::{party_member, party_org, social_org};
 use hongling_store::{Page, PageRequest, begin_write, is_unique_violation, to_db};

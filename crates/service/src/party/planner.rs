@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use hongling_domain::coverage::{CoverageMode, PartyOrgType};
-use hongling_domain::org::Category;
-use hongling_domain::planner::{self, PlanInstructor, PlanOrg, PlanParams};
+use hongling_domain::party::coverage::{CoverageMode, PartyOrgType};
+use hongling_domain::party::planner::{self, PlanInstructor, PlanOrg, PlanParams};
 use hongling_domain::policy::Param;
 use hongling_domain::region::subtree_range;
+use hongling_domain::registry::Category;
 use hongling_store::entity::{instructor, party_org, party_org_org, social_org};
 use hongling_store::{begin_write, to_db};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use hongling_domain::RegionCode;
-use hongling_domain::coverage::{ChannelKind, CoverageMode, PartyOrgType, VENUE_ITEMS};
+use hongling_domain::party::coverage::{ChannelKind, CoverageMode, PartyOrgType, VENUE_ITEMS};
 use hongling_domain::region::subtree_range;
 use hongling_store::entity::{host_link, party_channel, party_member, party_org, party_org_org, social_org};
 use hongling_store::{Page, PageRequest, begin_write, regions, to_db};

@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
-use crate::org::{RegistrationMode, labelled_enum};
+use crate::enums::labelled_enum;
 use crate::policy::{Param, Profile};
+use crate::registry::RegistrationMode;
 
 labelled_enum!(
     /// How an organization is covered by party organization or party work.

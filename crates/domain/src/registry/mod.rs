@@ -4,35 +4,10 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::uscc::Uscc;
+pub mod uscc;
 
-macro_rules! labelled_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $id:literal, $label:literal;)+ }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $id),+ }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-
-            /// From the identifier or the Chinese label (imports use labels).
-            pub fn parse(s: &str) -> Option<Self> {
-                let s = s.trim();
-                Self::ALL.iter().copied().find(|v| v.as_str() == s || v.label() == s)
-            }
-        }
-    };
-}
-pub(crate) use labelled_enum;
+use crate::enums::labelled_enum;
+use uscc::Uscc;
 
 labelled_enum!(
     /// 社会组织类型
@@ -423,7 +398,7 @@ mod tests {
         let (_, v) = check_draft(&base(), today, false);
         assert_eq!(v[0].field, "uscc");
         let mut d = base();
-        d.uscc = crate::uscc::build('5', '1', "370500", "MJD12345").expect("build").to_string();
+        d.uscc = uscc::build('5', '1', "370500", "MJD12345").expect("build").to_string();
         let (code, v) = check_draft(&d, today, false);
         assert!(v.is_empty(), "{v:?}");
         assert!(code.is_some());
@@ -448,7 +423,7 @@ mod tests {
     fn dual_management_needs_a_supervisory_unit() {
         let mut d = base();
         d.category = Some(Category::Other);
-        d.uscc = crate::uscc::build('5', '1', "370500", "MJD12345").expect("build").to_string();
+        d.uscc = uscc::build('5', '1', "370500", "MJD12345").expect("build").to_string();
         let (_, v) = check_draft(&d, date!(2026 - 03 - 01), false);
         assert_eq!(v[0].field, "supervisory_unit_id");
         d.supervisory_unit_id = Some(3);

@@ -1,0 +1,5 @@
+//! Party-organization coverage (M2): coverage rules, record rules and the
+//! planner of joint branches and instructor assignments.
+
+pub mod coverage;
+pub mod planner;
