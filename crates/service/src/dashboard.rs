@@ -44,7 +44,7 @@ impl Hongling {
         }
         f.urban_communities = regions::count_urban(&self.db, prefix.as_str()).await?;
         f.users = self.count_users_in(prefix.as_str()).await?;
-        let c = hongling_store::orgs::registry_counts(&self.db, prefix.as_str()).await?;
+        let c = hongling_store::registry::orgs::registry_counts(&self.db, prefix.as_str()).await?;
         f.registered_active = c.registered_active;
         f.filed_active = c.filed_active;
         f.applying = c.applying;

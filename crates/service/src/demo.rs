@@ -53,10 +53,10 @@ impl Hongling {
         }
         // an organization's own account, for the first registered organization of the demo
         let exists = user::Entity::find().filter(user::Column::Username.eq("zuzhi")).one(&self.db).await?.is_some();
-        let org = hongling_store::entity::social_org::Entity::find()
-            .filter(hongling_store::entity::social_org::Column::RegistrationMode.eq("registered"))
-            .filter(hongling_store::entity::social_org::Column::Status.eq("active"))
-            .order_by_asc(hongling_store::entity::social_org::Column::Id)
+        let org = hongling_store::registry::entity::social_org::Entity::find()
+            .filter(hongling_store::registry::entity::social_org::Column::RegistrationMode.eq("registered"))
+            .filter(hongling_store::registry::entity::social_org::Column::Status.eq("active"))
+            .order_by_asc(hongling_store::registry::entity::social_org::Column::Id)
             .one(&self.db)
             .await?;
         if let Some(org) = org {
@@ -83,10 +83,10 @@ impl Hongling {
         // a party secretary, for the first party organization with a secretary
         let secretary =
             user::Entity::find().filter(user::Column::Username.eq("secretary")).one(&self.db).await?.is_some();
-        let party = hongling_store::entity::party_org::Entity::find()
-            .filter(hongling_store::entity::party_org::Column::SecretaryMemberId.is_not_null())
-            .filter(hongling_store::entity::party_org::Column::OrgType.eq("branch"))
-            .order_by_asc(hongling_store::entity::party_org::Column::Id)
+        let party = hongling_store::party::entity::party_org::Entity::find()
+            .filter(hongling_store::party::entity::party_org::Column::SecretaryMemberId.is_not_null())
+            .filter(hongling_store::party::entity::party_org::Column::OrgType.eq("branch"))
+            .order_by_asc(hongling_store::party::entity::party_org::Column::Id)
             .one(&self.db)
             .await?;
         if let Some(p) = party {

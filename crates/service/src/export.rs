@@ -2,8 +2,8 @@
 //! template's columns (an export can be edited and imported again).
 
 use hongling_domain::registry::{Category, OrgKind, OrgStatus, RegistrationMode, SupervisionClass};
-use hongling_store::entity::social_org;
-use hongling_store::orgs as store_orgs;
+use hongling_store::registry::entity::social_org;
+use hongling_store::registry::orgs as store_orgs;
 
 use crate::orgs::OrgFilter;
 use crate::tabular::{self, Cell};

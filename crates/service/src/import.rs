@@ -12,8 +12,9 @@ use hongling_domain::registry::{
     Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, SupervisionClass, check_draft, search_form,
 };
 use hongling_store::audit::{self, NewEntry};
-use hongling_store::entity::{import_job, region, social_org, supervisory_unit};
-use hongling_store::orgs as store_orgs;
+use hongling_store::entity::region;
+use hongling_store::registry::entity::{import_job, social_org, supervisory_unit};
+use hongling_store::registry::orgs as store_orgs;
 use hongling_store::{begin_write, to_db};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
@@ -625,7 +626,7 @@ impl Hongling {
         source: &str,
         today: Date,
     ) -> Result<()> {
-        use hongling_store::entity::org_event;
+        use hongling_store::registry::entity::org_event;
         if orgs.is_empty() {
             return Ok(());
         }

@@ -152,10 +152,10 @@ impl Hongling {
 /// Records as the storage layer returns them, for rendering.
 pub mod models {
     pub use hongling_store::entity::audit_log::Model as AuditEntry;
-    pub use hongling_store::entity::import_job::Model as ImportJob;
-    pub use hongling_store::entity::org_event::Model as OrgEvent;
     pub use hongling_store::entity::region::Model as Region;
-    pub use hongling_store::entity::social_org::Model as SocialOrg;
-    pub use hongling_store::entity::supervisory_unit::Model as SupervisoryUnit;
     pub use hongling_store::entity::user::Model as User;
+    pub use hongling_store::registry::entity::import_job::Model as ImportJob;
+    pub use hongling_store::registry::entity::org_event::Model as OrgEvent;
+    pub use hongling_store::registry::entity::social_org::Model as SocialOrg;
+    pub use hongling_store::registry::entity::supervisory_unit::Model as SupervisoryUnit;
 }

@@ -7,8 +7,8 @@ use hongling_domain::registry::{
 use hongling_domain::role::ScopeKind;
 use hongling_domain::{RegionCode, Role, Scope};
 use hongling_store::audit::{self, NewEntry};
-use hongling_store::entity::{org_event, social_org, supervisory_unit};
-use hongling_store::orgs::{self as store_orgs, OrgQuery, OrgSort};
+use hongling_store::registry::entity::{org_event, social_org, supervisory_unit};
+use hongling_store::registry::orgs::{self as store_orgs, OrgQuery, OrgSort};
 use hongling_store::{Page, PageRequest, begin_write, is_unique_violation, regions, to_db};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};

@@ -151,7 +151,7 @@ impl Hongling {
             }
             ScopeInput::Org(id) => self.org_scope_of(*id).await,
             ScopeInput::PartyOrg(id) => {
-                let p = hongling_store::entity::party_org::Entity::find_by_id(*id)
+                let p = hongling_store::party::entity::party_org::Entity::find_by_id(*id)
                     .one(&self.db)
                     .await?
                     .filter(|p| p.status == "active")

@@ -5,13 +5,17 @@
 //! description. The few places where the backends differ are in this crate,
 //! marked `// backend:`.
 
+// shared
 pub mod audit;
 pub mod entity;
 pub mod migration;
-pub mod orgs;
 pub mod page;
-pub mod party;
+pub mod policy;
 pub mod regions;
+
+// modules
+pub mod party;
+pub mod registry;
 
 use std::time::Duration;
 
@@ -113,7 +117,7 @@ pub async fn connect(cfg: &DbConfig) -> Result<DatabaseConnection, StoreError> {
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
     migration::Migrator::up(db, None).await?;
     regions::load_builtin(db).await?;
-    party::load_builtin_policy(db, time::OffsetDateTime::now_utc()).await?;
+    policy::load_builtin_policy(db, time::OffsetDateTime::now_utc()).await?;
     optimize(db, false).await?;
     Ok(())
 }

@@ -20,8 +20,10 @@ use hongling_domain::policy::{self, Param, PolicyEntry, Profile};
 use hongling_domain::region::subtree_range;
 use hongling_domain::registry::RegistrationMode;
 use hongling_domain::{RegionCode, RegionLevel};
-use hongling_store::entity::{coverage_breach, coverage_snapshot, job_run, party_channel, party_org, social_org};
-use hongling_store::party::{self as store_party, CoverageFilter, FigureRow, FigureSource, Group};
+use hongling_store::entity::job_run;
+use hongling_store::party::entity::{coverage_breach, coverage_snapshot, party_channel, party_org};
+use hongling_store::party::figures::{self as store_party, CoverageFilter, FigureRow, FigureSource, Group};
+use hongling_store::registry::entity::social_org;
 use hongling_store::{Page, PageRequest, begin_write, is_unique_violation, regions, to_db};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -85,7 +87,7 @@ pub(crate) struct Profiles {
 
 impl Profiles {
     pub(crate) async fn load(conn: &impl ConnectionTrait, on: Date) -> Result<Self> {
-        Ok(Self { entries: store_party::policy_entries(conn).await?, on, cache: HashMap::new() })
+        Ok(Self { entries: hongling_store::policy::policy_entries(conn).await?, on, cache: HashMap::new() })
     }
 
     pub(crate) fn get(&mut self, region: &str) -> &Profile {
@@ -109,7 +111,7 @@ async fn evaluate_orgs(conn: &impl ConnectionTrait, ids: &[i64], profiles: &mut 
     let members = member_counts(conn, "employer_org_id", ids).await?;
     // the party organization covering each organization, and how many it covers
     // (index lookups, not joins: see `covered_counts`)
-    use hongling_store::entity::{instructor, instructor_assignment, party_org_org};
+    use hongling_store::party::entity::{instructor, instructor_assignment, party_org_org};
     let links: Vec<(i64, i64)> = party_org_org::Entity::find()
         .select_only()
         .column(party_org_org::Column::OrgId)
@@ -226,7 +228,7 @@ async fn evaluate_orgs(conn: &impl ConnectionTrait, ids: &[i64], profiles: &mut 
 
 /// How many active organizations each party organization covers.
 async fn covered_counts(conn: &impl ConnectionTrait, party_ids: &[i64]) -> Result<HashMap<i64, u32>> {
-    use hongling_store::entity::party_org_org;
+    use hongling_store::party::entity::party_org_org;
     let mut out = HashMap::new();
     for chunk in party_ids.chunks(CHUNK) {
         // two index lookups instead of a join, whose plan depends on statistics
@@ -429,8 +431,9 @@ impl Hongling {
     ) -> Result<Option<i64>> {
         let (region, name) = match kind {
             ChannelKind::SupervisoryUnit => {
-                let Some(u) =
-                    hongling_store::entity::supervisory_unit::Entity::find_by_id(unit.unwrap_or(0)).one(conn).await?
+                let Some(u) = hongling_store::registry::entity::supervisory_unit::Entity::find_by_id(unit.unwrap_or(0))
+                    .one(conn)
+                    .await?
                 else {
                     return Ok(None);
                 };
@@ -580,7 +583,7 @@ impl Hongling {
         rows: &[party_org::Model],
         on: Date,
     ) -> Result<HashMap<i64, Vec<Date>>> {
-        use hongling_store::entity::training;
+        use hongling_store::party::entity::training;
         let secretaries: Vec<i64> = rows.iter().filter_map(|p| p.secretary_member_id).collect();
         let mut out: HashMap<i64, Vec<Date>> = HashMap::new();
         if secretaries.is_empty() {
@@ -603,7 +606,7 @@ impl Hongling {
     /// The party organizations covering these organizations, and those whose
     /// secretary is one of these members (for refreshing after a change).
     pub(crate) async fn party_orgs_of_orgs(&self, conn: &impl ConnectionTrait, org_ids: &[i64]) -> Result<Vec<i64>> {
-        use hongling_store::entity::party_org_org;
+        use hongling_store::party::entity::party_org_org;
         let rows = party_org_org::Entity::find()
             .filter(party_org_org::Column::OrgId.is_in(org_ids.iter().copied()))
             .all(conn)
@@ -1206,7 +1209,7 @@ pub struct OrgParty {
 
 impl Hongling {
     pub async fn org_party(&self, me: &CurrentUser, org_id: i64) -> Result<OrgParty> {
-        use hongling_store::entity::{host_link, instructor, instructor_assignment, party_org_org};
+        use hongling_store::party::entity::{host_link, instructor, instructor_assignment, party_org_org};
         let o = self.get_org(me, org_id).await?;
         let party_org = match party_org_org::Entity::find_by_id(org_id).one(&self.db).await? {
             Some(l) => party_org::Entity::find_by_id(l.party_org_id)

@@ -11,10 +11,11 @@ use hongling_domain::party::coverage::{
 };
 use hongling_domain::region::subtree_range;
 use hongling_store::begin_write;
-use hongling_store::entity::{
+use hongling_store::party::entity::{
     host_link, instructor, instructor_assignment, party_channel, party_fund, party_life, party_member, party_org,
-    party_org_org, social_org, training,
+    party_org_org, training,
 };
+use hongling_store::registry::entity::social_org;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};

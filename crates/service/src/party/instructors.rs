@@ -4,7 +4,8 @@
 use hongling_domain::party::coverage::{Assessment, InstructorSource};
 use hongling_domain::policy::Param;
 use hongling_domain::region::subtree_range;
-use hongling_store::entity::{instructor, instructor_assignment, social_org};
+use hongling_store::party::entity::{instructor, instructor_assignment};
+use hongling_store::registry::entity::social_org;
 use hongling_store::{Page, PageRequest, begin_write, regions, to_db};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
@@ -169,7 +170,7 @@ impl Hongling {
         let mut c =
             Condition::all().add(instructor::Column::RegionCode.gte(lo)).add(instructor::Column::RegionCode.lt(hi));
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            c = c.add(instructor::Column::Name.contains(hongling_store::orgs::like_safe(q)));
+            c = c.add(instructor::Column::Name.contains(hongling_store::registry::orgs::like_safe(q)));
         }
         if let Some(s) = f.source.as_deref().filter(|s| !s.is_empty()) {
             c = c.add(instructor::Column::Source.eq(s));

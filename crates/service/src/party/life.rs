@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use hongling_domain::party::coverage::{FundCheck, FundKind, PartyLifeKind, check_funds};
 use hongling_domain::region::subtree_range;
-use hongling_store::entity::{instructor, party_fund, party_life, party_member, party_org, training};
+use hongling_store::party::entity::{instructor, party_fund, party_life, party_member, party_org, training};
 use hongling_store::{Page, PageRequest, begin_write, to_db};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,

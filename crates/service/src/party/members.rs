@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use hongling_domain::idcard;
 use hongling_domain::party::coverage::MemberType;
 use hongling_domain::region::subtree_range;
-use hongling_store::entity::{party_member, party_org, social_org};
+use hongling_store::party::entity::{party_member, party_org};
+use hongling_store::registry::entity::social_org;
 use hongling_store::{Page, PageRequest, begin_write, is_unique_violation, to_db};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
@@ -181,7 +182,7 @@ impl Hongling {
             return Err(Error::Forbidden("当前账号无权查看党员信息"));
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            c = c.add(party_member::Column::Name.contains(hongling_store::orgs::like_safe(q)));
+            c = c.add(party_member::Column::Name.contains(hongling_store::registry::orgs::like_safe(q)));
         }
         if let Some(x) = f.party_org_id {
             c = c.add(party_member::Column::PartyOrgId.eq(x));

@@ -9,7 +9,8 @@ use hongling_domain::party::planner::{self, PlanInstructor, PlanOrg, PlanParams}
 use hongling_domain::policy::Param;
 use hongling_domain::region::subtree_range;
 use hongling_domain::registry::Category;
-use hongling_store::entity::{instructor, party_org, party_org_org, social_org};
+use hongling_store::party::entity::{instructor, party_org, party_org_org};
+use hongling_store::registry::entity::social_org;
 use hongling_store::{begin_write, to_db};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};

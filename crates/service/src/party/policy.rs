@@ -4,7 +4,7 @@
 use hongling_domain::RegionCode;
 use hongling_domain::policy::{self, Param, Source};
 use hongling_store::entity::policy_value;
-use hongling_store::{begin_write, party as store_party, regions, to_db};
+use hongling_store::{begin_write, policy as store_policy, regions, to_db};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -84,7 +84,7 @@ pub struct PolicyInput {
 impl Hongling {
     /// The policy profile in force for a region on a date.
     pub async fn profile(&self, region: &str, on: Date) -> Result<policy::Profile> {
-        let entries = store_party::policy_entries(&self.db).await?;
+        let entries = store_policy::policy_entries(&self.db).await?;
         Ok(policy::resolve(&entries, region, on))
     }
 

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use hongling_domain::RegionCode;
 use hongling_domain::party::coverage::{ChannelKind, CoverageMode, PartyOrgType, VENUE_ITEMS};
 use hongling_domain::region::subtree_range;
-use hongling_store::entity::{host_link, party_channel, party_member, party_org, party_org_org, social_org};
+use hongling_store::party::entity::{host_link, party_channel, party_member, party_org, party_org_org};
+use hongling_store::registry::entity::social_org;
 use hongling_store::{Page, PageRequest, begin_write, regions, to_db};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
@@ -251,7 +252,7 @@ impl Hongling {
             return Err(Error::Forbidden("当前账号无权查看党组织"));
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            c = c.add(party_org::Column::Name.contains(hongling_store::orgs::like_safe(q)));
+            c = c.add(party_org::Column::Name.contains(hongling_store::registry::orgs::like_safe(q)));
         }
         if let Some(t) = f.org_type.as_deref().filter(|s| !s.is_empty()) {
             c = c.add(party_org::Column::OrgType.eq(t));

@@ -7,8 +7,6 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
-mod m0002_registry;
-mod m0003_party;
 
 pub struct Migrator;
 
@@ -26,8 +24,8 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m0001_foundation::Migration),
-            Box::new(m0002_registry::Migration),
-            Box::new(m0003_party::Migration),
+            Box::new(crate::registry::m0002_registry::Migration),
+            Box::new(crate::party::m0003_party::Migration),
         ]
     }
 }

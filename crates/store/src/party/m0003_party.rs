@@ -6,7 +6,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use super::index;
+use crate::migration::index;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;

@@ -6,7 +6,7 @@ use hongling_domain::region::subtree_range;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::entity::coverage_breach;
+use super::entity::coverage_breach;
 use crate::page::{Page, PageRequest};
 
 /// Where figures come from: the live state, or the snapshot of a year's end.
@@ -181,51 +181,6 @@ pub async fn list_breaches(
         .all(conn)
         .await?;
     Ok(Page { items, total: Ord::min(counted, cap), page: p.page, per_page: p.per_page, total_exact: counted <= cap })
-}
-
-/// Load the policy profiles shipped for the seed localities, once.
-pub async fn load_builtin_policy(conn: &impl ConnectionTrait, now: time::OffsetDateTime) -> Result<(), DbErr> {
-    use crate::entity::policy_value;
-    use sea_orm::{ActiveModelTrait, Set};
-    let have = policy_value::Entity::find().filter(policy_value::Column::Builtin.eq(true)).count(conn).await?;
-    if have > 0 {
-        return Ok(());
-    }
-    for e in hongling_domain::policy::shipped() {
-        policy_value::ActiveModel {
-            region_code: Set(e.region),
-            param: Set(e.param.key().to_owned()),
-            value: Set(e.value),
-            effective_from: Set(e.effective_from),
-            basis: Set(e.basis),
-            builtin: Set(true),
-            actor: Set("系统内置".to_owned()),
-            created_at: Set(crate::to_db(now)),
-            ..Default::default()
-        }
-        .insert(conn)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Every policy value, in the order they were set (a small table).
-pub async fn policy_entries(conn: &impl ConnectionTrait) -> Result<Vec<hongling_domain::policy::PolicyEntry>, DbErr> {
-    use crate::entity::policy_value;
-    let rows = policy_value::Entity::find().order_by_asc(policy_value::Column::Id).all(conn).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(hongling_domain::policy::PolicyEntry {
-                seq: r.id,
-                param: hongling_domain::policy::Param::parse(&r.param)?,
-                region: r.region_code,
-                value: r.value,
-                effective_from: r.effective_from,
-                basis: r.basis,
-            })
-        })
-        .collect())
 }
 
 /// Breach records in a subtree by the first `n` characters of their region code.

@@ -9,7 +9,7 @@ use sea_orm::{
     QuerySelect,
 };
 
-use crate::entity::{org_event, social_org};
+use super::entity::{org_event, social_org};
 use crate::page::{Page, PageRequest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,0 +1,7 @@
+//! Storage of party coverage (M2): party organizations, members,
+//! instructors, channels, party life, funds, training, the maintained
+//! coverage state's breaches and year-end snapshots; figures over them.
+
+pub mod entity;
+pub mod figures;
+pub(crate) mod m0003_party;

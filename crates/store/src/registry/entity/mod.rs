@@ -1,0 +1,6 @@
+//! Entities of the registry (M1).
+
+pub mod import_job;
+pub mod org_event;
+pub mod social_org;
+pub mod supervisory_unit;
