@@ -11,7 +11,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use hongling_domain::{RegionCode, Role};
-use hongling_service::users::{NewUser, ScopeInput};
+use hongling_service::system::users::{NewUser, ScopeInput};
 use hongling_service::{Hongling, Principal, SystemClock};
 
 use crate::config::Config;
@@ -220,7 +220,7 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
                 scope,
                 password,
             };
-            match app.create_user(&Principal::Cli, new).await {
+            match app.system().create_user(&Principal::Cli, new).await {
                 Ok((u, generated)) => {
                     println!("已创建用户 {}（{}，范围 {}）。", u.username, role.label(), u.scope_region);
                     if let Some(p) = generated {
@@ -267,7 +267,7 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
             let bytes = std::fs::read(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let started = std::time::Instant::now();
-            let s = app.import_orgs_file(&name, &bytes).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let s = app.registry().import_orgs_file(&name, &bytes).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
             let secs = started.elapsed().as_secs_f64();
             println!(
                 "共 {} 行：新增 {}，更新 {}，未变 {}，拒绝 {}。用时 {:.1} 秒（{:.0} 行/秒）。",
@@ -292,6 +292,7 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
             if orgs > 0 {
                 let started = std::time::Instant::now();
                 let n = app
+                    .registry()
                     .generate_orgs(orgs, &region, |done| {
                         if done % 50_000 < 5_000 {
                             eprintln!("已生成 {done} 条");
@@ -305,6 +306,7 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
             if party {
                 let started = std::time::Instant::now();
                 let n = app
+                    .party()
                     .generate_party(&region, |county, n| eprintln!("{county}：党组织 {n} 个"))
                     .await
                     .map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -325,6 +327,7 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
                 CoverageCommand::Refresh { region } => {
                     let started = std::time::Instant::now();
                     let (o, c, p) = app
+                        .party()
                         .refresh_coverage(&Principal::Cli, region.trim(), app.today())
                         .await
                         .map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -334,12 +337,13 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
                     );
                 }
                 CoverageCommand::Snapshot { year } => {
-                    let n = app.snapshot_year(year).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+                    let n = app.party().snapshot_year(year).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
                     println!("已生成 {year} 年末党建覆盖统计（{n} 行）。");
                 }
                 CoverageCommand::Plan { region, json } => {
                     let started = std::time::Instant::now();
-                    let plan = app.plan_region(region.trim()).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+                    let plan =
+                        app.party().plan_region(region.trim()).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
                     let secs = started.elapsed().as_secs_f64();
                     if json {
                         println!("{}", serde_json::to_string_pretty(&plan)?);
@@ -405,17 +409,23 @@ async fn demo(cfg: &mut Config, addr: &str, data: &Path) -> anyhow::Result<()> {
         cfg.security.data_key_file = key_file.display().to_string();
     }
     let app = open(cfg).await?;
-    let seeded =
-        app.seed_demo_registry(hongling_service::demo::DEMO_REGION).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    let seeded = app
+        .registry()
+        .seed_demo_registry(hongling_service::system::demo::DEMO_REGION)
+        .await
+        .map_err(|e| anyhow::anyhow!(describe(&e)))?;
     if seeded > 0 {
         println!("已生成东营市演示名录：{seeded} 个社会组织。");
     }
-    let parties =
-        app.seed_demo_party(hongling_service::demo::DEMO_REGION).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    let parties = app
+        .party()
+        .seed_demo_party(hongling_service::system::demo::DEMO_REGION)
+        .await
+        .map_err(|e| anyhow::anyhow!(describe(&e)))?;
     if parties > 0 {
         println!("已生成东营市演示党建数据：{parties} 个党组织。");
     }
-    let accounts = app.ensure_demo_accounts().await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    let accounts = app.system().ensure_demo_accounts().await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
     let file = data.join("demo-accounts.txt");
     let mut known = std::fs::read_to_string(&file).unwrap_or_default();
     let fresh: Vec<_> = accounts.iter().filter(|a| a.password.is_some()).collect();
@@ -481,7 +491,7 @@ async fn daily_jobs(app: Hongling) {
     tick.tick().await;
     tokio::time::sleep(std::time::Duration::from_secs(30)).await;
     loop {
-        match app.daily_coverage_run().await {
+        match app.party().daily_coverage_run().await {
             Ok(Some(done)) => tracing::info!(result = %done, "daily coverage run"),
             Ok(None) => {}
             Err(e) => tracing::error!(error = %e, "daily coverage run failed"),

@@ -4,7 +4,10 @@ use hongling_store::audit::{self as store_audit, AuditFilter, ChainReport};
 use hongling_store::entity::audit_log;
 use hongling_store::{Page, PageRequest};
 
-use crate::{CurrentUser, Error, Hongling, Result};
+use hongling_store::audit::{self as store_append, NewEntry};
+use sea_orm::ConnectionTrait;
+
+use crate::{CurrentUser, Error, Hongling, Principal, Result};
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
@@ -42,5 +45,40 @@ impl Hongling {
 
     pub async fn verify_audit_chain(&self) -> Result<ChainReport> {
         Ok(store_audit::verify_chain(&self.db).await?)
+    }
+}
+
+impl Hongling {
+    /// Append the audit entry of a change, in its transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn audit(
+        &self,
+        conn: &impl ConnectionTrait,
+        by: &Principal,
+        action: &str,
+        entity_type: &str,
+        entity_id: impl ToString,
+        region_code: &str,
+        summary: String,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Result<()> {
+        store_append::append(
+            conn,
+            NewEntry {
+                at: self.now(),
+                actor_user_id: by.actor_id(),
+                actor: by.actor_name(),
+                action: action.to_owned(),
+                entity_type: entity_type.to_owned(),
+                entity_id: entity_id.to_string(),
+                region_code: region_code.to_owned(),
+                summary,
+                before,
+                after,
+            },
+        )
+        .await?;
+        Ok(())
     }
 }

@@ -4,21 +4,22 @@
 //! rules and the storage layer, and write the audit log in the same
 //! transaction as the change. Handlers only translate to and from HTTP.
 
+// shared
 pub mod audit;
 pub mod auth;
 pub mod crypto;
-pub mod dashboard;
-pub mod demo;
 pub mod error;
-pub mod export;
-pub mod generate;
-pub mod import;
-pub mod orgs;
-pub mod party;
+pub mod input;
+pub mod jobs;
+pub mod policy;
 pub mod regions;
 pub mod secret;
 pub mod tabular;
-pub mod users;
+
+// modules, each a facade on `Hongling`
+pub mod party;
+pub mod registry;
+pub mod system;
 
 use std::sync::{Arc, Mutex};
 
@@ -64,6 +65,13 @@ impl Clock for ManualClock {
     fn now(&self) -> OffsetDateTime {
         self.0.lock().map(|t| *t).unwrap_or_else(|e| *e.into_inner())
     }
+}
+
+/// A reference to a record: id and name.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Ref {
+    pub id: i64,
+    pub name: String,
 }
 
 /// The signed-in user, as every service call sees them.
@@ -142,6 +150,26 @@ impl Hongling {
 
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
+    }
+
+    /// Today's date in Asia/Shanghai.
+    pub fn today(&self) -> time::Date {
+        registry::orgs::local_today(self.now())
+    }
+
+    /// The registry of social organizations (M1).
+    pub fn registry(&self) -> registry::Registry<'_> {
+        registry::Registry(self)
+    }
+
+    /// Party-organization coverage (M2).
+    pub fn party(&self) -> party::Party<'_> {
+        party::Party(self)
+    }
+
+    /// Accounts and the home page.
+    pub fn system(&self) -> system::System<'_> {
+        system::System(self)
     }
 
     pub fn backend_name(&self) -> &'static str {

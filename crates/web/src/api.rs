@@ -294,7 +294,7 @@ async fn orgs_list(
     ApiUser(u): ApiUser,
     Query(q): Query<OrgListQuery>,
 ) -> ApiResult<OrgPage> {
-    let f = hongling_service::orgs::OrgFilter {
+    let f = hongling_service::registry::orgs::OrgFilter {
         region: q.region,
         q: q.q,
         kind: q.kind,
@@ -308,8 +308,12 @@ async fn orgs_list(
         sort: q.sort,
         desc: q.desc,
     };
-    let page =
-        st.app.list_orgs(&u, &f, hongling_service::PageRequest::new(q.page, q.per_page)).await.map_err(api_err)?;
+    let page = st
+        .app
+        .registry()
+        .list_orgs(&u, &f, hongling_service::PageRequest::new(q.page, q.per_page))
+        .await
+        .map_err(api_err)?;
     Ok(Json(OrgPage {
         total_exact: page.total_exact,
         total: page.total,
@@ -323,7 +327,7 @@ async fn orgs_list(
 #[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "社会组织", params(("id" = i64, Path)),
     responses((status = 200, body = Org), (status = 404, body = ApiError)), security(("bearer" = [])))]
 async fn orgs_get(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult<Org> {
-    Ok(Json(st.app.get_org(&u, id).await.map_err(api_err)?.into()))
+    Ok(Json(st.app.registry().get_org(&u, id).await.map_err(api_err)?.into()))
 }
 
 /// A record to create or the new content of one to update.
@@ -425,7 +429,12 @@ async fn orgs_create(
     Json(input): Json<OrgInput>,
 ) -> Result<Response, WebError> {
     let d = input.draft()?;
-    let m = st.app.create_org(&hongling_service::Principal::User(u), d, input.applying).await.map_err(api_err)?;
+    let m = st
+        .app
+        .registry()
+        .create_org(&hongling_service::Principal::User(u), d, input.applying)
+        .await
+        .map_err(api_err)?;
     Ok((axum::http::StatusCode::CREATED, Json(Org::from(m))).into_response())
 }
 
@@ -440,7 +449,7 @@ async fn orgs_update(
 ) -> ApiResult<Org> {
     let d = input.draft()?;
     let eff = api_date("effective_on", &input.effective_on)?;
-    Ok(Json(st.app.update_org(&u, id, d, input.version, eff, &input.reason).await.map_err(api_err)?.into()))
+    Ok(Json(st.app.registry().update_org(&u, id, d, input.version, eff, &input.reason).await.map_err(api_err)?.into()))
 }
 
 #[derive(serde::Deserialize, ToSchema)]
@@ -470,8 +479,12 @@ async fn orgs_status(
         api_err(Error::invalid("action", "action 应为 approve、deregister、revoke、revoke_licence 或 reinstate"))
     })?;
     let on = api_date("date", &i.date)?;
-    let m =
-        st.app.org_status_action(&u, id, action, &i.reason, &i.doc_no, on, i.uscc.as_deref()).await.map_err(api_err)?;
+    let m = st
+        .app
+        .registry()
+        .org_status_action(&u, id, action, &i.reason, &i.doc_no, on, i.uscc.as_deref())
+        .await
+        .map_err(api_err)?;
     Ok(Json(m.into()))
 }
 
@@ -497,7 +510,7 @@ async fn orgs_history(
     ApiUser(u): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Vec<OrgEvent>> {
-    let events = st.app.org_history(&u, id).await.map_err(api_err)?;
+    let events = st.app.registry().org_history(&u, id).await.map_err(api_err)?;
     Ok(Json(
         events
             .into_iter()

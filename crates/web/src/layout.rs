@@ -20,7 +20,7 @@ pub fn menu(role: Role, region_scoped: bool, own_party_org: Option<i64>) -> Vec<
     let mut groups = Vec::new();
     if region_scoped || role == Role::OrgAccount {
         let mut registry = vec![MenuItem { key: "orgs", label: "登记管理", href: "/registry/orgs" }];
-        if hongling_service::orgs::writes_registry(role) && region_scoped {
+        if hongling_service::registry::orgs::writes_registry(role) && region_scoped {
             registry
                 .push(MenuItem { key: "org_review", label: "成立审查", href: "/registry/orgs?status=applying" });
             registry.push(MenuItem { key: "org_import", label: "导入", href: "/registry/import" });

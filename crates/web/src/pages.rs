@@ -11,7 +11,7 @@ use axum::{Form, Router};
 use hongling_domain::{RegionCode, RegionLevel, Role, UrbanRural};
 use hongling_service::audit::AuditQuery;
 use hongling_service::models;
-use hongling_service::users::{NewUser, ScopeInput, UserFilter};
+use hongling_service::system::users::{NewUser, ScopeInput, UserFilter};
 use hongling_service::{CurrentUser, Error, FieldError, PageRequest};
 use serde::Deserialize;
 
@@ -194,7 +194,7 @@ async fn logout(State(st): State<AppState>, auth: axum::Extension<Auth>) -> Resp
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     layout: Layout,
-    figures: hongling_service::dashboard::DashboardFigures,
+    figures: hongling_service::system::dashboard::DashboardFigures,
     counties: String,
     townships: String,
     villages: String,
@@ -213,7 +213,7 @@ async fn dashboard(State(st): State<AppState>, pu: PageUser) -> Result<Response,
     if let Some(own) = hongling_service::party::own_party_org(&pu.user) {
         return Ok(Redirect::to(&format!("/party/orgs/{own}")).into_response());
     }
-    let figures = st.app.dashboard(&pu.user).await?;
+    let figures = st.app.system().dashboard(&pu.user).await?;
     let page = DashboardPage {
         layout: pu.layout(&st, "dashboard", "工作台").await,
         counties: fmt::thousands(figures.counties),
@@ -307,7 +307,7 @@ async fn users(State(st): State<AppState>, pu: PageUser, Query(q): Query<UsersQu
     let role = q.role.clone().unwrap_or_default();
     let filter = UserFilter { q: q.q.clone(), role: Role::parse(&role) };
     let p = PageRequest::new(q.page, None);
-    let page = st.app.list_users(&pu.user, &filter, p).await?;
+    let page = st.app.system().list_users(&pu.user, &filter, p).await?;
     let mut rows = Vec::with_capacity(page.items.len());
     for u in &page.items {
         rows.push(user_row(&st, u).await);
@@ -392,6 +392,7 @@ async fn user_create(State(st): State<AppState>, pu: PageUser, Form(f): Form<Use
         let scope = parse_scope_input(&f.scope)?;
         let password = f.password.clone().filter(|p| !p.is_empty());
         st.app
+            .system()
             .create_user(
                 &hongling_service::Principal::User(pu.user.clone()),
                 NewUser { username: f.username.clone(), display_name: f.display_name.clone(), role, scope, password },
@@ -440,7 +441,7 @@ async fn user_detail_page(
     notice: Option<String>,
     secret: Option<String>,
 ) -> Result<Response, WebError> {
-    let u = st.app.get_user(&pu.user, id).await?;
+    let u = st.app.system().get_user(&pu.user, id).await?;
     let row = user_row(st, &u).await;
     Ok(render(&UserDetailPage {
         layout: pu
@@ -471,17 +472,17 @@ async fn user_detail(
 }
 
 async fn user_disable(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
-    st.app.set_user_disabled(&pu.user, id, true).await?;
+    st.app.system().set_user_disabled(&pu.user, id, true).await?;
     Ok(Redirect::to(&format!("/system/users/{id}?ok=disabled")).into_response())
 }
 
 async fn user_enable(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
-    st.app.set_user_disabled(&pu.user, id, false).await?;
+    st.app.system().set_user_disabled(&pu.user, id, false).await?;
     Ok(Redirect::to(&format!("/system/users/{id}?ok=enabled")).into_response())
 }
 
 async fn user_reset(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let (_, pw) = st.app.reset_password(&pu.user, id).await?;
+    let (_, pw) = st.app.system().reset_password(&pu.user, id).await?;
     user_detail_page(&st, &pu, id, Some("密码已重置，账号已解除锁定。".into()), Some(pw)).await
 }
 
@@ -520,7 +521,7 @@ async fn password_change(
     pu: PageUser,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    match st.app.change_own_password(&pu.user, &f.current, &f.new).await {
+    match st.app.system().change_own_password(&pu.user, &f.current, &f.new).await {
         Ok(()) => Ok(Redirect::to("/account/password?ok=password").into_response()),
         Err(Error::Invalid(errors)) => {
             let mut res = render(&PasswordPage {

@@ -13,14 +13,15 @@ use hongling_domain::party::coverage::{
     PartyOrgType,
 };
 use hongling_domain::registry::{Category, OrgKind, RegistrationMode};
-use hongling_service::party::coverage::{Coverage, CoverageQuery, CoverageRow, Ref};
+use hongling_service::Ref;
+use hongling_service::party::figures::{Coverage, CoverageQuery, CoverageRow};
 use hongling_service::party::instructors::{InstructorFilter, InstructorInput};
 use hongling_service::party::life::{ActivityFilter, FundInput, PartyLifeInput, TrainingInput};
 use hongling_service::party::members::{MemberFilter, MemberInput};
 use hongling_service::party::planner::{AcceptInput, AcceptInstructor, AcceptJointBranch, PlanView};
-use hongling_service::party::policy::{PolicyInput, PolicyView};
 use hongling_service::party::records::{ChannelInput, PartyOrgFilter, PartyOrgInput};
 use hongling_service::party::{may_edit_policy, may_read_party, may_write_party, own_party_org};
+use hongling_service::policy::{PolicyInput, PolicyView};
 use hongling_service::{Error, FieldError, PageRequest};
 use serde::Deserialize;
 
@@ -256,14 +257,14 @@ async fn coverage(
     Query(form): Query<CoverageForm>,
 ) -> Result<Response, WebError> {
     let q = form.query();
-    let total = st.app.coverage(&pu.user, &q).await?;
+    let total = st.app.party().coverage(&pu.user, &q).await?;
     let mut q = q;
     q.region = Some(total.region.clone());
-    let children = st.app.coverage_children(&pu.user, &q).await?;
-    let channels = st.app.coverage_by(&pu.user, &q, "channel").await?;
+    let children = st.app.party().coverage_children(&pu.user, &q).await?;
+    let channels = st.app.party().coverage_by(&pu.user, &q, "channel").await?;
     let breach_rules =
-        if q.year.is_none() { st.app.breach_counts(&pu.user, Some(&total.region)).await? } else { vec![] };
-    let years = st.app.snapshot_years().await?;
+        if q.year.is_none() { st.app.party().breach_counts(&pu.user, Some(&total.region)).await? } else { vec![] };
+    let years = st.app.party().snapshot_years().await?;
     // the path from the user's scope down to the region shown
     let mut path = Vec::new();
     if let Ok(code) = hongling_domain::RegionCode::parse(&total.region) {
@@ -336,8 +337,8 @@ async fn coverage_export(
     Query(form): Query<CoverageForm>,
 ) -> Result<Response, WebError> {
     let q = form.query();
-    let bytes = st.app.export_coverage(&pu.user, &q).await?;
-    let name = format!("党建覆盖统计-{}.xlsx", hongling_service::orgs::local_today(st.app.now()));
+    let bytes = st.app.party().export_coverage(&pu.user, &q).await?;
+    let name = format!("党建覆盖统计-{}.xlsx", hongling_service::registry::orgs::local_today(st.app.now()));
     Ok(crate::registry::xlsx_response(bytes, &name))
 }
 
@@ -355,8 +356,11 @@ async fn breaches(
 ) -> Result<Response, WebError> {
     let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
     let rule = nonempty(&q.rule);
-    let page =
-        st.app.list_breaches(&pu.user, region.as_deref(), rule.as_deref(), PageRequest::new(q.page, None)).await?;
+    let page = st
+        .app
+        .party()
+        .list_breaches(&pu.user, region.as_deref(), rule.as_deref(), PageRequest::new(q.page, None))
+        .await?;
     let labels = st.app.region_labels(&page.items.iter().map(|b| b.region_code.clone()).collect::<Vec<_>>()).await?;
     let mut table = Table::new("breach-table", vec!["规则", "社会组织", "党组织", "所在区域", "情况", "发现日期"]);
     for b in &page.items {
@@ -417,7 +421,7 @@ async fn coverage_orgs(
 ) -> Result<Response, WebError> {
     require(may_read_party(&pu.user), "当前账号无权查看区域党建数据")?;
     let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
-    let f = hongling_service::orgs::OrgFilter {
+    let f = hongling_service::registry::orgs::OrgFilter {
         region: region.clone(),
         q: nonempty(&q.q),
         mode: nonempty(&q.mode),
@@ -427,7 +431,7 @@ async fn coverage_orgs(
         breaches: q.breaches.as_deref().map(|b| b == "1"),
         ..Default::default()
     };
-    let page = st.app.list_orgs(&pu.user, &f, PageRequest::new(q.page, None)).await?;
+    let page = st.app.registry().list_orgs(&pu.user, &f, PageRequest::new(q.page, None)).await?;
     let labels = st.app.region_labels(&page.items.iter().map(|o| o.region_code.clone()).collect::<Vec<_>>()).await?;
     let mut table = Table::new(
         "coverage-org-table",
@@ -441,7 +445,7 @@ async fn coverage_orgs(
             Cell::text(labels.get(&o.region_code).cloned().unwrap_or_default()),
             Cell::num(o.formal_members.into()),
             Cell::tag(mode.map(|m| m.label()).unwrap_or(""), mode.map(CoverageMode::tag).unwrap_or("hl-tag-grey")),
-            Cell::text(hongling_service::party::coverage::dimension_label("channel_kind", &o.channel_kind)),
+            Cell::text(hongling_service::party::figures::dimension_label("channel_kind", &o.channel_kind)),
             if o.breach_count > 0 { Cell::tag(o.breach_count.to_string(), "hl-tag-red") } else { Cell::text("—") },
             Cell::link("党建情况", format!("/party/coverage/orgs/{}", o.id)),
         ]);
@@ -510,7 +514,7 @@ async fn org_party(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> Result<Response, WebError> {
-    let p = st.app.org_party(&pu.user, id).await?;
+    let p = st.app.party().org_party(&pu.user, id).await?;
     let mode = CoverageMode::parse(&p.coverage_mode);
     let refs = |v: &[Ref]| {
         if v.is_empty() { "—".to_owned() } else { v.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join("、") }
@@ -548,7 +552,7 @@ async fn org_party(
     }
     let mut forms = Vec::new();
     if may_write_party(&pu.user) {
-        let channels = st.app.channel_choices(&pu.user).await?;
+        let channels = st.app.party().channel_choices(&pu.user).await?;
         let mut ch_opts = vec![(String::new(), "按规则确定".to_owned())];
         ch_opts.extend(channels.into_iter().map(|(id, name)| (id.to_string(), name)));
         forms.push(InlineForm {
@@ -616,7 +620,7 @@ async fn org_host(
     Form(f): Form<HostForm>,
 ) -> Result<Response, WebError> {
     let host = ids(&f.host_org_id).first().copied();
-    match st.app.set_host(&pu.user, id, host).await {
+    match st.app.party().set_host(&pu.user, id, host).await {
         Ok(()) => Ok(Redirect::to(&format!("/party/coverage/orgs/{id}?ok=host")).into_response()),
         Err(e @ Error::Invalid(_)) => Ok(Redirect::to(&format!(
             "/party/coverage/orgs/{id}?{}",
@@ -639,7 +643,7 @@ async fn org_channel(
     Path(id): Path<i64>,
     Form(f): Form<ChannelForm>,
 ) -> Result<Response, WebError> {
-    st.app.set_org_channel(&pu.user, id, ids(&f.channel_id).first().copied()).await?;
+    st.app.party().set_org_channel(&pu.user, id, ids(&f.channel_id).first().copied()).await?;
     Ok(Redirect::to(&format!("/party/coverage/orgs/{id}?ok=channel")).into_response())
 }
 
@@ -674,7 +678,7 @@ async fn plan(State(st): State<AppState>, pu: PageUser, Query(q): Query<PlanQuer
     require(may_write_party(&pu.user), "只有党建工作机构（综合党委、镇街）可以使用覆盖规划")?;
     let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
     let plan = match &region {
-        Some(r) => Some(st.app.plan_coverage(&pu.user, r).await?),
+        Some(r) => Some(st.app.party().plan_coverage(&pu.user, r).await?),
         None => None,
     };
     Ok(render(&PlanPage {
@@ -684,7 +688,7 @@ async fn plan(State(st): State<AppState>, pu: PageUser, Query(q): Query<PlanQuer
         failed: None,
         region: region.unwrap_or_default(),
         plan,
-        today: hongling_service::orgs::local_today(st.app.now()).to_string(),
+        today: hongling_service::registry::orgs::local_today(st.app.now()).to_string(),
     }))
 }
 
@@ -721,14 +725,14 @@ async fn plan_accept(
             founded_on: nonempty(&Some(f.founded_on.clone())),
         })
     };
-    match st.app.accept_plan(&pu.user, &input).await {
+    match st.app.party().accept_plan(&pu.user, &input).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/party/plan?{}",
             serde_urlencoded::to_string([("region", f.region.as_str()), ("ok", "accepted")]).unwrap_or_default()
         ))
         .into_response()),
         Err(Error::Invalid(errors)) => {
-            let plan = st.app.plan_coverage(&pu.user, &f.region).await.ok();
+            let plan = st.app.party().plan_coverage(&pu.user, &f.region).await.ok();
             let mut res = render(&PlanPage {
                 layout: crumbs(pu.layout(&st, "plan", "覆盖规划").await, "覆盖规划", None),
                 notice: None,
@@ -736,7 +740,7 @@ async fn plan_accept(
                 failed: Some(f.clone()),
                 region: f.region.clone(),
                 plan,
-                today: hongling_service::orgs::local_today(st.app.now()).to_string(),
+                today: hongling_service::registry::orgs::local_today(st.app.now()).to_string(),
             });
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
@@ -774,7 +778,7 @@ async fn party_orgs(
         stars: q.stars.as_deref().and_then(|s| s.parse().ok()),
         breaches: q.breaches.as_deref().map(|b| b == "1"),
     };
-    let page = st.app.list_party_orgs(&pu.user, &f, PageRequest::new(q.page, None)).await?;
+    let page = st.app.party().list_party_orgs(&pu.user, &f, PageRequest::new(q.page, None)).await?;
     let labels = st.app.region_labels(&page.items.iter().map(|o| o.region_code.clone()).collect::<Vec<_>>()).await?;
     let mut table = Table::new(
         "party-org-table",
@@ -916,7 +920,7 @@ fn party_org_fields(i: &PartyOrgInput, full: bool, channels: &[(String, String)]
 
 async fn channel_options(st: &AppState, pu: &PageUser) -> Vec<(String, String)> {
     let mut v = vec![(String::new(), "（不指定）".to_owned())];
-    if let Ok(list) = st.app.channel_choices(&pu.user).await {
+    if let Ok(list) = st.app.party().channel_choices(&pu.user).await {
         v.extend(list.into_iter().map(|(id, name)| (id.to_string(), name)));
     }
     v
@@ -961,7 +965,7 @@ async fn party_org_create(
     pu: PageUser,
     Form(i): Form<PartyOrgInput>,
 ) -> Result<Response, WebError> {
-    match st.app.create_party_org(&pu.user, &i).await {
+    match st.app.party().create_party_org(&pu.user, &i).await {
         Ok(p) => Ok(Redirect::to(&format!("/party/orgs/{}?ok=created", p.id)).into_response()),
         Err(Error::Invalid(e)) => {
             Ok(form_response(party_org_form(&st, &pu, "新建党组织", "/party/orgs".into(), &i, &e, None).await))
@@ -971,7 +975,7 @@ async fn party_org_create(
 }
 
 async fn party_org_edit(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let d = st.app.get_party_org(&pu.user, id).await?;
+    let d = st.app.party().get_party_org(&pu.user, id).await?;
     let p = &d.org;
     let flag = |k: &str| p.venue.iter().any(|v| v.key == k && v.ok);
     let i = PartyOrgInput {
@@ -1004,7 +1008,7 @@ async fn party_org_update(
     Path(id): Path<i64>,
     Form(i): Form<PartyOrgInput>,
 ) -> Result<Response, WebError> {
-    match st.app.update_party_org(&pu.user, id, &i).await {
+    match st.app.party().update_party_org(&pu.user, id, &i).await {
         Ok(_) => Ok(Redirect::to(&format!("/party/orgs/{id}?ok=updated")).into_response()),
         Err(Error::Invalid(e)) => Ok(form_response(
             party_org_form(&st, &pu, "修改党组织", format!("/party/orgs/{id}"), &i, &e, i.version).await,
@@ -1019,7 +1023,7 @@ async fn party_org_detail(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> Result<Response, WebError> {
-    let d = st.app.get_party_org(&pu.user, id).await?;
+    let d = st.app.party().get_party_org(&pu.user, id).await?;
     let p = &d.org;
     let tab = q.tab.clone().unwrap_or_else(|| "info".into());
     let region = st.app.region_display_name(&p.region_code).await?;
@@ -1092,6 +1096,7 @@ async fn party_org_detail(
         "members" => {
             let page = st
                 .app
+                .party()
                 .list_members(
                     &pu.user,
                     &MemberFilter { party_org_id: Some(id), ..Default::default() },
@@ -1117,6 +1122,7 @@ async fn party_org_detail(
         "life" => {
             let page = st
                 .app
+                .party()
                 .list_party_life(
                     &pu.user,
                     &ActivityFilter { party_org_id: Some(id), ..Default::default() },
@@ -1128,6 +1134,7 @@ async fn party_org_detail(
         "funds" => {
             let page = st
                 .app
+                .party()
                 .list_funds(
                     &pu.user,
                     &ActivityFilter { party_org_id: Some(id), ..Default::default() },
@@ -1135,7 +1142,7 @@ async fn party_org_detail(
                 )
                 .await?;
             tables.push(fund_table(&page.items));
-            let check = st.app.fund_check(&pu.user, id).await?;
+            let check = st.app.party().fund_check(&pu.user, id).await?;
             let mut t =
                 Table::new("fund-check", vec!["项目", "应到位", "已到位", "情况"]).titled("经费保障核对（按政策参数）");
             if let Some(due) = check.startup_due_yuan {
@@ -1237,7 +1244,7 @@ async fn party_org_cover(
     Path(id): Path<i64>,
     Form(f): Form<CoverForm>,
 ) -> Result<Response, WebError> {
-    match st.app.change_covered_orgs(&pu.user, id, &ids(&f.add), &ids(&f.remove)).await {
+    match st.app.party().change_covered_orgs(&pu.user, id, &ids(&f.add), &ids(&f.remove)).await {
         Ok(()) => Ok(Redirect::to(&format!("/party/orgs/{id}?tab=orgs&ok=covered")).into_response()),
         Err(e @ Error::Invalid(_)) => {
             let msg: Vec<String> = e.field_errors().iter().map(|f| f.message.clone()).collect();
@@ -1263,7 +1270,7 @@ async fn party_org_dissolve(
     Path(id): Path<i64>,
     Form(f): Form<ReasonForm>,
 ) -> Result<Response, WebError> {
-    match st.app.dissolve_party_org(&pu.user, id, None, &f.reason).await {
+    match st.app.party().dissolve_party_org(&pu.user, id, None, &f.reason).await {
         Ok(()) => Ok(Redirect::to(&format!("/party/orgs/{id}?ok=dissolved")).into_response()),
         Err(e @ Error::Invalid(_)) => Ok(Redirect::to(&format!(
             "/party/orgs/{id}?{}",
@@ -1301,7 +1308,7 @@ async fn members(
         member_type: nonempty(&q.member_type),
         include_left: q.include_left.as_deref().map(|s| s == "1"),
     };
-    let page = st.app.list_members(&pu.user, &f, PageRequest::new(q.page, None)).await?;
+    let page = st.app.party().list_members(&pu.user, &f, PageRequest::new(q.page, None)).await?;
     let mut table = Table::new(
         "member-table",
         vec!["姓名", "类别", "党内职务", "所在党组织", "工作单位", "入党日期", "公民身份号码", "操作"],
@@ -1462,7 +1469,7 @@ async fn member_create(
     pu: PageUser,
     Form(i): Form<MemberInput>,
 ) -> Result<Response, WebError> {
-    match st.app.create_member(&pu.user, &i).await {
+    match st.app.party().create_member(&pu.user, &i).await {
         Ok(m) => Ok(Redirect::to(&format!("/party/members/{}?ok=created", m.id)).into_response()),
         Err(Error::Invalid(e)) => {
             Ok(form_response(member_form(&st, &pu, "登记党员", "/party/members".into(), &i, &e, false).await))
@@ -1472,7 +1479,7 @@ async fn member_create(
 }
 
 async fn member_edit(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let m = st.app.get_member(&pu.user, id).await?;
+    let m = st.app.party().get_member(&pu.user, id).await?;
     let i = MemberInput {
         name: m.name,
         gender: m.gender,
@@ -1500,7 +1507,7 @@ async fn member_update(
         // a secretary keeps the member in their own party organization
         i.party_org_id = own_party_org(&pu.user).map(|p| p.to_string());
     }
-    match st.app.update_member(&pu.user, id, &i).await {
+    match st.app.party().update_member(&pu.user, id, &i).await {
         Ok(_) => Ok(Redirect::to(&format!("/party/members/{id}?ok=updated")).into_response()),
         Err(Error::Invalid(e)) => {
             Ok(form_response(member_form(&st, &pu, "修改党员信息", format!("/party/members/{id}"), &i, &e, true).await))
@@ -1517,7 +1524,7 @@ async fn member_page(
     revealed: Option<String>,
     error: Option<String>,
 ) -> Result<DetailPage, WebError> {
-    let m = st.app.get_member(&pu.user, id).await?;
+    let m = st.app.party().get_member(&pu.user, id).await?;
     let gender = match m.gender.as_str() {
         "male" => "男",
         "female" => "女",
@@ -1540,6 +1547,7 @@ async fn member_page(
     ];
     let trainings = st
         .app
+        .party()
         .list_trainings(
             &pu.user,
             &ActivityFilter { member_id: Some(id), ..Default::default() },
@@ -1593,7 +1601,7 @@ async fn member_reveal(
     Path(id): Path<i64>,
     Form(f): Form<ReasonForm>,
 ) -> Result<Response, WebError> {
-    match st.app.reveal_id_number(&pu.user, id, &f.reason).await {
+    match st.app.party().reveal_id_number(&pu.user, id, &f.reason).await {
         Ok(n) => Ok(render(&member_page(&st, &pu, id, &OkQuery::default(), Some(n), None).await?)),
         Err(e @ Error::Invalid(_)) => {
             Ok(render(&member_page(&st, &pu, id, &OkQuery::default(), None, Some(e.to_string())).await?))
@@ -1628,7 +1636,7 @@ async fn instructors(
         status: nonempty(&q.status),
         available: q.available.as_deref().map(|s| s == "1"),
     };
-    let page = st.app.list_instructors(&pu.user, &f, PageRequest::new(q.page, None)).await?;
+    let page = st.app.party().list_instructors(&pu.user, &f, PageRequest::new(q.page, None)).await?;
     let labels = st.app.region_labels(&page.items.iter().map(|o| o.region_code.clone()).collect::<Vec<_>>()).await?;
     let mut table =
         Table::new("instructor-table", vec!["姓名", "来源", "指导区域", "工作单位", "联系组织", "考核", "操作"]);
@@ -1769,7 +1777,7 @@ async fn instructor_create(
     pu: PageUser,
     Form(i): Form<InstructorInput>,
 ) -> Result<Response, WebError> {
-    match st.app.create_instructor(&pu.user, &i).await {
+    match st.app.party().create_instructor(&pu.user, &i).await {
         Ok(m) => Ok(Redirect::to(&format!("/party/instructors/{}?ok=created", m.id)).into_response()),
         Err(Error::Invalid(e)) => {
             Ok(form_response(instructor_form(&st, &pu, "登记党建指导员", "/party/instructors".into(), &i, &e).await))
@@ -1779,7 +1787,7 @@ async fn instructor_create(
 }
 
 async fn instructor_edit(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let d = st.app.get_instructor(&pu.user, id).await?;
+    let d = st.app.party().get_instructor(&pu.user, id).await?;
     let m = d.instructor;
     let i = InstructorInput {
         name: m.name,
@@ -1805,7 +1813,7 @@ async fn instructor_update(
     Path(id): Path<i64>,
     Form(i): Form<InstructorInput>,
 ) -> Result<Response, WebError> {
-    match st.app.update_instructor(&pu.user, id, &i).await {
+    match st.app.party().update_instructor(&pu.user, id, &i).await {
         Ok(_) => Ok(Redirect::to(&format!("/party/instructors/{id}?ok=updated")).into_response()),
         Err(Error::Invalid(e)) => Ok(form_response(
             instructor_form(&st, &pu, "修改党建指导员", format!("/party/instructors/{id}"), &i, &e).await,
@@ -1820,7 +1828,7 @@ async fn instructor_detail(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> Result<Response, WebError> {
-    let d = st.app.get_instructor(&pu.user, id).await?;
+    let d = st.app.party().get_instructor(&pu.user, id).await?;
     let m = &d.instructor;
     let region = st.app.region_display_name(&m.region_code).await?;
     let facts = vec![
@@ -1859,6 +1867,7 @@ async fn instructor_detail(
     }
     let trainings = st
         .app
+        .party()
         .list_trainings(
             &pu.user,
             &ActivityFilter { instructor_id: Some(id), ..Default::default() },
@@ -1907,7 +1916,7 @@ async fn instructor_assign(
     Path(id): Path<i64>,
     Form(f): Form<CoverForm>,
 ) -> Result<Response, WebError> {
-    match st.app.assign_instructor(&pu.user, id, &ids(&f.add), &ids(&f.remove)).await {
+    match st.app.party().assign_instructor(&pu.user, id, &ids(&f.add), &ids(&f.remove)).await {
         Ok(()) => Ok(Redirect::to(&format!("/party/instructors/{id}?ok=assigned")).into_response()),
         Err(e @ Error::Invalid(_)) => {
             let msg: Vec<String> = e.field_errors().iter().map(|f| f.message.clone()).collect();
@@ -2083,7 +2092,7 @@ async fn life_render(
     form: PartyLifeInput,
     errors: Vec<String>,
 ) -> Result<ListPage, WebError> {
-    let page = st.app.list_party_life(&pu.user, &q.filter(), PageRequest::new(q.page, None)).await?;
+    let page = st.app.party().list_party_life(&pu.user, &q.filter(), PageRequest::new(q.page, None)).await?;
     let pager = Pager::new("/party/life", &q.pairs(), page.total, page.page, page.per_page);
     let may_add = may_write_party(&pu.user) || pu.user.role == hongling_domain::Role::PartySecretary;
     let kinds = options(PartyLifeKind::ALL.iter().map(|k| (k.as_str(), k.label())), Some("全部"));
@@ -2116,7 +2125,7 @@ async fn life_create(
     pu: PageUser,
     Form(i): Form<PartyLifeInput>,
 ) -> Result<Response, WebError> {
-    match st.app.create_party_life(&pu.user, &i).await {
+    match st.app.party().create_party_life(&pu.user, &i).await {
         Ok(_) => Ok(Redirect::to("/party/life?ok=created").into_response()),
         Err(Error::Invalid(e)) => {
             let mut res = render(
@@ -2137,7 +2146,7 @@ async fn funds_render(
     i: FundInput,
     errors: Vec<String>,
 ) -> Result<ListPage, WebError> {
-    let page = st.app.list_funds(&pu.user, &q.filter(), PageRequest::new(q.page, None)).await?;
+    let page = st.app.party().list_funds(&pu.user, &q.filter(), PageRequest::new(q.page, None)).await?;
     let pager = Pager::new("/party/funds", &q.pairs(), page.total, page.page, page.per_page);
     let form = may_write_party(&pu.user).then(|| InlineForm {
         id: "fund-form",
@@ -2169,7 +2178,7 @@ async fn funds(State(st): State<AppState>, pu: PageUser, Query(q): Query<Activit
 }
 
 async fn fund_create(State(st): State<AppState>, pu: PageUser, Form(i): Form<FundInput>) -> Result<Response, WebError> {
-    match st.app.create_fund(&pu.user, &i).await {
+    match st.app.party().create_fund(&pu.user, &i).await {
         Ok(_) => Ok(Redirect::to("/party/funds?ok=created").into_response()),
         Err(Error::Invalid(e)) => {
             let mut res = render(
@@ -2190,7 +2199,7 @@ async fn trainings_render(
     i: TrainingInput,
     errors: Vec<String>,
 ) -> Result<ListPage, WebError> {
-    let page = st.app.list_trainings(&pu.user, &q.filter(), PageRequest::new(q.page, None)).await?;
+    let page = st.app.party().list_trainings(&pu.user, &q.filter(), PageRequest::new(q.page, None)).await?;
     let pager = Pager::new("/party/trainings", &q.pairs(), page.total, page.page, page.per_page);
     let may_add = may_write_party(&pu.user) || pu.user.role == hongling_domain::Role::PartySecretary;
     let form = may_add.then(|| InlineForm {
@@ -2230,7 +2239,7 @@ async fn training_create(
     pu: PageUser,
     Form(i): Form<TrainingInput>,
 ) -> Result<Response, WebError> {
-    match st.app.create_training(&pu.user, &i).await {
+    match st.app.party().create_training(&pu.user, &i).await {
         Ok(_) => Ok(Redirect::to("/party/trainings?ok=created").into_response()),
         Err(Error::Invalid(e)) => {
             let mut res = render(
@@ -2253,7 +2262,7 @@ async fn channels_render(
     errors: Vec<String>,
     ok: Option<&str>,
 ) -> Result<ListPage, WebError> {
-    let list = st.app.list_channels(&pu.user).await?;
+    let list = st.app.party().list_channels(&pu.user).await?;
     let mut table = Table::new("channel-table", vec!["渠道名称", "类型", "区划", "社会组织", "操作"]);
     for c in &list {
         table.rows.push(vec![
@@ -2311,7 +2320,7 @@ async fn channel_create(
     pu: PageUser,
     Form(i): Form<ChannelInput>,
 ) -> Result<Response, WebError> {
-    match st.app.create_channel(&pu.user, &i).await {
+    match st.app.party().create_channel(&pu.user, &i).await {
         Ok(_) => Ok(Redirect::to("/party/channels?ok=created").into_response()),
         Err(Error::Invalid(e)) => {
             let mut res =
@@ -2331,8 +2340,8 @@ struct PolicyPage {
     layout: Layout,
     notice: Option<String>,
     view: PolicyView,
-    entries: Vec<hongling_service::party::policy::PolicyEntryView>,
-    shipped: Vec<hongling_service::party::policy::PolicyEntryView>,
+    entries: Vec<hongling_service::policy::PolicyEntryView>,
+    shipped: Vec<hongling_service::policy::PolicyEntryView>,
     region: String,
     date: String,
     can_edit: bool,
@@ -2440,7 +2449,7 @@ pub fn spawn_refresh(st: &AppState, u: &hongling_service::CurrentUser, region: &
                 return;
             }
         };
-        let result = match app.refresh_coverage(&by, &region, app.today()).await {
+        let result = match app.party().refresh_coverage(&by, &region, app.today()).await {
             Ok((o, c, p)) => format!("组织 {o} 个（变化 {c} 个），党组织 {p} 个"),
             Err(e) => format!("失败：{e}"),
         };

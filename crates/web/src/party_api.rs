@@ -7,17 +7,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use hongling_service::party::coverage::{BreachPage, Coverage, CoverageQuery, CoverageRow, OrgParty};
+use hongling_service::party::breaches::{BreachPage, OrgParty};
+use hongling_service::party::figures::{Coverage, CoverageQuery, CoverageRow};
 use hongling_service::party::instructors::{InstructorDetail, InstructorFilter, InstructorInput, InstructorView};
 use hongling_service::party::life::{
     ActivityFilter, FundInput, FundView, PartyLifeInput, PartyLifeView, TrainingInput, TrainingView,
 };
 use hongling_service::party::members::{MemberFilter, MemberInput, MemberView};
 use hongling_service::party::planner::{AcceptInput, Accepted, PlanRequest, PlanView};
-use hongling_service::party::policy::{PolicyEntryView, PolicyInput, PolicyView};
 use hongling_service::party::records::{
     ChannelInput, ChannelView, PartyOrgDetail, PartyOrgFilter, PartyOrgInput, PartyOrgView,
 };
+use hongling_service::policy::{PolicyEntryView, PolicyInput, PolicyView};
 use hongling_service::{Error, Page, PageRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -113,7 +114,7 @@ async fn coverage(
     ApiUser(u): ApiUser,
     Query(q): Query<CoverageQuery>,
 ) -> ApiResult<Coverage> {
-    Ok(Json(st.app.coverage(&u, &q).await.map_err(e)?))
+    Ok(Json(st.app.party().coverage(&u, &q).await.map_err(e)?))
 }
 
 /// The figures of each child region (drill-down one level).
@@ -124,7 +125,7 @@ async fn coverage_regions(
     ApiUser(u): ApiUser,
     Query(q): Query<CoverageQuery>,
 ) -> ApiResult<Vec<CoverageRow>> {
-    Ok(Json(st.app.coverage_children(&u, &q).await.map_err(e)?))
+    Ok(Json(st.app.party().coverage_children(&u, &q).await.map_err(e)?))
 }
 
 /// Figures by a dimension: channel, kind, category or mode.
@@ -137,7 +138,7 @@ async fn coverage_by(
     Path(dim): Path<String>,
     Query(q): Query<CoverageQuery>,
 ) -> ApiResult<Vec<CoverageRow>> {
-    Ok(Json(st.app.coverage_by(&u, &q, &dim).await.map_err(e)?))
+    Ok(Json(st.app.party().coverage_by(&u, &q, &dim).await.map_err(e)?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -159,21 +160,21 @@ async fn breaches(
     Query(q): Query<BreachQuery>,
 ) -> ApiResult<BreachPage> {
     let p = PageRequest::new(q.page, q.per_page);
-    Ok(Json(st.app.list_breaches(&u, q.region.as_deref(), q.rule.as_deref(), p).await.map_err(e)?))
+    Ok(Json(st.app.party().list_breaches(&u, q.region.as_deref(), q.rule.as_deref(), p).await.map_err(e)?))
 }
 
 /// One organization's party coverage: mode, members, party organization, instructors, host, channel, breaches.
 #[utoipa::path(get, path = "/api/v1/coverage/orgs/{id}", tag = "党建覆盖", params(("id" = i64, Path)),
     responses((status = 200, body = OrgParty), (status = 404, body = ApiError)), security(("bearer" = [])))]
 async fn org_party(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult<OrgParty> {
-    Ok(Json(st.app.org_party(&u, id).await.map_err(e)?))
+    Ok(Json(st.app.party().org_party(&u, id).await.map_err(e)?))
 }
 
 /// Propose joint branches and instructor assignments for a region (nothing is written).
 #[utoipa::path(post, path = "/api/v1/coverage/plan", tag = "党建覆盖", request_body = PlanRequest,
     responses((status = 200, body = PlanView), (status = 404, body = ApiError), (status = 403, body = ApiError)), security(("bearer" = [])))]
 async fn plan(State(st): State<AppState>, ApiUser(u): ApiUser, Json(r): Json<PlanRequest>) -> ApiResult<PlanView> {
-    Ok(Json(st.app.plan_coverage(&u, &r.region).await.map_err(e)?))
+    Ok(Json(st.app.party().plan_coverage(&u, &r.region).await.map_err(e)?))
 }
 
 /// Accept a proposal, as proposed or edited: `{"joint_branch": {"orgs": [..], "name": "..."}}` or
@@ -185,7 +186,7 @@ async fn plan_accept(
     ApiUser(u): ApiUser,
     Json(i): Json<AcceptInput>,
 ) -> Result<Response, WebError> {
-    Ok(created(st.app.accept_plan(&u, &i).await.map_err(e)?))
+    Ok(created(st.app.party().accept_plan(&u, &i).await.map_err(e)?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -233,7 +234,7 @@ async fn party_orgs(
     Query(f): Query<PartyOrgFilter>,
     Query(p): Query<Paging>,
 ) -> ApiResult<PartyOrgPage> {
-    Ok(Json(st.app.list_party_orgs(&u, &f, p.req()).await.map_err(e)?.into()))
+    Ok(Json(st.app.party().list_party_orgs(&u, &f, p.req()).await.map_err(e)?.into()))
 }
 
 /// Create a party organization (optionally with the organizations it covers: `org_ids`).
@@ -244,8 +245,8 @@ async fn party_org_create(
     ApiUser(u): ApiUser,
     Json(i): Json<PartyOrgInput>,
 ) -> Result<Response, WebError> {
-    let p = st.app.create_party_org(&u, &i).await.map_err(e)?;
-    Ok(created(st.app.get_party_org(&u, p.id).await.map_err(e)?))
+    let p = st.app.party().create_party_org(&u, &i).await.map_err(e)?;
+    Ok(created(st.app.party().get_party_org(&u, p.id).await.map_err(e)?))
 }
 
 /// A party organization with the organizations it covers and the rules it breaks.
@@ -256,7 +257,7 @@ async fn party_org_get(
     ApiUser(u): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<PartyOrgDetail> {
-    Ok(Json(st.app.get_party_org(&u, id).await.map_err(e)?))
+    Ok(Json(st.app.party().get_party_org(&u, id).await.map_err(e)?))
 }
 
 /// Change a party organization (send back `version`).
@@ -268,8 +269,8 @@ async fn party_org_update(
     Path(id): Path<i64>,
     Json(i): Json<PartyOrgInput>,
 ) -> ApiResult<PartyOrgDetail> {
-    st.app.update_party_org(&u, id, &i).await.map_err(e)?;
-    Ok(Json(st.app.get_party_org(&u, id).await.map_err(e)?))
+    st.app.party().update_party_org(&u, id, &i).await.map_err(e)?;
+    Ok(Json(st.app.party().get_party_org(&u, id).await.map_err(e)?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -289,8 +290,8 @@ async fn party_org_cover(
     Path(id): Path<i64>,
     Json(c): Json<OrgsChange>,
 ) -> ApiResult<PartyOrgDetail> {
-    st.app.change_covered_orgs(&u, id, &c.add, &c.remove).await.map_err(e)?;
-    Ok(Json(st.app.get_party_org(&u, id).await.map_err(e)?))
+    st.app.party().change_covered_orgs(&u, id, &c.add, &c.remove).await.map_err(e)?;
+    Ok(Json(st.app.party().get_party_org(&u, id).await.map_err(e)?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -310,8 +311,8 @@ async fn party_org_dissolve(
     Json(i): Json<DissolveInput>,
 ) -> ApiResult<PartyOrgDetail> {
     let on = i.date.as_deref().and_then(crate::fmt::parse_date);
-    st.app.dissolve_party_org(&u, id, on, &i.reason).await.map_err(e)?;
-    Ok(Json(st.app.get_party_org(&u, id).await.map_err(e)?))
+    st.app.party().dissolve_party_org(&u, id, on, &i.reason).await.map_err(e)?;
+    Ok(Json(st.app.party().get_party_org(&u, id).await.map_err(e)?))
 }
 
 /// Party members in your scope (ID numbers masked).
@@ -323,7 +324,7 @@ async fn members(
     Query(f): Query<MemberFilter>,
     Query(p): Query<Paging>,
 ) -> ApiResult<MemberPage> {
-    Ok(Json(st.app.list_members(&u, &f, p.req()).await.map_err(e)?.into()))
+    Ok(Json(st.app.party().list_members(&u, &f, p.req()).await.map_err(e)?.into()))
 }
 
 /// Register a party member (the ID number is stored encrypted).
@@ -334,14 +335,14 @@ async fn member_create(
     ApiUser(u): ApiUser,
     Json(i): Json<MemberInput>,
 ) -> Result<Response, WebError> {
-    let m = st.app.create_member(&u, &i).await.map_err(e)?;
-    Ok(created(st.app.get_member(&u, m.id).await.map_err(e)?))
+    let m = st.app.party().create_member(&u, &i).await.map_err(e)?;
+    Ok(created(st.app.party().get_member(&u, m.id).await.map_err(e)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/party-members/{id}", tag = "党员", params(("id" = i64, Path)),
     responses((status = 200, body = MemberView), (status = 404, body = ApiError)), security(("bearer" = [])))]
 async fn member_get(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult<MemberView> {
-    Ok(Json(st.app.get_member(&u, id).await.map_err(e)?))
+    Ok(Json(st.app.party().get_member(&u, id).await.map_err(e)?))
 }
 
 #[utoipa::path(put, path = "/api/v1/party-members/{id}", tag = "党员", params(("id" = i64, Path)), request_body = MemberInput,
@@ -352,8 +353,8 @@ async fn member_update(
     Path(id): Path<i64>,
     Json(i): Json<MemberInput>,
 ) -> ApiResult<MemberView> {
-    st.app.update_member(&u, id, &i).await.map_err(e)?;
-    Ok(Json(st.app.get_member(&u, id).await.map_err(e)?))
+    st.app.party().update_member(&u, id, &i).await.map_err(e)?;
+    Ok(Json(st.app.party().get_member(&u, id).await.map_err(e)?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -376,7 +377,7 @@ async fn member_reveal(
     Path(id): Path<i64>,
     Json(i): Json<RevealInput>,
 ) -> ApiResult<Revealed> {
-    Ok(Json(Revealed { id_number: st.app.reveal_id_number(&u, id, &i.reason).await.map_err(e)? }))
+    Ok(Json(Revealed { id_number: st.app.party().reveal_id_number(&u, id, &i.reason).await.map_err(e)? }))
 }
 
 #[utoipa::path(get, path = "/api/v1/instructors", tag = "党建指导员", params(InstructorFilter, Paging),
@@ -387,7 +388,7 @@ async fn instructors(
     Query(f): Query<InstructorFilter>,
     Query(p): Query<Paging>,
 ) -> ApiResult<InstructorPage> {
-    Ok(Json(st.app.list_instructors(&u, &f, p.req()).await.map_err(e)?.into()))
+    Ok(Json(st.app.party().list_instructors(&u, &f, p.req()).await.map_err(e)?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/instructors", tag = "党建指导员", request_body = InstructorInput,
@@ -397,8 +398,8 @@ async fn instructor_create(
     ApiUser(u): ApiUser,
     Json(i): Json<InstructorInput>,
 ) -> Result<Response, WebError> {
-    let m = st.app.create_instructor(&u, &i).await.map_err(e)?;
-    Ok(created(st.app.get_instructor(&u, m.id).await.map_err(e)?))
+    let m = st.app.party().create_instructor(&u, &i).await.map_err(e)?;
+    Ok(created(st.app.party().get_instructor(&u, m.id).await.map_err(e)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/instructors/{id}", tag = "党建指导员", params(("id" = i64, Path)),
@@ -408,7 +409,7 @@ async fn instructor_get(
     ApiUser(u): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<InstructorDetail> {
-    Ok(Json(st.app.get_instructor(&u, id).await.map_err(e)?))
+    Ok(Json(st.app.party().get_instructor(&u, id).await.map_err(e)?))
 }
 
 #[utoipa::path(put, path = "/api/v1/instructors/{id}", tag = "党建指导员", params(("id" = i64, Path)), request_body = InstructorInput,
@@ -419,8 +420,8 @@ async fn instructor_update(
     Path(id): Path<i64>,
     Json(i): Json<InstructorInput>,
 ) -> ApiResult<InstructorDetail> {
-    st.app.update_instructor(&u, id, &i).await.map_err(e)?;
-    Ok(Json(st.app.get_instructor(&u, id).await.map_err(e)?))
+    st.app.party().update_instructor(&u, id, &i).await.map_err(e)?;
+    Ok(Json(st.app.party().get_instructor(&u, id).await.map_err(e)?))
 }
 
 /// Assign organizations to an instructor and end assignments (within the load limit and region).
@@ -432,8 +433,8 @@ async fn instructor_assign(
     Path(id): Path<i64>,
     Json(c): Json<OrgsChange>,
 ) -> ApiResult<InstructorDetail> {
-    st.app.assign_instructor(&u, id, &c.add, &c.remove).await.map_err(e)?;
-    Ok(Json(st.app.get_instructor(&u, id).await.map_err(e)?))
+    st.app.party().assign_instructor(&u, id, &c.add, &c.remove).await.map_err(e)?;
+    Ok(Json(st.app.party().get_instructor(&u, id).await.map_err(e)?))
 }
 
 /// Party-life records (三会一课, themed party days).
@@ -445,7 +446,7 @@ async fn life(
     Query(f): Query<ActivityFilter>,
     Query(p): Query<Paging>,
 ) -> ApiResult<PartyLifePage> {
-    Ok(Json(st.app.list_party_life(&u, &f, p.req()).await.map_err(e)?.into()))
+    Ok(Json(st.app.party().list_party_life(&u, &f, p.req()).await.map_err(e)?.into()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -460,7 +461,7 @@ async fn life_create(
     ApiUser(u): ApiUser,
     Json(i): Json<PartyLifeInput>,
 ) -> Result<Response, WebError> {
-    Ok(created(CreatedId { id: st.app.create_party_life(&u, &i).await.map_err(e)?.id }))
+    Ok(created(CreatedId { id: st.app.party().create_party_life(&u, &i).await.map_err(e)?.id }))
 }
 
 /// Party funds received (dues refunded, start-up funds, education funds).
@@ -472,7 +473,7 @@ async fn funds(
     Query(f): Query<ActivityFilter>,
     Query(p): Query<Paging>,
 ) -> ApiResult<FundPage> {
-    Ok(Json(st.app.list_funds(&u, &f, p.req()).await.map_err(e)?.into()))
+    Ok(Json(st.app.party().list_funds(&u, &f, p.req()).await.map_err(e)?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/party-funds", tag = "党建经费", request_body = FundInput,
@@ -482,7 +483,7 @@ async fn fund_create(
     ApiUser(u): ApiUser,
     Json(i): Json<FundInput>,
 ) -> Result<Response, WebError> {
-    Ok(created(CreatedId { id: st.app.create_fund(&u, &i).await.map_err(e)?.id }))
+    Ok(created(CreatedId { id: st.app.party().create_fund(&u, &i).await.map_err(e)?.id }))
 }
 
 /// Training records of secretaries (members) and instructors.
@@ -494,7 +495,7 @@ async fn trainings(
     Query(f): Query<ActivityFilter>,
     Query(p): Query<Paging>,
 ) -> ApiResult<TrainingPage> {
-    Ok(Json(st.app.list_trainings(&u, &f, p.req()).await.map_err(e)?.into()))
+    Ok(Json(st.app.party().list_trainings(&u, &f, p.req()).await.map_err(e)?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/trainings", tag = "培训", request_body = TrainingInput,
@@ -504,13 +505,13 @@ async fn training_create(
     ApiUser(u): ApiUser,
     Json(i): Json<TrainingInput>,
 ) -> Result<Response, WebError> {
-    Ok(created(CreatedId { id: st.app.create_training(&u, &i).await.map_err(e)?.id }))
+    Ok(created(CreatedId { id: st.app.party().create_training(&u, &i).await.map_err(e)?.id }))
 }
 
 /// Management channels of your region and its ancestors.
 #[utoipa::path(get, path = "/api/v1/party-channels", tag = "党组织", responses((status = 200, body = [ChannelView])), security(("bearer" = [])))]
 async fn channels(State(st): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Vec<ChannelView>> {
-    Ok(Json(st.app.list_channels(&u).await.map_err(e)?))
+    Ok(Json(st.app.party().list_channels(&u).await.map_err(e)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/party-channels", tag = "党组织", request_body = ChannelInput,
@@ -520,7 +521,7 @@ async fn channel_create(
     ApiUser(u): ApiUser,
     Json(i): Json<ChannelInput>,
 ) -> Result<Response, WebError> {
-    Ok(created(CreatedId { id: st.app.create_channel(&u, &i).await.map_err(e)?.id }))
+    Ok(created(CreatedId { id: st.app.party().create_channel(&u, &i).await.map_err(e)?.id }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -538,8 +539,8 @@ async fn org_host(
     Path(id): Path<i64>,
     Json(i): Json<HostInput>,
 ) -> ApiResult<OrgParty> {
-    st.app.set_host(&u, id, i.host_org_id).await.map_err(e)?;
-    Ok(Json(st.app.org_party(&u, id).await.map_err(e)?))
+    st.app.party().set_host(&u, id, i.host_org_id).await.map_err(e)?;
+    Ok(Json(st.app.party().org_party(&u, id).await.map_err(e)?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -557,8 +558,8 @@ async fn org_channel(
     Path(id): Path<i64>,
     Json(i): Json<ChannelSet>,
 ) -> ApiResult<OrgParty> {
-    st.app.set_org_channel(&u, id, i.channel_id).await.map_err(e)?;
-    Ok(Json(st.app.org_party(&u, id).await.map_err(e)?))
+    st.app.party().set_org_channel(&u, id, i.channel_id).await.map_err(e)?;
+    Ok(Json(st.app.party().org_party(&u, id).await.map_err(e)?))
 }
 
 #[derive(OpenApi)]

@@ -10,9 +10,9 @@ use axum::{Form, Router};
 use hongling_domain::registry::{
     Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass,
 };
-use hongling_service::import::ImportSummary;
 use hongling_service::models;
-use hongling_service::orgs::{OrgFilter, draft_of, field_label, may_write_registry};
+use hongling_service::registry::import::ImportSummary;
+use hongling_service::registry::orgs::{OrgFilter, draft_of, field_label, may_write_registry};
 use hongling_service::{CurrentUser, Error, FieldError, PageRequest, Principal};
 use serde::Deserialize;
 
@@ -212,9 +212,9 @@ fn sort_links(q: &ListQuery) -> Vec<SortLink> {
 
 async fn list(State(st): State<AppState>, pu: PageUser, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
     let p = PageRequest::new(q.page, q.per_page);
-    let page = st.app.list_orgs(&pu.user, &q.filter(), p).await?;
+    let page = st.app.registry().list_orgs(&pu.user, &q.filter(), p).await?;
     let rows = rows(&st, &page.items).await?;
-    let units = st.app.list_supervisory_units(&pu.user).await.unwrap_or_default();
+    let units = st.app.registry().list_supervisory_units(&pu.user).await.unwrap_or_default();
     let region_label = match q.region.as_deref().filter(|r| !r.is_empty()) {
         Some(r) => st.app.region_labels(&[r.to_owned()]).await?.remove(r).unwrap_or_default(),
         None => String::new(),
@@ -246,8 +246,8 @@ async fn list(State(st): State<AppState>, pu: PageUser, Query(q): Query<ListQuer
 }
 
 async fn export(State(st): State<AppState>, pu: PageUser, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
-    let bytes = st.app.export_orgs(&pu.user, &q.filter()).await?;
-    let name = format!("社会组织名录-{}.xlsx", hongling_service::orgs::local_today(st.app.now()));
+    let bytes = st.app.registry().export_orgs(&pu.user, &q.filter()).await?;
+    let name = format!("社会组织名录-{}.xlsx", hongling_service::registry::orgs::local_today(st.app.now()));
     Ok(xlsx_response(bytes, &name))
 }
 
@@ -341,7 +341,7 @@ fn action_label(a: &str, mode: &str) -> String {
 
 async fn facts_of(
     st: &AppState,
-    s: &hongling_service::orgs::OrgSnapshot,
+    s: &hongling_service::registry::orgs::OrgSnapshot,
     units: &[models::SupervisoryUnit],
 ) -> Result<Vec<Fact>, Error> {
     let region =
@@ -412,15 +412,15 @@ async fn detail(
     Path(id): Path<i64>,
     Query(q): Query<DetailQuery>,
 ) -> Result<Response, WebError> {
-    let org = st.app.get_org(&pu.user, id).await?;
-    let units = st.app.list_supervisory_units(&pu.user).await.unwrap_or_default();
-    let snap = hongling_service::orgs::OrgSnapshot::from(&org);
+    let org = st.app.registry().get_org(&pu.user, id).await?;
+    let units = st.app.registry().list_supervisory_units(&pu.user).await.unwrap_or_default();
+    let snap = hongling_service::registry::orgs::OrgSnapshot::from(&org);
     let facts = facts_of(&st, &snap, &units).await?;
     let tab = q.tab.clone().unwrap_or_else(|| "info".into());
     let mut events = Vec::new();
     if tab == "history" {
-        for e in st.app.org_history(&pu.user, id).await? {
-            let changes: Vec<hongling_service::orgs::FieldChange> =
+        for e in st.app.registry().org_history(&pu.user, id).await? {
+            let changes: Vec<hongling_service::registry::orgs::FieldChange> =
                 serde_json::from_str(&e.changes_json).unwrap_or_default();
             events.push(EventRow {
                 effective_on: e.effective_on.to_string(),
@@ -438,7 +438,7 @@ async fn detail(
     }
     let as_of_date = q.as_of.as_deref().and_then(fmt::parse_date);
     let (as_of_facts, as_of_missing) = match as_of_date {
-        Some(d) => match st.app.org_as_of(&pu.user, id, d).await? {
+        Some(d) => match st.app.registry().org_as_of(&pu.user, id, d).await? {
             Some(s) => (Some(facts_of(&st, &s, &units).await?), false),
             None => (None, true),
         },
@@ -651,7 +651,7 @@ async fn form_page(
     errors: Vec<FieldError>,
     editing: bool,
 ) -> Result<Response, WebError> {
-    let units = st.app.list_supervisory_units(&pu.user).await?;
+    let units = st.app.registry().list_supervisory_units(&pu.user).await?;
     let applying = f.applying.is_some();
     let mut res = render(&FormPage {
         layout: pu
@@ -712,7 +712,7 @@ async fn create(State(st): State<AppState>, pu: PageUser, Form(f): Form<OrgForm>
     if !errs.is_empty() {
         return form_page(&st, &pu, title, "/registry/orgs".into(), f, errs, false).await;
     }
-    match st.app.create_org(&Principal::User(pu.user.clone()), d, applying).await {
+    match st.app.registry().create_org(&Principal::User(pu.user.clone()), d, applying).await {
         Ok(m) => {
             Ok(Redirect::to(&format!("/registry/orgs/{}?ok={}", m.id, if applying { "applied" } else { "created" }))
                 .into_response())
@@ -727,7 +727,7 @@ async fn create(State(st): State<AppState>, pu: PageUser, Form(f): Form<OrgForm>
 
 async fn edit_form(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
     require_writer(&pu.user)?;
-    let org = st.app.get_org(&pu.user, id).await?;
+    let org = st.app.registry().get_org(&pu.user, id).await?;
     let mut f = OrgForm::from_draft(&draft_of(&org));
     f.version = Some(org.version);
     f.applying = (org.status == OrgStatus::Applying.as_str()).then(|| "1".to_owned());
@@ -755,7 +755,7 @@ async fn update(
     if !errs.is_empty() {
         return form_page(&st, &pu, "变更登记事项", action, f, errs, true).await;
     }
-    match st.app.update_org(&pu.user, id, d, f.version, effective, f.reason.trim()).await {
+    match st.app.registry().update_org(&pu.user, id, d, f.version, effective, f.reason.trim()).await {
         Ok(m) => {
             // an edit that changed nothing returns the record as it was
             let ok = if Some(m.version) == f.version { "unchanged" } else { "updated" };
@@ -810,7 +810,7 @@ async fn status_page(
     f: StatusForm,
     errors: Vec<FieldError>,
 ) -> Result<Response, WebError> {
-    let org = st.app.get_org(&pu.user, id).await?;
+    let org = st.app.registry().get_org(&pu.user, id).await?;
     let action = StatusAction::parse(&f.action).ok_or_else(|| WebError::page(Error::NotFound))?;
     let mode = RegistrationMode::parse(&org.registration_mode).unwrap_or(RegistrationMode::Registered);
     if !action.applies_to(mode) {
@@ -850,7 +850,7 @@ async fn status_form(
     Query(q): Query<ActionQuery>,
 ) -> Result<Response, WebError> {
     require_writer(&pu.user)?;
-    let today = hongling_service::orgs::local_today(st.app.now()).to_string();
+    let today = hongling_service::registry::orgs::local_today(st.app.now()).to_string();
     status_page(&st, &pu, id, StatusForm { action: q.action, on: today, ..Default::default() }, vec![]).await
 }
 
@@ -868,7 +868,7 @@ async fn status_apply(
         return status_page(&st, &pu, id, f, e).await;
     }
     let code = Some(f.uscc.as_str()).filter(|c| !c.trim().is_empty());
-    match st.app.org_status_action(&pu.user, id, action, &f.reason, &f.doc_no, on, code).await {
+    match st.app.registry().org_status_action(&pu.user, id, action, &f.reason, &f.doc_no, on, code).await {
         Ok(_) => Ok(Redirect::to(&format!("/registry/orgs/{id}?ok=status")).into_response()),
         Err(Error::Invalid(e)) => status_page(&st, &pu, id, f, e).await,
         Err(e) => Err(e.into()),
@@ -890,7 +890,7 @@ async fn supervision(
 ) -> Result<Response, WebError> {
     let class =
         SupervisionClass::parse(&f.class).ok_or_else(|| WebError::page(Error::invalid("class", "请选择监管分类")))?;
-    st.app.set_supervision_class(&pu.user, id, class, &f.reason).await?;
+    st.app.registry().set_supervision_class(&pu.user, id, class, &f.reason).await?;
     Ok(Redirect::to(&format!("/registry/orgs/{id}?ok=class")).into_response())
 }
 
@@ -933,7 +933,7 @@ async fn import_render(
         s,
         shown,
         more,
-        max_mb: hongling_service::import::MAX_IMPORT_BYTES / 1024 / 1024,
+        max_mb: hongling_service::registry::import::MAX_IMPORT_BYTES / 1024 / 1024,
     });
     if failed {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -948,7 +948,7 @@ async fn import_page(State(st): State<AppState>, pu: PageUser) -> Result<Respons
 
 async fn import_template(State(st): State<AppState>, pu: PageUser) -> Result<Response, WebError> {
     require_writer(&pu.user)?;
-    Ok(xlsx_response(st.app.import_template()?, "社会组织导入模板.xlsx"))
+    Ok(xlsx_response(st.app.registry().import_template()?, "社会组织导入模板.xlsx"))
 }
 
 async fn import_upload(State(st): State<AppState>, pu: PageUser, mut mp: Multipart) -> Result<Response, WebError> {
@@ -974,7 +974,7 @@ async fn import_upload(State(st): State<AppState>, pu: PageUser, mut mp: Multipa
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return import_render(&st, &pu, Some("请选择要导入的 .xlsx 或 .csv 文件".into()), None).await;
     };
-    match st.app.preview_import(&pu.user, &name, bytes).await {
+    match st.app.registry().preview_import(&pu.user, &name, bytes).await {
         Ok((id, _)) => Ok(Redirect::to(&format!("/registry/import/{id}")).into_response()),
         Err(Error::Invalid(e)) => {
             let msg = e.into_iter().map(|x| x.message).collect::<Vec<_>>().join("；");
@@ -986,19 +986,19 @@ async fn import_upload(State(st): State<AppState>, pu: PageUser, mut mp: Multipa
 
 async fn import_preview(State(st): State<AppState>, pu: PageUser, Path(job): Path<i64>) -> Result<Response, WebError> {
     require_writer(&pu.user)?;
-    let (j, s) = st.app.import_job(&pu.user, job).await?;
+    let (j, s) = st.app.registry().import_job(&pu.user, job).await?;
     import_render(&st, &pu, None, Some((j.id, j.status, s))).await
 }
 
 async fn import_commit(State(st): State<AppState>, pu: PageUser, Path(job): Path<i64>) -> Result<Response, WebError> {
     require_writer(&pu.user)?;
-    st.app.commit_import(&pu.user, job).await?;
+    st.app.registry().commit_import(&pu.user, job).await?;
     Ok(Redirect::to(&format!("/registry/import/{job}")).into_response())
 }
 
 async fn import_discard(State(st): State<AppState>, pu: PageUser, Path(job): Path<i64>) -> Result<Response, WebError> {
     require_writer(&pu.user)?;
-    st.app.discard_import(&pu.user, job).await?;
+    st.app.registry().discard_import(&pu.user, job).await?;
     Ok(Redirect::to(&format!("/registry/import/{job}")).into_response())
 }
 
@@ -1022,7 +1022,7 @@ async fn units_page(
     name: String,
     region: String,
 ) -> Result<Response, WebError> {
-    let units = st.app.list_supervisory_units(&pu.user).await?;
+    let units = st.app.registry().list_supervisory_units(&pu.user).await?;
     let codes: Vec<String> = units.iter().map(|u| u.region_code.clone()).collect();
     let labels = st.app.region_labels(&codes).await?;
     let failed = error.is_some();
@@ -1056,7 +1056,12 @@ struct UnitForm {
 }
 
 async fn unit_create(State(st): State<AppState>, pu: PageUser, Form(f): Form<UnitForm>) -> Result<Response, WebError> {
-    match st.app.create_supervisory_unit(&Principal::User(pu.user.clone()), &f.name, &region_code_of(&f.region)).await {
+    match st
+        .app
+        .registry()
+        .create_supervisory_unit(&Principal::User(pu.user.clone()), &f.name, &region_code_of(&f.region))
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/registry/units").into_response()),
         Err(Error::Invalid(e)) => {
             let msg = e.into_iter().map(|x| x.message).collect::<Vec<_>>().join("；");

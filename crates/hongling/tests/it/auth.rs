@@ -153,7 +153,7 @@ async fn api_token_auth() {
     )
     .expect("cu");
     let uid = me["id"].as_i64().expect("id");
-    t.app.set_user_disabled(&me_admin, uid, true).await.expect("disable");
+    t.app.system().set_user_disabled(&me_admin, uid, true).await.expect("disable");
     assert_eq!(b.api_get("/api/v1/me", Some(&token)).await.status, StatusCode::UNAUTHORIZED);
 }
 

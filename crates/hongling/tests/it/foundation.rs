@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use hongling_domain::{RegionCode, Role};
-use hongling_service::users::{NewUser, ScopeInput};
+use hongling_service::system::users::{NewUser, ScopeInput};
 use hongling_service::{CurrentUser, PageRequest, Principal};
 use sea_orm::{ConnectionTrait, EntityTrait};
 
@@ -51,8 +51,8 @@ async fn another_county_is_not_found() {
     assert!(r.json()["children"].as_array().is_some_and(|c| !c.is_empty()));
     // and the service itself
     let me = current(&t, dyq_admin).await;
-    assert_eq!(t.app.get_user(&me, kenli_user).await.expect_err("404").code(), "not_found");
-    let reset = t.app.reset_password(&me, kenli_user).await;
+    assert_eq!(t.app.system().get_user(&me, kenli_user).await.expect_err("404").code(), "not_found");
+    let reset = t.app.system().reset_password(&me, kenli_user).await;
     assert_eq!(reset.expect_err("404").code(), "not_found");
 }
 
@@ -69,20 +69,21 @@ async fn admin_creates_users_only_inside_scope() {
         scope: ScopeInput::Region(RegionCode::parse(scope).expect("c")),
         password: None,
     };
-    let e = t.app.create_user(&by, new("3705")).await.expect_err("city is above the county");
+    let e = t.app.system().create_user(&by, new("3705")).await.expect_err("city is above the county");
     assert_eq!(e.field_errors()[0].message, "权限范围超出您的管辖区域");
-    let e = t.app.create_user(&by, new("370505")).await.expect_err("another county");
+    let e = t.app.system().create_user(&by, new("370505")).await.expect_err("another county");
     assert_eq!(e.code(), "invalid");
-    let (u, pw) = t.app.create_user(&by, new("370502001")).await.expect("a township inside");
+    let (u, pw) = t.app.system().create_user(&by, new("370502001")).await.expect("a township inside");
     assert!(pw.is_some());
     assert_eq!(u.scope_region, "370502001");
     // a registrar cannot manage users at all
     let clerk = t.user("someclerk", Role::Registrar, "370502", PW).await;
     let clerk = current(&t, clerk).await;
-    let e = t.app.list_users(&clerk, &Default::default(), PageRequest::default()).await.expect_err("forbidden");
+    let e =
+        t.app.system().list_users(&clerk, &Default::default(), PageRequest::default()).await.expect_err("forbidden");
     assert_eq!(e.code(), "forbidden");
     // a duplicate username is a field error, not a crash
-    let e = t.app.create_user(&by, new("370502001")).await.expect_err("dup");
+    let e = t.app.system().create_user(&by, new("370502001")).await.expect_err("dup");
     assert_eq!(e.field_errors()[0].message, "用户名已存在");
 }
 
@@ -100,12 +101,12 @@ async fn audit_is_written_in_the_same_transaction() {
         scope: ScopeInput::Region(RegionCode::parse("3705").expect("c")),
         password: None,
     };
-    t.app.create_user(&Principal::User(me.clone()), dup).await.expect_err("duplicate");
+    t.app.system().create_user(&Principal::User(me.clone()), dup).await.expect_err("duplicate");
     assert_eq!(t.audit_count().await, before);
     // a successful change writes exactly one entry with before and after
     let other = t.user("auditee", Role::Registrar, "3705", PW).await;
     let n = t.audit_count().await;
-    t.app.set_user_disabled(&me, other, true).await.expect("disable");
+    t.app.system().set_user_disabled(&me, other, true).await.expect("disable");
     assert_eq!(t.audit_count().await, n + 1);
     let page = t
         .app
@@ -122,7 +123,7 @@ async fn audit_is_written_in_the_same_transaction() {
     assert!(!e.after_json.contains("argon2"), "no password hash in the log");
     // a failed audit write fails the change: break the chain head, then try
     t.app.db.execute_unprepared("DELETE FROM audit_head").await.expect("break head");
-    let r = t.app.set_user_disabled(&me, other, false).await;
+    let r = t.app.system().set_user_disabled(&me, other, false).await;
     assert_eq!(r.expect_err("audit failure fails the change").code(), "internal");
     let still = hongling_store::entity::user::Entity::find_by_id(other).one(&t.app.db).await.expect("q").expect("u");
     assert!(still.disabled, "the change was rolled back");

@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use hongling_domain::Role;
-use hongling_service::orgs::OrgFilter;
+use hongling_service::registry::orgs::OrgFilter;
 use hongling_service::tabular::{Cell, read_table, write_xlsx};
 use hongling_service::{PageRequest, Principal};
 use sea_orm::ConnectionTrait;
@@ -46,7 +46,7 @@ async fn preview_lists_every_rejected_row_then_imports_valid_rows() {
         format!(",东营社区舞蹈队,社会团体,备案,文体娱乐,,370502001,,370502001011,,,,,2021/3/5,,20,,,,,,"), // 9 ok
         format!(",坏日期舞蹈队,社会团体,备案,文体娱乐,,370502001,,370502001011,,,,,2021-13-45,,20,,,,,,"), // 10 bad date
     ];
-    let (job, s) = t.app.preview_import(&me, "名录.csv", csv(&rows)).await.expect("preview");
+    let (job, s) = t.app.registry().preview_import(&me, "名录.csv", csv(&rows)).await.expect("preview");
     assert_eq!(s.total, 9);
     assert_eq!((s.creates, s.updates), (3, 0));
     let lines: Vec<usize> = s.rejected.iter().map(|r| r.line).collect();
@@ -61,27 +61,27 @@ async fn preview_lists_every_rejected_row_then_imports_valid_rows() {
     assert!(why(10).contains("成立日期"), "{}", why(10));
     // nothing is written by a preview
     let all = OrgFilter::default();
-    assert_eq!(t.app.list_orgs(&me, &all, PageRequest::default()).await.expect("q").total, 0);
-    let done = t.app.commit_import(&me, job).await.expect("commit");
+    assert_eq!(t.app.registry().list_orgs(&me, &all, PageRequest::default()).await.expect("q").total, 0);
+    let done = t.app.registry().commit_import(&me, job).await.expect("commit");
     assert_eq!(done.creates, 3);
-    assert_eq!(t.app.list_orgs(&me, &all, PageRequest::default()).await.expect("q").total, 3);
+    assert_eq!(t.app.registry().list_orgs(&me, &all, PageRequest::default()).await.expect("q").total, 3);
     // the job cannot be committed twice
-    assert_eq!(t.app.commit_import(&me, job).await.expect_err("twice").code(), "conflict");
+    assert_eq!(t.app.registry().commit_import(&me, job).await.expect_err("twice").code(), "conflict");
     // re-importing the same file creates nothing new
-    let (job2, s2) = t.app.preview_import(&me, "名录.csv", csv(&rows)).await.expect("preview");
+    let (job2, s2) = t.app.registry().preview_import(&me, "名录.csv", csv(&rows)).await.expect("preview");
     assert_eq!((s2.creates, s2.updates, s2.unchanged), (0, 0, 3));
-    t.app.commit_import(&me, job2).await.expect("commit");
-    assert_eq!(t.app.list_orgs(&me, &all, PageRequest::default()).await.expect("q").total, 3);
+    t.app.registry().commit_import(&me, job2).await.expect("commit");
+    assert_eq!(t.app.registry().list_orgs(&me, &all, PageRequest::default()).await.expect("q").total, 3);
     // a changed row updates the record, with an import event in its history
     let mut changed = rows.clone();
     changed[0] = changed[0].replace("王伟", "李娜");
-    let s3 = t.app.import_orgs_file("名录2.csv", &csv(&changed)).await.expect("cli import");
+    let s3 = t.app.registry().import_orgs_file("名录2.csv", &csv(&changed)).await.expect("cli import");
     // the command line has no region scope: the 垦利区 row (line 8) is imported there too
     assert_eq!((s3.creates, s3.updates, s3.unchanged), (1, 1, 2));
     let f = OrgFilter { q: Some(good1.clone()), ..Default::default() };
-    let org = t.app.list_orgs(&me, &f, PageRequest::default()).await.expect("q").items.remove(0);
+    let org = t.app.registry().list_orgs(&me, &f, PageRequest::default()).await.expect("q").items.remove(0);
     assert_eq!(org.legal_rep, "李娜");
-    let h = t.app.org_history(&me, org.id).await.expect("h");
+    let h = t.app.registry().org_history(&me, org.id).await.expect("h");
     assert_eq!(h.len(), 2);
     assert!(h[0].changes_json.contains("李娜"));
 }
@@ -94,11 +94,11 @@ async fn import_is_all_or_nothing() {
     let rows: Vec<String> = (0..450)
         .map(|i| row(&code('1', "370502", &format!("MJF{i:05}")), &format!("东营区第{i}协会"), "370502001011"))
         .collect();
-    let (job, s) = t.app.preview_import(&me, "big.csv", csv(&rows)).await.expect("preview");
+    let (job, s) = t.app.registry().preview_import(&me, "big.csv", csv(&rows)).await.expect("preview");
     assert_eq!(s.creates, 450);
     // make the final audit write fail: the whole import must roll back
     t.app.db.execute_unprepared("DELETE FROM audit_head").await.expect("break");
-    assert_eq!(t.app.commit_import(&me, job).await.expect_err("fails").code(), "internal");
+    assert_eq!(t.app.registry().commit_import(&me, job).await.expect_err("fails").code(), "internal");
     let n = t
         .app
         .db
@@ -130,17 +130,17 @@ async fn gbk_csv_and_xlsx_from_another_program() {
     let me = t.current(id).await;
     let gbk: &[u8] = include_bytes!("fixtures/orgs_gbk.csv");
     assert!(String::from_utf8(gbk.to_vec()).is_err(), "the fixture really is GBK");
-    let (_, s) = t.app.preview_import(&me, "名录.csv", gbk.to_vec()).await.expect("gbk");
+    let (_, s) = t.app.registry().preview_import(&me, "名录.csv", gbk.to_vec()).await.expect("gbk");
     assert_eq!((s.total, s.creates), (2, 2), "{:?}", s.rejected);
     let x = include_bytes!("fixtures/orgs_openpyxl.xlsx");
-    let (job, s) = t.app.preview_import(&me, "openpyxl.xlsx", x.to_vec()).await.expect("xlsx");
+    let (job, s) = t.app.registry().preview_import(&me, "openpyxl.xlsx", x.to_vec()).await.expect("xlsx");
     assert_eq!(s.total, 3, "the blank row is skipped");
     assert_eq!(s.creates, 2, "{:?}", s.rejected);
     assert_eq!(s.rejected.len(), 1);
     assert_eq!(s.rejected[0].line, 5, "row numbers as Excel shows them");
-    t.app.commit_import(&me, job).await.expect("commit");
+    t.app.registry().commit_import(&me, job).await.expect("commit");
     let f = OrgFilter { q: Some("湿地".into()), ..Default::default() };
-    let org = t.app.list_orgs(&me, &f, PageRequest::default()).await.expect("q").items.remove(0);
+    let org = t.app.registry().list_orgs(&me, &f, PageRequest::default()).await.expect("q").items.remove(0);
     assert_eq!(org.founded_on, Some(time::macros::date!(2015 - 06 - 01)), "a real Excel date cell");
     assert_eq!(org.member_count, Some(120));
     assert_eq!(org.lon_e6, Some(118_580_000));
@@ -151,15 +151,21 @@ async fn malformed_uploads_get_clear_errors() {
     let t = TestApp::new().await;
     let id = t.user("imp4", Role::Registrar, "3705", PW).await;
     let me = t.current(id).await;
-    let e = t.app.preview_import(&me, "x.xlsx", b"not a spreadsheet at all".to_vec()).await.expect_err("bad");
+    let e =
+        t.app.registry().preview_import(&me, "x.xlsx", b"not a spreadsheet at all".to_vec()).await.expect_err("bad");
     assert_eq!(e.code(), "invalid");
     assert!(!e.to_string().is_empty());
-    let e = t.app.preview_import(&me, "x.exe", b"MZ....".to_vec()).await.expect_err("type");
+    let e = t.app.registry().preview_import(&me, "x.exe", b"MZ....".to_vec()).await.expect_err("type");
     assert!(e.to_string().contains(".xlsx"), "{e}");
-    let e = t.app.preview_import(&me, "x.csv", "名称,地址\n甲,乙\n".as_bytes().to_vec()).await.expect_err("headers");
+    let e = t
+        .app
+        .registry()
+        .preview_import(&me, "x.csv", "名称,地址\n甲,乙\n".as_bytes().to_vec())
+        .await
+        .expect_err("headers");
     assert!(e.to_string().contains("缺少必需的列"), "{e}");
-    let big = vec![b'a'; hongling_service::import::MAX_IMPORT_BYTES + 1];
-    assert!(t.app.preview_import(&me, "x.csv", big).await.expect_err("size").to_string().contains("MB"));
+    let big = vec![b'a'; hongling_service::registry::import::MAX_IMPORT_BYTES + 1];
+    assert!(t.app.registry().preview_import(&me, "x.csv", big).await.expect_err("size").to_string().contains("MB"));
 }
 
 #[tokio::test]
@@ -215,8 +221,8 @@ async fn export_escapes_formulas() {
     let mut d = draft("=HYPERLINK(\"http://x\",\"点我\")协会", &code('1', "370502", "MJH00001"), "370502001011");
     d.address = "+86 滨河路".into();
     d.legal_rep = "@张三".into();
-    t.app.create_org(&by, d, false).await.expect("create");
-    let bytes = t.app.export_orgs(&me, &OrgFilter::default()).await.expect("export");
+    t.app.registry().create_org(&by, d, false).await.expect("create");
+    let bytes = t.app.registry().export_orgs(&me, &OrgFilter::default()).await.expect("export");
     // the cells as Excel sees them: text with a leading quote, and no formula anywhere
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).expect("xlsx");
@@ -231,7 +237,7 @@ async fn export_escapes_formulas() {
     // the export reads back through the import (same columns, escaping undone)
     let table = read_table("e.xlsx", &bytes, 100).expect("read");
     assert!(table.rows[0].cells[1].starts_with("=HYPERLINK"));
-    let (_, s) = t.app.preview_import(&me, "e.xlsx", bytes).await.expect("re-import preview");
+    let (_, s) = t.app.registry().preview_import(&me, "e.xlsx", bytes).await.expect("re-import preview");
     assert_eq!((s.total, s.unchanged), (1, 1), "{:?}", s.rejected);
     assert!(write_xlsx("x", &["a"], vec![vec![Cell::Text("=1".into())]]).is_ok());
 }
@@ -241,7 +247,7 @@ async fn the_template_reads_back_with_its_example_row() {
     let t = TestApp::new().await;
     let id = t.user("tpl1", Role::Registrar, "3705", PW).await;
     let me = t.current(id).await;
-    let tpl = t.app.import_template().expect("template");
-    let (_, s) = t.app.preview_import(&me, "模板.xlsx", tpl).await.expect("preview");
+    let tpl = t.app.registry().import_template().expect("template");
+    let (_, s) = t.app.registry().preview_import(&me, "模板.xlsx", tpl).await.expect("preview");
     assert_eq!((s.total, s.creates), (1, 1), "{:?}", s.rejected);
 }

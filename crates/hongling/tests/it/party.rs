@@ -4,13 +4,13 @@
 
 use axum::http::StatusCode;
 use hongling_domain::Role;
-use hongling_service::party::coverage::CoverageQuery;
+use hongling_service::party::figures::CoverageQuery;
 use hongling_service::party::instructors::InstructorInput;
 use hongling_service::party::life::TrainingInput;
 use hongling_service::party::members::MemberInput;
 use hongling_service::party::planner::{AcceptInput, AcceptInstructor, AcceptJointBranch};
-use hongling_service::party::policy::PolicyInput;
 use hongling_service::party::records::PartyOrgInput;
+use hongling_service::policy::PolicyInput;
 use hongling_service::{CurrentUser, PageRequest, Principal};
 use time::Duration;
 
@@ -43,7 +43,8 @@ impl Fixture {
         let mut d = draft(name, &code('1', &region[..6], &format!("MJB{n:05}")), region);
         d.longitude = Some(lon);
         d.latitude = Some(lat);
-        let m = self.t.app.create_org(&Principal::User(self.reg.clone()), d, false).await.expect("create org");
+        let m =
+            self.t.app.registry().create_org(&Principal::User(self.reg.clone()), d, false).await.expect("create org");
         m.id
     }
 
@@ -55,17 +56,17 @@ impl Fixture {
                 employer_org_id: Some(employer.to_string()),
                 ..Default::default()
             };
-            self.t.app.create_member(&self.party, &input).await.expect("member");
+            self.t.app.party().create_member(&self.party, &input).await.expect("member");
         }
     }
 
     async fn mode(&self, id: i64) -> (String, i32, bool) {
-        let o = self.t.app.get_org(&self.reg, id).await.expect("org");
+        let o = self.t.app.registry().get_org(&self.reg, id).await.expect("org");
         (o.coverage_mode, o.breach_count, o.sync_pending)
     }
 
     async fn rules(&self, id: i64) -> Vec<String> {
-        let p = self.t.app.org_party(&self.party, id).await.expect("org party");
+        let p = self.t.app.party().org_party(&self.party, id).await.expect("org party");
         p.breaches.into_iter().map(|b| b.rule).collect()
     }
 
@@ -77,7 +78,7 @@ impl Fixture {
             org_ids: orgs,
             ..Default::default()
         };
-        self.t.app.create_party_org(&self.party, &i).await.expect("party org").id
+        self.t.app.party().create_party_org(&self.party, &i).await.expect("party org").id
     }
 
     fn q(region: &str) -> CoverageQuery {
@@ -97,15 +98,15 @@ async fn coverage_rules_follow_the_records() {
     let mut rules = f.rules(a).await;
     rules.sort();
     assert_eq!(rules, ["needs_standalone", "sync_uncovered"]);
-    let o = f.t.app.get_org(&f.reg, a).await.expect("org");
+    let o = f.t.app.registry().get_org(&f.reg, a).await.expect("org");
     assert_eq!(o.formal_members, 3);
     // its own branch: standalone, no breach, 三同步 met; the members joined it
     let p = f.party_org("东营区爱心助老协会党支部", "branch", WENHUI, vec![a]).await;
     assert_eq!(f.mode(a).await, ("standalone".into(), 0, false));
-    let d = f.t.app.get_party_org(&f.party, p).await.expect("party org");
+    let d = f.t.app.party().get_party_org(&f.party, p).await.expect("party org");
     assert_eq!((d.org.covered_orgs, d.org.formal_members), (1, 3));
     // dissolving the branch uncovers it again; 三同步 stays met (it is no longer new)
-    f.t.app.dissolve_party_org(&f.party, p, None, "测试撤销").await.expect("dissolve");
+    f.t.app.party().dissolve_party_org(&f.party, p, None, "测试撤销").await.expect("dissolve");
     assert_eq!(f.mode(a).await.0, "uncovered");
     assert_eq!(f.rules(a).await, ["needs_standalone"]);
 
@@ -113,6 +114,7 @@ async fn coverage_rules_follow_the_records() {
     let b = f.org("东营区邻里互助服务中心", WENHUI, 118.581, 37.451).await;
     let inst =
         f.t.app
+            .party()
             .create_instructor(
                 &f.party,
                 &InstructorInput {
@@ -125,23 +127,23 @@ async fn coverage_rules_follow_the_records() {
             )
             .await
             .expect("instructor");
-    f.t.app.assign_instructor(&f.party, inst.id, &[b], &[]).await.expect("assign");
+    f.t.app.party().assign_instructor(&f.party, inst.id, &[b], &[]).await.expect("assign");
     assert_eq!(f.mode(b).await, ("instructor".into(), 0, false));
-    let over = f.t.app.assign_instructor(&f.party, inst.id, &[a], &[]).await.expect_err("over the limit");
+    let over = f.t.app.party().assign_instructor(&f.party, inst.id, &[a], &[]).await.expect_err("over the limit");
     assert!(over.field_errors()[0].message.contains("上限"), "{:?}", over.field_errors());
     // outside the instructor's township
     let far = f.org("东营区黄河路文化促进会", HUANGHE, 118.6, 37.4).await;
-    f.t.app.assign_instructor(&f.party, inst.id, &[], &[b]).await.expect("unassign");
-    let e = f.t.app.assign_instructor(&f.party, inst.id, &[far], &[]).await.expect_err("region");
+    f.t.app.party().assign_instructor(&f.party, inst.id, &[], &[b]).await.expect("unassign");
+    let e = f.t.app.party().assign_instructor(&f.party, inst.id, &[far], &[]).await.expect_err("region");
     assert!(e.field_errors()[0].message.contains("指导区域"), "{:?}", e.field_errors());
 
     // "1+N": a host with a party organization leads an organization without one
     let host = f.org("东营区红心志愿者协会", WENHUI2, 118.59, 37.46).await;
     f.members(host, 4).await;
     f.party_org("东营区红心志愿者协会党支部", "branch", WENHUI2, vec![host]).await;
-    f.t.app.set_host(&f.party, b, Some(host)).await.expect("host");
+    f.t.app.party().set_host(&f.party, b, Some(host)).await.expect("host");
     assert_eq!(f.mode(b).await.0, "host_led");
-    let bad = f.t.app.set_host(&f.party, b, Some(far)).await.expect_err("host without party org");
+    let bad = f.t.app.party().set_host(&f.party, b, Some(far)).await.expect_err("host without party org");
     assert_eq!(bad.code(), "invalid");
     // every change above was audited
     assert!(f.t.audit_count().await >= 10);
@@ -158,16 +160,16 @@ async fn joint_branch_rules_and_the_profile() {
     }
     // two organizations, one formal member each: too few together
     let j = f.party_org("文汇街道社会组织联合党支部", "joint_branch", "370502001", ids[..2].to_vec()).await;
-    let d = f.t.app.get_party_org(&f.party, j).await.expect("j");
+    let d = f.t.app.party().get_party_org(&f.party, j).await.expect("j");
     assert_eq!(d.breaches.iter().map(|b| b.rule.as_str()).collect::<Vec<_>>(), ["joint_branch_too_few"]);
     assert_eq!(f.mode(ids[0]).await.0, "joint_branch");
     // six organizations: more than the five the profile allows
-    f.t.app.change_covered_orgs(&f.party, j, &ids[2..], &[]).await.expect("add");
-    let d = f.t.app.get_party_org(&f.party, j).await.expect("j");
+    f.t.app.party().change_covered_orgs(&f.party, j, &ids[2..], &[]).await.expect("add");
+    let d = f.t.app.party().get_party_org(&f.party, j).await.expect("j");
     assert_eq!(d.breaches.iter().map(|b| b.rule.as_str()).collect::<Vec<_>>(), ["joint_branch_too_large"]);
     assert!(d.breaches[0].detail.contains('6') && d.breaches[0].detail.contains('5'));
     // raise the limit for the county from tomorrow: today's state is unchanged, tomorrow's follows
-    let tomorrow = (hongling_service::orgs::local_today(f.t.app.now()) + Duration::days(1)).to_string();
+    let tomorrow = (hongling_service::registry::orgs::local_today(f.t.app.now()) + Duration::days(1)).to_string();
     let input = PolicyInput {
         region: "370502".into(),
         param: "joint_branch_max_orgs".into(),
@@ -177,15 +179,19 @@ async fn joint_branch_rules_and_the_profile() {
     };
     f.t.app.set_policy(&f.party, &input).await.expect("set policy");
     let today = f.t.app.today();
-    f.t.app.refresh_coverage(&Principal::Cli, "370502", today).await.expect("refresh");
-    assert_eq!(f.t.app.get_party_org(&f.party, j).await.expect("j").breaches.len(), 1);
+    f.t.app.party().refresh_coverage(&Principal::Cli, "370502", today).await.expect("refresh");
+    assert_eq!(f.t.app.party().get_party_org(&f.party, j).await.expect("j").breaches.len(), 1);
     f.t.clock.advance(Duration::days(1));
-    f.t.app.daily_coverage_run().await.expect("daily");
-    assert!(f.t.app.get_party_org(&f.party, j).await.expect("j").breaches.is_empty(), "6 ≤ 6 from the new date");
+    f.t.app.party().daily_coverage_run().await.expect("daily");
+    assert!(
+        f.t.app.party().get_party_org(&f.party, j).await.expect("j").breaches.is_empty(),
+        "6 ≤ 6 from the new date"
+    );
     // an organization already covered cannot be taken by another party organization
     let other = f.org("文汇街道其他协会", WENHUI, 118.58, 37.45).await;
     let e =
         f.t.app
+            .party()
             .create_party_org(
                 &f.party,
                 &PartyOrgInput {
@@ -209,6 +215,7 @@ async fn secretary_training_deadlines_come_with_time() {
     let p = f.party_org("东营区科普作家协会党支部", "branch", WENHUI, vec![a]).await;
     let members =
         f.t.app
+            .party()
             .list_members(
                 &f.party,
                 &hongling_service::party::members::MemberFilter { party_org_id: Some(p), ..Default::default() },
@@ -217,7 +224,7 @@ async fn secretary_training_deadlines_come_with_time() {
             .await
             .expect("members");
     let sec = members.items[0].id;
-    let d = f.t.app.get_party_org(&f.party, p).await.expect("p");
+    let d = f.t.app.party().get_party_org(&f.party, p).await.expect("p");
     let mut input = PartyOrgInput {
         name: d.org.name.clone(),
         org_type: "branch".into(),
@@ -226,13 +233,13 @@ async fn secretary_training_deadlines_come_with_time() {
         version: Some(d.org.version),
         ..Default::default()
     };
-    f.t.app.update_party_org(&f.party, p, &input).await.expect("secretary");
+    f.t.app.party().update_party_org(&f.party, p, &input).await.expect("secretary");
     // a new secretary has 90 days to be trained
-    assert!(f.t.app.get_party_org(&f.party, p).await.expect("p").breaches.is_empty());
+    assert!(f.t.app.party().get_party_org(&f.party, p).await.expect("p").breaches.is_empty());
     f.t.clock.advance(Duration::days(91));
-    f.t.app.daily_coverage_run().await.expect("daily");
+    f.t.app.party().daily_coverage_run().await.expect("daily");
     let rules: Vec<String> =
-        f.t.app.get_party_org(&f.party, p).await.expect("p").breaches.into_iter().map(|b| b.rule).collect();
+        f.t.app.party().get_party_org(&f.party, p).await.expect("p").breaches.into_iter().map(|b| b.rule).collect();
     assert_eq!(rules, ["new_secretary_untrained"]);
     // the training clears it at once
     let on = f.t.app.today().to_string();
@@ -242,17 +249,17 @@ async fn secretary_training_deadlines_come_with_time() {
         trained_on: Some(on),
         ..Default::default()
     };
-    f.t.app.create_training(&f.party, &t).await.expect("training");
-    assert!(f.t.app.get_party_org(&f.party, p).await.expect("p").breaches.is_empty());
+    f.t.app.party().create_training(&f.party, &t).await.expect("training");
+    assert!(f.t.app.party().get_party_org(&f.party, p).await.expect("p").breaches.is_empty());
     // more than a year later without another training: the rotation rule
     f.t.clock.advance(Duration::days(400));
-    f.t.app.daily_coverage_run().await.expect("daily");
+    f.t.app.party().daily_coverage_run().await.expect("daily");
     let rules: Vec<String> =
-        f.t.app.get_party_org(&f.party, p).await.expect("p").breaches.into_iter().map(|b| b.rule).collect();
+        f.t.app.party().get_party_org(&f.party, p).await.expect("p").breaches.into_iter().map(|b| b.rule).collect();
     assert_eq!(rules, ["secretary_untrained"]);
     // a stale version of the form is refused
     input.version = Some(1);
-    assert_eq!(f.t.app.update_party_org(&f.party, p, &input).await.expect_err("stale").code(), "conflict");
+    assert_eq!(f.t.app.party().update_party_org(&f.party, p, &input).await.expect_err("stale").code(), "conflict");
 }
 
 #[tokio::test]
@@ -267,19 +274,20 @@ async fn figures_by_region_and_year() {
     f.members(b, 1).await;
     f.members(c, 2).await;
     f.party_org("东营区联合党支部", "joint_branch", "370502", vec![b, c]).await;
-    let city = f.t.app.coverage(&f.party, &Fixture::q("3705")).await.expect("city");
+    let city = f.t.app.party().coverage(&f.party, &Fixture::q("3705")).await.expect("city");
     assert_eq!((city.organizations, city.covered), (4, 3));
     assert_eq!((city.by_mode.standalone, city.by_mode.joint_branch, city.by_mode.uncovered), (1, 2, 1));
     assert!((city.coverage_rate - 0.75).abs() < 1e-9 && (city.standalone_rate - 0.25).abs() < 1e-9);
     // the drill-down: counties, then the townships of 东营区
-    let counties = f.t.app.coverage_children(&f.party, &Fixture::q("3705")).await.expect("children");
+    let counties = f.t.app.party().coverage_children(&f.party, &Fixture::q("3705")).await.expect("children");
     let dyq = counties.iter().find(|r| r.key == "370502").expect("东营区");
     assert_eq!((dyq.organizations, dyq.covered, dyq.name.as_str()), (3, 3, "东营区"));
     assert_eq!(counties.iter().find(|r| r.key == "370505").expect("垦利区").by_mode.uncovered, 1);
-    let towns = f.t.app.coverage_children(&f.party, &Fixture::q("370502")).await.expect("towns");
+    let towns = f.t.app.party().coverage_children(&f.party, &Fixture::q("370502")).await.expect("towns");
     assert_eq!(towns.iter().find(|r| r.key == "370502001").expect("文汇").organizations, 2);
     // breaches: the uncovered new organization still waits for 三同步
-    let breaches = f.t.app.list_breaches(&f.party, Some("3705"), None, PageRequest::default()).await.expect("b");
+    let breaches =
+        f.t.app.party().list_breaches(&f.party, Some("3705"), None, PageRequest::default()).await.expect("b");
     assert_eq!(city.breaches, breaches.total);
     assert!(
         breaches
@@ -288,14 +296,14 @@ async fn figures_by_region_and_year() {
             .any(|b| b.org.as_ref().is_some_and(|o| o.name == "垦利丁协会") && b.rule == "sync_uncovered")
     );
     // by channel: all registered directly, so the comprehensive party committee
-    let by = f.t.app.coverage_by(&f.party, &Fixture::q("3705"), "channel").await.expect("by");
+    let by = f.t.app.party().coverage_by(&f.party, &Fixture::q("3705"), "channel").await.expect("by");
     assert_eq!(by.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), ["comprehensive_committee"]);
     // year-end figures use that year's profile; the live ones stay live
-    let n = f.t.app.snapshot_year(2025).await.expect("snapshot");
+    let n = f.t.app.party().snapshot_year(2025).await.expect("snapshot");
     assert!(n > 0);
     let mut q = Fixture::q("3705");
     q.year = Some(2025);
-    let past = f.t.app.coverage(&f.party, &q).await.expect("past");
+    let past = f.t.app.party().coverage(&f.party, &q).await.expect("past");
     assert_eq!(past.year, Some(2025));
     assert_eq!(past.organizations, 4, "organizations founded by the end of 2025 count in its figures");
 }
@@ -318,6 +326,7 @@ async fn the_planner_proposes_and_acceptance_creates_the_records() {
     }
     let inst =
         f.t.app
+            .party()
             .create_instructor(
                 &f.party,
                 &InstructorInput {
@@ -331,7 +340,7 @@ async fn the_planner_proposes_and_acceptance_creates_the_records() {
             )
             .await
             .expect("instructor");
-    let plan = f.t.app.plan_coverage(&f.party, "3705").await.expect("plan");
+    let plan = f.t.app.party().plan_coverage(&f.party, "3705").await.expect("plan");
     assert_eq!(plan.joint_candidates, 6);
     assert_eq!(plan.instructor_candidates, 3);
     assert!(!plan.joint_branches.is_empty());
@@ -340,18 +349,18 @@ async fn the_planner_proposes_and_acceptance_creates_the_records() {
         assert!(!j.orgs.contains(&far), "垦利 is too far from 文汇");
         assert!(j.explanation.contains("正式党员"), "{}", j.explanation);
     }
-    let again = f.t.app.plan_coverage(&f.party, "3705").await.expect("plan");
+    let again = f.t.app.party().plan_coverage(&f.party, "3705").await.expect("plan");
     assert_eq!(serde_json::to_value(&plan).expect("j"), serde_json::to_value(&again).expect("j"), "deterministic");
     assert_eq!(plan.instructors.len(), 1);
     assert_eq!(plan.instructors[0].instructor, inst.id);
 
     // an edited proposal that breaks the rules is refused, and nothing is written
-    let before = f.t.app.coverage(&f.party, &Fixture::q("3705")).await.expect("c");
+    let before = f.t.app.party().coverage(&f.party, &Fixture::q("3705")).await.expect("c");
     let bad = AcceptInput::JointBranch(AcceptJointBranch { orgs: vec![near[0], far], ..Default::default() });
-    let e = f.t.app.accept_plan(&f.party, &bad).await.expect_err("too far, too few");
+    let e = f.t.app.party().accept_plan(&f.party, &bad).await.expect_err("too far, too few");
     let msgs: Vec<String> = e.field_errors().iter().map(|x| x.message.clone()).collect();
     assert!(msgs.iter().any(|m| m.contains("公里")) && msgs.iter().any(|m| m.contains("不足")), "{msgs:?}");
-    assert_eq!(f.t.app.coverage(&f.party, &Fixture::q("3705")).await.expect("c").covered, before.covered);
+    assert_eq!(f.t.app.party().coverage(&f.party, &Fixture::q("3705")).await.expect("c").covered, before.covered);
 
     // accepting the first proposal creates the joint branch with its members, in one go
     let first = plan.joint_branches[0].clone();
@@ -361,25 +370,25 @@ async fn the_planner_proposes_and_acceptance_creates_the_records() {
         name: "文汇街道第一联合党支部".into(),
         founded_on: None,
     });
-    let done = f.t.app.accept_plan(&f.party, &ok).await.expect("accept");
+    let done = f.t.app.party().accept_plan(&f.party, &ok).await.expect("accept");
     assert_eq!(f.t.audit_count().await, audits + 1);
     assert_eq!(done.members_joined as u32, first.formal_members);
-    let j = f.t.app.get_party_org(&f.party, done.party_org_id.expect("id")).await.expect("j");
+    let j = f.t.app.party().get_party_org(&f.party, done.party_org_id.expect("id")).await.expect("j");
     assert_eq!((j.org.org_type.as_str(), j.org.covered_orgs as usize), ("joint_branch", first.orgs.len()));
     assert!(j.breaches.is_empty(), "{:?}", j.breaches);
-    let after = f.t.app.coverage(&f.party, &Fixture::q("3705")).await.expect("c");
+    let after = f.t.app.party().coverage(&f.party, &Fixture::q("3705")).await.expect("c");
     assert_eq!(after.covered, before.covered + first.orgs.len() as u64);
     assert_eq!(after.by_mode.joint_branch, before.by_mode.joint_branch + first.orgs.len() as u64);
     // accepting it twice is refused
-    assert_eq!(f.t.app.accept_plan(&f.party, &ok).await.expect_err("again").code(), "invalid");
+    assert_eq!(f.t.app.party().accept_plan(&f.party, &ok).await.expect_err("again").code(), "invalid");
     // the instructor proposal
     let ip = &plan.instructors[0];
     let ok = AcceptInput::Instructor(AcceptInstructor { instructor: ip.instructor, orgs: ip.orgs.clone() });
-    f.t.app.accept_plan(&f.party, &ok).await.expect("accept instructor");
+    f.t.app.party().accept_plan(&f.party, &ok).await.expect("accept instructor");
     for id in &ip.orgs {
         assert_eq!(f.mode(*id).await.0, "instructor");
     }
-    let next = f.t.app.plan_coverage(&f.party, "3705").await.expect("plan");
+    let next = f.t.app.party().plan_coverage(&f.party, "3705").await.expect("plan");
     assert!(next.joint_branches.iter().all(|p| p.orgs.iter().all(|o| !first.orgs.contains(o))));
 }
 
@@ -395,46 +404,59 @@ async fn scope_limits_every_read_and_write() {
     // a township worker: their township only; another region answers 404
     let wid = f.t.user("wenhui", Role::Grassroots, "370502001", PW).await;
     let wenhui = f.t.current(wid).await;
-    let c = f.t.app.coverage(&wenhui, &CoverageQuery::default()).await.expect("own");
+    let c = f.t.app.party().coverage(&wenhui, &CoverageQuery::default()).await.expect("own");
     assert_eq!(c.organizations, 1);
     for region in ["370505", "3705"] {
-        assert_eq!(f.t.app.coverage(&wenhui, &Fixture::q(region)).await.expect_err("other").code(), "not_found");
         assert_eq!(
-            f.t.app.list_breaches(&wenhui, Some(region), None, PageRequest::default()).await.expect_err("x").code(),
+            f.t.app.party().coverage(&wenhui, &Fixture::q(region)).await.expect_err("other").code(),
+            "not_found"
+        );
+        assert_eq!(
+            f.t.app
+                .party()
+                .list_breaches(&wenhui, Some(region), None, PageRequest::default())
+                .await
+                .expect_err("x")
+                .code(),
             "not_found"
         );
         assert_eq!(f.t.app.effective_policy(&wenhui, Some(region), None).await.expect_err("x").code(), "not_found");
-        assert_eq!(f.t.app.plan_coverage(&wenhui, region).await.expect_err("x").code(), "not_found");
+        assert_eq!(f.t.app.party().plan_coverage(&wenhui, region).await.expect_err("x").code(), "not_found");
     }
-    assert_eq!(f.t.app.get_party_org(&wenhui, pk).await.expect_err("other county").code(), "not_found");
-    assert!(f.t.app.get_party_org(&wenhui, p).await.is_ok());
+    assert_eq!(f.t.app.party().get_party_org(&wenhui, pk).await.expect_err("other county").code(), "not_found");
+    assert!(f.t.app.party().get_party_org(&wenhui, p).await.is_ok());
     // a registrar reads, but does not keep, party records
-    assert!(f.t.app.coverage(&f.reg, &CoverageQuery::default()).await.is_ok());
-    assert_eq!(f.t.app.plan_coverage(&f.reg, "3705").await.expect_err("read only").code(), "forbidden");
+    assert!(f.t.app.party().coverage(&f.reg, &CoverageQuery::default()).await.is_ok());
+    assert_eq!(f.t.app.party().plan_coverage(&f.reg, "3705").await.expect_err("read only").code(), "forbidden");
     // a party secretary: their own party organization and its members, nothing else
     let (sec_user, _) =
         f.t.app
+            .system()
             .create_user(
                 &Principal::Cli,
-                hongling_service::users::NewUser {
+                hongling_service::system::users::NewUser {
                     username: "sec".into(),
                     display_name: "书记".into(),
                     role: Role::PartySecretary,
-                    scope: hongling_service::users::ScopeInput::PartyOrg(p),
+                    scope: hongling_service::system::users::ScopeInput::PartyOrg(p),
                     password: Some(PW.into()),
                 },
             )
             .await
             .expect("secretary");
     let sec = f.t.current(sec_user.id).await;
-    let list = f.t.app.list_party_orgs(&sec, &Default::default(), PageRequest::default()).await.expect("own list");
+    let list =
+        f.t.app.party().list_party_orgs(&sec, &Default::default(), PageRequest::default()).await.expect("own list");
     assert_eq!(list.items.iter().map(|x| x.id).collect::<Vec<_>>(), [p]);
-    assert_eq!(f.t.app.get_party_org(&sec, pk).await.expect_err("other").code(), "not_found");
-    assert_eq!(f.t.app.coverage(&sec, &CoverageQuery::default()).await.expect_err("no region").code(), "forbidden");
-    let m = f.t.app.list_members(&sec, &Default::default(), PageRequest::default()).await.expect("members");
+    assert_eq!(f.t.app.party().get_party_org(&sec, pk).await.expect_err("other").code(), "not_found");
+    assert_eq!(
+        f.t.app.party().coverage(&sec, &CoverageQuery::default()).await.expect_err("no region").code(),
+        "forbidden"
+    );
+    let m = f.t.app.party().list_members(&sec, &Default::default(), PageRequest::default()).await.expect("members");
     assert_eq!(m.total, 3);
     // the secretary edits their own record and adds a member to it, not elsewhere
-    let d = f.t.app.get_party_org(&sec, p).await.expect("own");
+    let d = f.t.app.party().get_party_org(&sec, p).await.expect("own");
     let input = PartyOrgInput {
         name: d.org.name.clone(),
         brand: "红心向党".into(),
@@ -442,7 +464,7 @@ async fn scope_limits_every_read_and_write() {
         version: Some(d.org.version),
         ..Default::default()
     };
-    let up = f.t.app.update_party_org(&sec, p, &input).await.expect("own edit");
+    let up = f.t.app.party().update_party_org(&sec, p, &input).await.expect("own edit");
     assert_eq!((up.brand.as_str(), up.org_type.as_str(), up.region_code.as_str()), ("红心向党", "branch", WENHUI));
     let add = MemberInput {
         name: "新党员".into(),
@@ -450,7 +472,7 @@ async fn scope_limits_every_read_and_write() {
         party_org_id: Some(pk.to_string()),
         ..Default::default()
     };
-    let m = f.t.app.create_member(&sec, &add).await.expect("into own");
+    let m = f.t.app.party().create_member(&sec, &add).await.expect("into own");
     assert_eq!(m.party_org_id, Some(p), "a secretary's member goes into their own party organization");
     // over HTTP, another scope's records and regions answer 404
     let token = f.t.app.create_token(&Principal::Cli, "wenhui", "t").await.expect("token");
@@ -479,15 +501,15 @@ async fn id_numbers_are_encrypted_masked_and_revealed_with_an_audit() {
         id_number: Some("11010519491231002x".into()),
         ..Default::default()
     };
-    let m = f.t.app.create_member(&f.party, &input).await.expect("member");
+    let m = f.t.app.party().create_member(&f.party, &input).await.expect("member");
     assert_eq!(m.id_number_mask, "110105********002X");
     assert!(m.id_number_enc.as_deref().is_some_and(|e| e.starts_with("sm4gcm1:") && !e.contains("1101051949")));
     // the same number twice is refused; a wrong check character is explained
     input.name = "重复".into();
-    let e = f.t.app.create_member(&f.party, &input).await.expect_err("dup");
+    let e = f.t.app.party().create_member(&f.party, &input).await.expect_err("dup");
     assert!(e.field_errors()[0].message.contains("已登记"), "{:?}", e.field_errors());
     input.id_number = Some("110105194912310021".into());
-    let e = f.t.app.create_member(&f.party, &input).await.expect_err("check");
+    let e = f.t.app.party().create_member(&f.party, &input).await.expect_err("check");
     assert!(e.field_errors()[0].message.contains("校验位"), "{:?}", e.field_errors());
     // pages and the API show the mask only
     let token = f.t.app.create_token(&Principal::Cli, "party", "t").await.expect("token");
@@ -496,7 +518,7 @@ async fn id_numbers_are_encrypted_masked_and_revealed_with_an_audit() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("110105********002X") && !r.body.contains(idno), "{}", r.body);
     // a reveal needs a reason and leaves an audit entry without the number
-    let e = f.t.app.reveal_id_number(&f.party, m.id, "").await.expect_err("reason");
+    let e = f.t.app.party().reveal_id_number(&f.party, m.id, "").await.expect_err("reason");
     assert_eq!(e.code(), "invalid");
     let r = b
         .api_send(
@@ -520,16 +542,16 @@ async fn id_numbers_are_encrypted_masked_and_revealed_with_an_audit() {
         assert!(!text.contains(idno) && !text.contains("11010519491231"), "personal data in the audit log: {text}");
     }
     // a reader who may not edit cannot reveal
-    assert_eq!(f.t.app.reveal_id_number(&f.reg, m.id, "查看").await.expect_err("reader").code(), "forbidden");
+    assert_eq!(f.t.app.party().reveal_id_number(&f.reg, m.id, "查看").await.expect_err("reader").code(), "forbidden");
     // a second server with the same key reads it; without the key nothing can be stored or revealed
     let second = f.t.second_instance().await;
-    assert_eq!(second.reveal_id_number(&f.party, m.id, "核对").await.expect("same key"), idno);
+    assert_eq!(second.party().reveal_id_number(&f.party, m.id, "核对").await.expect("same key"), idno);
     let keyless = second.with_data_key(None);
-    assert_eq!(keyless.reveal_id_number(&f.party, m.id, "核对").await.expect_err("no key").code(), "invalid");
+    assert_eq!(keyless.party().reveal_id_number(&f.party, m.id, "核对").await.expect_err("no key").code(), "invalid");
     let first17 = "37050219850612001";
     let valid = format!("{first17}{}", hongling_domain::idcard::check_char(first17.as_bytes()).expect("digits"));
     input.id_number = Some(valid);
-    let e = keyless.create_member(&f.party, &input).await;
+    let e = keyless.party().create_member(&f.party, &input).await;
     assert!(e.is_err_and(|e| e.field_errors().iter().any(|x| x.message.contains("密钥"))));
 }
 
@@ -540,7 +562,7 @@ async fn policy_profiles_are_shipped_inherited_and_audited() {
     let province = f.t.current(admin).await;
     // 薛城区 inherits nothing from 东营市; both have their shipped values
     let xc = f.t.app.effective_policy(&province, Some("370403001"), None).await.expect("xc");
-    let get = |v: &hongling_service::party::policy::PolicyView, k: &str| {
+    let get = |v: &hongling_service::policy::PolicyView, k: &str| {
         v.values.iter().find(|x| x.param == k).cloned().expect("param")
     };
     assert_eq!(get(&xc, "standalone_min_formal").source_region.as_deref(), Some("370403"));
@@ -715,7 +737,8 @@ async fn api_pages_export_and_openapi() {
 #[tokio::test]
 async fn channels_follow_the_rules_and_the_profile() {
     let f = Fixture::new().await;
-    let unit = f.t.app.create_supervisory_unit(&Principal::Cli, "东营区体育局", "370502").await.expect("unit").id;
+    let unit =
+        f.t.app.registry().create_supervisory_unit(&Principal::Cli, "东营区体育局", "370502").await.expect("unit").id;
     // like 锦江区: a supervisory unit runs party building only with at least 2 organizations here
     let input = PolicyInput {
         region: "370502".into(),
@@ -731,23 +754,24 @@ async fn channels_follow_the_rules_and_the_profile() {
         let mut d = draft(&format!("东营区第{i}篮球协会"), &code('1', "370502", &format!("MJC{n:05}")), WENHUI);
         d.category = Some(hongling_domain::registry::Category::Other);
         d.supervisory_unit_id = Some(unit);
-        let m = f.t.app.create_org(&Principal::User(f.reg.clone()), d, false).await.expect("org");
+        let m = f.t.app.registry().create_org(&Principal::User(f.reg.clone()), d, false).await.expect("org");
         ids.push(m.id);
-        let kind = f.t.app.get_org(&f.reg, m.id).await.expect("org").channel_kind;
+        let kind = f.t.app.registry().get_org(&f.reg, m.id).await.expect("org").channel_kind;
         // the first has a unit with one organization: its township; the second makes two
         assert_eq!(kind, if i == 0 { "township" } else { "supervisory_unit" });
     }
-    f.t.app.refresh_coverage(&Principal::Cli, "370502", f.t.app.today()).await.expect("refresh");
+    f.t.app.party().refresh_coverage(&Principal::Cli, "370502", f.t.app.today()).await.expect("refresh");
     for id in &ids {
-        assert_eq!(f.t.app.get_org(&f.reg, *id).await.expect("org").channel_kind, "supervisory_unit");
+        assert_eq!(f.t.app.registry().get_org(&f.reg, *id).await.expect("org").channel_kind, "supervisory_unit");
     }
     // a directly registered organization: the comprehensive party committee of its authority
     let a = f.org("东营区公益慈善协会", WENHUI, 118.58, 37.45).await;
-    let p = f.t.app.org_party(&f.party, a).await.expect("party");
+    let p = f.t.app.party().org_party(&f.party, a).await.expect("party");
     assert_eq!(p.channel.expect("channel").name, "东营区社会组织综合党委");
     // assigned by hand to an industry committee, and back to the rules
     let ch =
         f.t.app
+            .party()
             .create_channel(
                 &f.party,
                 &hongling_service::party::records::ChannelInput {
@@ -759,10 +783,10 @@ async fn channels_follow_the_rules_and_the_profile() {
             )
             .await
             .expect("channel");
-    f.t.app.set_org_channel(&f.party, a, Some(ch.id)).await.expect("assign");
-    f.t.app.refresh_coverage(&Principal::Cli, "370502", f.t.app.today()).await.expect("refresh");
-    let o = f.t.app.get_org(&f.reg, a).await.expect("org");
+    f.t.app.party().set_org_channel(&f.party, a, Some(ch.id)).await.expect("assign");
+    f.t.app.party().refresh_coverage(&Principal::Cli, "370502", f.t.app.today()).await.expect("refresh");
+    let o = f.t.app.registry().get_org(&f.reg, a).await.expect("org");
     assert_eq!((o.channel_kind.as_str(), o.channel_id, o.channel_manual), ("industry_committee", Some(ch.id), true));
-    f.t.app.set_org_channel(&f.party, a, None).await.expect("back");
-    assert_eq!(f.t.app.get_org(&f.reg, a).await.expect("org").channel_kind, "comprehensive_committee");
+    f.t.app.party().set_org_channel(&f.party, a, None).await.expect("back");
+    assert_eq!(f.t.app.registry().get_org(&f.reg, a).await.expect("org").channel_kind, "comprehensive_committee");
 }

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use hongling_domain::Role;
 use hongling_domain::registry::{Category, OrgKind, RegistrationMode, StatusAction};
-use hongling_service::orgs::OrgFilter;
+use hongling_service::registry::orgs::OrgFilter;
 use hongling_service::{PageRequest, Principal};
 use time::Duration;
 use time::macros::date;
@@ -24,35 +24,47 @@ async fn create_update_and_read_the_past() {
     let me = registrar(&t, "reg1", "3705").await;
     let by = Principal::User(me.clone());
     let c = code('1', "370502", "MJA00001");
-    let org = t.app.create_org(&by, draft("东营区爱心助学协会", &c, DYQ_VILLAGE), false).await.expect("create");
+    let org =
+        t.app.registry().create_org(&by, draft("东营区爱心助学协会", &c, DYQ_VILLAGE), false).await.expect("create");
     assert_eq!(org.status, "active");
     assert!(org.sync_pending, "a new registered organization waits for party coverage (三同步)");
     // the registration is effective from its founding date
     t.clock.advance(Duration::days(30));
-    let mut d = hongling_service::orgs::draft_of(&org);
+    let mut d = hongling_service::registry::orgs::draft_of(&org);
     d.name = "东营区爱心助学促进会".into();
     d.legal_rep = "李娜".into();
-    let changed =
-        t.app.update_org(&me, org.id, d, Some(org.version), Some(date!(2026 - 03 - 20)), "换届").await.expect("update");
+    let changed = t
+        .app
+        .registry()
+        .update_org(&me, org.id, d, Some(org.version), Some(date!(2026 - 03 - 20)), "换届")
+        .await
+        .expect("update");
     assert_eq!(changed.version, 2);
     // a stale version is refused
-    let stale = t.app.update_org(&me, org.id, hongling_service::orgs::draft_of(&org), Some(1), None, "").await;
+    let stale = t
+        .app
+        .registry()
+        .update_org(&me, org.id, hongling_service::registry::orgs::draft_of(&org), Some(1), None, "")
+        .await;
     assert_eq!(stale.expect_err("stale").code(), "conflict");
     // what it said on past dates
-    let before = t.app.org_as_of(&me, org.id, date!(2026 - 03 - 19)).await.expect("q").expect("existed");
+    let before = t.app.registry().org_as_of(&me, org.id, date!(2026 - 03 - 19)).await.expect("q").expect("existed");
     assert_eq!(before.name, "东营区爱心助学协会");
     assert_eq!(before.legal_rep, "王伟");
-    let after = t.app.org_as_of(&me, org.id, date!(2026 - 03 - 20)).await.expect("q").expect("existed");
+    let after = t.app.registry().org_as_of(&me, org.id, date!(2026 - 03 - 20)).await.expect("q").expect("existed");
     assert_eq!(after.name, "东营区爱心助学促进会");
-    assert!(t.app.org_as_of(&me, org.id, date!(2015 - 05 - 31)).await.expect("q").is_none(), "before founding");
-    let h = t.app.org_history(&me, org.id).await.expect("history");
+    assert!(
+        t.app.registry().org_as_of(&me, org.id, date!(2015 - 05 - 31)).await.expect("q").is_none(),
+        "before founding"
+    );
+    let h = t.app.registry().org_history(&me, org.id).await.expect("history");
     assert_eq!(h.len(), 2);
     assert_eq!(h[0].action, "update");
     assert!(h[0].changes_json.contains("legal_rep") && h[0].reason == "换届");
     // the new name is searchable, the old one is not
     let f = |q: &str| OrgFilter { q: Some(q.into()), ..Default::default() };
-    assert_eq!(t.app.list_orgs(&me, &f("促进会"), PageRequest::default()).await.expect("q").total, 1);
-    assert_eq!(t.app.list_orgs(&me, &f("助学协会"), PageRequest::default()).await.expect("q").total, 0);
+    assert_eq!(t.app.registry().list_orgs(&me, &f("促进会"), PageRequest::default()).await.expect("q").total, 1);
+    assert_eq!(t.app.registry().list_orgs(&me, &f("助学协会"), PageRequest::default()).await.expect("q").total, 0);
 }
 
 #[tokio::test]
@@ -64,26 +76,26 @@ async fn field_rules_give_chinese_messages() {
     let wrong_last = if good.ends_with('1') { '2' } else { '1' };
     let bad = format!("{}{wrong_last}", &good[..17]);
     let mut d = draft("某协会", &bad, DYQ_VILLAGE);
-    let e = t.app.create_org(&by, d.clone(), false).await.expect_err("bad code");
+    let e = t.app.registry().create_org(&by, d.clone(), false).await.expect_err("bad code");
     let msgs: Vec<_> = e.field_errors().iter().map(|f| (f.field.clone(), f.message.clone())).collect();
     assert!(msgs.iter().any(|(f, m)| f == "uscc" && m.contains("第18位校验码错误")), "{msgs:?}");
     // outside the clerk's county
     d.uscc = code('1', "370505", "MJA00002");
     d.region_code = "370505001001".into();
     d.authority_region = "370505".into();
-    let e = t.app.create_org(&by, d.clone(), false).await.expect_err("out of scope");
+    let e = t.app.registry().create_org(&by, d.clone(), false).await.expect_err("out of scope");
     assert!(e.field_errors().iter().any(|f| f.field == "region_code" && f.message.contains("管辖区域")));
     // duplicate code
     let d2 = draft("甲协会", &code('1', "370502", "MJA00003"), DYQ_VILLAGE);
-    t.app.create_org(&by, d2.clone(), false).await.expect("first");
-    let e = t.app.create_org(&by, OrgDraftExt::renamed(d2, "乙协会"), false).await.expect_err("dup");
+    t.app.registry().create_org(&by, d2.clone(), false).await.expect("first");
+    let e = t.app.registry().create_org(&by, OrgDraftExt::renamed(d2, "乙协会"), false).await.expect_err("dup");
     assert!(e.field_errors()[0].message.contains("已被“甲协会”使用"), "{:?}", e.field_errors());
     // a filed community organization needs no code but a service type
     let mut f = draft("东营社区舞蹈队", "", DYQ_VILLAGE);
     f.mode = Some(RegistrationMode::Filed);
     f.category = Some(Category::CultureSports);
     f.authority_region = "370502001".into();
-    let m = t.app.create_org(&by, f, false).await.expect("filed");
+    let m = t.app.registry().create_org(&by, f, false).await.expect("filed");
     assert!(m.uscc.is_none() && !m.sync_pending);
 }
 
@@ -104,37 +116,45 @@ async fn life_cycle_actions() {
     let me = registrar(&t, "reg3", "3705").await;
     let by = Principal::User(me.clone());
     let app_draft = draft("东营市无人机协会", "", DYQ_VILLAGE);
-    let a = t.app.create_org(&by, app_draft, true).await.expect("application");
+    let a = t.app.registry().create_org(&by, app_draft, true).await.expect("application");
     assert_eq!(a.status, "applying");
-    let e = t.app.org_status_action(&me, a.id, StatusAction::ApproveRegistration, "材料齐全", "", None, None).await;
+    let e = t
+        .app
+        .registry()
+        .org_status_action(&me, a.id, StatusAction::ApproveRegistration, "材料齐全", "", None, None)
+        .await;
     assert_eq!(e.expect_err("needs a code").field_errors()[0].field, "uscc");
     let c = code('1', "370500", "MJA00004");
     let m = t
         .app
+        .registry()
         .org_status_action(&me, a.id, StatusAction::ApproveRegistration, "材料齐全", "", None, Some(&c))
         .await
         .expect("approve");
     assert_eq!(m.status, "active");
     assert_eq!(m.uscc.as_deref(), Some(c.as_str()));
-    let e = t.app.org_status_action(&me, a.id, StatusAction::RevokeLicence, "未年检", "", None, None).await;
+    let e = t.app.registry().org_status_action(&me, a.id, StatusAction::RevokeLicence, "未年检", "", None, None).await;
     assert_eq!(e.expect_err("needs doc").field_errors()[0].field, "doc_no");
     t.app
+        .registry()
         .org_status_action(&me, a.id, StatusAction::RevokeLicence, "连续两年未年检", "东民社罚〔2026〕3号", None, None)
         .await
         .expect("revoke licence");
     let back = t
         .app
+        .registry()
         .org_status_action(&me, a.id, StatusAction::Reinstate, "行政复议撤销原决定", "东民复〔2026〕1号", None, None)
         .await
         .expect("reinstate");
     assert_eq!(back.status, "active");
     t.app
+        .registry()
         .org_status_action(&me, a.id, StatusAction::Deregister, "自行解散", "东民社注〔2026〕9号", None, None)
         .await
         .expect("dereg");
-    let e = t.app.org_status_action(&me, a.id, StatusAction::Reinstate, "x", "y", None, None).await;
+    let e = t.app.registry().org_status_action(&me, a.id, StatusAction::Reinstate, "x", "y", None, None).await;
     assert_eq!(e.expect_err("final").code(), "conflict");
-    let h = t.app.org_history(&me, a.id).await.expect("h");
+    let h = t.app.registry().org_history(&me, a.id).await.expect("h");
     let actions: Vec<_> = h.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["deregister", "reinstate", "revoke_licence", "approve", "apply"]);
     assert_eq!(h[2].doc_no, "东民社罚〔2026〕3号");
@@ -143,18 +163,19 @@ async fn life_cycle_actions() {
     f.mode = Some(RegistrationMode::Filed);
     f.category = Some(Category::CultureSports);
     f.authority_region = "370502001".into();
-    let filed = t.app.create_org(&by, f, false).await.expect("filed");
-    let e = t.app.org_status_action(&me, filed.id, StatusAction::RevokeLicence, "x", "y", None, None).await;
+    let filed = t.app.registry().create_org(&by, f, false).await.expect("filed");
+    let e = t.app.registry().org_status_action(&me, filed.id, StatusAction::RevokeLicence, "x", "y", None, None).await;
     assert_eq!(e.expect_err("no licence").code(), "conflict");
     t.app
+        .registry()
         .org_status_action(&me, filed.id, StatusAction::Revoke, "长期不活动", "文汇街道〔2026〕2号", None, None)
         .await
         .expect("revoke filing");
     // a grassroots worker reads but cannot change
     let g = t.user("grass", Role::Grassroots, "370502001", PW).await;
     let g = t.current(g).await;
-    assert!(t.app.get_org(&g, a.id).await.is_ok());
-    let e = t.app.org_status_action(&g, a.id, StatusAction::Reinstate, "x", "y", None, None).await;
+    assert!(t.app.registry().get_org(&g, a.id).await.is_ok());
+    let e = t.app.registry().org_status_action(&g, a.id, StatusAction::Reinstate, "x", "y", None, None).await;
     assert_eq!(e.expect_err("forbidden").code(), "forbidden");
 }
 
@@ -163,12 +184,13 @@ async fn seed_two_counties(t: &TestApp) -> (i64, i64) {
     let by = Principal::User(me);
     let a = t
         .app
+        .registry()
         .create_org(&by, draft("东营区爱心志愿者协会", &code('1', "370502", "MJB00001"), DYQ_VILLAGE), false)
         .await
         .expect("a");
     let mut kd = draft("垦利区爱心志愿者协会", &code('1', "370505", "MJB00002"), "370505001001");
     kd.authority_region = "370505".into();
-    let b = t.app.create_org(&by, kd, false).await.expect("b");
+    let b = t.app.registry().create_org(&by, kd, false).await.expect("b");
     (a.id, b.id)
 }
 
@@ -233,7 +255,7 @@ async fn search_two_characters_and_code_prefixes() {
             d.mode = Some(RegistrationMode::Filed);
             d.category = Some(Category::PublicWelfare);
         }
-        t.app.create_org(&by, d, false).await.expect("create");
+        t.app.registry().create_org(&by, d, false).await.expect("create");
     }
     let q = |s: &str| OrgFilter { q: Some(s.into()), ..Default::default() };
     let names_of = |p: hongling_service::Page<hongling_service::models::SocialOrg>| {
@@ -241,24 +263,27 @@ async fn search_two_characters_and_code_prefixes() {
         v.sort();
         v
     };
-    let r = t.app.list_orgs(&me, &q("爱心"), PageRequest::default()).await.expect("q");
+    let r = t.app.registry().list_orgs(&me, &q("爱心"), PageRequest::default()).await.expect("q");
     assert_eq!(names_of(r), ["东营市爱心志愿者协会", "胜利社区爱心服务社"]);
-    let r = t.app.list_orgs(&me, &q("协会"), PageRequest::default()).await.expect("q");
+    let r = t.app.registry().list_orgs(&me, &q("协会"), PageRequest::default()).await.expect("q");
     assert_eq!(r.total, 2);
     // grams found apart are not a match: 爱心 … 协会 is not "心协"
-    assert_eq!(t.app.list_orgs(&me, &q("心协"), PageRequest::default()).await.expect("q").total, 0);
-    assert_eq!(t.app.list_orgs(&me, &q("慈善总会"), PageRequest::default()).await.expect("q").total, 1);
-    assert_eq!(t.app.list_orgs(&me, &q("会"), PageRequest::default()).await.expect("q").total, 3);
+    assert_eq!(t.app.registry().list_orgs(&me, &q("心协"), PageRequest::default()).await.expect("q").total, 0);
+    assert_eq!(t.app.registry().list_orgs(&me, &q("慈善总会"), PageRequest::default()).await.expect("q").total, 1);
+    assert_eq!(t.app.registry().list_orgs(&me, &q("会"), PageRequest::default()).await.expect("q").total, 3);
     // codes and prefixes, any case, full width
     let c0 = code('1', "370502", "MJC00000");
-    assert_eq!(t.app.list_orgs(&me, &q(&c0), PageRequest::default()).await.expect("q").total, 1);
-    assert_eq!(t.app.list_orgs(&me, &q("51370502"), PageRequest::default()).await.expect("q").total, 3);
-    assert_eq!(t.app.list_orgs(&me, &q(&c0[..12].to_lowercase()), PageRequest::default()).await.expect("q").total, 3);
+    assert_eq!(t.app.registry().list_orgs(&me, &q(&c0), PageRequest::default()).await.expect("q").total, 1);
+    assert_eq!(t.app.registry().list_orgs(&me, &q("51370502"), PageRequest::default()).await.expect("q").total, 3);
+    assert_eq!(
+        t.app.registry().list_orgs(&me, &q(&c0[..12].to_lowercase()), PageRequest::default()).await.expect("q").total,
+        3
+    );
     // filters combine
     let f = OrgFilter { q: Some("爱心".into()), mode: Some("filed".into()), ..Default::default() };
-    assert_eq!(t.app.list_orgs(&me, &f, PageRequest::default()).await.expect("q").total, 1);
+    assert_eq!(t.app.registry().list_orgs(&me, &f, PageRequest::default()).await.expect("q").total, 1);
     let f = OrgFilter { kind: Some(OrgKind::Foundation.as_str().into()), ..Default::default() };
-    assert_eq!(t.app.list_orgs(&me, &f, PageRequest::default()).await.expect("q").total, 0);
+    assert_eq!(t.app.registry().list_orgs(&me, &f, PageRequest::default()).await.expect("q").total, 0);
 }
 
 #[tokio::test]
@@ -348,46 +373,46 @@ async fn an_organization_account_sees_only_itself() {
     let (dyq, kenli) = seed_two_counties(&t).await;
     let admin = t.user("cityadmin9", Role::Admin, "3705", PW).await;
     let admin = t.current(admin).await;
-    let new = hongling_service::users::NewUser {
+    let new = hongling_service::system::users::NewUser {
         username: "orgself".into(),
         display_name: "东营区爱心志愿者协会".into(),
         role: Role::OrgAccount,
-        scope: hongling_service::users::ScopeInput::Org(dyq),
+        scope: hongling_service::system::users::ScopeInput::Org(dyq),
         password: Some(PW.into()),
     };
-    let (u, _) = t.app.create_user(&Principal::User(admin.clone()), new).await.expect("org account");
+    let (u, _) = t.app.system().create_user(&Principal::User(admin.clone()), new).await.expect("org account");
     assert_eq!(u.scope_region, DYQ_VILLAGE, "scope anchored at the organization's residence");
     let me = t.current(u.id).await;
-    assert!(t.app.get_org(&me, dyq).await.is_ok());
-    assert_eq!(t.app.get_org(&me, kenli).await.expect_err("other").code(), "not_found");
-    let all = t.app.list_orgs(&me, &OrgFilter::default(), PageRequest::default()).await.expect("list");
+    assert!(t.app.registry().get_org(&me, dyq).await.is_ok());
+    assert_eq!(t.app.registry().get_org(&me, kenli).await.expect_err("other").code(), "not_found");
+    let all = t.app.registry().list_orgs(&me, &OrgFilter::default(), PageRequest::default()).await.expect("list");
     assert_eq!(all.total, 1);
     // a county admin elsewhere cannot give an account for this organization
     let kadmin = t.user("kenliadmin", Role::Admin, "370505", PW).await;
     let kadmin = t.current(kadmin).await;
-    let new = hongling_service::users::NewUser {
+    let new = hongling_service::system::users::NewUser {
         username: "orgself2".into(),
         display_name: "x".into(),
         role: Role::OrgAccount,
-        scope: hongling_service::users::ScopeInput::Org(dyq),
+        scope: hongling_service::system::users::ScopeInput::Org(dyq),
         password: None,
     };
-    let e = t.app.create_user(&Principal::User(kadmin), new).await.expect_err("outside");
+    let e = t.app.system().create_user(&Principal::User(kadmin), new).await.expect_err("outside");
     assert!(e.field_errors().iter().any(|f| f.message.contains("管辖区域")));
 }
 
 #[tokio::test]
 async fn demo_registry_is_realistic() {
     let t = TestApp::new().await;
-    let n = t.app.seed_demo_registry("3705").await.expect("seed");
+    let n = t.app.registry().seed_demo_registry("3705").await.expect("seed");
     assert!(n >= 9000, "{n}");
-    assert_eq!(t.app.seed_demo_registry("3705").await.expect("again"), 0, "seeding is idempotent");
+    assert_eq!(t.app.registry().seed_demo_registry("3705").await.expect("again"), 0, "seeding is idempotent");
     let id = t.user("demoreg", Role::Registrar, "3705", PW).await;
     let me = t.current(id).await;
     let count = |f: OrgFilter| {
         let app = t.app.clone();
         let me = me.clone();
-        async move { app.list_orgs(&me, &f, PageRequest::default()).await.expect("q").total }
+        async move { app.registry().list_orgs(&me, &f, PageRequest::default()).await.expect("q").total }
     };
     let registered = count(OrgFilter { mode: Some("registered".into()), ..Default::default() }).await;
     let filed = count(OrgFilter { mode: Some("filed".into()), ..Default::default() }).await;
@@ -396,6 +421,7 @@ async fn demo_registry_is_realistic() {
     // every registered code is valid and unique, names are unique
     let page = t
         .app
+        .registry()
         .list_orgs(
             &me,
             &OrgFilter { mode: Some("registered".into()), ..Default::default() },
@@ -412,14 +438,14 @@ async fn demo_registry_is_realistic() {
     assert!(count(OrgFilter { q: Some("广场舞".into()), ..Default::default() }).await > 10);
     assert!(count(OrgFilter { region: Some("370502".into()), ..Default::default() }).await > 500);
     assert!(count(OrgFilter { status: Some("deregistered".into()), ..Default::default() }).await > 50);
-    let f = hongling_service::dashboard::DashboardFigures::default();
-    let d = t.app.dashboard(&me).await.expect("dash");
+    let f = hongling_service::system::dashboard::DashboardFigures::default();
+    let d = t.app.system().dashboard(&me).await.expect("dash");
     assert!(d.registered_active > 2500 && d.filed_active > 5000, "{d:?} {f:?}");
     // past 10,000 matches the count stops and says so
-    let page = t.app.list_orgs(&me, &OrgFilter::default(), PageRequest::default()).await.expect("q");
+    let page = t.app.registry().list_orgs(&me, &OrgFilter::default(), PageRequest::default()).await.expect("q");
     assert!(page.total_exact && page.total < 10_000);
-    t.app.generate_orgs(1_200, "3705", |_| {}).await.expect("generate");
-    let page = t.app.list_orgs(&me, &OrgFilter::default(), PageRequest::default()).await.expect("q");
+    t.app.registry().generate_orgs(1_200, "3705", |_| {}).await.expect("generate");
+    let page = t.app.registry().list_orgs(&me, &OrgFilter::default(), PageRequest::default()).await.expect("q");
     assert_eq!((page.total, page.total_exact), (10_000, false));
     let mut b = t.browser();
     b.login("demoreg", PW).await;

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
 use hongling_domain::{RegionCode, Role};
-use hongling_service::users::{NewUser, ScopeInput};
+use hongling_service::system::users::{NewUser, ScopeInput};
 use hongling_service::{DbConfig, Hongling, ManualClock, Principal};
 use http_body_util::BodyExt;
 use sea_orm::ConnectionTrait;
@@ -104,6 +104,7 @@ impl TestApp {
         let scope = ScopeInput::Region(RegionCode::parse(scope).expect("code"));
         let (u, _) = self
             .app
+            .system()
             .create_user(
                 &Principal::Cli,
                 NewUser {

@@ -22,7 +22,8 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use time::{Date, Duration};
 
-use crate::{Hongling, Principal, Result};
+use super::Party;
+use crate::{Principal, Result};
 
 const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马",
@@ -86,7 +87,7 @@ struct PartyPlan {
     founded: Date,
 }
 
-impl Hongling {
+impl Party<'_> {
     /// Fill the demo jurisdiction's party records once. Returns the number of
     /// party organizations created (0 when there were some already).
     pub async fn seed_demo_party(&self, region: &str) -> Result<usize> {

@@ -16,9 +16,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::coverage::Ref;
-use super::{Check, coords, de_text, require_party_reader, require_party_writer};
-use crate::{CurrentUser, Error, Hongling, Principal, Result};
+use super::Party;
+use super::{require_party_reader, require_party_writer};
+use crate::Ref;
+use crate::input::{Check, coords, de_text};
+use crate::{CurrentUser, Error, Principal, Result};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InstructorView {
@@ -110,7 +112,7 @@ fn instructor_json(m: &instructor::Model) -> serde_json::Value {
     })
 }
 
-impl Hongling {
+impl Party<'_> {
     async fn instructor_model(&self, me: &CurrentUser, id: i64) -> Result<instructor::Model> {
         require_party_reader(me)?;
         let m = instructor::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
@@ -119,19 +121,19 @@ impl Hongling {
 
     /// The load limit of an instructor: their own, else the profile's.
     pub(crate) async fn instructor_limit(&self, m: &instructor::Model) -> Result<i32> {
-        let mut profiles = super::coverage::Profiles::load(&self.db, self.today()).await?;
+        let mut profiles = super::refresh::Profiles::load(&self.db, self.today()).await?;
         Ok(limit_of(m, &mut profiles))
     }
 }
 
 /// The load limit of an instructor with the profiles of many regions at hand.
-pub(crate) fn limit_of(m: &instructor::Model, profiles: &mut super::coverage::Profiles) -> i32 {
+pub(crate) fn limit_of(m: &instructor::Model, profiles: &mut super::refresh::Profiles) -> i32 {
     m.max_orgs.unwrap_or_else(|| profiles.get(&m.region_code).count(Param::InstructorMaxOrgs) as i32)
 }
 
-impl Hongling {
+impl Party<'_> {
     async fn instructor_views(&self, rows: Vec<instructor::Model>) -> Result<Vec<InstructorView>> {
-        let mut profiles = super::coverage::Profiles::load(&self.db, self.today()).await?;
+        let mut profiles = super::refresh::Profiles::load(&self.db, self.today()).await?;
         let mut out = Vec::new();
         for m in rows {
             let limit = limit_of(&m, &mut profiles);
@@ -149,7 +151,7 @@ impl Hongling {
                 load: m.load,
                 max_orgs: limit,
                 max_orgs_own: m.max_orgs,
-                appointed_on: super::fmt_date(m.appointed_on),
+                appointed_on: crate::input::fmt_date(m.appointed_on),
                 status: m.status,
                 assessment: m.assessment,
                 assessment_year: m.assessment_year,

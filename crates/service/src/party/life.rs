@@ -14,9 +14,11 @@ use serde_json::json;
 use time::Date;
 use utoipa::ToSchema;
 
-use super::coverage::Ref;
-use super::{Check, de_text, may_read_party, may_write_party, own_party_org};
-use crate::{CurrentUser, Error, Hongling, Principal, Result};
+use super::Party;
+use super::{may_read_party, may_write_party, own_party_org};
+use crate::Ref;
+use crate::input::{Check, de_text};
+use crate::{CurrentUser, Error, Principal, Result};
 
 /// Filters shared by the party-life, fund and training lists.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -160,7 +162,7 @@ fn day(s: &Option<String>) -> Option<Date> {
     s.as_deref().and_then(|s| Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok())
 }
 
-impl Hongling {
+impl Party<'_> {
     /// The party organization a record is about, if the caller may add records to it:
     /// region writers in their subtree, a secretary their own.
     async fn writable_party_org(

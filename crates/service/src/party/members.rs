@@ -18,9 +18,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::coverage::Ref;
-use super::{Check, de_text, may_read_party, may_write_party, own_party_org};
-use crate::{CurrentUser, Error, Hongling, Principal, Result};
+use super::Party;
+use super::{may_read_party, may_write_party, own_party_org};
+use crate::Ref;
+use crate::input::{Check, de_text};
+use crate::{CurrentUser, Error, Principal, Result};
 
 /// A party member as pages and the API show it (the ID number masked).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -112,7 +114,7 @@ fn member_json(m: &party_member::Model) -> serde_json::Value {
     })
 }
 
-impl Hongling {
+impl Party<'_> {
     fn sees_member(&self, me: &CurrentUser, m: &party_member::Model) -> bool {
         if may_read_party(me) {
             return me.scope.region.contains_str(&m.region_code);
@@ -157,15 +159,15 @@ impl Hongling {
                 name: m.name,
                 gender: m.gender,
                 member_type: m.member_type,
-                joined_on: super::fmt_date(m.joined_on),
-                formal_on: super::fmt_date(m.formal_on),
+                joined_on: crate::input::fmt_date(m.joined_on),
+                formal_on: crate::input::fmt_date(m.formal_on),
                 posts: m.posts,
                 employer_org: m.employer_org_id.map(|id| Ref { id, name: orgs.get(&id).cloned().unwrap_or_default() }),
                 party_org: m.party_org_id.map(|id| Ref { id, name: parties.get(&id).cloned().unwrap_or_default() }),
                 region_code: m.region_code,
                 id_number_masked: m.id_number_mask,
                 phone: m.phone,
-                left_on: super::fmt_date(m.left_on),
+                left_on: crate::input::fmt_date(m.left_on),
                 version: m.version,
             })
             .collect())

@@ -11,25 +11,22 @@
 //! - policy values are set by party offices and administrators.
 //!
 //! Every change refreshes the coverage state of what it touched and writes
-//! the audit log, in its transaction.
+//! the audit log, in its transaction. Reached through [`Hongling::party`].
 
-pub mod coverage;
+pub mod breaches;
 pub mod demo;
+pub mod figures;
 pub mod instructors;
 pub mod life;
 pub mod members;
 pub mod planner;
-pub mod policy;
 pub mod records;
+pub mod refresh;
 
 use hongling_domain::Role;
 use hongling_domain::role::ScopeKind;
-use hongling_store::audit::{self, NewEntry};
-use sea_orm::ConnectionTrait;
-use serde::{Deserialize, Deserializer};
-use time::Date;
 
-use crate::{CurrentUser, Error, FieldError, Hongling, Principal, Result};
+use crate::{CurrentUser, Error, Hongling, Result};
 
 /// Region-scoped roles that read party records.
 pub fn reads_party(role: Role) -> bool {
@@ -89,178 +86,14 @@ impl CurrentUser {
     }
 }
 
-impl Hongling {
-    /// Append the audit entry of a change, in its transaction.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn audit(
-        &self,
-        conn: &impl ConnectionTrait,
-        by: &Principal,
-        action: &str,
-        entity_type: &str,
-        entity_id: impl ToString,
-        region_code: &str,
-        summary: String,
-        before: Option<serde_json::Value>,
-        after: Option<serde_json::Value>,
-    ) -> Result<()> {
-        audit::append(
-            conn,
-            NewEntry {
-                at: self.now(),
-                actor_user_id: by.actor_id(),
-                actor: by.actor_name(),
-                action: action.to_owned(),
-                entity_type: entity_type.to_owned(),
-                entity_id: entity_id.to_string(),
-                region_code: region_code.to_owned(),
-                summary,
-                before,
-                after,
-            },
-        )
-        .await?;
-        Ok(())
+/// Party coverage operations: `app.party().coverage(…)`.
+#[derive(Clone, Copy)]
+pub struct Party<'a>(pub(crate) &'a Hongling);
+
+impl std::ops::Deref for Party<'_> {
+    type Target = Hongling;
+
+    fn deref(&self) -> &Hongling {
+        self.0
     }
-}
-
-// ---------- input helpers shared by forms and JSON ----------
-
-/// Accept a string, a number or null as optional text (forms send strings,
-/// JSON clients numbers).
-pub fn de_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum T {
-        S(String),
-        I(i64),
-        F(f64),
-    }
-    Ok(match Option::<T>::deserialize(d)? {
-        None => None,
-        Some(T::S(s)) => Some(s).filter(|s| !s.trim().is_empty()),
-        Some(T::I(i)) => Some(i.to_string()),
-        Some(T::F(f)) => Some(f.to_string()),
-    })
-}
-
-/// Accept true/false, or a checkbox's "on" / "1" / "true".
-pub fn de_flag<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<bool, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum F {
-        B(bool),
-        S(String),
-        I(i64),
-    }
-    Ok(match Option::<F>::deserialize(d)? {
-        None => false,
-        Some(F::B(b)) => b,
-        Some(F::S(s)) => matches!(s.as_str(), "on" | "1" | "true" | "yes"),
-        Some(F::I(i)) => i != 0,
-    })
-}
-
-/// Collects field errors while reading an input.
-#[derive(Default)]
-pub(crate) struct Check {
-    pub errors: Vec<FieldError>,
-}
-
-impl Check {
-    pub fn bad(&mut self, field: &str, message: impl Into<String>) {
-        self.errors.push(FieldError { field: field.to_owned(), message: message.into() });
-    }
-
-    /// Required text, trimmed, at most `max` characters.
-    pub fn text(&mut self, field: &str, v: &str, label: &str, max: usize) -> String {
-        let v = v.trim();
-        if v.is_empty() {
-            self.bad(field, format!("请填写{label}"));
-        } else if v.chars().count() > max {
-            self.bad(field, format!("{label}不能超过 {max} 个字"));
-        }
-        v.to_owned()
-    }
-
-    pub fn date(&mut self, field: &str, v: &Option<String>, today: Date) -> Option<Date> {
-        let s = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
-        match Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")) {
-            Ok(d) if d > today => {
-                self.bad(field, "日期不能晚于今天");
-                None
-            }
-            Ok(d) => Some(d),
-            Err(_) => {
-                self.bad(field, "日期格式应为 YYYY-MM-DD");
-                None
-            }
-        }
-    }
-
-    pub fn required_date(&mut self, field: &str, v: &Option<String>, today: Date, label: &str) -> Option<Date> {
-        if v.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            self.bad(field, format!("请填写{label}"));
-            return None;
-        }
-        self.date(field, v, today)
-    }
-
-    pub fn int(&mut self, field: &str, v: &Option<String>, min: i64, max: i64) -> Option<i64> {
-        let s = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
-        match s.parse::<i64>() {
-            Ok(n) if (min..=max).contains(&n) => Some(n),
-            Ok(_) => {
-                self.bad(field, format!("应在 {min} 至 {max} 之间"));
-                None
-            }
-            Err(_) => {
-                self.bad(field, "请填写整数");
-                None
-            }
-        }
-    }
-
-    pub fn id(&mut self, field: &str, v: &Option<String>) -> Option<i64> {
-        self.int(field, v, 1, i64::MAX)
-    }
-
-    pub fn choice<T>(&mut self, field: &str, v: &str, parse: fn(&str) -> Option<T>, label: &str) -> Option<T> {
-        let r = parse(v.trim());
-        if r.is_none() {
-            self.bad(field, format!("请选择{label}"));
-        }
-        r
-    }
-
-    pub fn finish(self) -> Result<()> {
-        if self.errors.is_empty() { Ok(()) } else { Err(Error::Invalid(self.errors)) }
-    }
-}
-
-/// A coordinate pair typed as text, in millionths of a degree.
-pub(crate) fn coords(c: &mut Check, lon: &Option<String>, lat: &Option<String>) -> (Option<i64>, Option<i64>) {
-    let parse = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::parse::<f64>);
-    match (parse(lon), parse(lat)) {
-        (None, None) => (None, None),
-        (Some(Ok(a)), Some(Ok(b))) if (73.0..=136.0).contains(&a) && (3.0..=54.0).contains(&b) => {
-            (Some((a * 1e6).round() as i64), Some((b * 1e6).round() as i64))
-        }
-        (Some(Ok(_)), Some(Ok(_))) => {
-            c.bad("longitude", "坐标不在我国境内：经度应在 73–136 之间，纬度应在 3–54 之间");
-            (None, None)
-        }
-        (Some(_), Some(_)) => {
-            c.bad("longitude", "请填写数字，如 118.582184");
-            (None, None)
-        }
-        _ => {
-            c.bad("longitude", "经度和纬度须同时填写");
-            (None, None)
-        }
-    }
-}
-
-pub(crate) fn fmt_date(d: Option<Date>) -> Option<String> {
-    d.map(|d| d.to_string())
 }

@@ -18,9 +18,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::coverage::Ref;
-use super::{Check, de_text, require_party_writer};
-use crate::{CurrentUser, Error, Hongling, Principal, Result};
+use super::Party;
+use super::require_party_writer;
+use crate::Ref;
+use crate::input::{Check, de_text};
+use crate::{CurrentUser, Error, Principal, Result};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct PlanRequest {
@@ -129,7 +131,7 @@ fn township(code: &str) -> String {
     code.chars().take(9).collect()
 }
 
-impl Hongling {
+impl Party<'_> {
     async fn plan_params(&self, region: &str) -> Result<PlanParams> {
         let p = self.profile(region, self.today()).await?;
         Ok(PlanParams {
@@ -290,7 +292,7 @@ impl Hongling {
             .all(&self.db)
             .await?;
         // one read of the policy values for all of them, not one per instructor
-        let mut profiles = super::coverage::Profiles::load(&self.db, self.today()).await?;
+        let mut profiles = super::refresh::Profiles::load(&self.db, self.today()).await?;
         let mut out = Vec::new();
         for m in rows {
             let limit = super::instructors::limit_of(&m, &mut profiles);

@@ -17,9 +17,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::coverage::{BreachView, Ref};
-use super::{Check, de_flag, de_text, may_read_party, may_write_party, own_party_org, require_party_writer};
-use crate::{CurrentUser, Error, Hongling, Principal, Result};
+use super::Party;
+use super::breaches::BreachView;
+use super::{may_read_party, may_write_party, own_party_org, require_party_writer};
+use crate::Ref;
+use crate::input::{Check, de_flag, de_text};
+use crate::{CurrentUser, Error, Principal, Result};
 
 /// A party organization as pages and the API show it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -147,7 +150,7 @@ pub struct PartyOrgFilter {
     pub breaches: Option<bool>,
 }
 
-impl Hongling {
+impl Party<'_> {
     /// May the caller see this party organization? Region readers within their
     /// subtree; a secretary or member their own and its direct children.
     pub(crate) fn sees_party_org(&self, me: &CurrentUser, p: &party_org::Model) -> bool {
@@ -212,11 +215,11 @@ impl Hongling {
                     region_code: p.region_code,
                     channel: r(p.channel_id, &channels),
                     parent: r(p.parent_id, &parents),
-                    founded_on: super::fmt_date(p.founded_on),
-                    dissolved_on: super::fmt_date(p.dissolved_on),
+                    founded_on: crate::input::fmt_date(p.founded_on),
+                    dissolved_on: crate::input::fmt_date(p.dissolved_on),
                     status: p.status,
                     secretary: r(p.secretary_member_id, &secs),
-                    secretary_since: super::fmt_date(p.secretary_since),
+                    secretary_since: crate::input::fmt_date(p.secretary_since),
                     venue: VENUE_ITEMS
                         .iter()
                         .zip(flags)
@@ -723,7 +726,7 @@ impl Hongling {
     /// Assign an organization to a channel by hand, or (None) back to the rules.
     pub async fn set_org_channel(&self, me: &CurrentUser, org_id: i64, channel_id: Option<i64>) -> Result<()> {
         require_party_writer(me)?;
-        let org = self.get_org(me, org_id).await?;
+        let org = self.registry().get_org(me, org_id).await?;
         let channel = match channel_id {
             None => None,
             Some(id) => Some(
@@ -767,9 +770,10 @@ impl Hongling {
     /// organization without one (None ends it).
     pub async fn set_host(&self, me: &CurrentUser, org_id: i64, host: Option<i64>) -> Result<()> {
         require_party_writer(me)?;
-        let org = self.get_org(me, org_id).await?;
+        let org = self.registry().get_org(me, org_id).await?;
         if let Some(h) = host {
             let host_org = self
+                .registry()
                 .get_org(me, h)
                 .await
                 .map_err(|_| Error::invalid("host_org_id", "带动组织不存在或不在管辖区域内"))?;

@@ -11,7 +11,8 @@ use serde_json::json;
 use time::Date;
 use utoipa::ToSchema;
 
-use super::{Check, de_text, may_edit_policy};
+use crate::input::{Check, de_text};
+use crate::party::may_edit_policy;
 use crate::{CurrentUser, Error, Hongling, Principal, Result};
 
 /// One parameter as it applies to a region on a date.

@@ -5,9 +5,10 @@ use hongling_domain::registry::{Category, OrgKind, OrgStatus, RegistrationMode, 
 use hongling_store::registry::entity::social_org;
 use hongling_store::registry::orgs as store_orgs;
 
-use crate::orgs::OrgFilter;
+use super::Registry;
+use crate::registry::orgs::OrgFilter;
 use crate::tabular::{self, Cell};
-use crate::{CurrentUser, Error, Hongling, Result};
+use crate::{CurrentUser, Error, Result};
 
 /// Largest export in one file.
 pub const MAX_EXPORT_ROWS: u64 = 200_000;
@@ -20,7 +21,7 @@ fn text(s: &str) -> Cell {
     if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_owned()) }
 }
 
-impl Hongling {
+impl Registry<'_> {
     pub async fn export_orgs(&self, me: &CurrentUser, f: &OrgFilter) -> Result<Vec<u8>> {
         let q = self.org_query(me, f)?;
         let n = store_orgs::count(&self.db, &q).await?;
@@ -40,7 +41,7 @@ impl Hongling {
             after = last.id;
             rows.extend(batch.iter().map(|m| export_row(m, &units)));
         }
-        let headers: Vec<&str> = crate::import::COLUMNS.iter().map(|c| c.0).collect();
+        let headers: Vec<&str> = crate::registry::import::COLUMNS.iter().map(|c| c.0).collect();
         let count = rows.len();
         let bytes = tabular::write_xlsx("社会组织", &headers, rows).map_err(Error::internal)?;
         // exports carry personal data (legal representatives): who exported what is logged

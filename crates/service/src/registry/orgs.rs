@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::Date;
 
-use crate::{CurrentUser, Error, FieldError, Hongling, Principal, Result};
+use super::Registry;
+use crate::{CurrentUser, Error, FieldError, Principal, Result};
 
 /// The list filters of the registry page and `GET /api/v1/orgs`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -188,7 +189,7 @@ pub(crate) struct EventDraft<'a> {
     pub changes: Vec<FieldChange>,
 }
 
-impl Hongling {
+impl Registry<'_> {
     /// The base query for the caller's scope, narrowed by a region filter.
     /// A filter outside the scope matches nothing.
     pub(crate) fn org_scope_query(&self, me: &CurrentUser, region: Option<&str>) -> Result<OrgQuery> {
@@ -321,7 +322,7 @@ impl Hongling {
         let ev = EventDraft { action, effective_on: effective, reason: "", doc_no: "", changes: vec![] };
         self.record_change(&txn, by, None, &m, ev, summary).await?;
         // its management channel, and the "三同步" breach until it is covered
-        self.refresh_orgs(&txn, &[m.id], today).await?;
+        self.party().refresh_orgs(&txn, &[m.id], today).await?;
         txn.commit().await?;
         Ok(m)
     }
@@ -442,7 +443,7 @@ impl Hongling {
         let ev =
             EventDraft { action: "update", effective_on: effective_on.unwrap_or(today), reason, doc_no: "", changes };
         self.record_change(&txn, &by, Some(&before), &m, ev, summary).await?;
-        self.refresh_orgs(&txn, &[m.id], today).await?;
+        self.party().refresh_orgs(&txn, &[m.id], today).await?;
         txn.commit().await?;
         Ok(m)
     }
@@ -542,9 +543,9 @@ impl Hongling {
         };
         self.record_change(&txn, &by, Some(&before), &m, ev, summary).await?;
         // an organization that closes no longer counts, nor does it for its party organization
-        self.refresh_orgs(&txn, &[m.id], today).await?;
-        let parties = self.party_orgs_of_orgs(&txn, &[m.id]).await?;
-        self.refresh_party_orgs(&txn, &parties, today).await?;
+        self.party().refresh_orgs(&txn, &[m.id], today).await?;
+        let parties = self.party().party_orgs_of_orgs(&txn, &[m.id]).await?;
+        self.party().refresh_party_orgs(&txn, &parties, today).await?;
         txn.commit().await?;
         Ok(m)
     }

@@ -21,9 +21,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::Date;
 
-use crate::orgs::{EventDraft, OrgSnapshot, apply_draft, diff, draft_model, local_today, require_writer};
+use super::Registry;
+use crate::registry::orgs::{EventDraft, OrgSnapshot, apply_draft, diff, draft_model, local_today, require_writer};
 use crate::tabular::{self, Cell, Row, Table};
-use crate::{CurrentUser, Error, Hongling, Principal, Result};
+use crate::{CurrentUser, Error, Principal, Result};
 
 /// Largest upload accepted for an import.
 pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
@@ -267,7 +268,7 @@ fn parse_row(
     if reasons.is_empty() { Ok((d, code.map(|c| c.to_string()), status, class)) } else { Err(reasons) }
 }
 
-impl Hongling {
+impl Registry<'_> {
     /// Units a row may name: those of the caller's subtree and its ancestors.
     async fn unit_names(&self, me: Option<&CurrentUser>) -> Result<HashMap<String, i64>> {
         let units = match me {
@@ -535,7 +536,7 @@ impl Hongling {
             .insert_records(&txn, by, creates.iter().map(|p| (&p.draft, p.uscc.clone(), p.status, p.class)), file_name)
             .await?;
         // a changed status, unit or residence can change party coverage
-        self.refresh_orgs(&txn, &touched, today).await?;
+        self.party().refresh_orgs(&txn, &touched, today).await?;
         summary.creates = created;
         summary.updates = updated;
         summary.unchanged = unchanged;
@@ -611,7 +612,7 @@ impl Hongling {
             self.insert_import_events(conn, by, &inserted, source, today).await?;
             // channels and coverage state of the new records
             let ids: Vec<i64> = inserted.iter().map(|m| m.id).collect();
-            self.refresh_orgs(conn, &ids, today).await?;
+            self.party().refresh_orgs(conn, &ids, today).await?;
             n += inserted.len();
         }
         Ok(n)

@@ -3,7 +3,8 @@
 use hongling_store::regions;
 use serde::Serialize;
 
-use crate::{CurrentUser, Hongling, Result};
+use super::System;
+use crate::{CurrentUser, Result};
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct DashboardFigures {
@@ -27,7 +28,7 @@ pub struct DashboardFigures {
     pub supervised: i64,
 }
 
-impl Hongling {
+impl System<'_> {
     pub async fn dashboard(&self, me: &CurrentUser) -> Result<DashboardFigures> {
         let prefix = match me.region_prefix() {
             Ok(p) => p.clone(),

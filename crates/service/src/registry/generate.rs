@@ -14,8 +14,8 @@ use rand::{Rng, SeedableRng};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use time::{Date, Duration};
 
-use crate::orgs::local_today;
-use crate::{Error, Hongling, Principal, Result};
+use super::Registry;
+use crate::{Error, Principal, Result};
 
 const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马",
@@ -245,7 +245,7 @@ impl Gen<'_> {
     }
 }
 
-impl Hongling {
+impl Registry<'_> {
     async fn places(&self, prefix: &str) -> Result<Places> {
         let (lo, hi) = subtree_range(prefix);
         let all = region::Entity::find()
@@ -371,11 +371,6 @@ impl Hongling {
         }
         hongling_store::optimize(&self.db, true).await?;
         Ok(done)
-    }
-
-    /// Today's date in Asia/Shanghai.
-    pub fn today(&self) -> Date {
-        local_today(self.now())
     }
 
     /// Insert prepared records with their grams and a history event, in one

@@ -10,9 +10,10 @@ use hongling_store::{Page, PageRequest, begin_write, is_unique_violation, region
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
+use super::System;
 use crate::auth::current_user;
 use crate::secret::{generate_password, hash_password_async};
-use crate::{CurrentUser, Error, FieldError, Hongling, Principal, Result};
+use crate::{CurrentUser, Error, FieldError, Principal, Result};
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -59,7 +60,7 @@ fn require_admin(by: &Principal) -> Result<Option<&CurrentUser>> {
     }
 }
 
-impl Hongling {
+impl System<'_> {
     /// Create an account. Returns the user and the generated password, if any.
     pub async fn create_user(&self, by: &Principal, new: NewUser) -> Result<(user::Model, Option<String>)> {
         let admin = require_admin(by)?;
@@ -149,7 +150,7 @@ impl Hongling {
                 }
                 Ok(Scope::region(code.clone()))
             }
-            ScopeInput::Org(id) => self.org_scope_of(*id).await,
+            ScopeInput::Org(id) => self.registry().org_scope_of(*id).await,
             ScopeInput::PartyOrg(id) => {
                 let p = hongling_store::party::entity::party_org::Entity::find_by_id(*id)
                     .one(&self.db)

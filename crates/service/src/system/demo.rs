@@ -4,8 +4,9 @@ use hongling_domain::{RegionCode, Role};
 use hongling_store::entity::user;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::users::{NewUser, ScopeInput};
-use crate::{Hongling, Principal, Result};
+use super::System;
+use crate::system::users::{NewUser, ScopeInput};
+use crate::{Principal, Result};
 
 pub const DEMO_REGION: &str = "3705";
 
@@ -29,7 +30,7 @@ const ACCOUNTS: &[(&str, &str, Role, &str)] = &[
     ("wenhui", "文汇街道社会事务办", Role::Grassroots, "370502001"),
 ];
 
-impl Hongling {
+impl System<'_> {
     /// Create the demo accounts that do not exist yet.
     pub async fn ensure_demo_accounts(&self) -> Result<Vec<DemoAccount>> {
         let mut out = Vec::new();

@@ -1,0 +1,376 @@
+//! Coverage figures (M2): by region with drill-down, by dimension, year-end
+//! figures, and their export.
+
+use std::collections::{BTreeMap, HashMap};
+
+use hongling_domain::party::coverage::{ChannelKind, CoverageMode, ModeCounts};
+use hongling_domain::policy::Param;
+use hongling_domain::registry::RegistrationMode;
+use hongling_domain::{RegionCode, RegionLevel};
+use hongling_store::party::figures::{self as store_party, CoverageFilter, FigureRow, FigureSource, Group};
+use hongling_store::{PageRequest, begin_write, regions};
+use serde::{Deserialize, Serialize};
+use time::Date;
+use utoipa::ToSchema;
+
+use super::Party;
+use super::require_party_reader;
+use crate::{CurrentUser, Error, Principal, Result};
+
+// ---------- figures ----------
+
+/// Filters of the coverage figures (page and `GET /api/v1/coverage`).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct CoverageQuery {
+    /// A region code inside your scope (default: your whole scope).
+    pub region: Option<String>,
+    /// registered or filed
+    pub mode: Option<String>,
+    /// association, foundation, service_institution
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    /// supervisory_unit, comprehensive_committee, township, industry_committee, hub_org
+    pub channel: Option<String>,
+    /// A past year: its year-end figures (evaluated with that year's policy values).
+    pub year: Option<i32>,
+}
+
+/// Organizations by coverage mode.
+#[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+pub struct ByMode {
+    pub standalone: u64,
+    pub joint_branch: u64,
+    pub instructor: u64,
+    pub host_led: u64,
+    pub uncovered: u64,
+}
+
+impl From<ModeCounts> for ByMode {
+    fn from(c: ModeCounts) -> Self {
+        Self {
+            standalone: c.standalone,
+            joint_branch: c.joint_branch,
+            instructor: c.instructor,
+            host_led: c.host_led,
+            uncovered: c.uncovered,
+        }
+    }
+}
+
+/// Coverage figures of a region (active organizations).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Coverage {
+    pub region: String,
+    pub region_name: String,
+    /// null: live figures; else the year-end figures of that year
+    pub year: Option<i32>,
+    pub organizations: u64,
+    pub covered: u64,
+    pub by_mode: ByMode,
+    /// 覆盖率, a fraction 0..1: covered by a party organization or party work
+    pub coverage_rate: f64,
+    /// 单建率, a fraction 0..1: with a party organization of their own
+    pub standalone_rate: f64,
+    /// rules broken (see /api/v1/coverage/breaches)
+    pub breaches: u64,
+    /// the policy targets in force for the region, fractions 0..1 (null: none set)
+    pub coverage_rate_target: Option<f64>,
+    pub standalone_rate_target: Option<f64>,
+}
+
+/// Figures of one child region (or one value of a dimension).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CoverageRow {
+    /// region code, or the dimension's value
+    pub key: String,
+    pub name: String,
+    /// whether it can be opened one level down
+    pub drill: bool,
+    pub organizations: u64,
+    pub covered: u64,
+    pub by_mode: ByMode,
+    pub coverage_rate: f64,
+    pub standalone_rate: f64,
+    pub breaches: u64,
+}
+
+fn counts_of(rows: &[FigureRow]) -> (ModeCounts, u64) {
+    let mut c = ModeCounts::default();
+    let mut b = 0;
+    for r in rows {
+        if let Some(m) = CoverageMode::parse(&r.coverage_mode) {
+            c.add(m, r.orgs as u64);
+        }
+        b += r.breaches as u64;
+    }
+    (c, b)
+}
+
+fn row_of(key: String, name: String, drill: bool, c: ModeCounts, breaches: u64) -> CoverageRow {
+    CoverageRow {
+        key,
+        name,
+        drill,
+        organizations: c.total(),
+        covered: c.covered(),
+        coverage_rate: c.coverage_rate(),
+        standalone_rate: c.standalone_rate(),
+        by_mode: c.into(),
+        breaches,
+    }
+}
+
+fn nonempty(v: &Option<String>) -> Option<String> {
+    v.clone().filter(|s| !s.trim().is_empty())
+}
+
+impl Party<'_> {
+    fn coverage_filter(&self, me: &CurrentUser, q: &CoverageQuery) -> Result<(CoverageFilter, FigureSource)> {
+        require_party_reader(me)?;
+        use hongling_domain::registry::{Category, OrgKind};
+        let mut c = crate::input::Check::default();
+        for (field, v, ok) in [
+            ("mode", &q.mode, nonempty(&q.mode).is_none_or(|v| RegistrationMode::parse(&v).is_some())),
+            ("kind", &q.kind, nonempty(&q.kind).is_none_or(|v| OrgKind::parse(&v).is_some())),
+            ("category", &q.category, nonempty(&q.category).is_none_or(|v| Category::parse(&v).is_some())),
+            ("channel", &q.channel, nonempty(&q.channel).is_none_or(|v| ChannelKind::parse(&v).is_some())),
+        ] {
+            if !ok {
+                c.bad(field, format!("未知的筛选值：{}", v.as_deref().unwrap_or("")));
+            }
+        }
+        c.finish()?;
+        let f = CoverageFilter {
+            region_prefix: me.subtree(q.region.as_deref())?,
+            registration_mode: nonempty(&q.mode),
+            kind: nonempty(&q.kind),
+            category: nonempty(&q.category),
+            channel_kind: nonempty(&q.channel),
+        };
+        let src = match q.year {
+            Some(y) if y < self.today().year() => FigureSource::Year(y),
+            _ => FigureSource::Live,
+        };
+        Ok((f, src))
+    }
+
+    /// Coverage figures of a region inside the caller's scope.
+    pub async fn coverage(&self, me: &CurrentUser, q: &CoverageQuery) -> Result<Coverage> {
+        let (f, src) = self.coverage_filter(me, q)?;
+        let rows = store_party::figures(&self.db, src, &f, Group::None).await?;
+        let (c, _) = counts_of(&rows);
+        let breaches = store_party::breach_total(&self.db, src, &f).await? as u64;
+        let on = match src {
+            FigureSource::Year(y) => Date::from_calendar_date(y, time::Month::December, 31).unwrap_or(self.today()),
+            FigureSource::Live => self.today(),
+        };
+        let profile = self.profile(&f.region_prefix, on).await?;
+        let rate = |p: Param| profile.get(p).map(|v| v as f64 / 10_000.0);
+        Ok(Coverage {
+            region_name: self.region_display_name(&f.region_prefix).await?,
+            region: f.region_prefix,
+            year: match src {
+                FigureSource::Year(y) => Some(y),
+                FigureSource::Live => None,
+            },
+            organizations: c.total(),
+            covered: c.covered(),
+            coverage_rate: c.coverage_rate(),
+            standalone_rate: c.standalone_rate(),
+            by_mode: c.into(),
+            breaches,
+            coverage_rate_target: rate(Param::CoverageRateTarget),
+            standalone_rate_target: rate(Param::StandaloneRateTarget),
+        })
+    }
+
+    /// Figures of the child regions one level down (the drill-down), with a
+    /// row for organizations registered at the region itself when there are any.
+    pub async fn coverage_children(&self, me: &CurrentUser, q: &CoverageQuery) -> Result<Vec<CoverageRow>> {
+        let (f, src) = self.coverage_filter(me, q)?;
+        let code = RegionCode::parse(&f.region_prefix).map_err(|_| Error::NotFound)?;
+        let child_len = match code.level() {
+            RegionLevel::Province => 4,
+            RegionLevel::City => 6,
+            RegionLevel::County => 9,
+            RegionLevel::Township | RegionLevel::Village => 12,
+        };
+        let rows = store_party::figures(&self.db, src, &f, Group::Region(child_len)).await?;
+        let mut by_key: BTreeMap<String, Vec<FigureRow>> = BTreeMap::new();
+        for r in rows {
+            by_key.entry(r.key.clone()).or_default().push(r);
+        }
+        // breaches of party organizations count where they are, like those of organizations
+        let mut breaches: Option<HashMap<String, i64>> = None;
+        if src == FigureSource::Live && !f.has_dimensions() {
+            breaches = Some(
+                store_party::breaches_by_region(&self.db, &f.region_prefix, child_len).await?.into_iter().collect(),
+            );
+        }
+        let mut out = Vec::new();
+        let children = if code.level() == RegionLevel::Village {
+            vec![]
+        } else {
+            regions::children(&self.db, code.as_str()).await?
+        };
+        for ch in &children {
+            let (c, b) = counts_of(by_key.remove(&ch.code).as_deref().unwrap_or(&[]));
+            let b = match breaches.as_mut() {
+                Some(m) => m.remove(&ch.code).unwrap_or(0) as u64,
+                None => b,
+            };
+            out.push(row_of(ch.code.clone(), ch.name.clone(), ch.level < 5, c, b));
+        }
+        // organizations whose residence is recorded at this level or at a code with no region row
+        let rest: Vec<FigureRow> = by_key.into_values().flatten().collect();
+        let rest_breaches: u64 = breaches.map(|m| m.values().sum::<i64>() as u64).unwrap_or(0);
+        if !rest.is_empty() || rest_breaches > 0 {
+            let (c, b) = counts_of(&rest);
+            let b = if src == FigureSource::Live && !f.has_dimensions() { rest_breaches } else { b };
+            let name =
+                format!("{}本级", regions::get(&self.db, code.as_str()).await?.map(|r| r.name).unwrap_or_default());
+            out.push(row_of(code.to_string(), name, false, c, b));
+        }
+        Ok(out)
+    }
+
+    /// Figures by a dimension: `channel`, `kind`, `category` or `mode`.
+    pub async fn coverage_by(&self, me: &CurrentUser, q: &CoverageQuery, dim: &str) -> Result<Vec<CoverageRow>> {
+        let (f, src) = self.coverage_filter(me, q)?;
+        let column = match dim {
+            "channel" => "channel_kind",
+            "kind" => "kind",
+            "category" => "category",
+            "mode" => "registration_mode",
+            _ => return Err(Error::invalid("by", "分组应为 channel、kind、category 或 mode")),
+        };
+        let rows = store_party::figures(&self.db, src, &f, Group::Column(column)).await?;
+        let mut by_key: BTreeMap<String, Vec<FigureRow>> = BTreeMap::new();
+        for r in rows {
+            by_key.entry(r.key.clone()).or_default().push(r);
+        }
+        Ok(by_key
+            .into_iter()
+            .map(|(k, rows)| {
+                let (c, b) = counts_of(&rows);
+                let name = dimension_label(column, &k);
+                row_of(k, name, false, c, b)
+            })
+            .collect())
+    }
+}
+
+/// The Chinese label of a dimension value.
+pub fn dimension_label(column: &str, v: &str) -> String {
+    use hongling_domain::registry::{Category, OrgKind};
+    let l = match column {
+        "channel_kind" => ChannelKind::parse(v).map(ChannelKind::label),
+        "kind" => OrgKind::parse(v).map(OrgKind::label),
+        "category" => Category::parse(v).map(Category::label),
+        "registration_mode" => RegistrationMode::parse(v).map(RegistrationMode::label),
+        _ => None,
+    };
+    match (l, v.is_empty()) {
+        (Some(l), _) => l.to_owned(),
+        (None, true) => "未划定".to_owned(),
+        (None, false) => v.to_owned(),
+    }
+}
+
+impl Party<'_> {
+    /// The coverage figures of a region as a workbook: the child regions, the
+    /// channels, and the list of breaches (audited, like every export).
+    pub async fn export_coverage(&self, me: &CurrentUser, q: &CoverageQuery) -> Result<Vec<u8>> {
+        use crate::tabular::{Cell, Sheet, write_xlsx_sheets};
+        let total = self.coverage(me, q).await?;
+        let children = self.coverage_children(me, q).await?;
+        let channels = self.coverage_by(me, q, "channel").await?;
+        let pct = |x: f64| Cell::Text(format!("{:.1}%", x * 100.0));
+        let headers: Vec<String> = [
+            "区域/渠道",
+            "社会组织",
+            "已覆盖",
+            "单独组建",
+            "联合组建",
+            "选派指导员",
+            "“1+N”带动",
+            "未覆盖",
+            "覆盖率",
+            "单建率",
+            "违规",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let row = |name: &str, r: &CoverageRow| {
+            vec![
+                Cell::Text(name.to_owned()),
+                Cell::Int(r.organizations as i64),
+                Cell::Int(r.covered as i64),
+                Cell::Int(r.by_mode.standalone as i64),
+                Cell::Int(r.by_mode.joint_branch as i64),
+                Cell::Int(r.by_mode.instructor as i64),
+                Cell::Int(r.by_mode.host_led as i64),
+                Cell::Int(r.by_mode.uncovered as i64),
+                pct(r.coverage_rate),
+                pct(r.standalone_rate),
+                Cell::Int(r.breaches as i64),
+            ]
+        };
+        let mut region_rows: Vec<Vec<Cell>> = children.iter().map(|r| row(&r.name, r)).collect();
+        region_rows.push(vec![
+            Cell::Text(format!("{}（合计）", total.region_name)),
+            Cell::Int(total.organizations as i64),
+            Cell::Int(total.covered as i64),
+            Cell::Int(total.by_mode.standalone as i64),
+            Cell::Int(total.by_mode.joint_branch as i64),
+            Cell::Int(total.by_mode.instructor as i64),
+            Cell::Int(total.by_mode.host_led as i64),
+            Cell::Int(total.by_mode.uncovered as i64),
+            pct(total.coverage_rate),
+            pct(total.standalone_rate),
+            Cell::Int(total.breaches as i64),
+        ]);
+        let channel_rows: Vec<Vec<Cell>> = channels.iter().map(|r| row(&r.name, r)).collect();
+        let mut breach_rows = Vec::new();
+        let mut page = 1;
+        loop {
+            let p = self.list_breaches(me, Some(&total.region), None, PageRequest::new(Some(page), Some(200))).await?;
+            let n = p.items.len();
+            for b in p.items {
+                breach_rows.push(vec![
+                    Cell::Text(b.rule_label),
+                    Cell::Text(b.org.map(|o| o.name).unwrap_or_default()),
+                    Cell::Text(b.party_org.map(|o| o.name).unwrap_or_default()),
+                    Cell::Text(b.region_code),
+                    Cell::Text(b.detail),
+                    Cell::Text(b.since),
+                ]);
+            }
+            if n < 200 || breach_rows.len() >= 200_000 {
+                break;
+            }
+            page += 1;
+        }
+        let count = breach_rows.len();
+        let sheets = vec![
+            Sheet { name: "按区域".into(), headers: headers.clone(), rows: region_rows },
+            Sheet { name: "按管理渠道".into(), headers, rows: channel_rows },
+            Sheet {
+                name: "违规清单".into(),
+                headers: ["规则", "社会组织", "党组织", "区划代码", "情况", "发现日期"]
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect(),
+                rows: breach_rows,
+            },
+        ];
+        let bytes = write_xlsx_sheets(sheets).map_err(Error::internal)?;
+        let txn = begin_write(&self.db).await?;
+        let summary = format!("导出党建覆盖统计：{}（违规 {count} 条）", total.region_name);
+        let by = Principal::User(me.clone());
+        self.audit(&txn, &by, "coverage.export", "coverage", &total.region, &total.region, summary, None, None).await?;
+        txn.commit().await?;
+        Ok(bytes)
+    }
+}
