@@ -57,7 +57,7 @@ pub fn status_of(e: &Error) -> StatusCode {
 }
 
 #[derive(Template)]
-#[template(path = "error.html")]
+#[template(path = "ui/error.html")]
 pub struct ErrorPage {
     pub status: u16,
     pub title: &'static str,

@@ -1,17 +1,20 @@
 //! Hongling's web layer: HTML pages (askama + htmx) and the JSON API under
 //! `/api/v1`, both thin over `hongling_service`.
 
+// shared
 mod api;
 mod assets;
 mod error;
 mod fmt;
 mod layout;
-mod pages;
-mod party;
-mod party_api;
-mod registry;
+mod page;
 mod security;
 mod widgets;
+
+// modules: pages and API of each
+mod party;
+mod registry;
+mod system;
 
 use std::time::Duration;
 
@@ -52,13 +55,13 @@ pub fn router(app: Hongling, cfg: WebConfig) -> Router {
     let limit = cfg.max_body_bytes;
     let state = AppState { app, cfg };
     Router::new()
-        .merge(pages::routes())
+        .merge(system::routes())
         .merge(registry::routes())
         .merge(party::routes())
-        .nest("/api/v1", api::routes().merge(party_api::routes()))
+        .nest("/api/v1", api::routes().merge(registry::api::routes()).merge(party::api::routes()))
         .route("/healthz", get(api::healthz))
         .route("/static/{*path}", get(assets::serve))
-        .fallback(pages::not_found)
+        .fallback(page::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(middleware::from_fn_with_state(state.clone(), security::load_session))
         .layer(middleware::from_fn(security::headers))

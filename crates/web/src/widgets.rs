@@ -192,7 +192,7 @@ pub struct InlineForm {
 }
 
 #[derive(Template)]
-#[template(path = "party/list.html")]
+#[template(path = "ui/list.html")]
 pub struct ListPage {
     pub layout: Layout,
     pub notice: Option<String>,
@@ -208,7 +208,7 @@ pub struct ListPage {
 }
 
 #[derive(Template)]
-#[template(path = "party/form.html")]
+#[template(path = "ui/form.html")]
 pub struct FormPage {
     pub layout: Layout,
     pub title: String,
@@ -236,7 +236,7 @@ pub struct Tab {
 }
 
 #[derive(Template)]
-#[template(path = "party/detail.html")]
+#[template(path = "ui/detail.html")]
 pub struct DetailPage {
     pub layout: Layout,
     pub notice: Option<String>,

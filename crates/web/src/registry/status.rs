@@ -1,0 +1,148 @@
+//! Status.
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::fmt;
+use crate::layout::Layout;
+use crate::page::{PageUser, render};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use hongling_domain::registry::{RegistrationMode, StatusAction, SupervisionClass};
+use hongling_service::models;
+use hongling_service::{Error, FieldError};
+use serde::Deserialize;
+
+use super::*;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/registry/orgs/{id}/status", get(status_form).post(status_apply))
+        .route("/registry/orgs/{id}/supervision", post(supervision))
+}
+
+#[derive(Template)]
+#[template(path = "registry/org_status.html")]
+struct StatusPage {
+    layout: Layout,
+    org: models::SocialOrg,
+    action: &'static str,
+    action_label: &'static str,
+    needs_code: bool,
+    f: StatusForm,
+    errors: Vec<FieldError>,
+}
+
+impl StatusPage {
+    fn err(&self, field: &str) -> Option<String> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct StatusForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    doc_no: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    uscc: String,
+}
+
+async fn status_page(
+    st: &AppState,
+    pu: &PageUser,
+    id: i64,
+    f: StatusForm,
+    errors: Vec<FieldError>,
+) -> Result<Response, WebError> {
+    let org = st.app.registry().get_org(&pu.user, id).await?;
+    let action = StatusAction::parse(&f.action).ok_or_else(|| WebError::page(Error::NotFound))?;
+    let mode = RegistrationMode::parse(&org.registration_mode).unwrap_or(RegistrationMode::Registered);
+    if !action.applies_to(mode) {
+        return Err(WebError::page(Error::Conflict("备案的社区社会组织没有登记证书，不能吊销".into())));
+    }
+    let label = action.label_for(mode);
+    let mut res = render(&StatusPage {
+        layout: pu
+            .layout(st, "orgs", label)
+            .await
+            .crumb("社会组织", None)
+            .crumb("登记管理", Some("/registry/orgs"))
+            .crumb(org.name.clone(), Some(&format!("/registry/orgs/{id}")))
+            .crumb(label, None),
+        action: action.as_str(),
+        action_label: label,
+        needs_code: action == StatusAction::ApproveRegistration,
+        org,
+        f,
+        errors: errors.clone(),
+    });
+    if !errors.is_empty() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+struct ActionQuery {
+    action: String,
+}
+
+async fn status_form(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ActionQuery>,
+) -> Result<Response, WebError> {
+    require_writer(&pu.user)?;
+    let today = hongling_service::registry::orgs::local_today(st.app.now()).to_string();
+    status_page(&st, &pu, id, StatusForm { action: q.action, on: today, ..Default::default() }, vec![]).await
+}
+
+async fn status_apply(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<StatusForm>,
+) -> Result<Response, WebError> {
+    require_writer(&pu.user)?;
+    let action = StatusAction::parse(&f.action).ok_or_else(|| WebError::page(Error::NotFound))?;
+    let on = fmt::parse_date(&f.on);
+    if on.is_none() && !f.on.trim().is_empty() {
+        let e = vec![FieldError { field: "on".into(), message: "日期格式应为 YYYY-MM-DD".into() }];
+        return status_page(&st, &pu, id, f, e).await;
+    }
+    let code = Some(f.uscc.as_str()).filter(|c| !c.trim().is_empty());
+    match st.app.registry().org_status_action(&pu.user, id, action, &f.reason, &f.doc_no, on, code).await {
+        Ok(_) => Ok(Redirect::to(&format!("/registry/orgs/{id}?ok=status")).into_response()),
+        Err(Error::Invalid(e)) => status_page(&st, &pu, id, f, e).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct ClassForm {
+    class: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn supervision(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ClassForm>,
+) -> Result<Response, WebError> {
+    let class =
+        SupervisionClass::parse(&f.class).ok_or_else(|| WebError::page(Error::invalid("class", "请选择监管分类")))?;
+    st.app.registry().set_supervision_class(&pu.user, id, class, &f.reason).await?;
+    Ok(Redirect::to(&format!("/registry/orgs/{id}?ok=class")).into_response())
+}

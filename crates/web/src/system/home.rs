@@ -1,0 +1,59 @@
+//! Dashboard.
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::fmt;
+use crate::layout::Layout;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use super::*;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/", get(dashboard))
+}
+
+#[derive(Template)]
+#[template(path = "system/home.html")]
+struct DashboardPage {
+    layout: Layout,
+    figures: hongling_service::system::dashboard::DashboardFigures,
+    counties: String,
+    townships: String,
+    villages: String,
+    urban: String,
+    users: String,
+    registered: String,
+    filed: String,
+    applying: String,
+    sync_pending: String,
+    supervised: String,
+    closed: String,
+}
+
+async fn dashboard(State(st): State<AppState>, pu: PageUser) -> Result<Response, WebError> {
+    // a party secretary's or member's workbench is their party organization
+    if let Some(own) = hongling_service::party::own_party_org(&pu.user) {
+        return Ok(Redirect::to(&format!("/party/orgs/{own}")).into_response());
+    }
+    let figures = st.app.system().dashboard(&pu.user).await?;
+    let page = DashboardPage {
+        layout: pu.layout(&st, "dashboard", "工作台").await,
+        counties: fmt::thousands(figures.counties),
+        townships: fmt::thousands(figures.townships),
+        villages: fmt::thousands(figures.villages),
+        urban: fmt::thousands(figures.urban_communities),
+        users: fmt::thousands(figures.users as i64),
+        registered: fmt::thousands(figures.registered_active),
+        filed: fmt::thousands(figures.filed_active),
+        applying: fmt::thousands(figures.applying),
+        sync_pending: fmt::thousands(figures.sync_pending),
+        supervised: fmt::thousands(figures.supervised),
+        closed: fmt::thousands(figures.closed),
+        figures,
+    };
+    Ok(render(&page))
+}

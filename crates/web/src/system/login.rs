@@ -1,0 +1,161 @@
+//! Login.
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::security::{Auth, CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use hongling_service::{Error, FieldError};
+use serde::Deserialize;
+
+use super::users::OkQuery;
+use super::*;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/account/password", get(password_form).post(password_change))
+}
+
+#[derive(Template)]
+#[template(path = "system/login.html")]
+struct LoginPage {
+    csrf: String,
+    error: Option<String>,
+    username: String,
+    next: String,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths are followed after login (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+fn login_page(
+    st: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    error: Option<String>,
+    username: String,
+    next: String,
+) -> Response {
+    let (csrf, fresh) = match cookie(headers, CSRF_COOKIE) {
+        Some(c) => (c.to_owned(), false),
+        None => (hongling_service::secret::random_token(), true),
+    };
+    let mut res = render(&LoginPage { csrf: csrf.clone(), error, username, next });
+    *res.status_mut() = status;
+    if fresh {
+        res.headers_mut().append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf, st.cfg.secure_cookies, None));
+    }
+    res
+}
+
+async fn login_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    auth: axum::Extension<Auth>,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    if matches!(auth.0, Auth::Session { .. }) {
+        return Redirect::to("/").into_response();
+    }
+    login_page(&st, &headers, StatusCode::OK, None, String::new(), safe_next(q.next.as_deref()))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    let next = safe_next(f.next.as_deref());
+    match st.app.login(&f.username, &f.password).await {
+        Ok(ok) => {
+            let mut res = Redirect::to(&next).into_response();
+            res.headers_mut()
+                .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &ok.session_token, st.cfg.secure_cookies, None));
+            res
+        }
+        Err(e @ (Error::BadCredentials | Error::Locked(_) | Error::Disabled)) => {
+            let status = crate::error::status_of(&e);
+            login_page(&st, &headers, status, Some(e.to_string()), f.username, next)
+        }
+        Err(e) => WebError::page(e).into_response(),
+    }
+}
+
+async fn logout(State(st): State<AppState>, auth: axum::Extension<Auth>) -> Response {
+    if let Auth::Session { token, .. } = &auth.0
+        && let Err(e) = st.app.logout(token).await
+    {
+        return WebError::page(e).into_response();
+    }
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", st.cfg.secure_cookies, Some(0)));
+    res
+}
+
+#[derive(Template)]
+#[template(path = "system/password.html")]
+struct PasswordPage {
+    layout: Layout,
+    notice: Option<String>,
+    errors: Vec<FieldError>,
+}
+
+impl PasswordPage {
+    fn err(&self, field: &str) -> Option<String> {
+        field_error(&self.errors, field)
+    }
+}
+
+async fn password_form(State(st): State<AppState>, pu: PageUser, Query(q): Query<OkQuery>) -> Response {
+    render(&PasswordPage {
+        layout: pu.layout(&st, "", "修改密码").await.crumb("修改密码", None),
+        notice: notice_text(q.ok.as_deref()),
+        errors: vec![],
+    })
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current: String,
+    new: String,
+}
+
+async fn password_change(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    match st.app.system().change_own_password(&pu.user, &f.current, &f.new).await {
+        Ok(()) => Ok(Redirect::to("/account/password?ok=password").into_response()),
+        Err(Error::Invalid(errors)) => {
+            let mut res = render(&PasswordPage {
+                layout: pu.layout(&st, "", "修改密码").await.crumb("修改密码", None),
+                notice: None,
+                errors,
+            });
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

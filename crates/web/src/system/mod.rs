@@ -1,0 +1,43 @@
+//! System pages: sign-in, the home page, accounts, own password, audit log,
+//! regions and policy values.
+
+mod audit;
+mod home;
+mod login;
+pub(crate) mod policy;
+mod regions;
+mod users;
+
+use axum::Router;
+use hongling_service::FieldError;
+
+use crate::AppState;
+use crate::page::{PageUser, render};
+
+fn field_error(errors: &[FieldError], field: &str) -> Option<String> {
+    errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+}
+
+fn notice_text(code: Option<&str>) -> Option<String> {
+    Some(
+        match code? {
+            "created" => "已保存。",
+            "disabled" => "已停用该用户，其登录会话已失效。",
+            "enabled" => "已启用该用户。",
+            "password" => "密码已修改。",
+            _ => return None,
+        }
+        .to_owned(),
+    )
+}
+
+/// The routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(policy::routes())
+        .merge(audit::routes())
+        .merge(home::routes())
+        .merge(login::routes())
+        .merge(regions::routes())
+        .merge(users::routes())
+}

@@ -1,0 +1,149 @@
+//! Policy profiles.
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::fmt;
+use crate::layout::Layout;
+use crate::page::{PageUser, render};
+use crate::widgets::{Field, Kind, attach};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use hongling_service::party::may_edit_policy;
+use hongling_service::policy::{PolicyInput, PolicyView};
+use hongling_service::{Error, FieldError};
+use serde::Deserialize;
+
+use crate::party::{nonempty, notice, opt_s};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/system/policy", get(policy).post(policy_set))
+}
+
+#[derive(Template)]
+#[template(path = "system/policy.html")]
+struct PolicyPage {
+    layout: Layout,
+    notice: Option<String>,
+    view: PolicyView,
+    entries: Vec<hongling_service::policy::PolicyEntryView>,
+    shipped: Vec<hongling_service::policy::PolicyEntryView>,
+    region: String,
+    date: String,
+    can_edit: bool,
+    fields: Vec<Field>,
+    errors: Vec<String>,
+    runs: Vec<(String, String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+struct PolicyQuery {
+    region: Option<String>,
+    date: Option<String>,
+    ok: Option<String>,
+}
+
+async fn policy_render(
+    st: &AppState,
+    pu: &PageUser,
+    q: &PolicyQuery,
+    input: &PolicyInput,
+    errors: &[FieldError],
+) -> Result<PolicyPage, WebError> {
+    let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
+    let date = q.date.as_deref().and_then(fmt::parse_date);
+    let view = st.app.effective_policy(&pu.user, region.as_deref(), date).await?;
+    let entries = st.app.policy_entries_for(&pu.user, Some(&view.region)).await?;
+    let mut fields = vec![
+        Field::select(
+            "param",
+            "参数",
+            input.param.clone(),
+            view.values.iter().map(|v| (v.param.clone(), v.label.clone())).collect(),
+        ),
+        Field::text("value", "本级取值", opt_s(&input.value)).placeholder("如 5、95%、5 公里；留空为取消本级设定"),
+        Field::new("effective_from", "生效日期", Kind::Date, opt_s(&input.effective_from)),
+        Field::text("basis", "依据", input.basis.clone()).placeholder("文件名称和文号"),
+    ];
+    let rest = attach(&mut fields, errors);
+    let runs = st
+        .app
+        .job_runs("coverage.policy", 5)
+        .await?
+        .into_iter()
+        .map(|r| {
+            (fmt::datetime(r.started_at), r.finished_at.map(fmt::datetime).unwrap_or_else(|| "计算中".into()), r.result)
+        })
+        .collect();
+    Ok(PolicyPage {
+        layout: pu.layout(st, "policy", "政策参数").await.crumb("系统管理", None).crumb("政策参数", None),
+        notice: notice(q.ok.as_deref()),
+        region: view.region.clone(),
+        date: view.date.clone(),
+        can_edit: may_edit_policy(&pu.user),
+        view,
+        entries,
+        shipped: st.app.shipped_policy().await?,
+        fields,
+        errors: rest,
+        runs,
+    })
+}
+
+async fn policy(State(st): State<AppState>, pu: PageUser, Query(q): Query<PolicyQuery>) -> Result<Response, WebError> {
+    let input = PolicyInput::default();
+    Ok(render(&policy_render(&st, &pu, &q, &input, &[]).await?))
+}
+
+async fn policy_set(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Form(i): Form<PolicyInput>,
+) -> Result<Response, WebError> {
+    match st.app.set_policy(&pu.user, &i).await {
+        Ok(e) => {
+            spawn_refresh(&st, &pu.user, &e.region);
+            Ok(Redirect::to(&format!(
+                "/system/policy?{}",
+                serde_urlencoded::to_string([("region", e.region.as_str()), ("ok", "policy")]).unwrap_or_default()
+            ))
+            .into_response())
+        }
+        Err(Error::Invalid(errors)) => {
+            let q = PolicyQuery { region: Some(i.region.clone()), ..Default::default() };
+            let mut res = render(&policy_render(&st, &pu, &q, &i, &errors).await?);
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Re-evaluate the region's coverage with the new values, after the response:
+/// a province takes a while. The run is recorded in `job_runs` (any server can show it).
+pub fn spawn_refresh(st: &AppState, u: &hongling_service::CurrentUser, region: &str) {
+    let app = st.app.clone();
+    let by = hongling_service::Principal::User(u.clone());
+    let region = region.to_owned();
+    tokio::spawn(async move {
+        let key = format!("{region}:{}", app.now().unix_timestamp_nanos());
+        let id = match app.claim_job("coverage.policy", &key, &region, &by).await {
+            Ok(Some(id)) => id,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "policy refresh: cannot record the run");
+                return;
+            }
+        };
+        let result = match app.party().refresh_coverage(&by, &region, app.today()).await {
+            Ok((o, c, p)) => format!("组织 {o} 个（变化 {c} 个），党组织 {p} 个"),
+            Err(e) => format!("失败：{e}"),
+        };
+        if let Err(e) = app.finish_job(id, &result).await {
+            tracing::error!(error = %e, "policy refresh: cannot finish the run");
+        }
+    });
+}

@@ -1,0 +1,114 @@
+//! Regions.
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::fmt;
+use crate::layout::Layout;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use hongling_domain::{RegionCode, RegionLevel, UrbanRural};
+use hongling_service::Error;
+use hongling_service::models;
+use serde::Deserialize;
+
+use super::*;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/system/regions", get(regions)).route("/system/regions/options", get(region_options))
+}
+
+struct RegionChild {
+    code: String,
+    name: String,
+    level: &'static str,
+    class: &'static str,
+    has_children: bool,
+}
+
+#[derive(Template)]
+#[template(path = "system/regions.html")]
+struct RegionsPage {
+    layout: Layout,
+    region: models::Region,
+    full_name: String,
+    level: &'static str,
+    path: Vec<(String, String)>,
+    children: Vec<RegionChild>,
+}
+
+#[derive(Deserialize)]
+struct CodeQuery {
+    code: Option<String>,
+}
+
+fn level_label(l: i16) -> &'static str {
+    RegionLevel::from_number(l as i32).map(RegionLevel::label).unwrap_or("")
+}
+
+async fn regions(State(st): State<AppState>, pu: PageUser, Query(q): Query<CodeQuery>) -> Result<Response, WebError> {
+    let root = pu.user.region_prefix()?.clone();
+    let code = q.code.filter(|c| !c.is_empty()).unwrap_or_else(|| root.to_string());
+    let (region, kids) = st.app.region_with_children(&pu.user, &code).await?;
+    let rc = RegionCode::parse(&region.code).map_err(|_| Error::NotFound)?;
+    let mut path = Vec::new();
+    for a in rc.ancestors().into_iter().chain(std::iter::once(rc.clone())) {
+        if root.contains(&a)
+            && let Some(r) = st.app.region(a.as_str()).await?
+        {
+            path.push((r.code, r.name));
+        }
+    }
+    let children = kids
+        .into_iter()
+        .map(|c| RegionChild {
+            has_children: c.level < RegionLevel::Village.number() as i16,
+            level: level_label(c.level),
+            class: c.urban_rural.as_deref().and_then(UrbanRural::parse).map(UrbanRural::label).unwrap_or(""),
+            code: c.code,
+            name: c.name,
+        })
+        .collect();
+    Ok(render(&RegionsPage {
+        layout: pu.layout(&st, "regions", "行政区划").await.crumb("系统管理", None).crumb("行政区划", None),
+        full_name: st.app.region_full_name(&rc).await?,
+        level: level_label(region.level),
+        region,
+        path,
+        children,
+    }))
+}
+
+/// `<option>`s for the region pickers (htmx sends the input under its own
+/// name: q, scope, region, region_code, authority_region), limited to the
+/// caller's scope.
+async fn region_options(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let text = ["q", "scope", "region", "region_code", "authority_region"]
+        .iter()
+        .find_map(|k| q.get(*k).filter(|v| !v.trim().is_empty()).cloned())
+        .unwrap_or_default();
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Html(String::new()).into_response());
+    }
+    let found = if text.chars().all(|c| c.is_ascii_digit()) {
+        st.app.region(text).await?.filter(|r| pu.user.scope.sees_region(&r.code)).into_iter().collect()
+    } else {
+        st.app.search_regions(&pu.user, text, 20).await?
+    };
+    let mut html = String::new();
+    for r in found {
+        let full = match RegionCode::parse(&r.code) {
+            Ok(c) => st.app.region_full_name(&c).await?,
+            Err(_) => r.name.clone(),
+        };
+        html.push_str(&format!("<option value=\"{}\">{}</option>", fmt::html_escape(&r.code), fmt::html_escape(&full)));
+    }
+    Ok(Html(html).into_response())
+}
