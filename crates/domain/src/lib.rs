@@ -4,6 +4,7 @@
 //! the current instant as a parameter so deadlines are testable.
 
 // shared
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod enums;
@@ -17,6 +18,7 @@ pub mod scope;
 pub mod party;
 pub mod registry;
 
+pub use access::{Access, Action};
 pub use enums::Labelled;
 pub use region::{RegionCode, RegionLevel, UrbanRural};
 pub use role::Role;

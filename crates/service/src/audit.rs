@@ -27,7 +27,7 @@ pub fn local_midnight(d: time::Date) -> time::OffsetDateTime {
 
 impl Hongling {
     pub async fn list_audit(&self, me: &CurrentUser, q: &AuditQuery, p: PageRequest) -> Result<Page<audit_log::Model>> {
-        if !me.role.reads_audit() {
+        if !me.can(hongling_domain::Action::AuditRead) {
             return Err(Error::Forbidden("无权查看审计日志"));
         }
         let prefix = me.region_prefix()?;

@@ -209,7 +209,7 @@ impl Hongling {
             .ok_or(Error::NotFound)?;
         if let Principal::User(me) = by
             && me.id != u.id
-            && !(me.role.manages_users() && me.scope.may_grant(&current_user(&u)?.scope))
+            && !(me.can(hongling_domain::Action::UsersManage) && me.scope.may_grant(&current_user(&u)?.scope))
         {
             return Err(Error::NotFound);
         }

@@ -20,6 +20,9 @@ pub enum Error {
     NotFound,
     #[error("{0}")]
     Forbidden(&'static str),
+    /// The permission matrix does not grant the caller this action.
+    #[error("当前账号无权{}", .0.label())]
+    Denied(hongling_domain::Action),
     #[error("请先登录")]
     Unauthenticated,
     #[error("用户名或密码错误")]
@@ -43,7 +46,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::NotFound => "not_found",
-            Error::Forbidden(_) => "forbidden",
+            Error::Forbidden(_) | Error::Denied(_) => "forbidden",
             Error::Unauthenticated => "unauthenticated",
             Error::BadCredentials => "bad_credentials",
             Error::Locked(_) => "account_locked",

@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 
 use hongling_domain::auth::{LockoutPolicy, SessionPolicy};
 use hongling_domain::role::ScopeKind;
-use hongling_domain::{RegionCode, Role, Scope};
+use hongling_domain::{Action, RegionCode, Role, Scope};
 pub use hongling_store::{DbConfig, Page, PageRequest, redact_url};
 use sea_orm::DatabaseConnection;
 use time::OffsetDateTime;
@@ -85,6 +85,17 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// Does the permission matrix grant this user `action` (their role with
+    /// their kind of scope)?
+    pub fn can(&self, action: Action) -> bool {
+        hongling_domain::access::allows(self.role, self.scope.kind, action)
+    }
+
+    /// `can`, or the error that says which action is refused.
+    pub fn require(&self, action: Action) -> Result<()> {
+        if self.can(action) { Ok(()) } else { Err(Error::Denied(action)) }
+    }
+
     /// The region prefix the user's region-wide reads are limited to, or an
     /// error for organization and party-organization accounts.
     pub fn region_prefix(&self) -> Result<&RegionCode> {

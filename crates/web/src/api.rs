@@ -2,12 +2,11 @@
 //! Authentication: `Authorization: Bearer <token>` or the session cookie
 //! (state-changing calls with the cookie also need `X-CSRF-Token`).
 
+use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use hongling_service::{CurrentUser, Error};
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -15,14 +14,17 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::AppState;
 use crate::error::{ApiError, WebError};
+use crate::routes::Routes;
 use crate::security::Auth;
+use hongling_domain::Access;
+use hongling_domain::Action;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me))
-        .route("/regions/{code}", get(region))
-        .route("/openapi.json", get(openapi))
-        .route("/uscc/{code}", get(uscc_check))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/v1/me", Action::Home, me)
+        .get("/api/v1/regions/{code}", Action::RegionsRead, region)
+        .get("/api/v1/openapi.json", Access::Public, openapi)
+        .get("/api/v1/uscc/{code}", Access::Public, uscc_check)
 }
 
 /// The caller of an API route.

@@ -46,7 +46,7 @@ pub struct ApiFieldError {
 pub fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::NotFound => StatusCode::NOT_FOUND,
-        Error::Forbidden(_) => StatusCode::FORBIDDEN,
+        Error::Forbidden(_) | Error::Denied(_) => StatusCode::FORBIDDEN,
         Error::Unauthenticated | Error::BadCredentials => StatusCode::UNAUTHORIZED,
         Error::Locked(_) => StatusCode::LOCKED,
         Error::Disabled => StatusCode::FORBIDDEN,

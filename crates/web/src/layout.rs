@@ -1,6 +1,7 @@
 //! The admin shell: side menu, top bar, breadcrumbs, paging.
 
-use hongling_domain::Role;
+use hongling_domain::Action;
+use hongling_domain::role::ScopeKind;
 use hongling_service::{CurrentUser, Hongling};
 
 pub struct MenuItem {
@@ -14,67 +15,84 @@ pub struct MenuGroup {
     pub items: Vec<MenuItem>,
 }
 
-/// The menu of the modules built so far, limited to what the role may open.
-/// (UI.md lists the whole product; each module adds its entries here.)
-pub fn menu(role: Role, region_scoped: bool, own_party_org: Option<i64>) -> Vec<MenuGroup> {
-    let mut groups = Vec::new();
-    if region_scoped || role == Role::OrgAccount {
-        let mut registry = vec![MenuItem { key: "orgs", label: "登记管理", href: "/registry/orgs" }];
-        if hongling_service::registry::orgs::writes_registry(role) && region_scoped {
-            registry
-                .push(MenuItem { key: "org_review", label: "成立审查", href: "/registry/orgs?status=applying" });
-            registry.push(MenuItem { key: "org_import", label: "导入", href: "/registry/import" });
-        }
-        if region_scoped {
-            registry.push(MenuItem { key: "units", label: "业务主管单位", href: "/registry/units" });
-        }
-        groups.push(MenuGroup { label: "社会组织", items: registry });
-    }
-    let party_reader = region_scoped && hongling_service::party::reads_party(role);
-    let party_writer = region_scoped && hongling_service::party::writes_party(role);
-    if party_reader {
-        let mut party = vec![MenuItem { key: "coverage", label: "覆盖分析", href: "/party/coverage" }];
-        if party_writer {
-            party.push(MenuItem { key: "plan", label: "覆盖规划", href: "/party/plan" });
-        }
-        party.extend([
-            MenuItem { key: "breaches", label: "违规提示", href: "/party/coverage/breaches" },
-            MenuItem { key: "party_orgs", label: "党组织", href: "/party/orgs" },
-            MenuItem { key: "members", label: "党员", href: "/party/members" },
-            MenuItem { key: "instructors", label: "党建指导员", href: "/party/instructors" },
-            MenuItem { key: "life", label: "组织生活", href: "/party/life" },
-            MenuItem { key: "funds", label: "党建经费", href: "/party/funds" },
-            MenuItem { key: "trainings", label: "书记培训", href: "/party/trainings" },
-            MenuItem { key: "stars", label: "评星定级", href: "/party/orgs?stars=1" },
-            MenuItem { key: "channels", label: "管理渠道", href: "/party/channels" },
-        ]);
-        groups.push(MenuGroup { label: "党建工作", items: party });
-    } else if own_party_org.is_some() {
-        let mut party = vec![
-            MenuItem { key: "party_orgs", label: "本党组织", href: "/party/orgs" },
-            MenuItem { key: "members", label: "党员", href: "/party/members" },
-            MenuItem { key: "life", label: "组织生活", href: "/party/life" },
-        ];
-        if role == Role::PartySecretary {
-            party.push(MenuItem { key: "trainings", label: "培训记录", href: "/party/trainings" });
-        }
-        groups.push(MenuGroup { label: "党建工作", items: party });
-    }
-    let mut system = Vec::new();
-    if role.manages_users() {
-        system.push(MenuItem { key: "users", label: "用户", href: "/system/users" });
-    }
-    if region_scoped {
-        system.push(MenuItem { key: "policy", label: "政策参数", href: "/system/policy" });
-        system.push(MenuItem { key: "regions", label: "行政区划", href: "/system/regions" });
-    }
-    if role.reads_audit() {
-        system.push(MenuItem { key: "audit", label: "审计日志", href: "/system/audit" });
-    }
-    if !system.is_empty() {
-        groups.push(MenuGroup { label: "系统管理", items: system });
-    }
-    groups
+/// An entry of the side menu: shown when the permission matrix grants the
+/// user its action.
+struct Entry {
+    key: &'static str,
+    label: &'static str,
+    href: &'static str,
+    action: Action,
+    /// Shown only to users with this kind of scope (None: any).
+    scope: Option<ScopeKind>,
+}
+
+const fn entry(key: &'static str, label: &'static str, href: &'static str, action: Action) -> Entry {
+    Entry { key, label, href, action, scope: None }
+}
+
+const fn scoped(key: &'static str, label: &'static str, href: &'static str, action: Action, k: ScopeKind) -> Entry {
+    Entry { key, label, href, action, scope: Some(k) }
+}
+
+/// The menu of the modules built so far (UI.md lists the whole product; each
+/// module adds its group or entries here).
+const MENU: &[(&str, &[Entry])] = &[
+    (
+        "社会组织",
+        &[
+            entry("orgs", "登记管理", "/registry/orgs", Action::RegistryRead),
+            scoped(
+                "org_review",
+                "成立审查",
+                "/registry/orgs?status=applying",
+                Action::RegistryWrite,
+                ScopeKind::Region,
+            ),
+            entry("units", "业务主管单位", "/registry/units", Action::UnitsRead),
+            entry("org_import", "导入", "/registry/import", Action::RegistryImport),
+        ],
+    ),
+    (
+        "党建工作",
+        &[
+            entry("coverage", "覆盖分析", "/party/coverage", Action::PartyFigures),
+            entry("plan", "覆盖规划", "/party/plan", Action::PartyPlan),
+            entry("breaches", "违规提示", "/party/coverage/breaches", Action::PartyFigures),
+            scoped("party_orgs", "党组织", "/party/orgs", Action::PartyRecordsRead, ScopeKind::Region),
+            scoped("party_orgs", "本党组织", "/party/orgs", Action::PartyRecordsRead, ScopeKind::PartyOrg),
+            entry("members", "党员", "/party/members", Action::PartyRecordsRead),
+            entry("instructors", "党建指导员", "/party/instructors", Action::InstructorsRead),
+            entry("life", "组织生活", "/party/life", Action::PartyRecordsRead),
+            scoped("funds", "党建经费", "/party/funds", Action::PartyRecordsRead, ScopeKind::Region),
+            scoped("trainings", "书记培训", "/party/trainings", Action::PartyRecordsRead, ScopeKind::Region),
+            scoped("trainings", "培训记录", "/party/trainings", Action::PartyLifeWrite, ScopeKind::PartyOrg),
+            scoped("stars", "评星定级", "/party/orgs?stars=1", Action::PartyRecordsRead, ScopeKind::Region),
+            entry("channels", "管理渠道", "/party/channels", Action::ChannelsRead),
+        ],
+    ),
+    (
+        "系统管理",
+        &[
+            entry("users", "用户", "/system/users", Action::UsersManage),
+            entry("policy", "政策参数", "/system/policy", Action::PolicyRead),
+            entry("regions", "行政区划", "/system/regions", Action::RegionsRead),
+            entry("audit", "审计日志", "/system/audit", Action::AuditRead),
+        ],
+    ),
+];
+
+/// The menu limited to what the user may open.
+pub fn menu(u: &CurrentUser) -> Vec<MenuGroup> {
+    MENU.iter()
+        .filter_map(|(label, entries)| {
+            let items: Vec<MenuItem> = entries
+                .iter()
+                .filter(|e| u.can(e.action) && e.scope.is_none_or(|k| k == u.scope.kind))
+                .map(|e| MenuItem { key: e.key, label: e.label, href: e.href })
+                .collect();
+            (!items.is_empty()).then_some(MenuGroup { label, items })
+        })
+        .collect()
 }
 
 pub struct Crumb {
@@ -108,7 +126,7 @@ impl Layout {
             role_label: me.role.label(),
             scope_label,
             csrf: csrf.to_owned(),
-            menu: menu(me.role, me.scope.region_subtree().is_some(), hongling_service::party::own_party_org(me)),
+            menu: menu(me),
             crumbs: vec![Crumb { label: "工作台".into(), href: Some("/".into()) }],
         }
     }

@@ -8,6 +8,7 @@ mod error;
 mod fmt;
 mod layout;
 mod page;
+pub mod routes;
 mod security;
 mod widgets;
 
@@ -18,10 +19,12 @@ mod system;
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::get;
+use hongling_domain::Access;
 use hongling_service::Hongling;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -48,21 +51,34 @@ impl Default for WebConfig {
 pub struct AppState {
     pub app: Hongling,
     pub cfg: WebConfig,
+    /// What each route requires (see `routes`).
+    pub routes: routes::SharedRoutes,
+}
+
+/// Every route of the application with the action it performs: one line per
+/// module for its pages and one for its API.
+pub fn all_routes() -> routes::Routes {
+    routes::Routes::new()
+        .merge(system::routes())
+        .merge(registry::routes())
+        .merge(party::routes())
+        .merge(api::routes())
+        .merge(registry::api::routes())
+        .merge(party::api::routes())
+        .get("/healthz", Access::Public, api::healthz)
+        .get("/static/{*path}", Access::Public, assets::serve)
 }
 
 /// The whole HTTP application.
 pub fn router(app: Hongling, cfg: WebConfig) -> Router {
     let limit = cfg.max_body_bytes;
-    let state = AppState { app, cfg };
-    Router::new()
-        .merge(system::routes())
-        .merge(registry::routes())
-        .merge(party::routes())
-        .nest("/api/v1", api::routes().merge(registry::api::routes()).merge(party::api::routes()))
-        .route("/healthz", get(api::healthz))
-        .route("/static/{*path}", get(assets::serve))
+    let (routes, table) = all_routes().into_parts();
+    let state = AppState { app, cfg, routes: Arc::new(routes::RouteTable::new(table)) };
+    routes
         .fallback(page::not_found)
+        // run last to first: session → route guard → CSRF → handler
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
+        .layer(middleware::from_fn_with_state(state.clone(), routes::guard))
         .layer(middleware::from_fn_with_state(state.clone(), security::load_session))
         .layer(middleware::from_fn(security::headers))
         .layer(DefaultBodyLimit::max(limit))

@@ -24,36 +24,34 @@ pub mod records;
 pub mod refresh;
 
 use hongling_domain::Role;
+use hongling_domain::access::{Action, allows};
 use hongling_domain::role::ScopeKind;
 
 use crate::{CurrentUser, Error, Hongling, Result};
 
 /// Region-scoped roles that read party records.
 pub fn reads_party(role: Role) -> bool {
-    matches!(
-        role,
-        Role::Admin | Role::PartyOffice | Role::Registrar | Role::RegistrarLeader | Role::Grassroots | Role::Supervisor
-    )
+    allows(role, ScopeKind::Region, Action::PartyFigures)
 }
 
 /// Region-scoped roles that keep party records.
 pub fn writes_party(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::PartyOffice | Role::Grassroots)
+    allows(role, ScopeKind::Region, Action::PartyOrgsWrite)
 }
 
 /// May this user keep the party records of a region subtree?
 pub fn may_write_party(u: &CurrentUser) -> bool {
-    u.scope.kind == ScopeKind::Region && writes_party(u.role)
+    u.scope.kind == ScopeKind::Region && u.can(Action::PartyOrgsWrite)
 }
 
 /// May this user read region-wide party records and figures?
 pub fn may_read_party(u: &CurrentUser) -> bool {
-    u.scope.kind == ScopeKind::Region && reads_party(u.role)
+    u.scope.kind == ScopeKind::Region && u.can(Action::PartyFigures)
 }
 
 /// May this user set policy values (within their subtree)?
 pub fn may_edit_policy(u: &CurrentUser) -> bool {
-    u.scope.kind == ScopeKind::Region && matches!(u.role, Role::Admin | Role::PartyOffice)
+    u.can(Action::PolicyWrite)
 }
 
 /// The party organization a secretary keeps (or a member belongs to).
@@ -62,15 +60,11 @@ pub fn own_party_org(u: &CurrentUser) -> Option<i64> {
 }
 
 pub(crate) fn require_party_writer(u: &CurrentUser) -> Result<()> {
-    if may_write_party(u) {
-        Ok(())
-    } else {
-        Err(Error::Forbidden("只有党建工作机构（综合党委、镇街）可以维护党建数据"))
-    }
+    u.require(Action::PartyOrgsWrite)
 }
 
 pub(crate) fn require_party_reader(u: &CurrentUser) -> Result<()> {
-    if may_read_party(u) { Ok(()) } else { Err(Error::Forbidden("当前账号无权查看区域党建数据")) }
+    u.require(Action::PartyFigures)
 }
 
 impl CurrentUser {

@@ -1,6 +1,7 @@
 //! The registry of social organizations (M1): scoped reads, changes with
 //! dated history, life-cycle actions, supervision class.
 
+use hongling_domain::Action;
 use hongling_domain::registry::{
     Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass, check_draft, search_form,
 };
@@ -164,19 +165,18 @@ fn e6(x: Option<f64>) -> Option<i64> {
 
 /// Roles that keep the register (登记管理机关 and administrators).
 pub fn writes_registry(role: Role) -> bool {
-    matches!(role, Role::Admin | Role::Registrar | Role::RegistrarLeader)
+    hongling_domain::access::allows(role, ScopeKind::Region, Action::RegistryWrite)
 }
 
 /// May this user change the register: a registry role over a region subtree.
 pub fn may_write_registry(u: &CurrentUser) -> bool {
-    writes_registry(u.role) && u.scope.kind == ScopeKind::Region
+    u.can(Action::RegistryWrite)
 }
 
 pub(crate) fn require_writer(by: &Principal) -> Result<Option<&CurrentUser>> {
     match by {
         Principal::Cli => Ok(None),
-        Principal::User(u) if may_write_registry(u) => Ok(Some(u)),
-        Principal::User(_) => Err(Error::Forbidden("只有登记管理机关可以办理社会组织登记事项")),
+        Principal::User(u) => u.require(Action::RegistryWrite).map(|()| Some(u)),
     }
 }
 

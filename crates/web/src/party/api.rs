@@ -2,11 +2,10 @@
 //! breaches, the planner, policy profiles and the party records. A region or
 //! record outside the caller's scope answers 404.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use hongling_service::party::breaches::{BreachPage, OrgParty};
 use hongling_service::party::figures::{Coverage, CoverageQuery, CoverageRow};
 use hongling_service::party::instructors::{InstructorDetail, InstructorFilter, InstructorInput, InstructorView};
@@ -26,33 +25,46 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::AppState;
 use crate::api::ApiUser;
 use crate::error::{ApiError, WebError};
+use crate::routes::Routes;
+use hongling_domain::Action;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/coverage", get(coverage))
-        .route("/coverage/regions", get(coverage_regions))
-        .route("/coverage/by/{dim}", get(coverage_by))
-        .route("/coverage/breaches", get(breaches))
-        .route("/coverage/orgs/{id}", get(org_party))
-        .route("/coverage/plan", post(plan))
-        .route("/coverage/plan/accept", post(plan_accept))
-        .route("/policy", get(policy_get).post(policy_set))
-        .route("/party-orgs", get(party_orgs).post(party_org_create))
-        .route("/party-orgs/{id}", get(party_org_get).put(party_org_update))
-        .route("/party-orgs/{id}/orgs", post(party_org_cover))
-        .route("/party-orgs/{id}/dissolve", post(party_org_dissolve))
-        .route("/party-members", get(members).post(member_create))
-        .route("/party-members/{id}", get(member_get).put(member_update))
-        .route("/party-members/{id}/reveal", post(member_reveal))
-        .route("/instructors", get(instructors).post(instructor_create))
-        .route("/instructors/{id}", get(instructor_get).put(instructor_update))
-        .route("/instructors/{id}/orgs", post(instructor_assign))
-        .route("/party-life", get(life).post(life_create))
-        .route("/party-funds", get(funds).post(fund_create))
-        .route("/trainings", get(trainings).post(training_create))
-        .route("/party-channels", get(channels).post(channel_create))
-        .route("/orgs/{id}/host", put(org_host))
-        .route("/orgs/{id}/channel", put(org_channel))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/v1/coverage", Action::PartyFigures, coverage)
+        .get("/api/v1/coverage/regions", Action::PartyFigures, coverage_regions)
+        .get("/api/v1/coverage/by/{dim}", Action::PartyFigures, coverage_by)
+        .get("/api/v1/coverage/breaches", Action::PartyFigures, breaches)
+        .get("/api/v1/coverage/orgs/{id}", Action::PartyFigures, org_party)
+        .post("/api/v1/coverage/plan", Action::PartyPlan, plan)
+        .post("/api/v1/coverage/plan/accept", Action::PartyPlan, plan_accept)
+        .get("/api/v1/policy", Action::PolicyRead, policy_get)
+        .post("/api/v1/policy", Action::PolicyWrite, policy_set)
+        .get("/api/v1/party-orgs", Action::PartyRecordsRead, party_orgs)
+        .post("/api/v1/party-orgs", Action::PartyOrgsWrite, party_org_create)
+        .get("/api/v1/party-orgs/{id}", Action::PartyRecordsRead, party_org_get)
+        .put("/api/v1/party-orgs/{id}", Action::PartyOrgEdit, party_org_update)
+        .post("/api/v1/party-orgs/{id}/orgs", Action::PartyOrgsWrite, party_org_cover)
+        .post("/api/v1/party-orgs/{id}/dissolve", Action::PartyOrgsWrite, party_org_dissolve)
+        .get("/api/v1/party-members", Action::PartyRecordsRead, members)
+        .post("/api/v1/party-members", Action::PartyMembersWrite, member_create)
+        .get("/api/v1/party-members/{id}", Action::PartyRecordsRead, member_get)
+        .put("/api/v1/party-members/{id}", Action::PartyMembersWrite, member_update)
+        .post("/api/v1/party-members/{id}/reveal", Action::PartyMembersWrite, member_reveal)
+        .get("/api/v1/instructors", Action::InstructorsRead, instructors)
+        .post("/api/v1/instructors", Action::InstructorsWrite, instructor_create)
+        .get("/api/v1/instructors/{id}", Action::InstructorsRead, instructor_get)
+        .put("/api/v1/instructors/{id}", Action::InstructorsWrite, instructor_update)
+        .post("/api/v1/instructors/{id}/orgs", Action::InstructorsWrite, instructor_assign)
+        .get("/api/v1/party-life", Action::PartyRecordsRead, life)
+        .post("/api/v1/party-life", Action::PartyLifeWrite, life_create)
+        .get("/api/v1/party-funds", Action::PartyRecordsRead, funds)
+        .post("/api/v1/party-funds", Action::PartyFundsWrite, fund_create)
+        .get("/api/v1/trainings", Action::PartyRecordsRead, trainings)
+        .post("/api/v1/trainings", Action::PartyLifeWrite, training_create)
+        .get("/api/v1/party-channels", Action::ChannelsRead, channels)
+        .post("/api/v1/party-channels", Action::ChannelsWrite, channel_create)
+        .put("/api/v1/orgs/{id}/host", Action::PartyCoverageWrite, org_host)
+        .put("/api/v1/orgs/{id}/channel", Action::PartyCoverageWrite, org_channel)
 }
 
 type ApiResult<T> = Result<Json<T>, WebError>;

@@ -3,12 +3,13 @@
 use crate::AppState;
 use crate::error::WebError;
 use crate::page::{PageUser, render};
+use crate::routes::Routes;
 use crate::widgets::{Cell, Field, InlineForm, ListPage, Table, options};
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
+use hongling_domain::Action;
 use hongling_domain::party::coverage::ChannelKind;
 use hongling_service::Error;
 use hongling_service::party::may_write_party;
@@ -16,8 +17,12 @@ use hongling_service::party::records::ChannelInput;
 
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/party/channels", get(channels).post(channel_create))
+pub(super) fn routes() -> Routes {
+    Routes::new().get("/party/channels", Action::ChannelsRead, channels).post(
+        "/party/channels",
+        Action::ChannelsWrite,
+        channel_create,
+    )
 }
 
 async fn channels_render(

@@ -5,12 +5,13 @@ use crate::error::WebError;
 use crate::fmt;
 use crate::layout::{Layout, Pager};
 use crate::page::{PageUser, render};
+use crate::routes::Routes;
 use crate::widgets::{Button, Cell, DetailPage, Field, InlineForm, Kind, ListPage, Table, options};
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use hongling_domain::Action;
 use hongling_domain::party::coverage::{BreachRule, ChannelKind, CoverageMode};
 use hongling_domain::registry::{Category, OrgKind, RegistrationMode};
 use hongling_service::Ref;
@@ -21,15 +22,15 @@ use serde::Deserialize;
 
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/party/coverage", get(coverage))
-        .route("/party/coverage/export", get(coverage_export))
-        .route("/party/coverage/breaches", get(breaches))
-        .route("/party/coverage/orgs", get(coverage_orgs))
-        .route("/party/coverage/orgs/{id}", get(org_party))
-        .route("/party/coverage/orgs/{id}/host", post(org_host))
-        .route("/party/coverage/orgs/{id}/channel", post(org_channel))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/party/coverage", Action::PartyFigures, coverage)
+        .get("/party/coverage/export", Action::PartyFigures, coverage_export)
+        .get("/party/coverage/breaches", Action::PartyFigures, breaches)
+        .get("/party/coverage/orgs", Action::PartyFigures, coverage_orgs)
+        .get("/party/coverage/orgs/{id}", Action::PartyFigures, org_party)
+        .post("/party/coverage/orgs/{id}/host", Action::PartyCoverageWrite, org_host)
+        .post("/party/coverage/orgs/{id}/channel", Action::PartyCoverageWrite, org_channel)
 }
 
 #[derive(Template)]

@@ -3,11 +3,12 @@
 use crate::AppState;
 use crate::error::WebError;
 use crate::page::{PageUser, render};
+use crate::routes::Routes;
 use crate::widgets::{Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, ListPage, Table, attach, options};
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use hongling_domain::Action;
 use hongling_domain::party::coverage::{Assessment, InstructorSource};
 use hongling_service::party::instructors::{InstructorFilter, InstructorInput};
 use hongling_service::party::life::ActivityFilter;
@@ -19,13 +20,15 @@ use super::life::training_table;
 use super::orgs::CoverForm;
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/party/instructors", get(instructors).post(instructor_create))
-        .route("/party/instructors/new", get(instructor_new))
-        .route("/party/instructors/{id}", get(instructor_detail).post(instructor_update))
-        .route("/party/instructors/{id}/edit", get(instructor_edit))
-        .route("/party/instructors/{id}/assign", post(instructor_assign))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/party/instructors", Action::InstructorsRead, instructors)
+        .post("/party/instructors", Action::InstructorsWrite, instructor_create)
+        .get("/party/instructors/new", Action::InstructorsWrite, instructor_new)
+        .get("/party/instructors/{id}", Action::InstructorsRead, instructor_detail)
+        .post("/party/instructors/{id}", Action::InstructorsWrite, instructor_update)
+        .get("/party/instructors/{id}/edit", Action::InstructorsWrite, instructor_edit)
+        .post("/party/instructors/{id}/assign", Action::InstructorsWrite, instructor_assign)
 }
 
 #[derive(Deserialize, Default)]

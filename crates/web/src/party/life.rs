@@ -4,12 +4,13 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::layout::Pager;
 use crate::page::{PageUser, render};
+use crate::routes::Routes;
 use crate::widgets::{Cell, Field, InlineForm, Kind, ListPage, Table, options};
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
+use hongling_domain::Action;
 use hongling_domain::party::coverage::{FundKind, PartyLifeKind};
 use hongling_service::party::life::{ActivityFilter, FundInput, PartyLifeInput, TrainingInput};
 use hongling_service::party::{may_write_party, own_party_org};
@@ -18,11 +19,14 @@ use serde::Deserialize;
 
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/party/life", get(life).post(life_create))
-        .route("/party/funds", get(funds).post(fund_create))
-        .route("/party/trainings", get(trainings).post(training_create))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/party/life", Action::PartyRecordsRead, life)
+        .post("/party/life", Action::PartyLifeWrite, life_create)
+        .get("/party/funds", Action::PartyRecordsRead, funds)
+        .post("/party/funds", Action::PartyFundsWrite, fund_create)
+        .get("/party/trainings", Action::PartyRecordsRead, trainings)
+        .post("/party/trainings", Action::PartyLifeWrite, training_create)
 }
 
 pub(super) fn life_table(items: &[hongling_service::party::life::PartyLifeView]) -> Table {

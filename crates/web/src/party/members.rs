@@ -3,11 +3,12 @@
 use crate::AppState;
 use crate::error::WebError;
 use crate::page::{PageUser, render};
+use crate::routes::Routes;
 use crate::widgets::{Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, ListPage, Table, attach, options};
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use hongling_domain::Action;
 use hongling_domain::party::coverage::MemberType;
 use hongling_service::party::life::ActivityFilter;
 use hongling_service::party::members::{MemberFilter, MemberInput};
@@ -19,13 +20,15 @@ use super::life::training_table;
 use super::orgs::ReasonForm;
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/party/members", get(members).post(member_create))
-        .route("/party/members/new", get(member_new))
-        .route("/party/members/{id}", get(member_detail).post(member_update))
-        .route("/party/members/{id}/edit", get(member_edit))
-        .route("/party/members/{id}/reveal", post(member_reveal))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/party/members", Action::PartyRecordsRead, members)
+        .post("/party/members", Action::PartyMembersWrite, member_create)
+        .get("/party/members/new", Action::PartyMembersWrite, member_new)
+        .get("/party/members/{id}", Action::PartyRecordsRead, member_detail)
+        .post("/party/members/{id}", Action::PartyMembersWrite, member_update)
+        .get("/party/members/{id}/edit", Action::PartyMembersWrite, member_edit)
+        .post("/party/members/{id}/reveal", Action::PartyMembersWrite, member_reveal)
 }
 
 #[derive(Deserialize, Default)]

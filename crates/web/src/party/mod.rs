@@ -11,17 +11,16 @@ mod members;
 mod orgs;
 mod plan;
 
-use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Response;
 use hongling_service::Error;
 use hongling_service::Ref;
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::error::WebError;
 use crate::layout::{Layout, Pager};
 use crate::page::render;
+use crate::routes::Routes;
 use crate::widgets::{Cell, FormPage};
 
 fn crumbs(l: Layout, page: &str, href: Option<&str>) -> Layout {
@@ -96,8 +95,8 @@ pub(super) struct OkQuery {
 }
 
 /// The routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .merge(channels::routes())
         .merge(coverage::routes())
         .merge(instructors::routes())

@@ -3,13 +3,14 @@
 use crate::AppState;
 use crate::error::WebError;
 use crate::page::{PageUser, render};
+use crate::routes::Routes;
 use crate::widgets::{
     Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, ListPage, Tab, Table, attach, options,
 };
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use hongling_domain::Action;
 use hongling_domain::party::coverage::PartyOrgType;
 use hongling_service::party::life::ActivityFilter;
 use hongling_service::party::members::MemberFilter;
@@ -21,14 +22,16 @@ use serde::Deserialize;
 use super::life::{fund_table, life_table};
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/party/orgs", get(party_orgs).post(party_org_create))
-        .route("/party/orgs/new", get(party_org_new))
-        .route("/party/orgs/{id}", get(party_org_detail).post(party_org_update))
-        .route("/party/orgs/{id}/edit", get(party_org_edit))
-        .route("/party/orgs/{id}/cover", post(party_org_cover))
-        .route("/party/orgs/{id}/dissolve", post(party_org_dissolve))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/party/orgs", Action::PartyRecordsRead, party_orgs)
+        .post("/party/orgs", Action::PartyOrgsWrite, party_org_create)
+        .get("/party/orgs/new", Action::PartyOrgsWrite, party_org_new)
+        .get("/party/orgs/{id}", Action::PartyRecordsRead, party_org_detail)
+        .post("/party/orgs/{id}", Action::PartyOrgEdit, party_org_update)
+        .get("/party/orgs/{id}/edit", Action::PartyOrgEdit, party_org_edit)
+        .post("/party/orgs/{id}/cover", Action::PartyOrgsWrite, party_org_cover)
+        .post("/party/orgs/{id}/dissolve", Action::PartyOrgsWrite, party_org_dissolve)
 }
 
 #[derive(Deserialize, Default)]

@@ -4,12 +4,13 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::page::{PageUser, render};
+use crate::routes::Routes;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use hongling_domain::Action;
 use hongling_service::Error;
 use hongling_service::party::may_write_party;
 use hongling_service::party::planner::{AcceptInput, AcceptInstructor, AcceptJointBranch, PlanView};
@@ -17,8 +18,8 @@ use serde::Deserialize;
 
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/party/plan", get(plan)).route("/party/plan/accept", post(plan_accept))
+pub(super) fn routes() -> Routes {
+    Routes::new().get("/party/plan", Action::PartyPlan, plan).post("/party/plan/accept", Action::PartyPlan, plan_accept)
 }
 
 #[derive(Template)]

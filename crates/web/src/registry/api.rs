@@ -1,9 +1,8 @@
 //! The registry's JSON API (M1): organizations, their status actions and history.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use hongling_service::Error;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -11,13 +10,17 @@ use utoipa::{OpenApi, ToSchema};
 use crate::AppState;
 use crate::api::{ApiResult, ApiUser, api_err};
 use crate::error::{ApiError, WebError};
+use crate::routes::Routes;
+use hongling_domain::Action;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/orgs", get(orgs_list).post(orgs_create))
-        .route("/orgs/{id}", get(orgs_get).put(orgs_update))
-        .route("/orgs/{id}/status", post(orgs_status))
-        .route("/orgs/{id}/history", get(orgs_history))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/v1/orgs", Action::RegistryRead, orgs_list)
+        .post("/api/v1/orgs", Action::RegistryWrite, orgs_create)
+        .get("/api/v1/orgs/{id}", Action::RegistryRead, orgs_get)
+        .put("/api/v1/orgs/{id}", Action::RegistryWrite, orgs_update)
+        .post("/api/v1/orgs/{id}/status", Action::RegistryWrite, orgs_status)
+        .get("/api/v1/orgs/{id}/history", Action::RegistryRead, orgs_history)
 }
 
 /// A social organization as the API shows it.

@@ -6,7 +6,6 @@ use crate::fmt;
 use crate::layout::Layout;
 use crate::page::{PageUser, render};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use hongling_domain::registry::{Category, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass};
@@ -16,10 +15,6 @@ use hongling_service::registry::orgs::{field_label, may_write_registry};
 use serde::Deserialize;
 
 use super::*;
-
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-}
 
 pub struct Fact {
     pub label: &'static str,

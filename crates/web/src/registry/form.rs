@@ -5,12 +5,13 @@ use crate::error::WebError;
 use crate::fmt;
 use crate::layout::Layout;
 use crate::page::{PageUser, render};
+use crate::routes::Routes;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
+use hongling_domain::Action;
 use hongling_domain::registry::{Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode};
 use hongling_service::registry::orgs::draft_of;
 use hongling_service::{Error, FieldError, Principal};
@@ -18,8 +19,12 @@ use serde::Deserialize;
 
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/registry/orgs/new", get(new_form)).route("/registry/orgs/{id}/edit", get(edit_form))
+pub(super) fn routes() -> Routes {
+    Routes::new().get("/registry/orgs/new", Action::RegistryWrite, new_form).get(
+        "/registry/orgs/{id}/edit",
+        Action::RegistryWrite,
+        edit_form,
+    )
 }
 
 /// The form as typed (strings, so a failed submit keeps what was typed).

@@ -4,24 +4,25 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::page::{PageUser, render};
+use crate::routes::Routes;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use hongling_domain::Action;
 use hongling_service::Error;
 use hongling_service::registry::import::ImportSummary;
 
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/registry/import", get(import_page).post(import_upload))
-        .route("/registry/import/template", get(import_template))
-        .route("/registry/import/{job}", get(import_preview))
-        .route("/registry/import/{job}/commit", post(import_commit))
-        .route("/registry/import/{job}/discard", post(import_discard))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/registry/import", Action::RegistryImport, import_page)
+        .post("/registry/import", Action::RegistryImport, import_upload)
+        .get("/registry/import/template", Action::RegistryImport, import_template)
+        .get("/registry/import/{job}", Action::RegistryImport, import_preview)
+        .post("/registry/import/{job}/commit", Action::RegistryImport, import_commit)
+        .post("/registry/import/{job}/discard", Action::RegistryImport, import_discard)
 }
 
 #[derive(Template)]

@@ -4,19 +4,19 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::layout::{Layout, Pager};
 use crate::page::{PageUser, render};
+use crate::routes::Routes;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
+use hongling_domain::Action;
 use hongling_service::PageRequest;
 use hongling_service::registry::orgs::{OrgFilter, may_write_registry};
 use serde::Deserialize;
 
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/registry/orgs/export", get(export))
+pub(super) fn routes() -> Routes {
+    Routes::new().get("/registry/orgs/export", Action::RegistryExport, export)
 }
 
 #[derive(Deserialize, Default, Clone)]

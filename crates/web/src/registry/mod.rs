@@ -9,8 +9,6 @@ mod list;
 mod status;
 mod units;
 
-use axum::Router;
-use axum::routing::get;
 use hongling_domain::registry::{Category, OrgKind, OrgStatus, RegistrationMode};
 use hongling_service::models;
 use hongling_service::registry::orgs::may_write_registry;
@@ -18,6 +16,8 @@ use hongling_service::{CurrentUser, Error};
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::routes::Routes;
+use hongling_domain::Action;
 
 fn opts<T: Copy>(
     all: &[T],
@@ -94,11 +94,12 @@ pub(super) fn require_writer(u: &CurrentUser) -> Result<(), WebError> {
 }
 
 /// The routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/registry/orgs", get(list::list).post(form::create))
-        .route("/registry/orgs/{id}", get(detail::detail).post(form::update))
-        .merge(detail::routes())
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/registry/orgs", Action::RegistryRead, list::list)
+        .post("/registry/orgs", Action::RegistryWrite, form::create)
+        .get("/registry/orgs/{id}", Action::RegistryRead, detail::detail)
+        .post("/registry/orgs/{id}", Action::RegistryWrite, form::update)
         .merge(form::routes())
         .merge(import::routes())
         .merge(list::routes())

@@ -5,12 +5,13 @@ use crate::error::WebError;
 use crate::fmt;
 use crate::layout::Layout;
 use crate::page::{PageUser, render};
+use crate::routes::Routes;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use hongling_domain::Action;
 use hongling_domain::registry::{RegistrationMode, StatusAction, SupervisionClass};
 use hongling_service::models;
 use hongling_service::{Error, FieldError};
@@ -18,10 +19,11 @@ use serde::Deserialize;
 
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/registry/orgs/{id}/status", get(status_form).post(status_apply))
-        .route("/registry/orgs/{id}/supervision", post(supervision))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/registry/orgs/{id}/status", Action::RegistryWrite, status_form)
+        .post("/registry/orgs/{id}/status", Action::RegistryWrite, status_apply)
+        .post("/registry/orgs/{id}/supervision", Action::RegistryWrite, supervision)
 }
 
 #[derive(Template)]

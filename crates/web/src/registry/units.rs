@@ -4,20 +4,25 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::page::{PageUser, render};
+use crate::routes::Routes;
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
+use hongling_domain::Action;
 use hongling_service::registry::orgs::may_write_registry;
 use hongling_service::{Error, Principal};
 use serde::Deserialize;
 
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/registry/units", get(units).post(unit_create))
+pub(super) fn routes() -> Routes {
+    Routes::new().get("/registry/units", Action::UnitsRead, units).post(
+        "/registry/units",
+        Action::UnitsWrite,
+        unit_create,
+    )
 }
 
 #[derive(Template)]

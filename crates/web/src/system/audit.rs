@@ -4,19 +4,19 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::fmt;
 use crate::layout::{Layout, Pager};
+use crate::routes::Routes;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
+use hongling_domain::Action;
 use hongling_service::PageRequest;
 use hongling_service::audit::AuditQuery;
 use serde::Deserialize;
 
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/system/audit", get(audit))
+pub(super) fn routes() -> Routes {
+    Routes::new().get("/system/audit", Action::AuditRead, audit)
 }
 
 #[derive(Deserialize, Default)]

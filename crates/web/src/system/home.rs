@@ -4,16 +4,16 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::fmt;
 use crate::layout::Layout;
+use crate::routes::Routes;
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use hongling_domain::Action;
 
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/", get(dashboard))
+pub(super) fn routes() -> Routes {
+    Routes::new().get("/", Action::Home, dashboard)
 }
 
 #[derive(Template)]

@@ -3,24 +3,28 @@
 use crate::AppState;
 use crate::error::WebError;
 use crate::layout::Layout;
+use crate::routes::Routes;
 use crate::security::{Auth, CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie};
 use askama::Template;
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use hongling_domain::Access;
+use hongling_domain::Action;
 use hongling_service::{Error, FieldError};
 use serde::Deserialize;
 
 use super::users::OkQuery;
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_form).post(login))
-        .route("/logout", post(logout))
-        .route("/account/password", get(password_form).post(password_change))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/login", Access::Public, login_form)
+        .post("/login", Access::Public, login)
+        .post("/logout", Access::Public, logout)
+        .get("/account/password", Action::Account, password_form)
+        .post("/account/password", Action::Account, password_change)
 }
 
 #[derive(Template)]

@@ -8,11 +8,10 @@ pub(crate) mod policy;
 mod regions;
 mod users;
 
-use axum::Router;
 use hongling_service::FieldError;
 
-use crate::AppState;
 use crate::page::{PageUser, render};
+use crate::routes::Routes;
 
 fn field_error(errors: &[FieldError], field: &str) -> Option<String> {
     errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
@@ -32,8 +31,8 @@ fn notice_text(code: Option<&str>) -> Option<String> {
 }
 
 /// The routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .merge(policy::routes())
         .merge(audit::routes())
         .merge(home::routes())

@@ -5,13 +5,14 @@ use crate::error::WebError;
 use crate::fmt;
 use crate::layout::Layout;
 use crate::page::{PageUser, render};
+use crate::routes::Routes;
 use crate::widgets::{Field, Kind, attach};
 use askama::Template;
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
+use hongling_domain::Action;
 use hongling_service::party::may_edit_policy;
 use hongling_service::policy::{PolicyInput, PolicyView};
 use hongling_service::{Error, FieldError};
@@ -19,8 +20,12 @@ use serde::Deserialize;
 
 use crate::party::{nonempty, notice, opt_s};
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/system/policy", get(policy).post(policy_set))
+pub(super) fn routes() -> Routes {
+    Routes::new().get("/system/policy", Action::PolicyRead, policy).post(
+        "/system/policy",
+        Action::PolicyWrite,
+        policy_set,
+    )
 }
 
 #[derive(Template)]

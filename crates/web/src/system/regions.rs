@@ -4,11 +4,11 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::fmt;
 use crate::layout::Layout;
+use crate::routes::Routes;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use hongling_domain::Action;
 use hongling_domain::{RegionCode, RegionLevel, UrbanRural};
 use hongling_service::Error;
 use hongling_service::models;
@@ -16,8 +16,12 @@ use serde::Deserialize;
 
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/system/regions", get(regions)).route("/system/regions/options", get(region_options))
+pub(super) fn routes() -> Routes {
+    Routes::new().get("/system/regions", Action::RegionsRead, regions).get(
+        "/system/regions/options",
+        Action::RegionsRead,
+        region_options,
+    )
 }
 
 struct RegionChild {

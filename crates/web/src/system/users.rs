@@ -4,12 +4,13 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::fmt;
 use crate::layout::{Layout, Pager};
+use crate::routes::Routes;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use hongling_domain::Action;
 use hongling_domain::{RegionCode, Role};
 use hongling_service::models;
 use hongling_service::system::users::{NewUser, ScopeInput, UserFilter};
@@ -18,14 +19,15 @@ use serde::Deserialize;
 
 use super::*;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/system/users", get(users).post(user_create))
-        .route("/system/users/new", get(user_new))
-        .route("/system/users/{id}", get(user_detail))
-        .route("/system/users/{id}/disable", post(user_disable))
-        .route("/system/users/{id}/enable", post(user_enable))
-        .route("/system/users/{id}/reset-password", post(user_reset))
+pub(super) fn routes() -> Routes {
+    Routes::new()
+        .get("/system/users", Action::UsersManage, users)
+        .post("/system/users", Action::UsersManage, user_create)
+        .get("/system/users/new", Action::UsersManage, user_new)
+        .get("/system/users/{id}", Action::UsersManage, user_detail)
+        .post("/system/users/{id}/disable", Action::UsersManage, user_disable)
+        .post("/system/users/{id}/enable", Action::UsersManage, user_enable)
+        .post("/system/users/{id}/reset-password", Action::UsersManage, user_reset)
 }
 
 /// A user as the list and detail pages show it.
