@@ -71,10 +71,17 @@ pub fn all_routes() -> routes::Routes {
 
 /// The whole HTTP application.
 pub fn router(app: Hongling, cfg: WebConfig) -> Router {
+    router_with(app, cfg, Router::new())
+}
+
+/// The application with `extra` routes merged in *without* entries in the
+/// route table: the guard refuses them (tests show deny by default).
+pub fn router_with(app: Hongling, cfg: WebConfig, extra: Router<AppState>) -> Router {
     let limit = cfg.max_body_bytes;
     let (routes, table) = all_routes().into_parts();
     let state = AppState { app, cfg, routes: Arc::new(routes::RouteTable::new(table)) };
     routes
+        .merge(extra)
         .fallback(page::not_found)
         // run last to first: session → route guard → CSRF → handler
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
