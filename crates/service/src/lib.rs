@@ -11,6 +11,8 @@ pub mod crypto;
 pub mod error;
 pub mod input;
 pub mod jobs;
+pub mod list;
+pub mod pick;
 pub mod policy;
 pub mod regions;
 pub mod secret;

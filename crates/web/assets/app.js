@@ -6,3 +6,142 @@ document.addEventListener("submit", function (ev) {
     ev.preventDefault();
   }
 }, true);
+
+// Pickers: type part of a name, choose a suggestion (keyboard: ↓ ↑ Enter Esc).
+// The hidden field carries the chosen value (an id or a region code); text
+// typed without choosing is sent as typed and the server resolves it by name.
+(function () {
+  function each(list, fn) { for (var i = 0; i < list.length; i++) fn(list[i], i); }
+
+  function setup(box) {
+    var source = box.getAttribute("data-source");
+    var name = box.getAttribute("data-name");
+    var multi = box.className.indexOf("hl-picker-multi") >= 0;
+    var input = box.querySelector("input.form-control");
+    var hidden = multi ? null : box.querySelector("input.hl-picker-value");
+    var list = box.querySelector(".hl-picker-list");
+    var chips = multi ? box.querySelector(".hl-chips") : null;
+    var items = [];
+    var active = -1;
+    var seq = 0;
+    var timer = null;
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function render() {
+      list.innerHTML = "";
+      each(items, function (it, i) {
+        var li = document.createElement("li");
+        li.id = name + "-opt-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", i === active ? "true" : "false");
+        li.className = "hl-picker-item" + (i === active ? " active" : "");
+        var label = document.createElement("span");
+        label.textContent = it.label;
+        li.appendChild(label);
+        if (it.hint) {
+          var hint = document.createElement("small");
+          hint.textContent = it.hint;
+          li.appendChild(hint);
+        }
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); });
+        list.appendChild(li);
+      });
+      if (!items.length) {
+        var none = document.createElement("li");
+        none.className = "hl-picker-none";
+        none.textContent = "无匹配项，请换个关键词";
+        list.appendChild(none);
+      }
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      if (active >= 0) input.setAttribute("aria-activedescendant", name + "-opt-" + active);
+    }
+
+    function addChip(it) {
+      var exists = false;
+      each(chips.querySelectorAll("input[type=hidden]"), function (h) { if (h.value === it.value) exists = true; });
+      if (exists) return;
+      var chip = document.createElement("span");
+      chip.className = "hl-chip";
+      chip.appendChild(document.createTextNode(it.label));
+      var h = document.createElement("input");
+      h.type = "hidden";
+      h.name = name;
+      h.value = it.value;
+      chip.appendChild(h);
+      var x = document.createElement("button");
+      x.type = "button";
+      x.className = "hl-chip-x";
+      x.setAttribute("aria-label", "移除 " + it.label);
+      x.textContent = "×";
+      chip.appendChild(x);
+      chips.appendChild(chip);
+    }
+
+    function choose(i) {
+      var it = items[i];
+      if (!it) return;
+      if (multi) {
+        addChip(it);
+        input.value = "";
+      } else {
+        hidden.value = it.value;
+        input.value = it.label;
+      }
+      close();
+    }
+
+    function search() {
+      var q = input.value.replace(/^\s+|\s+$/g, "");
+      if (!q) { close(); return; }
+      var my = ++seq;
+      var xhr = new XMLHttpRequest();
+      xhr.open("GET", source + "?q=" + encodeURIComponent(q));
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.onload = function () {
+        if (my !== seq || xhr.status !== 200) return;
+        try { items = JSON.parse(xhr.responseText); } catch (e) { items = []; }
+        active = items.length ? 0 : -1;
+        render();
+      };
+      xhr.send();
+    }
+
+    input.addEventListener("input", function () {
+      if (!multi) hidden.value = input.value;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(search, 200);
+    });
+    input.addEventListener("keydown", function (e) {
+      var key = e.key || e.keyCode;
+      if (list.hidden) {
+        if (key === "ArrowDown" || key === 40) { search(); e.preventDefault(); }
+        return;
+      }
+      if (key === "ArrowDown" || key === 40) {
+        active = Math.min(active + 1, items.length - 1); render(); e.preventDefault();
+      } else if (key === "ArrowUp" || key === 38) {
+        active = Math.max(active - 1, 0); render(); e.preventDefault();
+      } else if (key === "Enter" || key === 13) {
+        if (active >= 0) { choose(active); e.preventDefault(); }
+      } else if (key === "Escape" || key === 27) {
+        close(); e.preventDefault();
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+    if (multi) {
+      box.addEventListener("click", function (e) {
+        var t = e.target;
+        if (t && t.className === "hl-chip-x" && t.parentNode) t.parentNode.parentNode.removeChild(t.parentNode);
+      });
+    }
+  }
+
+  each(document.querySelectorAll(".hl-picker"), setup);
+})();

@@ -64,3 +64,12 @@ mod tests {
         assert_eq!(super::thousands(-1234567), "-1,234,567");
     }
 }
+
+/// Fen as yuan with separators: 300000 → "3,000.00".
+pub fn money(fen: i64) -> String {
+    let yuan = hongling_service::list::yuan(fen);
+    let (int, dec) = yuan.split_once('.').unwrap_or((yuan.as_str(), "00"));
+    let neg = int.starts_with('-');
+    let n: i64 = int.trim_start_matches('-').parse().unwrap_or(0);
+    format!("{}{}.{}", if neg { "-" } else { "" }, thousands(n), dec)
+}

@@ -10,7 +10,7 @@ mod layout;
 mod page;
 pub mod routes;
 mod security;
-mod widgets;
+pub(crate) mod ui;
 
 // modules: pages and API of each
 mod party;
@@ -65,6 +65,7 @@ pub fn all_routes() -> routes::Routes {
         .merge(api::routes())
         .merge(registry::api::routes())
         .merge(party::api::routes())
+        .merge(ui::picker::routes())
         .get("/healthz", Access::Public, api::healthz)
         .get("/static/{*path}", Access::Public, assets::serve)
 }

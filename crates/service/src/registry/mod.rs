@@ -5,6 +5,7 @@
 pub mod export;
 pub mod generate;
 pub mod import;
+pub mod lists;
 pub mod orgs;
 
 use crate::Hongling;

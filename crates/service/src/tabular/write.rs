@@ -7,7 +7,7 @@ use rust_xlsxwriter::{Color, Format, Workbook, Worksheet};
 use super::*;
 
 /// A cell to write.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     /// Written as text (never as a formula), after [`escape_formula`].
     Text(String),
@@ -15,6 +15,12 @@ pub enum Cell {
     Int(i64),
     /// Written as a date formatted "yyyy-mm-dd".
     Date(time::Date),
+    /// A count: a number formatted "#,##0".
+    Count(i64),
+    /// A share 0..=1: a number formatted "0.0%".
+    Rate(f64),
+    /// An amount in fen: yuan, a number formatted "#,##0.00".
+    Money(i64),
     Empty,
 }
 
@@ -130,11 +136,19 @@ pub fn write_template(
 
 pub(crate) struct CellFormats {
     pub(crate) date: Format,
+    pub(crate) count: Format,
+    pub(crate) rate: Format,
+    pub(crate) money: Format,
 }
 
 impl CellFormats {
     fn new() -> Self {
-        Self { date: Format::new().set_num_format("yyyy-mm-dd") }
+        Self {
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+            count: Format::new().set_num_format("#,##0"),
+            rate: Format::new().set_num_format("0.0%"),
+            money: Format::new().set_num_format("#,##0.00"),
+        }
     }
 }
 
@@ -181,6 +195,18 @@ pub(crate) fn write_cell(
                 }
             }
             12
+        }
+        Cell::Count(n) => {
+            ws.write_number_with_format(row, col, *n as f64, &f.count)?;
+            n.to_string().len() + n.to_string().len() / 3
+        }
+        Cell::Rate(r) => {
+            ws.write_number_with_format(row, col, *r, &f.rate)?;
+            7
+        }
+        Cell::Money(fen) => {
+            ws.write_number_with_format(row, col, *fen as f64 / 100.0, &f.money)?;
+            crate::list::yuan(*fen).len() + 3
         }
         Cell::Empty => 0,
     })

@@ -112,6 +112,64 @@ fn name_condition(q: &str, lo: &str, hi: &str) -> Option<Condition> {
     Some(c)
 }
 
+/// Name or credit-code search within a region subtree: a code prefix over
+/// the unique code index, a name over the gram index (see `name_condition`).
+pub fn search_condition(text: &str, region_prefix: &str) -> Option<Condition> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let (lo, hi) = subtree_range(region_prefix);
+    let mut any = Condition::any();
+    let mut used = false;
+    let code = code_prefix(text);
+    if let Some(p) = &code {
+        any = any.add(
+            Condition::all()
+                .add(social_org::Column::Uscc.gte(p.as_str()))
+                .add(social_org::Column::Uscc.lt(format!("{p}~"))),
+        );
+        used = true;
+    }
+    // letters and digits together are a code, not a name: the code index alone
+    // answers it (an OR with the name grams would scan the table)
+    let looks_like_code = code.as_ref().is_some_and(|p| p.chars().any(|c| c.is_ascii_digit()));
+    if !looks_like_code && let Some(n) = name_condition(text, &lo, &hi) {
+        any = any.add(n);
+        used = true;
+    }
+    used.then_some(any)
+}
+
+/// The count of a two-character name search with no other filter, read from
+/// the gram index alone (no join), capped at `cap + 1`; None when the search
+/// is not of that form.
+pub async fn count_single_gram(
+    conn: &impl ConnectionTrait,
+    text: &str,
+    region_prefix: &str,
+    cap: u64,
+) -> Result<Option<u64>, DbErr> {
+    let text = text.trim();
+    let grams = name_grams(&like_safe(&search_form(text)));
+    let is_code = code_prefix(text).is_some_and(|p| p.chars().any(|c| c.is_ascii_digit()));
+    if is_code || search_form(text).chars().count() != 2 || grams.len() != 1 {
+        return Ok(None);
+    }
+    let (lo, hi) = subtree_range(region_prefix);
+    let inner = Query::select()
+        .column("org_id")
+        .from("org_name_grams")
+        .and_where(Expr::col("gram").eq(grams[0].as_str()))
+        .and_where(Expr::col("region_code").gte(lo))
+        .and_where(Expr::col("region_code").lt(hi))
+        .limit(cap + 1)
+        .take();
+    let stmt = Query::select().expr_as(Expr::cust("COUNT(*)"), "n").from_subquery(inner, "t").take();
+    let row = conn.query_one(&stmt).await?;
+    Ok(Some(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0) as u64))
+}
+
 pub fn condition(q: &OrgQuery) -> Condition {
     let (lo, hi) = subtree_range(&q.region_prefix);
     let mut c = Condition::all()
@@ -120,28 +178,8 @@ pub fn condition(q: &OrgQuery) -> Condition {
     if let Some(id) = q.only_id {
         c = c.add(social_org::Column::Id.eq(id));
     }
-    if let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let mut any = Condition::any();
-        let mut used = false;
-        let code = code_prefix(text);
-        if let Some(p) = &code {
-            any = any.add(
-                Condition::all()
-                    .add(social_org::Column::Uscc.gte(p.as_str()))
-                    .add(social_org::Column::Uscc.lt(format!("{p}~"))),
-            );
-            used = true;
-        }
-        // letters and digits together are a code, not a name: the code index alone
-        // answers it (an OR with the name grams would scan the table)
-        let looks_like_code = code.as_ref().is_some_and(|p| p.chars().any(|c| c.is_ascii_digit()));
-        if !looks_like_code && let Some(n) = name_condition(text, &lo, &hi) {
-            any = any.add(n);
-            used = true;
-        }
-        if used {
-            c = c.add(any);
-        }
+    if let Some(s) = q.q.as_deref().and_then(|t| search_condition(t, &q.region_prefix)) {
+        c = c.add(s);
     }
     for (col, val) in [
         (social_org::Column::Kind, &q.kind),

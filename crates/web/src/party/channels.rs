@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
-use crate::widgets::{Cell, Field, InlineForm, ListPage, Table, options};
+use crate::ui::{Cell, Field, InlineForm, ListPage, Table, options};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;

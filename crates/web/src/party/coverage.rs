@@ -6,7 +6,7 @@ use crate::fmt;
 use crate::layout::{Layout, Pager};
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
-use crate::widgets::{Button, Cell, DetailPage, Field, InlineForm, Kind, ListPage, Table, options};
+use crate::ui::{Button, Cell, DetailPage, Field, InlineForm, Kind, ListPage, Table, options};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -121,7 +121,7 @@ fn coverage_search(f: &CoverageQuery, years: &[i32]) -> Vec<Field> {
     let mut year_opts = vec![(String::new(), "当前（实时）".to_owned())];
     year_opts.extend(years.iter().map(|y| (y.to_string(), format!("{y} 年末"))));
     vec![
-        Field::new("region", "区域", Kind::Region, opt_s(&f.region)).placeholder("区划代码或名称"),
+        Field::picker("region", "区域", "/pick/regions", opt_s(&f.region), opt_s(&f.region)),
         Field::select(
             "mode",
             "登记方式",
@@ -286,7 +286,7 @@ async fn breaches(
         intro: "按政策参数对党的组织和工作覆盖规则逐一检查的结果，随数据变化实时更新".into(),
         action: "/party/coverage/breaches".into(),
         search: vec![
-            Field::new("region", "区域", Kind::Region, opt_s(&region)).placeholder("区划代码或名称"),
+            Field::picker("region", "区域", "/pick/regions", opt_s(&region), opt_s(&region)),
             Field::select(
                 "rule",
                 "规则",
@@ -366,7 +366,7 @@ async fn coverage_orgs(
         action: "/party/coverage/orgs".into(),
         search: vec![
             Field::text("q", "名称/信用代码", opt_s(&q.q)),
-            Field::new("region", "区域", Kind::Region, opt_s(&region)).placeholder("区划代码或名称"),
+            Field::picker("region", "区域", "/pick/regions", opt_s(&region), opt_s(&region)),
             Field::select(
                 "coverage",
                 "覆盖方式",

@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
-use crate::widgets::{Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, ListPage, Table, attach, options};
+use crate::ui::{Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, ListPage, Table, attach, options};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -96,7 +96,7 @@ async fn instructors(
         action: "/party/instructors".into(),
         search: vec![
             Field::text("q", "姓名", opt_s(&q.q)),
-            Field::new("region", "区域", Kind::Region, opt_s(&region)).placeholder("区划代码或名称"),
+            Field::picker("region", "区域", "/pick/regions", opt_s(&region), opt_s(&region)),
             Field::select(
                 "source",
                 "来源",
@@ -134,7 +134,7 @@ fn instructor_fields(i: &InstructorInput) -> Vec<Field> {
             options(InstructorSource::ALL.iter().map(|t| (t.as_str(), t.label())), Some("请选择")),
         )
         .required(),
-        Field::new("region_code", "指导区域", Kind::Region, i.region_code.clone())
+        Field::picker("region_code", "指导区域", "/pick/regions", i.region_code.clone(), i.region_code.clone())
             .required()
             .hint("可联系该区域内的社会组织"),
         Field::text("employer", "工作单位", i.employer.clone()),

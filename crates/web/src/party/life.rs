@@ -5,7 +5,7 @@ use crate::error::WebError;
 use crate::layout::Pager;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
-use crate::widgets::{Cell, Field, InlineForm, Kind, ListPage, Table, options};
+use crate::ui::{Cell, Field, InlineForm, Kind, ListPage, Table, options};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -115,7 +115,7 @@ impl ActivityQuery {
 
     fn search(&self, kinds: Vec<(String, String)>) -> Vec<Field> {
         vec![
-            Field::new("region", "区域", Kind::Region, opt_s(&self.region)).placeholder("区划代码或名称"),
+            Field::picker("region", "区域", "/pick/regions", opt_s(&self.region), opt_s(&self.region)),
             Field::text("party_org_id", "党组织编号", opt_s(&self.party_org_id)),
             Field::select("kind", "类型", opt_s(&self.kind), kinds),
             Field::new("from", "起始日期", Kind::Date, opt_s(&self.from)),
@@ -315,7 +315,7 @@ async fn trainings_render(
         confirm: String::new(),
     });
     let search = vec![
-        Field::new("region", "区域", Kind::Region, opt_s(&q.region)).placeholder("区划代码或名称"),
+        Field::picker("region", "区域", "/pick/regions", opt_s(&q.region), opt_s(&q.region)),
         Field::new("from", "起始日期", Kind::Date, opt_s(&q.from)),
         Field::new("until", "截止日期", Kind::Date, opt_s(&q.until)),
     ];

@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
-use crate::widgets::{Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, ListPage, Table, attach, options};
+use crate::ui::{Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, ListPage, Table, attach, options};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -100,7 +100,7 @@ async fn members(
         search: {
             let mut f = vec![Field::text("q", "姓名", opt_s(&q.q))];
             if may_read_party(&pu.user) {
-                f.push(Field::new("region", "区域", Kind::Region, opt_s(&region)).placeholder("区划代码或名称"));
+                f.push(Field::picker("region", "区域", "/pick/regions", opt_s(&region), opt_s(&region)));
                 f.push(Field::text("party_org_id", "党组织编号", opt_s(&q.party_org_id)));
             }
             f.push(Field::select(

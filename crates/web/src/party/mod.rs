@@ -21,7 +21,7 @@ use crate::error::WebError;
 use crate::layout::{Layout, Pager};
 use crate::page::render;
 use crate::routes::Routes;
-use crate::widgets::{Cell, FormPage};
+use crate::ui::{Cell, FormPage};
 
 fn crumbs(l: Layout, page: &str, href: Option<&str>) -> Layout {
     l.crumb("党建工作", None).crumb(page.to_owned(), href)

@@ -4,9 +4,7 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
-use crate::widgets::{
-    Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, ListPage, Tab, Table, attach, options,
-};
+use crate::ui::{Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, ListPage, Tab, Table, attach, options};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -107,7 +105,7 @@ async fn party_orgs(
         search: if may_read_party(&pu.user) {
             vec![
                 Field::text("q", "党组织名称", opt_s(&q.q)),
-                Field::new("region", "区域", Kind::Region, opt_s(&region)).placeholder("区划代码或名称"),
+                Field::picker("region", "区域", "/pick/regions", opt_s(&region), opt_s(&region)),
                 Field::select(
                     "org_type",
                     "类型",
@@ -165,7 +163,7 @@ fn party_org_fields(i: &PartyOrgInput, full: bool, channels: &[(String, String)]
             .required(),
         );
         f.push(
-            Field::new("region_code", "所在区划", Kind::Region, i.region_code.clone())
+            Field::picker("region_code", "所在区划", "/pick/regions", i.region_code.clone(), i.region_code.clone())
                 .required()
                 .hint("输入街道、社区名称中的字可选择"),
         );

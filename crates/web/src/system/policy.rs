@@ -6,7 +6,7 @@ use crate::fmt;
 use crate::layout::Layout;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
-use crate::widgets::{Field, Kind, attach};
+use crate::ui::{Field, Kind, attach};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};

@@ -1,6 +1,10 @@
-//! Generic page pieces: a table, a search form, a form, a detail page. The
-//! party pages (M2) describe their content with these instead of one
+//! Generic page pieces: a table, a search form, a form, a detail page, and
+//! the list page built from a list's description (`list`) and the pickers
+//! (`picker`). Pages describe their content with these instead of one
 //! template per page; the layout is the one clerks know (UI.md).
+
+pub mod list;
+pub mod picker;
 
 use askama::Template;
 use hongling_service::FieldError;
@@ -15,6 +19,8 @@ pub struct Cell {
     pub tag: Option<&'static str>,
     pub sub: Option<String>,
     pub num: bool,
+    /// several links (a row's actions)
+    pub links: Vec<(String, String)>,
 }
 
 impl Cell {
@@ -41,15 +47,24 @@ impl Cell {
     }
 }
 
+/// A column header; sortable ones link to the list sorted by them.
+pub struct Head {
+    pub label: String,
+    pub href: Option<String>,
+    /// " ↑" / " ↓" on the column the list is sorted by
+    pub mark: &'static str,
+}
+
 pub struct Table {
     pub id: &'static str,
     pub title: String,
-    pub headers: Vec<&'static str>,
+    pub headers: Vec<Head>,
     pub rows: Vec<Vec<Cell>>,
 }
 
 impl Table {
     pub fn new(id: &'static str, headers: Vec<&'static str>) -> Self {
+        let headers = headers.into_iter().map(|h| Head { label: h.to_owned(), href: None, mark: "" }).collect();
         Self { id, title: String::new(), headers, rows: vec![] }
     }
 
@@ -83,7 +98,8 @@ pub enum Kind {
     Date,
     Number,
     Check,
-    Region,
+    /// A picker: type part of a name, choose a suggestion (regions and records).
+    Picker,
     Textarea,
     Password,
 }
@@ -99,6 +115,12 @@ pub struct Field {
     pub hint: String,
     pub error: Option<String>,
     pub placeholder: String,
+    /// Pickers: the suggestion endpoint (`/pick/regions`…), what the visible
+    /// box shows for the value, and for several values their (value, label).
+    pub source: &'static str,
+    pub display: String,
+    pub multi: bool,
+    pub chosen: Vec<(String, String)>,
 }
 
 impl Field {
@@ -113,6 +135,43 @@ impl Field {
             hint: String::new(),
             error: None,
             placeholder: String::new(),
+            source: "",
+            display: String::new(),
+            multi: false,
+            chosen: vec![],
+        }
+    }
+
+    /// A picker of one value: the stored value (an id or a region code) and
+    /// the name shown for it.
+    pub fn picker(
+        name: &'static str,
+        label: &'static str,
+        source: &'static str,
+        value: impl Into<String>,
+        display: impl Into<String>,
+    ) -> Self {
+        Self {
+            source,
+            display: display.into(),
+            placeholder: "输入名称，从建议中选择".into(),
+            ..Self::new(name, label, Kind::Picker, value)
+        }
+    }
+
+    /// A picker of several values, each (value, name).
+    pub fn multi_picker(
+        name: &'static str,
+        label: &'static str,
+        source: &'static str,
+        chosen: Vec<(String, String)>,
+    ) -> Self {
+        Self {
+            source,
+            multi: true,
+            chosen,
+            placeholder: "输入名称，从建议中选择（可选多个）".into(),
+            ..Self::new(name, label, Kind::Picker, "")
         }
     }
 
