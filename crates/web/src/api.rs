@@ -2,7 +2,7 @@
 //! Authentication: `Authorization: Bearer <token>` or the session cookie
 //! (state-changing calls with the cookie also need `X-CSRF-Token`).
 
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -15,6 +15,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::AppState;
 use crate::error::{ApiError, WebError};
+use crate::extract::ApiPath;
 use crate::security::Auth;
 
 pub fn routes() -> Router<AppState> {
@@ -112,7 +113,7 @@ pub struct Region {
     params(("code" = String, Path, description = "行政区划代码")),
     responses((status = 200, body = Region), (status = 404, body = ApiError)),
     security(("bearer" = [])))]
-async fn region(State(st): State<AppState>, ApiUser(u): ApiUser, Path(code): Path<String>) -> ApiResult<Region> {
+async fn region(State(st): State<AppState>, ApiUser(u): ApiUser, ApiPath(code): ApiPath<String>) -> ApiResult<Region> {
     let (r, kids) = st.app.region_with_children(&u, &code).await.map_err(api_err)?;
     let full_name = match hongling_domain::RegionCode::parse(&r.code) {
         Ok(c) => st.app.region_full_name(&c).await.map_err(api_err)?,
@@ -144,7 +145,7 @@ pub struct UsccCheck {
 #[utoipa::path(get, path = "/api/v1/uscc/{code}", tag = "统一社会信用代码",
     params(("code" = String, Path, description = "18 位统一社会信用代码")),
     responses((status = 200, body = UsccCheck)))]
-async fn uscc_check(Path(code): Path<String>) -> Json<UsccCheck> {
+async fn uscc_check(ApiPath(code): ApiPath<String>) -> Json<UsccCheck> {
     let normalized = hongling_domain::registry::uscc::Uscc::normalize(&code);
     Json(match hongling_domain::registry::uscc::Uscc::parse(&code) {
         Ok(c) => UsccCheck {

@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod error;
+mod extract;
 mod fmt;
 mod layout;
 mod page;
@@ -50,11 +51,14 @@ pub struct AppState {
     pub cfg: WebConfig,
 }
 
+/// How long a request may take before it is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// The whole HTTP application.
 pub fn router(app: Hongling, cfg: WebConfig) -> Router {
     let limit = cfg.max_body_bytes;
     let state = AppState { app, cfg };
-    Router::new()
+    let routes = Router::new()
         .merge(system::routes())
         .merge(registry::routes())
         .merge(party::routes())
@@ -64,10 +68,29 @@ pub fn router(app: Hongling, cfg: WebConfig) -> Router {
         .fallback(page::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(middleware::from_fn_with_state(state.clone(), security::load_session))
+        .with_state(state);
+    outer_layers(routes, limit, REQUEST_TIMEOUT)
+}
+
+/// The layers around the routes, outermost first:
+/// 1. security headers and the access log (on every response, errors included);
+/// 2. `error::shape`: the page-number guard, and every error response in one
+///    shape (`{code, message, fields}` JSON under `/api/`, the Chinese error
+///    page elsewhere);
+/// 3. the panic catcher (500 `internal`, nothing of the panic leaves the server);
+/// 4. the request timeout (408);
+/// 5. the body limits: `RequestBodyLimitLayer` (a declared length over the
+///    limit is refused before the handler runs) and `DefaultBodyLimit` (for
+///    the extractors), both 413.
+///
+/// Public so that tests can put the same layers around routes of their own
+/// (a handler that panics or sleeps).
+pub fn outer_layers(routes: Router, max_body_bytes: usize, timeout: Duration) -> Router {
+    routes
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(middleware::from_fn(error::shape))
         .layer(middleware::from_fn(security::headers))
-        .layer(DefaultBodyLimit::max(limit))
-        .layer(RequestBodyLimitLayer::new(limit))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(120)))
-        .layer(CatchPanicLayer::new())
-        .with_state(state)
 }
