@@ -3,7 +3,7 @@
 //! (state-changing calls with the cookie also need `X-CSRF-Token`).
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -14,6 +14,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::AppState;
 use crate::error::{ApiError, WebError};
+use crate::extract::ApiPath;
 use crate::routes::Routes;
 use crate::security::Auth;
 use hongling_domain::Access;
@@ -114,7 +115,7 @@ pub struct Region {
     params(("code" = String, Path, description = "行政区划代码")),
     responses((status = 200, body = Region), (status = 404, body = ApiError)),
     security(("bearer" = [])))]
-async fn region(State(st): State<AppState>, ApiUser(u): ApiUser, Path(code): Path<String>) -> ApiResult<Region> {
+async fn region(State(st): State<AppState>, ApiUser(u): ApiUser, ApiPath(code): ApiPath<String>) -> ApiResult<Region> {
     let (r, kids) = st.app.region_with_children(&u, &code).await.map_err(api_err)?;
     let full_name = match hongling_domain::RegionCode::parse(&r.code) {
         Ok(c) => st.app.region_full_name(&c).await.map_err(api_err)?,
@@ -146,7 +147,7 @@ pub struct UsccCheck {
 #[utoipa::path(get, path = "/api/v1/uscc/{code}", tag = "统一社会信用代码",
     params(("code" = String, Path, description = "18 位统一社会信用代码")),
     responses((status = 200, body = UsccCheck)))]
-async fn uscc_check(Path(code): Path<String>) -> Json<UsccCheck> {
+async fn uscc_check(ApiPath(code): ApiPath<String>) -> Json<UsccCheck> {
     let normalized = hongling_domain::registry::uscc::Uscc::normalize(&code);
     Json(match hongling_domain::registry::uscc::Uscc::parse(&code) {
         Ok(c) => UsccCheck {

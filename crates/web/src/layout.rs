@@ -157,7 +157,7 @@ impl Pager {
             format!("{base}?{}", serde_urlencoded::to_string(&q).unwrap_or_default())
         };
         let lo = page.saturating_sub(3).max(1);
-        let hi = (lo + 6).min(pages);
+        let hi = lo.saturating_add(6).min(pages);
         Self {
             total_text: crate::fmt::thousands(total as i64),
             page,

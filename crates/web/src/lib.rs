@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod error;
+mod extract;
 mod fmt;
 mod layout;
 mod page;
@@ -70,6 +71,9 @@ pub fn all_routes() -> routes::Routes {
         .get("/static/{*path}", Access::Public, assets::serve)
 }
 
+/// How long a request may take before it is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// The whole HTTP application.
 pub fn router(app: Hongling, cfg: WebConfig) -> Router {
     router_with(app, cfg, Router::new())
@@ -81,17 +85,36 @@ pub fn router_with(app: Hongling, cfg: WebConfig, extra: Router<AppState>) -> Ro
     let limit = cfg.max_body_bytes;
     let (routes, table) = all_routes().into_parts();
     let state = AppState { app, cfg, routes: Arc::new(routes::RouteTable::new(table)) };
-    routes
+    let app_routes = routes
         .merge(extra)
         .fallback(page::not_found)
         // run last to first: session → route guard → CSRF → handler
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(middleware::from_fn_with_state(state.clone(), routes::guard))
         .layer(middleware::from_fn_with_state(state.clone(), security::load_session))
+        .with_state(state);
+    outer_layers(app_routes, limit, REQUEST_TIMEOUT)
+}
+
+/// The layers around the routes, outermost first:
+/// 1. security headers and the access log (on every response, errors included);
+/// 2. `error::shape`: the page-number guard, and every error response in one
+///    shape (`{code, message, fields}` JSON under `/api/`, the Chinese error
+///    page elsewhere);
+/// 3. the panic catcher (500 `internal`, nothing of the panic leaves the server);
+/// 4. the request timeout (408);
+/// 5. the body limits: `RequestBodyLimitLayer` (a declared length over the
+///    limit is refused before the handler runs) and `DefaultBodyLimit` (for
+///    the extractors), both 413.
+///
+/// Public so that tests can put the same layers around routes of their own
+/// (a handler that panics or sleeps).
+pub fn outer_layers(routes: Router, max_body_bytes: usize, timeout: Duration) -> Router {
+    routes
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(RequestBodyLimitLayer::new(max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(middleware::from_fn(error::shape))
         .layer(middleware::from_fn(security::headers))
-        .layer(DefaultBodyLimit::max(limit))
-        .layer(RequestBodyLimitLayer::new(limit))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(120)))
-        .layer(CatchPanicLayer::new())
-        .with_state(state)
 }

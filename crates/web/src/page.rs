@@ -49,8 +49,8 @@ impl PageUser {
 }
 
 pub async fn not_found(uri: Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        return WebError::api(Error::NotFound).into_response();
+    if crate::error::is_api(uri.path()) {
+        return crate::error::Problem::new(StatusCode::NOT_FOUND, "not_found", "接口不存在，请检查地址").json();
     }
     crate::error::error_page(StatusCode::NOT_FOUND, "您访问的页面不存在。".into())
 }

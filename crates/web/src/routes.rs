@@ -114,12 +114,8 @@ pub async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Resp
             tracing::error!(path = %matched, "route without an entry in the route table: refused");
             return deny(api, Error::Forbidden("该功能未登记访问权限，已拒绝"));
         }
-        let mut res = if api {
-            WebError::api(Error::Conflict("不支持该请求方法".into())).into_response()
-        } else {
-            crate::error::error_page(StatusCode::METHOD_NOT_ALLOWED, "不支持该请求方法。".into())
-        };
-        *res.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+        // a bare 405: the error layer gives it the page or JSON shape
+        let mut res = StatusCode::METHOD_NOT_ALLOWED.into_response();
         if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
             res.headers_mut().insert(header::ALLOW, v);
         }

@@ -2,14 +2,14 @@
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hongling_service::CurrentUser;
 use hongling_service::auth::SessionInfo;
 
 use crate::AppState;
-use crate::error::WebError;
+use crate::error::{Problem, WebError, is_api};
 
 pub const SESSION_COOKIE: &str = "hl_session";
 pub const CSRF_COOKIE: &str = "hl_csrf";
@@ -78,7 +78,7 @@ pub async fn load_session(State(st): State<AppState>, mut req: Request, next: Ne
         match st.app.session(&tok).await {
             Ok(Some(info)) => Auth::Session { info, token: tok },
             Ok(None) => Auth::Anonymous,
-            Err(e) => return WebError::page(e).into_response(),
+            Err(e) => return WebError { err: e, json: is_api(req.uri().path()) }.into_response(),
         }
     } else {
         Auth::Anonymous
@@ -101,13 +101,20 @@ fn csrf_failure(req_is_api: bool) -> Response {
 /// The token comes in the `X-CSRF-Token` header (htmx sends it on every
 /// request) or in the `_csrf` field of an url-encoded or multipart form.
 /// Browsers that send `Sec-Fetch-Site: cross-site` are refused outright.
+/// An `/api/` request without credentials is not checked: it has no authority
+/// to abuse, and its answer is the 401 of `ApiUser` (not a CSRF 403).
 pub async fn csrf(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    let is_api = req.uri().path().starts_with("/api/");
+    let is_api = is_api(req.uri().path());
     let auth = req.extensions().get::<Auth>().cloned().unwrap_or(Auth::Anonymous);
     if matches!(auth, Auth::Bearer(_)) {
+        return next.run(req).await;
+    }
+    if is_api && matches!(auth, Auth::Anonymous) {
+        // No credentials, so no ambient authority to protect: the API answers
+        // 401 (`ApiUser`), or 404/405 from routing, instead of a CSRF 403.
         return next.run(req).await;
     }
     if req.headers().get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site") {
@@ -129,9 +136,8 @@ pub async fn csrf(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, usize::MAX).await {
         Ok(b) => b,
-        Err(_) => {
-            return WebError::page(hongling_service::Error::invalid("file", "上传内容过大或不完整")).into_response();
-        }
+        // the body limit (RequestBodyLimitLayer) cut it off, or the client did
+        Err(_) => return Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE).render(is_api),
     };
     let provided = if ctype.starts_with("application/x-www-form-urlencoded") {
         form_urlencoded_field(&bytes, CSRF_FIELD)
@@ -168,21 +174,15 @@ async fn multipart_field(ctype: &str, body: axum::body::Bytes, name: &str) -> Op
     None
 }
 
-/// Security headers on every response; pages are never cached. Also the
-/// access log (method, path without the query string, status, time: no
-/// personal data) and Chinese answers for requests refused by the body limit.
+/// Security headers on every response, errors included (this is the
+/// outermost layer); pages are never cached. Also the access log (method, path
+/// without the query string, status, time: no personal data).
 pub async fn headers(req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
-    let is_api = req.uri().path().starts_with("/api/");
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let started = std::time::Instant::now();
     let mut res = next.run(req).await;
-    if res.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        let e = hongling_service::Error::invalid("file", "上传内容超过大小限制，请拆分后再上传");
-        res = if is_api { WebError::api(e).into_response() } else { WebError::page(e).into_response() };
-        *res.status_mut() = axum::http::StatusCode::PAYLOAD_TOO_LARGE;
-    }
     if !is_static {
         tracing::info!(%method, %path, status = res.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
     }

@@ -3,7 +3,7 @@
 //! record outside the caller's scope answers 404.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hongling_service::party::breaches::{BreachPage, OrgParty};
@@ -25,6 +25,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::AppState;
 use crate::api::ApiUser;
 use crate::error::{ApiError, WebError};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::routes::Routes;
 use hongling_domain::Action;
 
@@ -124,7 +125,7 @@ page_type!(TrainingPage, TrainingView);
 async fn coverage(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(q): Query<CoverageQuery>,
+    ApiQuery(q): ApiQuery<CoverageQuery>,
 ) -> ApiResult<Coverage> {
     Ok(Json(st.app.party().coverage(&u, &q).await.map_err(e)?))
 }
@@ -135,7 +136,7 @@ async fn coverage(
 async fn coverage_regions(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(q): Query<CoverageQuery>,
+    ApiQuery(q): ApiQuery<CoverageQuery>,
 ) -> ApiResult<Vec<CoverageRow>> {
     Ok(Json(st.app.party().coverage_children(&u, &q).await.map_err(e)?))
 }
@@ -147,8 +148,8 @@ async fn coverage_regions(
 async fn coverage_by(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(dim): Path<String>,
-    Query(q): Query<CoverageQuery>,
+    ApiPath(dim): ApiPath<String>,
+    ApiQuery(q): ApiQuery<CoverageQuery>,
 ) -> ApiResult<Vec<CoverageRow>> {
     Ok(Json(st.app.party().coverage_by(&u, &q, &dim).await.map_err(e)?))
 }
@@ -169,7 +170,7 @@ pub struct BreachQuery {
 async fn breaches(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(q): Query<BreachQuery>,
+    ApiQuery(q): ApiQuery<BreachQuery>,
 ) -> ApiResult<BreachPage> {
     let p = PageRequest::new(q.page, q.per_page);
     Ok(Json(st.app.party().list_breaches(&u, q.region.as_deref(), q.rule.as_deref(), p).await.map_err(e)?))
@@ -178,14 +179,18 @@ async fn breaches(
 /// One organization's party coverage: mode, members, party organization, instructors, host, channel, breaches.
 #[utoipa::path(get, path = "/api/v1/coverage/orgs/{id}", tag = "党建覆盖", params(("id" = i64, Path)),
     responses((status = 200, body = OrgParty), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn org_party(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult<OrgParty> {
+async fn org_party(State(st): State<AppState>, ApiUser(u): ApiUser, ApiPath(id): ApiPath<i64>) -> ApiResult<OrgParty> {
     Ok(Json(st.app.party().org_party(&u, id).await.map_err(e)?))
 }
 
 /// Propose joint branches and instructor assignments for a region (nothing is written).
 #[utoipa::path(post, path = "/api/v1/coverage/plan", tag = "党建覆盖", request_body = PlanRequest,
     responses((status = 200, body = PlanView), (status = 404, body = ApiError), (status = 403, body = ApiError)), security(("bearer" = [])))]
-async fn plan(State(st): State<AppState>, ApiUser(u): ApiUser, Json(r): Json<PlanRequest>) -> ApiResult<PlanView> {
+async fn plan(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiJson(r): ApiJson<PlanRequest>,
+) -> ApiResult<PlanView> {
     Ok(Json(st.app.party().plan_coverage(&u, &r.region).await.map_err(e)?))
 }
 
@@ -196,7 +201,7 @@ async fn plan(State(st): State<AppState>, ApiUser(u): ApiUser, Json(r): Json<Pla
 async fn plan_accept(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Json(i): Json<AcceptInput>,
+    ApiJson(i): ApiJson<AcceptInput>,
 ) -> Result<Response, WebError> {
     Ok(created(st.app.party().accept_plan(&u, &i).await.map_err(e)?))
 }
@@ -215,7 +220,7 @@ pub struct PolicyQuery {
 async fn policy_get(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(q): Query<PolicyQuery>,
+    ApiQuery(q): ApiQuery<PolicyQuery>,
 ) -> ApiResult<PolicyView> {
     let date = match q.date.as_deref().filter(|d| !d.trim().is_empty()) {
         None => None,
@@ -230,7 +235,7 @@ async fn policy_get(
 async fn policy_set(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Json(i): Json<PolicyInput>,
+    ApiJson(i): ApiJson<PolicyInput>,
 ) -> Result<Response, WebError> {
     let entry = st.app.set_policy(&u, &i).await.map_err(e)?;
     crate::system::policy::spawn_refresh(&st, &u, &entry.region);
@@ -243,8 +248,8 @@ async fn policy_set(
 async fn party_orgs(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(f): Query<PartyOrgFilter>,
-    Query(p): Query<Paging>,
+    ApiQuery(f): ApiQuery<PartyOrgFilter>,
+    ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<PartyOrgPage> {
     Ok(Json(st.app.party().list_party_orgs(&u, &f, p.req()).await.map_err(e)?.into()))
 }
@@ -255,7 +260,7 @@ async fn party_orgs(
 async fn party_org_create(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Json(i): Json<PartyOrgInput>,
+    ApiJson(i): ApiJson<PartyOrgInput>,
 ) -> Result<Response, WebError> {
     let p = st.app.party().create_party_org(&u, &i).await.map_err(e)?;
     Ok(created(st.app.party().get_party_org(&u, p.id).await.map_err(e)?))
@@ -267,7 +272,7 @@ async fn party_org_create(
 async fn party_org_get(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<PartyOrgDetail> {
     Ok(Json(st.app.party().get_party_org(&u, id).await.map_err(e)?))
 }
@@ -278,8 +283,8 @@ async fn party_org_get(
 async fn party_org_update(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
-    Json(i): Json<PartyOrgInput>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<PartyOrgInput>,
 ) -> ApiResult<PartyOrgDetail> {
     st.app.party().update_party_org(&u, id, &i).await.map_err(e)?;
     Ok(Json(st.app.party().get_party_org(&u, id).await.map_err(e)?))
@@ -299,8 +304,8 @@ pub struct OrgsChange {
 async fn party_org_cover(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
-    Json(c): Json<OrgsChange>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(c): ApiJson<OrgsChange>,
 ) -> ApiResult<PartyOrgDetail> {
     st.app.party().change_covered_orgs(&u, id, &c.add, &c.remove).await.map_err(e)?;
     Ok(Json(st.app.party().get_party_org(&u, id).await.map_err(e)?))
@@ -319,8 +324,8 @@ pub struct DissolveInput {
 async fn party_org_dissolve(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
-    Json(i): Json<DissolveInput>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<DissolveInput>,
 ) -> ApiResult<PartyOrgDetail> {
     let on = i.date.as_deref().and_then(crate::fmt::parse_date);
     st.app.party().dissolve_party_org(&u, id, on, &i.reason).await.map_err(e)?;
@@ -333,8 +338,8 @@ async fn party_org_dissolve(
 async fn members(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(f): Query<MemberFilter>,
-    Query(p): Query<Paging>,
+    ApiQuery(f): ApiQuery<MemberFilter>,
+    ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<MemberPage> {
     Ok(Json(st.app.party().list_members(&u, &f, p.req()).await.map_err(e)?.into()))
 }
@@ -345,7 +350,7 @@ async fn members(
 async fn member_create(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Json(i): Json<MemberInput>,
+    ApiJson(i): ApiJson<MemberInput>,
 ) -> Result<Response, WebError> {
     let m = st.app.party().create_member(&u, &i).await.map_err(e)?;
     Ok(created(st.app.party().get_member(&u, m.id).await.map_err(e)?))
@@ -353,7 +358,11 @@ async fn member_create(
 
 #[utoipa::path(get, path = "/api/v1/party-members/{id}", tag = "党员", params(("id" = i64, Path)),
     responses((status = 200, body = MemberView), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn member_get(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult<MemberView> {
+async fn member_get(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<MemberView> {
     Ok(Json(st.app.party().get_member(&u, id).await.map_err(e)?))
 }
 
@@ -362,8 +371,8 @@ async fn member_get(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): P
 async fn member_update(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
-    Json(i): Json<MemberInput>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<MemberInput>,
 ) -> ApiResult<MemberView> {
     st.app.party().update_member(&u, id, &i).await.map_err(e)?;
     Ok(Json(st.app.party().get_member(&u, id).await.map_err(e)?))
@@ -386,8 +395,8 @@ pub struct Revealed {
 async fn member_reveal(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
-    Json(i): Json<RevealInput>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<RevealInput>,
 ) -> ApiResult<Revealed> {
     Ok(Json(Revealed { id_number: st.app.party().reveal_id_number(&u, id, &i.reason).await.map_err(e)? }))
 }
@@ -397,8 +406,8 @@ async fn member_reveal(
 async fn instructors(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(f): Query<InstructorFilter>,
-    Query(p): Query<Paging>,
+    ApiQuery(f): ApiQuery<InstructorFilter>,
+    ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<InstructorPage> {
     Ok(Json(st.app.party().list_instructors(&u, &f, p.req()).await.map_err(e)?.into()))
 }
@@ -408,7 +417,7 @@ async fn instructors(
 async fn instructor_create(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Json(i): Json<InstructorInput>,
+    ApiJson(i): ApiJson<InstructorInput>,
 ) -> Result<Response, WebError> {
     let m = st.app.party().create_instructor(&u, &i).await.map_err(e)?;
     Ok(created(st.app.party().get_instructor(&u, m.id).await.map_err(e)?))
@@ -419,7 +428,7 @@ async fn instructor_create(
 async fn instructor_get(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<InstructorDetail> {
     Ok(Json(st.app.party().get_instructor(&u, id).await.map_err(e)?))
 }
@@ -429,8 +438,8 @@ async fn instructor_get(
 async fn instructor_update(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
-    Json(i): Json<InstructorInput>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<InstructorInput>,
 ) -> ApiResult<InstructorDetail> {
     st.app.party().update_instructor(&u, id, &i).await.map_err(e)?;
     Ok(Json(st.app.party().get_instructor(&u, id).await.map_err(e)?))
@@ -442,8 +451,8 @@ async fn instructor_update(
 async fn instructor_assign(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
-    Json(c): Json<OrgsChange>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(c): ApiJson<OrgsChange>,
 ) -> ApiResult<InstructorDetail> {
     st.app.party().assign_instructor(&u, id, &c.add, &c.remove).await.map_err(e)?;
     Ok(Json(st.app.party().get_instructor(&u, id).await.map_err(e)?))
@@ -455,8 +464,8 @@ async fn instructor_assign(
 async fn life(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(f): Query<ActivityFilter>,
-    Query(p): Query<Paging>,
+    ApiQuery(f): ApiQuery<ActivityFilter>,
+    ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<PartyLifePage> {
     Ok(Json(st.app.party().list_party_life(&u, &f, p.req()).await.map_err(e)?.into()))
 }
@@ -471,7 +480,7 @@ pub struct CreatedId {
 async fn life_create(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Json(i): Json<PartyLifeInput>,
+    ApiJson(i): ApiJson<PartyLifeInput>,
 ) -> Result<Response, WebError> {
     Ok(created(CreatedId { id: st.app.party().create_party_life(&u, &i).await.map_err(e)?.id }))
 }
@@ -482,8 +491,8 @@ async fn life_create(
 async fn funds(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(f): Query<ActivityFilter>,
-    Query(p): Query<Paging>,
+    ApiQuery(f): ApiQuery<ActivityFilter>,
+    ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<FundPage> {
     Ok(Json(st.app.party().list_funds(&u, &f, p.req()).await.map_err(e)?.into()))
 }
@@ -493,7 +502,7 @@ async fn funds(
 async fn fund_create(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Json(i): Json<FundInput>,
+    ApiJson(i): ApiJson<FundInput>,
 ) -> Result<Response, WebError> {
     Ok(created(CreatedId { id: st.app.party().create_fund(&u, &i).await.map_err(e)?.id }))
 }
@@ -504,8 +513,8 @@ async fn fund_create(
 async fn trainings(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(f): Query<ActivityFilter>,
-    Query(p): Query<Paging>,
+    ApiQuery(f): ApiQuery<ActivityFilter>,
+    ApiQuery(p): ApiQuery<Paging>,
 ) -> ApiResult<TrainingPage> {
     Ok(Json(st.app.party().list_trainings(&u, &f, p.req()).await.map_err(e)?.into()))
 }
@@ -515,7 +524,7 @@ async fn trainings(
 async fn training_create(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Json(i): Json<TrainingInput>,
+    ApiJson(i): ApiJson<TrainingInput>,
 ) -> Result<Response, WebError> {
     Ok(created(CreatedId { id: st.app.party().create_training(&u, &i).await.map_err(e)?.id }))
 }
@@ -531,7 +540,7 @@ async fn channels(State(st): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<
 async fn channel_create(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Json(i): Json<ChannelInput>,
+    ApiJson(i): ApiJson<ChannelInput>,
 ) -> Result<Response, WebError> {
     Ok(created(CreatedId { id: st.app.party().create_channel(&u, &i).await.map_err(e)?.id }))
 }
@@ -548,8 +557,8 @@ pub struct HostInput {
 async fn org_host(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
-    Json(i): Json<HostInput>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<HostInput>,
 ) -> ApiResult<OrgParty> {
     st.app.party().set_host(&u, id, i.host_org_id).await.map_err(e)?;
     Ok(Json(st.app.party().org_party(&u, id).await.map_err(e)?))
@@ -567,8 +576,8 @@ pub struct ChannelSet {
 async fn org_channel(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
-    Json(i): Json<ChannelSet>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<ChannelSet>,
 ) -> ApiResult<OrgParty> {
     st.app.party().set_org_channel(&u, id, i.channel_id).await.map_err(e)?;
     Ok(Json(st.app.party().org_party(&u, id).await.map_err(e)?))

@@ -1,7 +1,7 @@
 //! The registry's JSON API (M1): organizations, their status actions and history.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use hongling_service::Error;
 use serde::Serialize;
@@ -10,6 +10,7 @@ use utoipa::{OpenApi, ToSchema};
 use crate::AppState;
 use crate::api::{ApiResult, ApiUser, api_err};
 use crate::error::{ApiError, WebError};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::routes::Routes;
 use hongling_domain::Action;
 
@@ -150,7 +151,7 @@ pub struct OrgListQuery {
 async fn orgs_list(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(q): Query<OrgListQuery>,
+    ApiQuery(q): ApiQuery<OrgListQuery>,
 ) -> ApiResult<OrgPage> {
     let f = hongling_service::registry::orgs::OrgFilter {
         region: q.region,
@@ -184,7 +185,7 @@ async fn orgs_list(
 /// One social organization (404 outside your scope).
 #[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "社会组织", params(("id" = i64, Path)),
     responses((status = 200, body = Org), (status = 404, body = ApiError)), security(("bearer" = [])))]
-async fn orgs_get(State(st): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult<Org> {
+async fn orgs_get(State(st): State<AppState>, ApiUser(u): ApiUser, ApiPath(id): ApiPath<i64>) -> ApiResult<Org> {
     Ok(Json(st.app.registry().get_org(&u, id).await.map_err(api_err)?.into()))
 }
 
@@ -284,7 +285,7 @@ impl OrgInput {
 async fn orgs_create(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Json(input): Json<OrgInput>,
+    ApiJson(input): ApiJson<OrgInput>,
 ) -> Result<Response, WebError> {
     let d = input.draft()?;
     let m = st
@@ -302,8 +303,8 @@ async fn orgs_create(
 async fn orgs_update(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
-    Json(input): Json<OrgInput>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<OrgInput>,
 ) -> ApiResult<Org> {
     let d = input.draft()?;
     let eff = api_date("effective_on", &input.effective_on)?;
@@ -330,8 +331,8 @@ pub struct StatusInput {
 async fn orgs_status(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
-    Json(i): Json<StatusInput>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<StatusInput>,
 ) -> ApiResult<Org> {
     let action = hongling_domain::registry::StatusAction::parse(&i.action).ok_or_else(|| {
         api_err(Error::invalid("action", "action 应为 approve、deregister、revoke、revoke_licence 或 reinstate"))
@@ -366,7 +367,7 @@ pub struct OrgEvent {
 async fn orgs_history(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Vec<OrgEvent>> {
     let events = st.app.registry().org_history(&u, id).await.map_err(api_err)?;
     Ok(Json(
