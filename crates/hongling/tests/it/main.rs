@@ -7,4 +7,5 @@ mod auth;
 mod foundation;
 mod import;
 mod party;
+mod policy_sync;
 mod registry;
