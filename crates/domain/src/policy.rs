@@ -106,7 +106,9 @@ macro_rules! params {
                 match self { $(Param::$variant => $default),+ }
             }
 
-            /// Where the national default comes from, or what the parameter governs.
+            /// Where the national default comes from: a national document, or
+            /// 本系统默认值 where the figure is our own decision; for a parameter
+            /// without a national figure, that each locality sets its own.
             pub fn basis(self) -> &'static str {
                 match self { $(Param::$variant => $basis),+ }
             }
@@ -120,43 +122,43 @@ macro_rules! params {
 
 params! {
     StandaloneMinFormal = "standalone_min_formal", "单独组建党组织的正式党员数（不少于）", Count, "名", 3..=50, Some(3),
-        "《中国共产党章程》：有正式党员三人以上的，都应当成立党的基层组织（003§2“应建尽建”）";
+        "《中国共产党章程》第三十条：凡是有正式党员三人以上的，都应当成立党的基层组织";
     JointBranchMaxOrgs = "joint_branch_max_orgs", "联合党支部覆盖组织数（不超过）", Count, "个", 2..=50, Some(5),
-        "联合组建覆盖单位一般不超过5个（003§2）";
+        "《中国共产党支部工作条例（试行）》第二章：正式党员不足3人的单位成立联合党支部，覆盖单位一般不超过5个";
     JointBranchMinFormal = "joint_branch_min_formal", "联合党支部正式党员合计（不少于）", Count, "名", 3..=50, Some(3),
-        "党支部须有3名以上正式党员";
+        "《中国共产党章程》第三十条：有正式党员三人以上方可成立党的基层组织（联合党支部的正式党员合计同此）";
     JointBranchMaxDistanceM = "joint_branch_max_distance_m", "跨乡镇（街道）联合组建的最大距离", Metres, "", 100..=200_000, Some(5000),
-        "“地域相邻”：不在同一乡镇（街道）的组织相距不超过此距离方可联合组建（本系统默认值）";
+        "本系统默认值：“地域相邻”指不在同一乡镇（街道）的组织相距不超过此距离方可联合组建";
     InstructorMaxOrgs = "instructor_max_orgs", "每名党建指导员联系组织数（不超过）", Count, "个", 1..=100, Some(5),
-        "党建指导员工作量上限（本系统默认值，可按指导员单独设定）";
+        "本系统默认值：党建指导员工作量上限，可按指导员单独设定";
     SupervisorChannelMinOrgs = "supervisor_channel_min_orgs", "业务主管单位直管党建的组织数（不少于）", Count, "个", 1..=1000, Some(1),
-        "有业务主管单位的社会组织党建工作由业务主管单位党组织负责（003§1）；锦江区为同一主管单位10家以上（004）";
+        "本系统默认值：有业务主管单位的社会组织，党建工作即由业务主管单位党组织负责，不设数量门槛";
     SecretaryTrainingsPerYear = "secretary_trainings_per_year", "党组织书记每年轮训（不少于）", Count, "次", 0..=12, Some(1),
-        "每年对社会组织党组织书记至少轮训1次（000§1）";
+        "本系统默认值：社会组织党组织书记每年至少轮训1次";
     NewSecretaryTrainingDays = "new_secretary_training_days", "新任书记须在任职后多少天内完成培训", Days, "天", 0..=365, Some(90),
-        "新上岗书记培训率达到100%（000§1）；期限为本系统默认值";
+        "本系统默认值：新任书记任职后90天内完成培训";
     NewPartyOrgFundYuan = "new_party_org_fund_yuan", "新建党组织党建工作经费（不少于）", Yuan, "元", 0..=1_000_000, None,
-        "新成立社会组织党组织不少于3000元的党建工作经费（000§1）";
+        "全国无统一标准，由各地设定";
     EducationFundPerMemberYuan = "education_fund_per_member_yuan", "党员教育培训经费（每名党员）", Yuan, "元", 0..=100_000, None,
-        "按照每名党员100元的标准划拨党员教育培训经费（004）";
+        "全国无统一标准，由各地设定";
     StartupSupportMinYuan = "startup_support_min_yuan", "新建社会组织扶持资金（下限）", Yuan, "元", 0..=10_000_000, None,
-        "新建社会组织运行满一年考核合格给予5000—20000元扶持（004）";
+        "全国无统一标准，由各地设定";
     StartupSupportMaxYuan = "startup_support_max_yuan", "新建社会组织扶持资金（上限）", Yuan, "元", 0..=10_000_000, None,
-        "新建社会组织运行满一年考核合格给予5000—20000元扶持（004）";
+        "全国无统一标准，由各地设定";
     CoverageRateTarget = "coverage_rate_target", "党的组织和工作覆盖率目标", Rate, "", 0..=10_000, None,
-        "锦江区登记类社会组织党组织覆盖率动态保持95%左右（004）";
+        "全国无统一标准，由各地设定";
     StandaloneRateTarget = "standalone_rate_target", "单建率目标", Rate, "", 0..=10_000, None,
-        "锦江区单建率达到35%以上（004）";
+        "全国无统一标准，由各地设定";
     UrbanCommunityOrgs = "urban_community_orgs", "每个城市社区社区社会组织数（不少于）", Count, "个", 0..=1000, None,
-        "东营市：2020年每个城市社区平均不少于10个（002），2023年底前不少于12个（000§12）；雅安市不少于12个（001）";
+        "全国无统一标准，由各地设定";
     RuralCommunityOrgs = "rural_community_orgs", "每个农村社区社区社会组织数（不少于）", Count, "个", 0..=1000, None,
-        "东营市每个农村社区平均不少于5个（002）；雅安市不少于7个（001）";
+        "全国无统一标准，由各地设定";
     VillageOrgs = "village_orgs", "每个行政村社区社会组织数（不少于）", Count, "个", 0..=1000, None,
-        "每个行政村实现“一村一组织”（002）";
+        "全国无统一标准，由各地设定";
     Grade3aShareTarget = "grade_3a_share_target", "3A以上等级社会组织占比目标", Rate, "", 0..=10_000, None,
-        "到2025年3A以上等级社会组织占比不低于10%（001）";
+        "全国无统一标准，由各地设定";
     DormantYearsWithoutReport = "dormant_years_without_report", "连续未参加年检年报认定“僵尸型”组织的年数", Years, "年", 1..=10, None,
-        "定期清理连续2年以上不参加年检年报的“僵尸型”社会组织（001）";
+        "全国无统一标准，由各地设定";
 }
 
 impl Param {
@@ -188,6 +190,18 @@ pub struct PolicyEntry {
     pub effective_from: Date,
     /// The document the value comes from.
     pub basis: String,
+    /// Shipped with the product (`shipped()`), as opposed to set by the
+    /// locality itself. A locality's own entries take precedence over the
+    /// shipped ones of the same region (see `resolve_param`).
+    #[serde(default)]
+    pub builtin: bool,
+}
+
+impl PolicyEntry {
+    /// The identity of a shipped entry across releases: region, parameter and date.
+    pub fn key(&self) -> (&str, Param, Date) {
+        (&self.region, self.param, self.effective_from)
+    }
 }
 
 /// Where an effective value comes from.
@@ -242,17 +256,29 @@ fn chain(region: &str) -> Vec<String> {
     }
 }
 
+/// The entry that decides a region's own value of `p` on `on`, if any: the
+/// latest of the region's own (locality-set) entries in force; only when the
+/// region has none in force, the latest of its shipped entries in force.
+///
+/// So a locality's own decision (a value, or clearing to inherit) stands from
+/// its date until the locality changes it: a shipped entry of the same region
+/// and parameter never overrides it, whether dated earlier, on the same day or
+/// later (a later shipped entry arriving with an upgrade included). Before the
+/// locality's first own entry, the shipped entries apply as dated, so figures
+/// of past years keep the values then in force.
+fn deciding<'a>(entries: &'a [PolicyEntry], code: &str, on: Date, p: Param) -> Option<&'a PolicyEntry> {
+    let in_force = || entries.iter().filter(|e| e.param == p && e.region == code && e.effective_from <= on);
+    let latest = |builtin: bool| in_force().filter(|e| e.builtin == builtin).max_by_key(|e| (e.effective_from, e.seq));
+    latest(false).or_else(|| latest(true))
+}
+
 /// Resolve one parameter for `region` on `on`: the nearest region (itself
-/// first, then upwards) whose latest entry effective on or before `on` sets a
-/// value; a clearing entry passes the question to the parent; at the top, the
-/// national default.
+/// first, then upwards) whose deciding entry (`deciding`: its own entries
+/// before the shipped ones) sets a value; a clearing entry passes the
+/// question to the parent; at the top, the national default.
 pub fn resolve_param(entries: &[PolicyEntry], region: &str, on: Date, p: Param) -> Resolved {
     for code in chain(region) {
-        let latest = entries
-            .iter()
-            .filter(|e| e.param == p && e.region == code && e.effective_from <= on)
-            .max_by_key(|e| (e.effective_from, e.seq));
-        if let Some(e) = latest
+        if let Some(e) = deciding(entries, &code, on, p)
             && let Some(v) = e.value
         {
             return Resolved {
@@ -274,49 +300,125 @@ pub fn resolve(entries: &[PolicyEntry], region: &str, on: Date) -> Profile {
     }
 }
 
-/// The profiles shipped for the four seed localities, dated by their documents.
+/// The profiles shipped for the four seed localities, dated by their
+/// documents. Each entry's identity across releases is its `key()` (region,
+/// parameter, date): the store synchronises these into every database on
+/// start (`hongling_store::policy::sync_builtin_policy`), so a value added or
+/// changed here reaches an existing database with the next upgrade, and one
+/// dropped here is removed there. Each basis names the source document by
+/// its issuing number (where the published text shows one) and title, and
+/// the item the value comes from.
 pub fn shipped() -> Vec<PolicyEntry> {
     use Param::*;
-    let dongying_2022 = "东营市《关于党建引领社会组织助力黄河流域生态保护和高质量发展的指导意见》（2022）";
-    let dongying_2020 = "东营市民政局《关于党建引领培育发展社区社会组织的实施意见》（2020）";
-    let yaan = "雅安市《全市社会组织赋能聚力行动计划（2023—2025年）》";
-    let xuecheng = "薛城区《关于加强党建引领促进社会组织高质量发展的指导意见》（薛民字〔2020〕31号）";
-    let jinjiang = "成都市锦江区“红色领航”工程（2016）";
-    let rows: &[(&str, Param, i64, Date, &str)] = &[
-        ("3705", StandaloneMinFormal, 3, date!(2020 - 04 - 15), dongying_2020),
-        ("3705", JointBranchMaxOrgs, 5, date!(2020 - 04 - 15), dongying_2020),
-        ("3705", UrbanCommunityOrgs, 10, date!(2020 - 04 - 15), dongying_2020),
-        ("3705", RuralCommunityOrgs, 5, date!(2020 - 04 - 15), dongying_2020),
-        ("3705", VillageOrgs, 1, date!(2020 - 04 - 15), dongying_2020),
-        ("3705", UrbanCommunityOrgs, 12, date!(2023 - 12 - 31), dongying_2022),
-        ("3705", NewPartyOrgFundYuan, 3000, date!(2022 - 08 - 18), dongying_2022),
-        ("3705", SecretaryTrainingsPerYear, 1, date!(2022 - 08 - 18), dongying_2022),
-        ("5118", StandaloneMinFormal, 3, date!(2023 - 04 - 21), yaan),
-        ("5118", JointBranchMaxOrgs, 5, date!(2023 - 04 - 21), yaan),
-        ("5118", UrbanCommunityOrgs, 12, date!(2023 - 04 - 21), yaan),
-        ("5118", RuralCommunityOrgs, 7, date!(2023 - 04 - 21), yaan),
-        ("5118", Grade3aShareTarget, 1000, date!(2023 - 04 - 21), yaan),
-        ("5118", DormantYearsWithoutReport, 2, date!(2023 - 04 - 21), yaan),
-        ("370403", StandaloneMinFormal, 3, date!(2020 - 12 - 07), xuecheng),
-        ("370403", JointBranchMaxOrgs, 5, date!(2020 - 12 - 07), xuecheng),
-        ("510104", StandaloneMinFormal, 3, date!(2016 - 06 - 12), jinjiang),
-        ("510104", JointBranchMaxOrgs, 5, date!(2016 - 06 - 12), jinjiang),
-        ("510104", SupervisorChannelMinOrgs, 10, date!(2016 - 06 - 12), jinjiang),
-        ("510104", StartupSupportMinYuan, 5000, date!(2016 - 06 - 12), jinjiang),
-        ("510104", StartupSupportMaxYuan, 20000, date!(2016 - 06 - 12), jinjiang),
-        ("510104", EducationFundPerMemberYuan, 100, date!(2016 - 06 - 12), jinjiang),
-        ("510104", CoverageRateTarget, 9500, date!(2016 - 06 - 12), jinjiang),
-        ("510104", StandaloneRateTarget, 3500, date!(2016 - 06 - 12), jinjiang),
+    // 东营市民政局等《关于党建引领培育发展社区社会组织的实施意见》, 2020-04-15
+    let dongying_2020 = |item: &str| format!("东民〔2020〕14号《关于党建引领培育发展社区社会组织的实施意见》{item}");
+    // the guidance of 2022 (published 2022-08-18 with its interpretation; no
+    // issuing number appears in the published text)
+    let dongying_2022 = |item: &str| {
+        format!("东营市《关于党建引领社会组织助力黄河流域生态保护和高质量发展的指导意见》（2022年8月）{item}")
+    };
+    // 雅安市民政局关于印发《全市社会组织赋能聚力行动计划（2023—2025年）》的通知, 2023-04-21
+    let yaan = |item: &str| format!("雅安市民政局《全市社会组织赋能聚力行动计划（2023—2025年）》{item}");
+    let xuecheng = |item: &str| format!("薛民字〔2020〕31号《关于加强党建引领促进社会组织高质量发展的指导意见》{item}");
+    // a report of the district's programme, not a normative document
+    let jinjiang = |item: &str| {
+        format!(
+            "成都市锦江区社会组织党建“红色领航”工程（人民网2016年6月12日报道《实施“红色领航”工程 破解社会组织党建“五大难题”》）{item}"
+        )
+    };
+    // the documents that set no figure of their own for these two rest on the national rules
+    let three = "，人数依《中国共产党章程》第三十条";
+    let five = "，覆盖单位数依《中国共产党支部工作条例（试行）》第二章";
+    let rows: Vec<(&str, Param, i64, Date, String)> = vec![
+        (
+            "3705",
+            StandaloneMinFormal,
+            3,
+            date!(2020 - 04 - 15),
+            dongying_2020(&format!("第三部分（指导成立党支部，应建尽建）{three}")),
+        ),
+        (
+            "3705",
+            JointBranchMaxOrgs,
+            5,
+            date!(2020 - 04 - 15),
+            dongying_2020(&format!("第三部分（推动组建联合党支部）{five}")),
+        ),
+        ("3705", UrbanCommunityOrgs, 10, date!(2020 - 04 - 15), dongying_2020("第二部分（二）发展目标")),
+        ("3705", RuralCommunityOrgs, 5, date!(2020 - 04 - 15), dongying_2020("第二部分（二）发展目标")),
+        ("3705", VillageOrgs, 1, date!(2020 - 04 - 15), dongying_2020("第二部分（二）发展目标：一村一组织")),
+        (
+            "3705",
+            UrbanCommunityOrgs,
+            12,
+            date!(2023 - 12 - 31),
+            dongying_2022("第12条（实施社区社会组织赋能行动）：2023年底前"),
+        ),
+        (
+            "3705",
+            NewPartyOrgFundYuan,
+            3000,
+            date!(2022 - 08 - 18),
+            dongying_2022("第1条（推进党的组织和工作有效覆盖）"),
+        ),
+        (
+            "3705",
+            SecretaryTrainingsPerYear,
+            1,
+            date!(2022 - 08 - 18),
+            dongying_2022("第1条（推进党的组织和工作有效覆盖）"),
+        ),
+        (
+            "5118",
+            StandaloneMinFormal,
+            3,
+            date!(2023 - 04 - 21),
+            yaan(&format!("第二部分（一）实施党建“两个覆盖”牵手计划{three}")),
+        ),
+        (
+            "5118",
+            JointBranchMaxOrgs,
+            5,
+            date!(2023 - 04 - 21),
+            yaan(&format!("第二部分（一）实施党建“两个覆盖”牵手计划{five}")),
+        ),
+        ("5118", UrbanCommunityOrgs, 12, date!(2023 - 04 - 21), yaan("第二部分（二）实施社区社会组织培育工程")),
+        ("5118", RuralCommunityOrgs, 7, date!(2023 - 04 - 21), yaan("第二部分（二）实施社区社会组织培育工程")),
+        ("5118", Grade3aShareTarget, 1000, date!(2023 - 04 - 21), yaan("第二部分（四）规范社会组织等级评估：到2025年")),
+        ("5118", DormantYearsWithoutReport, 2, date!(2023 - 04 - 21), yaan("第二部分（四）整治“僵尸型”社会组织")),
+        ("370403", StandaloneMinFormal, 3, date!(2020 - 12 - 07), xuecheng("第2条（应建尽建）")),
+        ("370403", JointBranchMaxOrgs, 5, date!(2020 - 12 - 07), xuecheng("第2条（联合组建）")),
+        (
+            "510104",
+            StandaloneMinFormal,
+            3,
+            date!(2016 - 06 - 12),
+            jinjiang(&format!("“三大行动引航”部分（党的组织覆盖）{three}")),
+        ),
+        (
+            "510104",
+            JointBranchMaxOrgs,
+            5,
+            date!(2016 - 06 - 12),
+            jinjiang(&format!("“三大行动引航”部分（党的组织覆盖）{five}")),
+        ),
+        ("510104", SupervisorChannelMinOrgs, 10, date!(2016 - 06 - 12), jinjiang("“三类模式导航”部分")),
+        ("510104", StartupSupportMinYuan, 5000, date!(2016 - 06 - 12), jinjiang("“三级挂钩护航”部分")),
+        ("510104", StartupSupportMaxYuan, 20000, date!(2016 - 06 - 12), jinjiang("“三级挂钩护航”部分")),
+        ("510104", EducationFundPerMemberYuan, 100, date!(2016 - 06 - 12), jinjiang("“三类保障助航”部分")),
+        ("510104", CoverageRateTarget, 9500, date!(2016 - 06 - 12), jinjiang("“三大行动引航”部分")),
+        ("510104", StandaloneRateTarget, 3500, date!(2016 - 06 - 12), jinjiang("“三大行动引航”部分")),
     ];
-    rows.iter()
+    rows.into_iter()
         .enumerate()
         .map(|(i, (region, param, value, from, basis))| PolicyEntry {
             seq: i as i64,
-            region: (*region).to_owned(),
-            param: *param,
-            value: Some(*value),
-            effective_from: *from,
-            basis: (*basis).to_owned(),
+            region: region.to_owned(),
+            param,
+            value: Some(value),
+            effective_from: from,
+            basis,
+            builtin: true,
         })
         .collect()
 }
@@ -327,7 +429,122 @@ mod tests {
     use proptest::prelude::*;
 
     fn entry(seq: i64, region: &str, param: Param, value: Option<i64>, from: Date) -> PolicyEntry {
-        PolicyEntry { seq, region: region.into(), param, value, effective_from: from, basis: String::new() }
+        PolicyEntry {
+            seq,
+            region: region.into(),
+            param,
+            value,
+            effective_from: from,
+            basis: String::new(),
+            builtin: false,
+        }
+    }
+
+    fn shipped_entry(seq: i64, region: &str, param: Param, value: Option<i64>, from: Date) -> PolicyEntry {
+        PolicyEntry { builtin: true, ..entry(seq, region, param, value, from) }
+    }
+
+    #[test]
+    fn shipped_entries_have_unique_identities_and_name_their_documents() {
+        let s = shipped();
+        let mut keys: Vec<_> = s.iter().map(PolicyEntry::key).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), s.len(), "one shipped entry per region, parameter and date");
+        for e in &s {
+            assert!(e.builtin, "{e:?}");
+            assert!(e.basis.contains('《') && e.basis.contains('》'), "a document title: {}", e.basis);
+            assert!(!e.basis.contains('§') && !e.basis.contains("（00"), "no seed codes: {}", e.basis);
+            assert!(e.basis.chars().count() <= 200, "as long as a basis a clerk may type: {}", e.basis);
+        }
+        let xc = s.iter().find(|e| e.region == "370403" && e.param == Param::JointBranchMaxOrgs).expect("薛城区");
+        assert!(xc.basis.starts_with("薛民字〔2020〕31号《关于加强党建引领促进社会组织高质量发展的指导意见》"));
+        let dy = s.iter().find(|e| e.region == "3705" && e.param == Param::VillageOrgs).expect("东营市");
+        assert!(dy.basis.starts_with("东民〔2020〕14号《关于党建引领培育发展社区社会组织的实施意见》"));
+        for p in Param::ALL {
+            let b = p.basis();
+            assert!(!b.contains('§') && !b.contains("（00"), "{p:?}: {b}");
+            if p.national_default().is_some() {
+                assert!(b.contains('《') || b.starts_with("本系统默认值"), "{p:?}: {b}");
+            }
+        }
+    }
+
+    /// A locality's own value of a region and parameter wins over a shipped
+    /// value of the same region and parameter dated the same day or earlier,
+    /// whatever order the rows were stored in (a sync inserts shipped rows
+    /// after the locality's).
+    #[test]
+    fn own_value_wins_over_shipped_of_the_same_or_an_earlier_date() {
+        let d = date!(2023 - 04 - 21);
+        let own = entry(1, "5118", Param::RuralCommunityOrgs, Some(9), d);
+        let same_day = shipped_entry(50, "5118", Param::RuralCommunityOrgs, Some(7), d);
+        let earlier = shipped_entry(51, "5118", Param::RuralCommunityOrgs, Some(6), date!(2020 - 01 - 01));
+        let es = vec![own, same_day, earlier];
+        let r = resolve_param(&es, "511802", date!(2025 - 01 - 01), Param::RuralCommunityOrgs);
+        assert_eq!(r.value, Some(9));
+        assert!(
+            matches!(r.source, Source::Region { ref code, effective_from, .. } if code == "5118" && effective_from == d)
+        );
+        // before the locality's own date, the earlier shipped value applied
+        assert_eq!(resolve_param(&es, "5118", date!(2021 - 01 - 01), Param::RuralCommunityOrgs).value, Some(6));
+    }
+
+    /// Decision (docs/ARCHITECTURE.md, Policy profiles): a locality's own value
+    /// stands until the locality changes it. A shipped value of a later date
+    /// for that region and parameter, as a new release may bring, applies only
+    /// to dates before the locality's first own entry; from then on the
+    /// locality decides, shipped rows dated later included.
+    #[test]
+    fn later_shipped_value_does_not_override_an_earlier_own_value() {
+        let own_from = date!(2021 - 01 - 01);
+        let mut es = shipped();
+        es.push(entry(1000, "3705", Param::UrbanCommunityOrgs, Some(15), own_from));
+        let on = |d| resolve_param(&es, "370502001", d, Param::UrbanCommunityOrgs);
+        // shipped 10 from 2020-04-15 applies until the locality's own value
+        assert_eq!(on(date!(2020 - 12 - 31)).value, Some(10));
+        assert_eq!(on(own_from).value, Some(15));
+        // the shipped 12 from 2023-12-31 does not replace the locality's 15
+        let r = on(date!(2026 - 01 - 01));
+        assert_eq!(r.value, Some(15));
+        assert!(matches!(r.source, Source::Region { effective_from, .. } if effective_from == own_from));
+        // a region without an own value still gets the later shipped value
+        assert_eq!(resolve_param(&es, "3705", date!(2024 - 01 - 01), Param::RuralCommunityOrgs).value, Some(5));
+        // the locality changing its value again is the latest own entry, as before
+        es.push(entry(1001, "3705", Param::UrbanCommunityOrgs, Some(13), date!(2025 - 01 - 01)));
+        assert_eq!(resolve_param(&es, "3705", date!(2026 - 01 - 01), Param::UrbanCommunityOrgs).value, Some(13));
+    }
+
+    /// Clearing is a locality's own decision too: the region inherits from
+    /// its parent, and its shipped values (earlier or later) do not come back.
+    #[test]
+    fn own_clearing_passes_to_the_parent_over_shipped_values() {
+        let es = vec![
+            entry(1, "37", Param::JointBranchMaxOrgs, Some(6), date!(2019 - 01 - 01)),
+            shipped_entry(2, "3705", Param::JointBranchMaxOrgs, Some(5), date!(2020 - 04 - 15)),
+            entry(3, "3705", Param::JointBranchMaxOrgs, None, date!(2022 - 01 - 01)),
+            shipped_entry(4, "3705", Param::JointBranchMaxOrgs, Some(4), date!(2024 - 01 - 01)),
+        ];
+        let on = |d| resolve_param(&es, "370502", d, Param::JointBranchMaxOrgs);
+        assert_eq!(on(date!(2021 - 01 - 01)).value, Some(5));
+        let r = on(date!(2025 - 01 - 01));
+        assert_eq!(r.value, Some(6));
+        assert!(matches!(r.source, Source::Region { ref code, .. } if code == "37"));
+    }
+
+    /// Shipped values of a region without own entries behave as before: the
+    /// latest in force wins, and a later shipped value replaces an earlier one.
+    #[test]
+    fn shipped_values_alone_resolve_by_date() {
+        let es = vec![
+            shipped_entry(0, "3705", Param::UrbanCommunityOrgs, Some(10), date!(2020 - 04 - 15)),
+            shipped_entry(1, "3705", Param::UrbanCommunityOrgs, Some(12), date!(2023 - 12 - 31)),
+            // a locality's value of another region or parameter changes nothing here
+            entry(2, "3706", Param::UrbanCommunityOrgs, Some(20), date!(2021 - 01 - 01)),
+            entry(3, "3705", Param::RuralCommunityOrgs, Some(8), date!(2021 - 01 - 01)),
+        ];
+        assert_eq!(resolve_param(&es, "3705", date!(2023 - 12 - 30), Param::UrbanCommunityOrgs).value, Some(10));
+        assert_eq!(resolve_param(&es, "3705", date!(2023 - 12 - 31), Param::UrbanCommunityOrgs).value, Some(12));
     }
 
     #[test]
@@ -424,6 +641,32 @@ mod tests {
     }
 
     proptest! {
+        /// Shipped entries added for a region and parameter that has an own
+        /// entry in force never change what resolves (a sync cannot override
+        /// a locality's decision), whatever their dates and values.
+        #[test]
+        fn shipped_entries_never_override_an_own_decision(
+            own in prop::collection::vec((region(), prop::option::of(2i64..9), 0i64..400), 0..8),
+            extra in prop::collection::vec((region(), prop::option::of(2i64..9), 0i64..400), 0..8),
+            target in region(),
+            day in 0i64..400,
+        ) {
+            let base = date!(2025 - 01 - 01);
+            let p = Param::JointBranchMaxOrgs;
+            let on = base + time::Duration::days(day);
+            let es: Vec<PolicyEntry> = own.iter().enumerate()
+                .map(|(i, (r, v, d))| entry(i as i64, r, p, *v, base + time::Duration::days(*d)))
+                .collect();
+            let before = resolve_param(&es, &target, on, p);
+            let mut more = es.clone();
+            for (i, (r, v, d)) in extra.iter().enumerate() {
+                if es.iter().any(|e| &e.region == r && e.effective_from <= on) {
+                    more.push(shipped_entry(1000 + i as i64, r, p, *v, base + time::Duration::days(*d)));
+                }
+            }
+            prop_assert_eq!(resolve_param(&more, &target, on, p), before);
+        }
+
         /// The resolved value always comes from an entry of the region or an
         /// ancestor effective on the date, or is the national default; and no
         /// nearer region has a value-setting entry in force.

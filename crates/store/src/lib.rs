@@ -113,11 +113,22 @@ pub async fn connect(cfg: &DbConfig) -> Result<DatabaseConnection, StoreError> {
     Ok(Database::connect(opts).await?)
 }
 
-/// Run pending migrations and load the built-in regions on an empty database.
+/// Run pending migrations, load the built-in regions on an empty database and
+/// synchronise the shipped policy values (every start: a new release's values
+/// reach an existing database).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), StoreError> {
     migration::Migrator::up(db, None).await?;
     regions::load_builtin(db).await?;
-    policy::load_builtin_policy(db, time::OffsetDateTime::now_utc()).await?;
+    let synced =
+        policy::sync_builtin_policy(db, &hongling_domain::policy::shipped(), time::OffsetDateTime::now_utc()).await?;
+    if synced.changed_anything() {
+        tracing::info!(
+            added = synced.added.len(),
+            changed = synced.changed.len(),
+            removed = synced.removed.len(),
+            "shipped policy values synchronised"
+        );
+    }
     optimize(db, false).await?;
     Ok(())
 }

@@ -445,6 +445,7 @@ mod tests {
             value: Some(5),
             effective_from: date!(2026 - 01 - 01),
             basis: "测试".into(),
+            builtin: false,
         });
         let strict = resolve(&es, "370502001", on);
         let f = OrgFacts { formal_members: 4, ..Default::default() };

@@ -9,4 +9,5 @@ mod errors;
 mod foundation;
 mod import;
 mod party;
+mod policy_sync;
 mod registry;
