@@ -101,6 +101,18 @@ impl Role {
     }
 }
 
+impl crate::enums::Labelled for Role {
+    const ALL: &'static [Role] = &Role::ALL;
+
+    fn as_str(self) -> &'static str {
+        Role::as_str(self)
+    }
+
+    fn label(self) -> &'static str {
+        Role::label(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,11 +102,14 @@ pub struct Filter {
     pub kind: FilterKind,
     /// A hint shown in the empty field.
     pub placeholder: &'static str,
+    /// The value when none is given (a choice filter with a default has no
+    /// "all" option: 正常 unless 已撤销 is asked for).
+    pub default: Option<&'static str>,
 }
 
 impl Filter {
     pub fn new(name: &'static str, label: &'static str, kind: FilterKind) -> Self {
-        Self { name, label, kind, placeholder: "" }
+        Self { name, label, kind, placeholder: "", default: None }
     }
 
     pub fn search(name: &'static str, label: &'static str) -> Self {
@@ -143,6 +146,11 @@ impl Filter {
 
     pub fn placeholder(mut self, p: &'static str) -> Self {
         self.placeholder = p;
+        self
+    }
+
+    pub fn default(mut self, v: &'static str) -> Self {
+        self.default = Some(v);
         self
     }
 }
@@ -642,6 +650,14 @@ impl Hongling {
                         Err(m) => bad(f.name, m),
                     }
                 }
+            }
+        }
+        for f in &spec.filters {
+            if let Some(d) = f.default
+                && q.get(f.name).is_none()
+                && let Ok(v) = self.filter_value(me, f, d).await?
+            {
+                q.set(f.name, v);
             }
         }
         let p = PageRequest::new(page, per_page);

@@ -63,6 +63,22 @@ labelled_enum!(
 );
 
 labelled_enum!(
+    /// Whether a party organization is in being.
+    PartyOrgStatus {
+        Active = "active", "正常";
+        Dissolved = "dissolved", "已撤销";
+    }
+);
+
+labelled_enum!(
+    /// Whether an instructor serves.
+    InstructorStatus {
+        Active = "active", "在任";
+        Inactive = "inactive", "已离任";
+    }
+);
+
+labelled_enum!(
     /// 正式党员 / 预备党员
     MemberType {
         Formal = "formal", "正式党员";

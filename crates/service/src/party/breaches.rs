@@ -29,6 +29,8 @@ pub struct BreachView {
     /// The party organization that breaks it (rules about party organizations).
     pub party_org: Option<Ref>,
     pub region_code: String,
+    /// the region's name (township, community…)
+    pub region_name: String,
     pub detail: String,
     /// since when (YYYY-MM-DD)
     pub since: String,
@@ -46,6 +48,7 @@ pub struct BreachPage {
 
 impl Party<'_> {
     pub(crate) async fn breach_views(&self, items: Vec<coverage_breach::Model>) -> Result<Vec<BreachView>> {
+        let region_labels = self.region_labels(&items.iter().map(|r| r.region_code.clone()).collect::<Vec<_>>()).await?;
         let org_ids: Vec<i64> = items.iter().filter_map(|b| b.org_id).collect();
         let party_ids: Vec<i64> = items.iter().filter_map(|b| b.party_org_id).collect();
         let orgs: HashMap<i64, String> = social_org::Entity::find()
@@ -70,6 +73,7 @@ impl Party<'_> {
                 rule: b.rule,
                 org: b.org_id.map(|id| Ref { id, name: orgs.get(&id).cloned().unwrap_or_default() }),
                 party_org: b.party_org_id.map(|id| Ref { id, name: parties.get(&id).cloned().unwrap_or_default() }),
+                region_name: region_labels.get(&b.region_code).cloned().unwrap_or_default(),
                 region_code: b.region_code,
                 detail: b.detail,
                 since: b.since.to_string(),

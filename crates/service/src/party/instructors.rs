@@ -30,6 +30,8 @@ pub struct InstructorView {
     pub source_label: String,
     /// the region subtree served
     pub region_code: String,
+    /// the region's name (township, community…)
+    pub region_name: String,
     pub employer: String,
     pub phone: String,
     pub longitude: Option<f64>,
@@ -132,7 +134,8 @@ pub(crate) fn limit_of(m: &instructor::Model, profiles: &mut super::refresh::Pro
 }
 
 impl Party<'_> {
-    async fn instructor_views(&self, rows: Vec<instructor::Model>) -> Result<Vec<InstructorView>> {
+    pub(crate) async fn instructor_views(&self, rows: Vec<instructor::Model>) -> Result<Vec<InstructorView>> {
+        let region_labels = self.region_labels(&rows.iter().map(|r| r.region_code.clone()).collect::<Vec<_>>()).await?;
         let mut profiles = super::refresh::Profiles::load(&self.db, self.today()).await?;
         let mut out = Vec::new();
         for m in rows {
@@ -143,6 +146,7 @@ impl Party<'_> {
                 assessment_label: Assessment::parse(&m.assessment).map(Assessment::label).unwrap_or("").to_owned(),
                 name: m.name,
                 source: m.source,
+                region_name: region_labels.get(&m.region_code).cloned().unwrap_or_default(),
                 region_code: m.region_code,
                 employer: m.employer,
                 phone: m.phone,

@@ -154,6 +154,22 @@ pub fn parse_yuan(s: &str) -> Option<i64> {
     y.checked_mul(100)?.checked_add(f)
 }
 
+/// A party life record as pages and the API show it.
+pub(crate) fn party_life_view(r: party_life::Model, names: &HashMap<i64, String>) -> PartyLifeView {
+    PartyLifeView {
+        id: r.id,
+        party_org: Ref { id: r.party_org_id, name: names.get(&r.party_org_id).cloned().unwrap_or_default() },
+        kind_label: PartyLifeKind::parse(&r.kind).map(PartyLifeKind::label).unwrap_or("").to_owned(),
+        kind: r.kind,
+        held_on: r.held_on.to_string(),
+        topic: r.topic,
+        attendees: r.attendees,
+        expected: r.expected,
+        attendance_rate: (r.expected > 0).then(|| f64::from(r.attendees) / f64::from(r.expected)),
+        actor: r.actor,
+    }
+}
+
 pub fn format_fen(f: i64) -> String {
     format!("{}.{:02}", f / 100, (f % 100).abs())
 }
@@ -254,21 +270,7 @@ impl Party<'_> {
             .all(&self.db)
             .await?;
         let names = self.party_org_names(rows.iter().map(|r| r.party_org_id)).await?;
-        let items = rows
-            .into_iter()
-            .map(|r| PartyLifeView {
-                id: r.id,
-                party_org: Ref { id: r.party_org_id, name: names.get(&r.party_org_id).cloned().unwrap_or_default() },
-                kind_label: PartyLifeKind::parse(&r.kind).map(PartyLifeKind::label).unwrap_or("").to_owned(),
-                kind: r.kind,
-                held_on: r.held_on.to_string(),
-                topic: r.topic,
-                attendees: r.attendees,
-                expected: r.expected,
-                attendance_rate: (r.expected > 0).then(|| f64::from(r.attendees) / f64::from(r.expected)),
-                actor: r.actor,
-            })
-            .collect();
+        let items = rows.into_iter().map(|r| party_life_view(r, &names)).collect();
         Ok(Page { items, total, page: p.page, per_page: p.per_page, total_exact: true })
     }
 

@@ -43,6 +43,8 @@ pub struct MemberView {
     pub employer_org: Option<Ref>,
     pub party_org: Option<Ref>,
     pub region_code: String,
+    /// the region's name (township, community…)
+    pub region_name: String,
     /// e.g. 370502********123X; empty when none recorded
     pub id_number_masked: String,
     pub phone: String,
@@ -136,7 +138,8 @@ impl Party<'_> {
         if self.sees_member(me, &m) { Ok(m) } else { Err(Error::NotFound) }
     }
 
-    async fn member_views(&self, rows: Vec<party_member::Model>) -> Result<Vec<MemberView>> {
+    pub(crate) async fn member_views(&self, rows: Vec<party_member::Model>) -> Result<Vec<MemberView>> {
+        let region_labels = self.region_labels(&rows.iter().map(|r| r.region_code.clone()).collect::<Vec<_>>()).await?;
         let orgs: HashMap<i64, String> = social_org::Entity::find()
             .filter(social_org::Column::Id.is_in(rows.iter().filter_map(|r| r.employer_org_id)))
             .all(&self.db)
@@ -164,6 +167,7 @@ impl Party<'_> {
                 posts: m.posts,
                 employer_org: m.employer_org_id.map(|id| Ref { id, name: orgs.get(&id).cloned().unwrap_or_default() }),
                 party_org: m.party_org_id.map(|id| Ref { id, name: parties.get(&id).cloned().unwrap_or_default() }),
+                region_name: region_labels.get(&m.region_code).cloned().unwrap_or_default(),
                 region_code: m.region_code,
                 id_number_masked: m.id_number_mask,
                 phone: m.phone,

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod figures;
 pub mod instructors;
 pub mod life;
+pub mod lists;
 pub mod members;
 pub mod planner;
 pub mod records;

@@ -33,6 +33,8 @@ pub struct PartyOrgView {
     pub org_type: String,
     pub org_type_label: String,
     pub region_code: String,
+    /// the region's name (township, community…)
+    pub region_name: String,
     pub channel: Option<Ref>,
     pub parent: Option<Ref>,
     pub founded_on: Option<String>,
@@ -174,7 +176,8 @@ impl Party<'_> {
         if self.sees_party_org(me, &p) { Ok(p) } else { Err(Error::NotFound) }
     }
 
-    async fn party_org_views(&self, rows: Vec<party_org::Model>) -> Result<Vec<PartyOrgView>> {
+    pub(crate) async fn party_org_views(&self, rows: Vec<party_org::Model>) -> Result<Vec<PartyOrgView>> {
+        let region_labels = self.region_labels(&rows.iter().map(|r| r.region_code.clone()).collect::<Vec<_>>()).await?;
         let channel_ids: Vec<i64> = rows.iter().filter_map(|r| r.channel_id).collect();
         let parent_ids: Vec<i64> = rows.iter().filter_map(|r| r.parent_id).collect();
         let sec_ids: Vec<i64> = rows.iter().filter_map(|r| r.secretary_member_id).collect();
@@ -212,6 +215,7 @@ impl Party<'_> {
                     org_type_label: PartyOrgType::parse(&p.org_type).map(PartyOrgType::label).unwrap_or("").to_owned(),
                     org_type: p.org_type,
                     name: p.name,
+                    region_name: region_labels.get(&p.region_code).cloned().unwrap_or_default(),
                     region_code: p.region_code,
                     channel: r(p.channel_id, &channels),
                     parent: r(p.parent_id, &parents),
@@ -655,6 +659,7 @@ impl Party<'_> {
                 id: c.id,
                 kind: c.kind,
                 name: c.name,
+                region_name: String::new(),
                 region_code: c.region_code,
                 supervisory_unit_id: c.supervisory_unit_id,
                 hub_org_id: c.hub_org_id,
@@ -815,6 +820,7 @@ pub struct ChannelView {
     pub kind_label: String,
     pub name: String,
     pub region_code: String,
+    pub region_name: String,
     pub supervisory_unit_id: Option<i64>,
     pub hub_org_id: Option<i64>,
     /// active organizations assigned

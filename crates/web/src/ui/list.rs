@@ -113,7 +113,7 @@ impl<R: 'static> ListView<R> {
         let typed = |name: &str| raw.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
         let mut search = Vec::new();
         for f in &spec.filters {
-            let set = typed(f.name).is_some_and(|v| !v.is_empty());
+            let set = typed(f.name).is_some_and(|v| !v.is_empty()) && f.default.is_none_or(|d| typed(f.name).as_deref() != Some(d));
             if !form.contains(&f.name) && !set {
                 continue;
             }
@@ -132,7 +132,7 @@ impl<R: 'static> ListView<R> {
                         Some(Value::Choice(c)) => (*c).to_owned(),
                         _ => raw_value,
                     },
-                    super::options(options.iter().copied(), Some("全部")),
+                    super::options(options.iter().copied(), if f.default.is_some() { None } else { Some("全部") }),
                 ),
                 FilterKind::Flag(on) => Field::select(
                     f.name,
