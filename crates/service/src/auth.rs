@@ -24,6 +24,28 @@ pub struct LoginOk {
 pub struct SessionInfo {
     pub user: CurrentUser,
     pub csrf_token: String,
+    /// The message left for this session's next page, if any.
+    pub flash: Option<Flash>,
+}
+
+/// A message shown once on the next page after a redirect (saved, refused…).
+/// It lives in the session, never in the URL, so nobody can make a
+/// government page show a text of their choosing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Flash {
+    /// true: a notice of success; false: an error
+    pub ok: bool,
+    pub text: String,
+}
+
+impl Flash {
+    pub fn ok(text: impl Into<String>) -> Self {
+        Self { ok: true, text: text.into() }
+    }
+
+    pub fn error(text: impl Into<String>) -> Self {
+        Self { ok: false, text: text.into() }
+    }
 }
 
 /// A real hash, verified when the username is unknown so that the answer takes
@@ -121,6 +143,7 @@ impl Hongling {
             csrf_token: Set(random_token()),
             created_at: Set(to_db(now)),
             last_seen_at: Set(to_db(now)),
+            flash: Set(None),
         }
         .insert(&txn)
         .await?;
@@ -167,7 +190,29 @@ impl Hongling {
             am.last_seen_at = Set(to_db(now));
             am.update(&self.db).await?;
         }
-        Ok(Some(SessionInfo { user: current_user(&u)?, csrf_token: s.csrf_token }))
+        let flash = s.flash.as_deref().and_then(|f| serde_json::from_str(f).ok());
+        Ok(Some(SessionInfo { user: current_user(&u)?, csrf_token: s.csrf_token, flash }))
+    }
+
+    /// Leave a message for the session's next page.
+    pub async fn set_flash(&self, token: &str, flash: &Flash) -> Result<()> {
+        let text = serde_json::to_string(flash).map_err(Error::internal)?;
+        session::Entity::update_many()
+            .col_expr(session::Column::Flash, sea_orm::sea_query::Expr::value(Some(text)))
+            .filter(session::Column::TokenHash.eq(token_hash(token)))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// The message has been shown: forget it.
+    pub async fn clear_flash(&self, token: &str) -> Result<()> {
+        session::Entity::update_many()
+            .col_expr(session::Column::Flash, sea_orm::sea_query::Expr::value(Option::<String>::None))
+            .filter(session::Column::TokenHash.eq(token_hash(token)))
+            .exec(&self.db)
+            .await?;
+        Ok(())
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {

@@ -110,6 +110,8 @@ pub struct Layout {
     pub csrf: String,
     pub menu: Vec<MenuGroup>,
     pub crumbs: Vec<Crumb>,
+    /// A message from the previous request (saved, refused…), shown once.
+    pub flash: Option<hongling_service::auth::Flash>,
 }
 
 impl Layout {
@@ -128,6 +130,7 @@ impl Layout {
             csrf: csrf.to_owned(),
             menu: menu(me),
             crumbs: vec![Crumb { label: "工作台".into(), href: Some("/".into()) }],
+            flash: None,
         }
     }
 

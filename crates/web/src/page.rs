@@ -6,6 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use hongling_service::auth::Flash;
 use hongling_service::{CurrentUser, Error};
 
 use crate::AppState;
@@ -25,6 +26,10 @@ pub fn render<T: Template>(t: &T) -> Response {
 pub struct PageUser {
     pub user: CurrentUser,
     pub csrf: String,
+    /// The session token (to leave or clear a flash message).
+    token: String,
+    /// The message left for this page by the previous request.
+    flash: Option<Flash>,
 }
 
 impl FromRequestParts<AppState> for PageUser {
@@ -32,7 +37,12 @@ impl FromRequestParts<AppState> for PageUser {
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Auth>() {
-            Some(Auth::Session { info, .. }) => Ok(PageUser { user: info.user.clone(), csrf: info.csrf_token.clone() }),
+            Some(Auth::Session { info, token }) => Ok(PageUser {
+                user: info.user.clone(),
+                csrf: info.csrf_token.clone(),
+                token: token.clone(),
+                flash: info.flash.clone(),
+            }),
             _ => {
                 let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
@@ -43,8 +53,26 @@ impl FromRequestParts<AppState> for PageUser {
 }
 
 impl PageUser {
+    /// The shell of a page; it shows (once) the message the previous request
+    /// left in the session.
     pub async fn layout(&self, st: &AppState, active: &'static str, title: &str) -> Layout {
-        Layout::new(&st.app, &self.user, &self.csrf, active, title).await
+        let mut l = Layout::new(&st.app, &self.user, &self.csrf, active, title).await;
+        if let Some(f) = &self.flash {
+            if let Err(e) = st.app.clear_flash(&self.token).await {
+                tracing::warn!(error = %e, "could not clear a flash message");
+            }
+            l.flash = Some(f.clone());
+        }
+        l
+    }
+
+    /// Redirect with a message for the next page (kept in the session, not
+    /// in the URL).
+    pub async fn redirect(&self, st: &AppState, to: &str, flash: Flash) -> Response {
+        if let Err(e) = st.app.set_flash(&self.token, &flash).await {
+            tracing::warn!(error = %e, "could not leave a flash message");
+        }
+        Redirect::to(to).into_response()
     }
 }
 

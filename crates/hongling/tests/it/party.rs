@@ -685,7 +685,10 @@ async fn api_pages_export_and_openapi() {
     }
     let r = br.get("/party/coverage").await;
     assert!(r.body.contains("覆盖率") && r.body.contains("coverage-data") && r.body.contains("东营区"));
-    assert_eq!(br.get("/party/coverage?region=510104").await.status, StatusCode::NOT_FOUND);
+    // a region outside the scope: the same answer as one that does not exist
+    let r = br.get("/party/coverage?region=510104").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("不存在或不在您的管辖范围内") && !r.body.contains("锦江区"), "{}", r.body);
     // the four seed localities' shipped profiles are shown on the policy page to everyone
     let policy = br.get("/system/policy").await.body;
     for place in ["东营市", "雅安市", "薛城区", "锦江区"] {

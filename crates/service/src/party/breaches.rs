@@ -48,7 +48,8 @@ pub struct BreachPage {
 
 impl Party<'_> {
     pub(crate) async fn breach_views(&self, items: Vec<coverage_breach::Model>) -> Result<Vec<BreachView>> {
-        let region_labels = self.region_labels(&items.iter().map(|r| r.region_code.clone()).collect::<Vec<_>>()).await?;
+        let region_labels =
+            self.region_labels(&items.iter().map(|r| r.region_code.clone()).collect::<Vec<_>>()).await?;
         let org_ids: Vec<i64> = items.iter().filter_map(|b| b.org_id).collect();
         let party_ids: Vec<i64> = items.iter().filter_map(|b| b.party_org_id).collect();
         let orgs: HashMap<i64, String> = social_org::Entity::find()

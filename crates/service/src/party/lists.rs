@@ -84,7 +84,10 @@ static PARTY_ORGS: LazyLock<ListSpec<party_org::Entity, PartyOrgView>> = LazyLoc
             ),
             Bind::With(at_least_stars),
         )
-        .filter(Filter::flag("breaches", "违规", "仅看有违规的"), Bind::With(|v| breach_flag(party_org::Column::BreachCount, v)))
+        .filter(
+            Filter::flag("breaches", "违规", "仅看有违规的"),
+            Bind::With(|v| breach_flag(party_org::Column::BreachCount, v)),
+        )
         .sorted("name", "党组织名称", C::Name, |r| {
             Cell::link(r.name.clone(), Record::PartyOrg, r.id)
                 .with_line(r.channel.as_ref().map(|c| c.name.clone()).unwrap_or_default())

@@ -62,7 +62,8 @@ fn org_filters(s: ListSpec<social_org::Entity, OrgRow>) -> ListSpec<social_org::
         .filter(Filter::choice::<OrgStatus>("status", "登记状态"), Bind::Eq(C::Status))
         .filter(Filter::pick("supervisory_unit_id", "业务主管单位", Pick::Units), Bind::Eq(C::SupervisoryUnitId))
         .filter(Filter::choice::<CoverageMode>("coverage", "覆盖方式"), Bind::Eq(C::CoverageMode))
-        .filter(Filter::choice::<ChannelKind>("channel", "管理渠道"), Bind::Eq(C::ChannelKind))
+        .filter(Filter::choice::<ChannelKind>("channel", "管理渠道类型"), Bind::Eq(C::ChannelKind))
+        .filter(Filter::pick("channel_id", "管理渠道", Pick::Channels), Bind::Eq(C::ChannelId))
         .filter(Filter::flag("breaches", "违规", "仅看有违规的"), Bind::With(|v| breach_condition(v)))
         .filter(Filter::choice::<SupervisionClass>("supervision", "监管分类"), Bind::Eq(C::SupervisionClass))
 }

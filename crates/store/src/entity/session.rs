@@ -11,6 +11,8 @@ pub struct Model {
     pub csrf_token: String,
     pub created_at: TimeDateTime,
     pub last_seen_at: TimeDateTime,
+    /// A message to show once on the next page (JSON: kind, text).
+    pub flash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

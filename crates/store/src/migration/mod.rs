@@ -7,6 +7,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
+mod m0005_sessions;
 mod m0006_policy;
 
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(crate::registry::m0002_registry::Migration),
             Box::new(crate::party::m0003_party::Migration),
+            Box::new(m0005_sessions::Migration),
             Box::new(m0006_policy::Migration),
         ]
     }

@@ -1,24 +1,29 @@
 //! Coverage analysis.
 
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::response::Response;
+use hongling_domain::Action;
+use hongling_domain::party::coverage::{ChannelKind, CoverageMode};
+use hongling_domain::registry::{Category, OrgKind, RegistrationMode};
+use hongling_service::auth::Flash;
+use hongling_service::list::Pick;
+use hongling_service::party::figures::{Coverage, CoverageQuery, CoverageRow};
+use hongling_service::party::lists::BreachList;
+use hongling_service::party::may_write_party;
+use hongling_service::registry::lists::CoverageOrgList;
+use hongling_service::{CurrentUser, Error};
+use serde::Deserialize;
+
 use crate::AppState;
 use crate::error::WebError;
 use crate::fmt;
-use crate::layout::{Layout, Pager};
+use crate::layout::Layout;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
-use crate::ui::{Button, Cell, DetailPage, Field, InlineForm, Kind, ListPage, Table, options};
-use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use hongling_domain::Action;
-use hongling_domain::party::coverage::{BreachRule, ChannelKind, CoverageMode};
-use hongling_domain::registry::{Category, OrgKind, RegistrationMode};
-use hongling_service::Ref;
-use hongling_service::party::figures::{Coverage, CoverageQuery, CoverageRow};
-use hongling_service::party::{may_read_party, may_write_party};
-use hongling_service::{Error, PageRequest};
-use serde::Deserialize;
+use crate::ui::list::{ListView, export_button, pairs};
+use crate::ui::{Button, Cell, DetailPage, Field, InlineForm, Kind, Table, options, picker};
 
 use super::*;
 
@@ -27,7 +32,9 @@ pub(super) fn routes() -> Routes {
         .get("/party/coverage", Action::PartyFigures, coverage)
         .get("/party/coverage/export", Action::PartyFigures, coverage_export)
         .get("/party/coverage/breaches", Action::PartyFigures, breaches)
+        .get("/party/coverage/breaches/export", Action::PartyFigures, breaches_export)
         .get("/party/coverage/orgs", Action::PartyFigures, coverage_orgs)
+        .get("/party/coverage/orgs/export", Action::PartyFigures, coverage_orgs_export)
         .get("/party/coverage/orgs/{id}", Action::PartyFigures, org_party)
         .post("/party/coverage/orgs/{id}/host", Action::PartyCoverageWrite, org_host)
         .post("/party/coverage/orgs/{id}/channel", Action::PartyCoverageWrite, org_channel)
@@ -105,23 +112,49 @@ struct CoverageForm {
 }
 
 impl CoverageForm {
-    fn query(&self) -> CoverageQuery {
-        coverage_query(&CoverageQuery {
-            region: self.region.as_deref().map(|r| r.trim().chars().take_while(char::is_ascii_digit).collect()),
+    /// The query, with a region typed by name resolved within the caller's
+    /// scope (or the message of why it could not be).
+    async fn query(&self, st: &AppState, me: &CurrentUser) -> Result<(CoverageQuery, Option<String>), WebError> {
+        let mut error = None;
+        let region = match self.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            None => None,
+            Some(text) => match st.app.resolve_region(me, text).await? {
+                Ok(code) => Some(code),
+                Err(m) => {
+                    error = Some(m);
+                    None
+                }
+            },
+        };
+        let q = coverage_query(&CoverageQuery {
+            region,
             mode: self.mode.clone(),
             kind: self.kind.clone(),
             category: self.category.clone(),
             channel: self.channel.clone(),
             year: self.year.as_deref().and_then(|y| y.trim().parse().ok()),
-        })
+        });
+        Ok((q, error))
     }
 }
 
-fn coverage_search(f: &CoverageQuery, years: &[i32]) -> Vec<Field> {
+async fn coverage_search(
+    st: &AppState,
+    f: &CoverageQuery,
+    typed: &CoverageForm,
+    region_error: Option<String>,
+    years: &[i32],
+) -> Result<Vec<Field>, WebError> {
     let mut year_opts = vec![(String::new(), "当前（实时）".to_owned())];
     year_opts.extend(years.iter().map(|y| (y.to_string(), format!("{y} 年末"))));
-    vec![
-        Field::picker("region", "区域", "/pick/regions", opt_s(&f.region), opt_s(&f.region)),
+    let mut region = match (&region_error, &f.region) {
+        (None, Some(code)) => picker::region(st, "region", "区域", code).await?,
+        // as typed (a code outside the scope is not named)
+        _ => Field::picker("region", "区域", "/pick/regions", opt_s(&typed.region), opt_s(&typed.region)),
+    };
+    region.error = region_error;
+    Ok(vec![
+        region,
         Field::select(
             "mode",
             "登记方式",
@@ -147,7 +180,7 @@ fn coverage_search(f: &CoverageQuery, years: &[i32]) -> Vec<Field> {
             options(ChannelKind::ALL.iter().map(|x| (x.as_str(), x.label())), Some("全部")),
         ),
         Field::select("year", "统计时点", f.year.map(|y| y.to_string()).unwrap_or_default(), year_opts),
-    ]
+    ])
 }
 
 async fn coverage(
@@ -155,7 +188,7 @@ async fn coverage(
     pu: PageUser,
     Query(form): Query<CoverageForm>,
 ) -> Result<Response, WebError> {
-    let q = form.query();
+    let (q, region_error) = form.query(&st, &pu.user).await?;
     let total = st.app.party().coverage(&pu.user, &q).await?;
     let mut q = q;
     q.region = Some(total.region.clone());
@@ -215,9 +248,10 @@ async fn coverage(
         "target": total.coverage_rate_target.map(|t| t * 100.0),
     });
     let query = serde_urlencoded::to_string(coverage_pairs(&q)).unwrap_or_default();
-    Ok(render(&CoveragePage {
+    let invalid = region_error.is_some();
+    let mut res = render(&CoveragePage {
         layout: crumbs(pu.layout(&st, "coverage", "覆盖分析").await, "覆盖分析", None),
-        search: coverage_search(&q, &years),
+        search: coverage_search(&st, &q, &form, region_error, &years).await?,
         chart_json: chart.to_string(),
         f: q,
         total,
@@ -227,7 +261,11 @@ async fn coverage(
         breach_rules,
         path,
         query,
-    }))
+    });
+    if invalid {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
 }
 
 async fn coverage_export(
@@ -235,177 +273,68 @@ async fn coverage_export(
     pu: PageUser,
     Query(form): Query<CoverageForm>,
 ) -> Result<Response, WebError> {
-    let q = form.query();
+    let (q, region_error) = form.query(&st, &pu.user).await?;
+    if let Some(m) = region_error {
+        return Err(Error::invalid("region", m).into());
+    }
     let bytes = st.app.party().export_coverage(&pu.user, &q).await?;
     let name = format!("党建覆盖统计-{}.xlsx", hongling_service::registry::orgs::local_today(st.app.now()));
     Ok(crate::page::xlsx_response(bytes, &name))
 }
 
-#[derive(Deserialize, Default)]
-struct BreachQuery {
-    region: Option<String>,
-    rule: Option<String>,
-    page: Option<u64>,
+async fn breaches(State(st): State<AppState>, pu: PageUser, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+    let raw = pairs(raw.as_deref());
+    let view = ListView::load::<BreachList>(
+        &st,
+        &pu.user,
+        "/party/coverage/breaches",
+        "breach-table",
+        &raw,
+        &["region", "rule"],
+        &[],
+    )
+    .await?;
+    let export = export_button(&pu.user, Action::PartyFigures, view.export_href("/party/coverage/breaches/export"));
+    let layout = crumbs(pu.layout(&st, "breaches", "违规提示").await, "违规提示", None);
+    Ok(view
+        .page(layout, "违规提示", export.into_iter().collect())
+        .intro("按政策参数对党的组织和工作覆盖规则逐一检查的结果，随数据变化实时更新")
+        .render())
 }
 
-async fn breaches(
+async fn breaches_export(
     State(st): State<AppState>,
     pu: PageUser,
-    Query(q): Query<BreachQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
-    let rule = nonempty(&q.rule);
-    let page = st
-        .app
-        .party()
-        .list_breaches(&pu.user, region.as_deref(), rule.as_deref(), PageRequest::new(q.page, None))
-        .await?;
-    let labels = st.app.region_labels(&page.items.iter().map(|b| b.region_code.clone()).collect::<Vec<_>>()).await?;
-    let mut table = Table::new("breach-table", vec!["规则", "社会组织", "党组织", "所在区域", "情况", "发现日期"]);
-    for b in &page.items {
-        table.rows.push(vec![
-            Cell::tag(b.rule_label.clone(), "hl-tag-red"),
-            link(&b.org, "/party/coverage/orgs"),
-            link(&b.party_org, "/party/orgs"),
-            Cell::text(labels.get(&b.region_code).cloned().unwrap_or_else(|| b.region_code.clone())),
-            Cell::text(b.detail.clone()),
-            Cell::text(b.since.clone()),
-        ]);
-    }
-    let pairs = vec![("region", opt_s(&region)), ("rule", opt_s(&rule))];
-    let pager = Pager::new("/party/coverage/breaches", &pairs, page.total, page.page, page.per_page)
-        .at_least(!page.total_exact);
-    let export = format!(
-        "/party/coverage/export?{}",
-        serde_urlencoded::to_string([("region", opt_s(&region))]).unwrap_or_default()
-    );
-    Ok(render(&ListPage {
-        layout: crumbs(pu.layout(&st, "breaches", "违规提示").await, "违规提示", None),
-        notice: None,
-        heading: "违规提示".into(),
-        intro: "按政策参数对党的组织和工作覆盖规则逐一检查的结果，随数据变化实时更新".into(),
-        action: "/party/coverage/breaches".into(),
-        search: vec![
-            Field::picker("region", "区域", "/pick/regions", opt_s(&region), opt_s(&region)),
-            Field::select(
-                "rule",
-                "规则",
-                opt_s(&rule),
-                options(BreachRule::ALL.iter().map(|r| (r.as_str(), r.label())), Some("全部")),
-            ),
-        ],
-        buttons: vec![Button::new("导出 Excel", export)],
-        table,
-        pager: Some(pager),
-        forms: vec![],
-        errors: vec![],
-    }))
-}
-
-#[derive(Deserialize, Default)]
-struct CoverageOrgsQuery {
-    region: Option<String>,
-    q: Option<String>,
-    coverage: Option<String>,
-    channel: Option<String>,
-    mode: Option<String>,
-    breaches: Option<String>,
-    page: Option<u64>,
+    crate::ui::list::export::<BreachList>(&st, &pu.user, raw.as_deref()).await
 }
 
 async fn coverage_orgs(
     State(st): State<AppState>,
     pu: PageUser,
-    Query(q): Query<CoverageOrgsQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
-    require(may_read_party(&pu.user), "当前账号无权查看区域党建数据")?;
-    let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
-    let f = hongling_service::registry::orgs::OrgFilter {
-        region: region.clone(),
-        q: nonempty(&q.q),
-        mode: nonempty(&q.mode),
-        status: Some("active".into()),
-        coverage: nonempty(&q.coverage),
-        channel: nonempty(&q.channel),
-        breaches: q.breaches.as_deref().map(|b| b == "1"),
-        ..Default::default()
-    };
-    let page = st.app.registry().list_orgs(&pu.user, &f, PageRequest::new(q.page, None)).await?;
-    let labels = st.app.region_labels(&page.items.iter().map(|o| o.region_code.clone()).collect::<Vec<_>>()).await?;
-    let mut table = Table::new(
-        "coverage-org-table",
-        vec!["组织名称", "登记方式", "所在区域", "正式党员", "覆盖方式", "管理渠道", "违规", "操作"],
-    );
-    for o in &page.items {
-        let mode = CoverageMode::parse(&o.coverage_mode);
-        table.rows.push(vec![
-            Cell::link(o.name.clone(), format!("/party/coverage/orgs/{}", o.id)),
-            Cell::text(RegistrationMode::parse(&o.registration_mode).map(|m| m.label()).unwrap_or("")),
-            Cell::text(labels.get(&o.region_code).cloned().unwrap_or_default()),
-            Cell::num(o.formal_members.into()),
-            Cell::tag(mode.map(|m| m.label()).unwrap_or(""), mode.map(CoverageMode::tag).unwrap_or("hl-tag-grey")),
-            Cell::text(hongling_service::party::figures::dimension_label("channel_kind", &o.channel_kind)),
-            if o.breach_count > 0 { Cell::tag(o.breach_count.to_string(), "hl-tag-red") } else { Cell::text("—") },
-            Cell::link("党建情况", format!("/party/coverage/orgs/{}", o.id)),
-        ]);
-    }
-    let pairs = vec![
-        ("region", opt_s(&region)),
-        ("q", opt_s(&q.q)),
-        ("coverage", opt_s(&q.coverage)),
-        ("channel", opt_s(&q.channel)),
-        ("mode", opt_s(&q.mode)),
-        ("breaches", opt_s(&q.breaches)),
-    ];
-    Ok(render(&ListPage {
-        layout: crumbs(pu.layout(&st, "coverage", "覆盖明细").await, "覆盖分析", Some("/party/coverage"))
-            .crumb("组织覆盖明细", None),
-        notice: None,
-        heading: "组织覆盖明细".into(),
-        intro: String::new(),
-        action: "/party/coverage/orgs".into(),
-        search: vec![
-            Field::text("q", "名称/信用代码", opt_s(&q.q)),
-            Field::picker("region", "区域", "/pick/regions", opt_s(&region), opt_s(&region)),
-            Field::select(
-                "coverage",
-                "覆盖方式",
-                opt_s(&q.coverage),
-                options(CoverageMode::ALL.iter().map(|m| (m.as_str(), m.label())), Some("全部")),
-            ),
-            Field::select(
-                "channel",
-                "管理渠道",
-                opt_s(&q.channel),
-                options(ChannelKind::ALL.iter().map(|m| (m.as_str(), m.label())), Some("全部")),
-            ),
-            Field::select(
-                "mode",
-                "登记方式",
-                opt_s(&q.mode),
-                options(RegistrationMode::ALL.iter().map(|m| (m.as_str(), m.label())), Some("全部")),
-            ),
-            Field::select(
-                "breaches",
-                "违规",
-                opt_s(&q.breaches),
-                vec![(String::new(), "全部".into()), ("1".into(), "仅看有违规的".into())],
-            ),
-        ],
-        buttons: vec![],
-        pager: Some(pager_of("/party/coverage/orgs", &pairs, &page)),
-        table,
-        forms: vec![],
-        errors: vec![],
-    }))
+    let raw = pairs(raw.as_deref());
+    let form = &["q", "region", "coverage", "channel", "mode", "breaches"];
+    let view =
+        ListView::load::<CoverageOrgList>(&st, &pu.user, "/party/coverage/orgs", "coverage-org-table", &raw, form, &[])
+            .await?;
+    let export = export_button(&pu.user, Action::PartyFigures, view.export_href("/party/coverage/orgs/export"));
+    let layout = crumbs(pu.layout(&st, "coverage", "覆盖明细").await, "覆盖分析", Some("/party/coverage"))
+        .crumb("组织覆盖明细", None);
+    Ok(view.page(layout, "组织覆盖明细", export.into_iter().collect()).render())
 }
 
-async fn org_party(
+async fn coverage_orgs_export(
     State(st): State<AppState>,
     pu: PageUser,
-    Path(id): Path<i64>,
-    Query(q): Query<OkQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
+    crate::ui::list::export::<CoverageOrgList>(&st, &pu.user, raw.as_deref()).await
+}
+
+async fn org_party(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
     let p = st.app.party().org_party(&pu.user, id).await?;
     let mode = CoverageMode::parse(&p.coverage_mode);
     let refs = |v: &[Ref]| {
@@ -470,12 +399,16 @@ async fn org_party(
                 action: format!("/party/coverage/orgs/{id}/host"),
                 title: "“1+N”带动：指定一个党建工作基础好的社会组织就近带动".into(),
                 fields: vec![
-                    Field::text(
+                    picker::field(
+                        &st,
+                        &pu.user,
                         "host_org_id",
-                        "带动组织编号",
-                        p.host.as_ref().map(|h| h.id.to_string()).unwrap_or_default(),
+                        "带动组织",
+                        Pick::Orgs,
+                        &p.host.as_ref().map(|h| h.id.to_string()).unwrap_or_default(),
                     )
-                    .placeholder("留空为取消"),
+                    .await?
+                    .placeholder("输入组织名称选择；清空为取消"),
                 ],
                 submit: "保存".into(),
                 confirm: String::new(),
@@ -485,8 +418,8 @@ async fn org_party(
     Ok(render(&DetailPage {
         layout: crumbs(pu.layout(&st, "coverage", &p.org.name).await, "覆盖分析", Some("/party/coverage"))
             .crumb(p.org.name.clone(), None),
-        notice: notice(q.ok.as_deref()),
-        error: q.error.clone(),
+        notice: None,
+        error: None,
         title: p.org.name.clone(),
         tags,
         subtitle: "党的组织和工作覆盖情况".into(),
@@ -511,14 +444,19 @@ async fn org_host(
     Path(id): Path<i64>,
     Form(f): Form<HostForm>,
 ) -> Result<Response, WebError> {
-    let host = ids(&f.host_org_id).first().copied();
+    let text = f.host_org_id.trim();
+    let to = format!("/party/coverage/orgs/{id}");
+    let host = if text.is_empty() {
+        None
+    } else {
+        match st.app.resolve_pick(&pu.user, Pick::Orgs, text).await? {
+            Ok(h) => Some(h),
+            Err(m) => return Ok(pu.redirect(&st, &to, Flash::error(m)).await),
+        }
+    };
     match st.app.party().set_host(&pu.user, id, host).await {
-        Ok(()) => Ok(Redirect::to(&format!("/party/coverage/orgs/{id}?ok=host")).into_response()),
-        Err(e @ Error::Invalid(_)) => Ok(Redirect::to(&format!(
-            "/party/coverage/orgs/{id}?{}",
-            serde_urlencoded::to_string([("error", e.to_string())]).unwrap_or_default()
-        ))
-        .into_response()),
+        Ok(()) => Ok(pu.redirect(&st, &to, Flash::ok("已设置“1+N”带动。")).await),
+        Err(e @ Error::Invalid(_)) => Ok(pu.redirect(&st, &to, Flash::error(e.to_string())).await),
         Err(e) => Err(e.into()),
     }
 }
@@ -536,5 +474,5 @@ async fn org_channel(
     Form(f): Form<ChannelForm>,
 ) -> Result<Response, WebError> {
     st.app.party().set_org_channel(&pu.user, id, ids(&f.channel_id).first().copied()).await?;
-    Ok(Redirect::to(&format!("/party/coverage/orgs/{id}?ok=channel")).into_response())
+    Ok(pu.redirect(&st, &format!("/party/coverage/orgs/{id}"), Flash::ok("已调整党建管理渠道。")).await)
 }

@@ -1,23 +1,24 @@
 //! Instructors.
 
+use axum::Form;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use hongling_domain::Action;
+use hongling_domain::party::coverage::{Assessment, InstructorSource, InstructorStatus};
+use hongling_service::auth::Flash;
+use hongling_service::list::Value;
+use hongling_service::party::instructors::InstructorInput;
+use hongling_service::party::lists::{InstructorList, TrainingList};
+use hongling_service::{Error, FieldError};
+
+use super::life::embedded;
 use crate::AppState;
 use crate::error::WebError;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
-use crate::ui::{Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, ListPage, Table, attach, options};
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use hongling_domain::Action;
-use hongling_domain::party::coverage::{Assessment, InstructorSource};
-use hongling_service::party::instructors::{InstructorFilter, InstructorInput};
-use hongling_service::party::life::ActivityFilter;
-use hongling_service::party::may_write_party;
-use hongling_service::{Error, FieldError, PageRequest};
-use serde::Deserialize;
+use crate::ui::list::{ListView, export_button, pairs};
+use crate::ui::{Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, Table, attach, options, picker};
 
-use super::life::training_table;
-use super::orgs::CoverForm;
 use super::*;
 
 pub(super) fn routes() -> Routes {
@@ -29,103 +30,34 @@ pub(super) fn routes() -> Routes {
         .post("/party/instructors/{id}", Action::InstructorsWrite, instructor_update)
         .get("/party/instructors/{id}/edit", Action::InstructorsWrite, instructor_edit)
         .post("/party/instructors/{id}/assign", Action::InstructorsWrite, instructor_assign)
+        .get("/party/instructors/export", Action::InstructorsRead, instructors_export)
 }
 
-#[derive(Deserialize, Default)]
-struct InstructorListQuery {
-    region: Option<String>,
-    q: Option<String>,
-    source: Option<String>,
-    status: Option<String>,
-    available: Option<String>,
-    page: Option<u64>,
-    ok: Option<String>,
-}
-
-async fn instructors(
-    State(st): State<AppState>,
-    pu: PageUser,
-    Query(q): Query<InstructorListQuery>,
-) -> Result<Response, WebError> {
-    let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
-    let f = InstructorFilter {
-        region: region.clone(),
-        q: nonempty(&q.q),
-        source: nonempty(&q.source),
-        status: nonempty(&q.status),
-        available: q.available.as_deref().map(|s| s == "1"),
-    };
-    let page = st.app.party().list_instructors(&pu.user, &f, PageRequest::new(q.page, None)).await?;
-    let labels = st.app.region_labels(&page.items.iter().map(|o| o.region_code.clone()).collect::<Vec<_>>()).await?;
-    let mut table =
-        Table::new("instructor-table", vec!["姓名", "来源", "指导区域", "工作单位", "联系组织", "考核", "操作"]);
-    for i in &page.items {
-        table.rows.push(vec![
-            Cell::link(i.name.clone(), format!("/party/instructors/{}", i.id)),
-            Cell::text(i.source_label.clone()),
-            Cell::text(labels.get(&i.region_code).cloned().unwrap_or_default()),
-            Cell::text(i.employer.clone()),
-            Cell::tag(
-                format!("{} / {}", i.load, i.max_orgs),
-                if i.load >= i.max_orgs { "hl-tag-orange" } else { "hl-tag-green" },
-            ),
-            Cell::text(if i.assessment.is_empty() {
-                "—".into()
-            } else {
-                format!("{}（{}）", i.assessment_label, i.assessment_year.map(|y| y.to_string()).unwrap_or_default())
-            }),
-            Cell::link("查看", format!("/party/instructors/{}", i.id)),
-        ]);
-    }
-    let pairs = vec![
-        ("region", opt_s(&region)),
-        ("q", opt_s(&q.q)),
-        ("source", opt_s(&q.source)),
-        ("status", opt_s(&q.status)),
-        ("available", opt_s(&q.available)),
-    ];
+async fn instructors(State(st): State<AppState>, pu: PageUser, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+    let raw = pairs(raw.as_deref());
+    let form = &["q", "region", "source", "assessment", "status", "available"];
+    let view =
+        ListView::load::<InstructorList>(&st, &pu.user, "/party/instructors", "instructor-table", &raw, form, &[])
+            .await?;
     let mut buttons = vec![];
-    if may_write_party(&pu.user) {
+    if pu.user.can(Action::InstructorsWrite) {
         buttons.push(Button::primary("登记党建指导员", "/party/instructors/new"));
     }
-    Ok(render(&ListPage {
-        layout: crumbs(pu.layout(&st, "instructors", "党建指导员").await, "党建指导员", None),
-        notice: notice(q.ok.as_deref()),
-        heading: String::new(),
-        intro: String::new(),
-        action: "/party/instructors".into(),
-        search: vec![
-            Field::text("q", "姓名", opt_s(&q.q)),
-            Field::picker("region", "区域", "/pick/regions", opt_s(&region), opt_s(&region)),
-            Field::select(
-                "source",
-                "来源",
-                opt_s(&q.source),
-                options(InstructorSource::ALL.iter().map(|t| (t.as_str(), t.label())), Some("全部")),
-            ),
-            Field::select(
-                "status",
-                "状态",
-                opt_s(&q.status),
-                vec![(String::new(), "在岗".into()), ("inactive".into(), "停止履职".into())],
-            ),
-            Field::select(
-                "available",
-                "负荷",
-                opt_s(&q.available),
-                vec![(String::new(), "全部".into()), ("1".into(), "尚可增加联系组织".into())],
-            ),
-        ],
-        buttons,
-        pager: Some(pager_of("/party/instructors", &pairs, &page)),
-        table,
-        forms: vec![],
-        errors: vec![],
-    }))
+    buttons.extend(export_button(&pu.user, Action::InstructorsRead, view.export_href("/party/instructors/export")));
+    let layout = crumbs(pu.layout(&st, "instructors", "党建指导员").await, "党建指导员", None);
+    Ok(view.page(layout, "", buttons).render())
 }
 
-fn instructor_fields(i: &InstructorInput) -> Vec<Field> {
-    vec![
+async fn instructors_export(
+    State(st): State<AppState>,
+    pu: PageUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    crate::ui::list::export::<InstructorList>(&st, &pu.user, raw.as_deref()).await
+}
+
+async fn instructor_fields(st: &AppState, i: &InstructorInput) -> Result<Vec<Field>, WebError> {
+    Ok(vec![
         Field::text("name", "姓名", i.name.clone()).required(),
         Field::select(
             "source",
@@ -134,7 +66,8 @@ fn instructor_fields(i: &InstructorInput) -> Vec<Field> {
             options(InstructorSource::ALL.iter().map(|t| (t.as_str(), t.label())), Some("请选择")),
         )
         .required(),
-        Field::picker("region_code", "指导区域", "/pick/regions", i.region_code.clone(), i.region_code.clone())
+        picker::region(st, "region_code", "指导区域", &i.region_code)
+            .await?
             .required()
             .hint("可联系该区域内的社会组织"),
         Field::text("employer", "工作单位", i.employer.clone()),
@@ -147,7 +80,7 @@ fn instructor_fields(i: &InstructorInput) -> Vec<Field> {
             "status",
             "状态",
             i.status.clone(),
-            vec![("active".into(), "在岗".into()), ("inactive".into(), "停止履职".into())],
+            options(InstructorStatus::ALL.iter().map(|t| (t.as_str(), t.label())), None),
         ),
         Field::select(
             "assessment",
@@ -156,7 +89,7 @@ fn instructor_fields(i: &InstructorInput) -> Vec<Field> {
             options(Assessment::ALL.iter().map(|t| (t.as_str(), t.label())), Some("未考核")),
         ),
         Field::text("assessment_year", "考核年度", opt_s(&i.assessment_year)),
-    ]
+    ])
 }
 
 async fn instructor_form(
@@ -166,10 +99,10 @@ async fn instructor_form(
     action: String,
     i: &InstructorInput,
     errors: &[FieldError],
-) -> FormPage {
-    let mut fields = instructor_fields(i);
+) -> Result<FormPage, WebError> {
+    let mut fields = instructor_fields(st, i).await?;
     let rest = attach(&mut fields, errors);
-    FormPage {
+    Ok(FormPage {
         layout: crumbs(pu.layout(st, "instructors", title).await, "党建指导员", Some("/party/instructors"))
             .crumb(title.to_owned(), None),
         title: title.to_owned(),
@@ -178,17 +111,16 @@ async fn instructor_form(
         fields,
         hidden: i.version.map(|v| vec![("version", v.to_string())]).unwrap_or_default(),
         errors: rest,
-    }
+    })
 }
 
 async fn instructor_new(State(st): State<AppState>, pu: PageUser) -> Result<Response, WebError> {
-    require(may_write_party(&pu.user), "只有党建工作机构可以登记党建指导员")?;
     let i = InstructorInput {
         region_code: pu.user.scope.region.to_string(),
-        status: "active".into(),
+        status: InstructorStatus::Active.as_str().into(),
         ..Default::default()
     };
-    Ok(render(&instructor_form(&st, &pu, "登记党建指导员", "/party/instructors".into(), &i, &[]).await))
+    Ok(render(&instructor_form(&st, &pu, "登记党建指导员", "/party/instructors".into(), &i, &[]).await?))
 }
 
 async fn instructor_create(
@@ -197,9 +129,9 @@ async fn instructor_create(
     Form(i): Form<InstructorInput>,
 ) -> Result<Response, WebError> {
     match st.app.party().create_instructor(&pu.user, &i).await {
-        Ok(m) => Ok(Redirect::to(&format!("/party/instructors/{}?ok=created", m.id)).into_response()),
+        Ok(m) => Ok(pu.redirect(&st, &format!("/party/instructors/{}", m.id), Flash::ok("已登记党建指导员。")).await),
         Err(Error::Invalid(e)) => {
-            Ok(form_response(instructor_form(&st, &pu, "登记党建指导员", "/party/instructors".into(), &i, &e).await))
+            Ok(form_response(instructor_form(&st, &pu, "登记党建指导员", "/party/instructors".into(), &i, &e).await?))
         }
         Err(e) => Err(e.into()),
     }
@@ -223,7 +155,7 @@ async fn instructor_edit(State(st): State<AppState>, pu: PageUser, Path(id): Pat
         assessment_year: m.assessment_year.map(|v| v.to_string()),
         version: Some(m.version),
     };
-    Ok(render(&instructor_form(&st, &pu, "修改党建指导员", format!("/party/instructors/{id}"), &i, &[]).await))
+    Ok(render(&instructor_form(&st, &pu, "修改党建指导员", format!("/party/instructors/{id}"), &i, &[]).await?))
 }
 
 async fn instructor_update(
@@ -233,9 +165,9 @@ async fn instructor_update(
     Form(i): Form<InstructorInput>,
 ) -> Result<Response, WebError> {
     match st.app.party().update_instructor(&pu.user, id, &i).await {
-        Ok(_) => Ok(Redirect::to(&format!("/party/instructors/{id}?ok=updated")).into_response()),
+        Ok(_) => Ok(pu.redirect(&st, &format!("/party/instructors/{id}"), Flash::ok("已保存修改。")).await),
         Err(Error::Invalid(e)) => Ok(form_response(
-            instructor_form(&st, &pu, "修改党建指导员", format!("/party/instructors/{id}"), &i, &e).await,
+            instructor_form(&st, &pu, "修改党建指导员", format!("/party/instructors/{id}"), &i, &e).await?,
         )),
         Err(e) => Err(e.into()),
     }
@@ -245,7 +177,6 @@ async fn instructor_detail(
     State(st): State<AppState>,
     pu: PageUser,
     Path(id): Path<i64>,
-    Query(q): Query<OkQuery>,
 ) -> Result<Response, WebError> {
     let d = st.app.party().get_instructor(&pu.user, id).await?;
     let m = &d.instructor;
@@ -277,29 +208,23 @@ async fn instructor_detail(
             },
         ),
     ];
-    let mut orgs = Table::new("instructor-orgs", vec!["编号", "联系的社会组织"]).titled("联系的社会组织");
+    let mut orgs = Table::new("instructor-orgs", vec!["联系的社会组织"]).titled("联系的社会组织");
     for o in &d.orgs {
-        orgs.rows.push(vec![
-            Cell::text(o.id.to_string()),
-            Cell::link(o.name.clone(), format!("/party/coverage/orgs/{}", o.id)),
-        ]);
+        orgs.rows.push(vec![Cell::link(o.name.clone(), format!("/party/coverage/orgs/{}", o.id))]);
     }
-    let trainings = st
-        .app
-        .party()
-        .list_trainings(
-            &pu.user,
-            &ActivityFilter { instructor_id: Some(id), ..Default::default() },
-            PageRequest::new(None, Some(50)),
-        )
-        .await?;
+    let trainings =
+        embedded::<TrainingList>(&st, &pu.user, "training-table", "培训记录", vec![("instructor_id", Value::Id(id))])
+            .await?;
     let mut forms = vec![];
-    if may_write_party(&pu.user) {
+    if pu.user.can(Action::InstructorsWrite) {
         forms.push(InlineForm {
             id: "assign-form",
             action: format!("/party/instructors/{id}/assign"),
-            title: "调整联系组织（填社会组织编号，多个用逗号分隔）".into(),
-            fields: vec![Field::text("add", "新增", "").placeholder("如 12,15"), Field::text("remove", "解除", "")],
+            title: "调整联系组织：输入组织名称，从建议中选择（可选多个）".into(),
+            fields: vec![
+                Field::multi_picker("add", "新增", "/pick/orgs", vec![]),
+                Field::multi_picker("remove", "解除", "/pick/orgs", vec![]),
+            ],
             submit: "保存".into(),
             confirm: String::new(),
         });
@@ -307,23 +232,23 @@ async fn instructor_detail(
     Ok(render(&DetailPage {
         layout: crumbs(pu.layout(&st, "instructors", &m.name).await, "党建指导员", Some("/party/instructors"))
             .crumb(m.name.clone(), None),
-        notice: notice(q.ok.as_deref()),
-        error: q.error.clone(),
+        notice: None,
+        error: None,
         title: m.name.clone(),
-        tags: vec![if m.status == "active" {
-            ("在岗".to_owned(), "hl-tag-green")
+        tags: vec![if m.status == InstructorStatus::Active.as_str() {
+            ("在任".to_owned(), "hl-tag-green")
         } else {
-            ("停止履职".to_owned(), "hl-tag-grey")
+            ("已离任".to_owned(), "hl-tag-grey")
         }],
-        subtitle: format!("指导员编号 {id}"),
-        buttons: if may_write_party(&pu.user) {
+        subtitle: m.source_label.clone(),
+        buttons: if pu.user.can(Action::InstructorsWrite) {
             vec![Button::primary("修改", format!("/party/instructors/{id}/edit"))]
         } else {
             vec![]
         },
         tabs: vec![],
         facts,
-        tables: vec![orgs, training_table(&trainings.items).titled("培训记录")],
+        tables: vec![orgs, trainings],
         forms,
         revealed: None,
     }))
@@ -333,17 +258,15 @@ async fn instructor_assign(
     State(st): State<AppState>,
     pu: PageUser,
     Path(id): Path<i64>,
-    Form(f): Form<CoverForm>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    match st.app.party().assign_instructor(&pu.user, id, &ids(&f.add), &ids(&f.remove)).await {
-        Ok(()) => Ok(Redirect::to(&format!("/party/instructors/{id}?ok=assigned")).into_response()),
+    let (add, remove) = (picker::ids(&f, "add"), picker::ids(&f, "remove"));
+    let to = format!("/party/instructors/{id}");
+    match st.app.party().assign_instructor(&pu.user, id, &add, &remove).await {
+        Ok(()) => Ok(pu.redirect(&st, &to, Flash::ok("已调整联系组织，覆盖情况已重新计算。")).await),
         Err(e @ Error::Invalid(_)) => {
             let msg: Vec<String> = e.field_errors().iter().map(|f| f.message.clone()).collect();
-            Ok(Redirect::to(&format!(
-                "/party/instructors/{id}?{}",
-                serde_urlencoded::to_string([("error", msg.join("；"))]).unwrap_or_default()
-            ))
-            .into_response())
+            Ok(pu.redirect(&st, &to, Flash::error(msg.join("；"))).await)
         }
         Err(e) => Err(e.into()),
     }

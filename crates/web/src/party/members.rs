@@ -1,23 +1,27 @@
 //! Members.
 
+use axum::Form;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::response::Response;
+use hongling_domain::Action;
+use hongling_domain::party::coverage::MemberType;
+use hongling_service::auth::Flash;
+use hongling_service::list::{Pick, Value};
+use hongling_service::party::lists::{MemberList, TrainingList};
+use hongling_service::party::members::MemberInput;
+use hongling_service::party::{may_read_party, may_write_party, own_party_org};
+use hongling_service::{Error, FieldError};
+use serde::Deserialize;
+
+use super::life::embedded;
+use super::orgs::ReasonForm;
 use crate::AppState;
 use crate::error::WebError;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
-use crate::ui::{Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, ListPage, Table, attach, options};
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use hongling_domain::Action;
-use hongling_domain::party::coverage::MemberType;
-use hongling_service::party::life::ActivityFilter;
-use hongling_service::party::members::{MemberFilter, MemberInput};
-use hongling_service::party::{may_read_party, may_write_party, own_party_org};
-use hongling_service::{Error, FieldError, PageRequest};
-use serde::Deserialize;
+use crate::ui::list::{ListView, export_button, pairs};
+use crate::ui::{Button, DetailPage, Field, FormPage, InlineForm, Kind, attach, options, picker};
 
-use super::life::training_table;
-use super::orgs::ReasonForm;
 use super::*;
 
 pub(super) fn routes() -> Routes {
@@ -29,103 +33,41 @@ pub(super) fn routes() -> Routes {
         .post("/party/members/{id}", Action::PartyMembersWrite, member_update)
         .get("/party/members/{id}/edit", Action::PartyMembersWrite, member_edit)
         .post("/party/members/{id}/reveal", Action::PartyMembersWrite, member_reveal)
+        .get("/party/members/export", Action::PartyRecordsRead, members_export)
 }
 
-#[derive(Deserialize, Default)]
-struct MemberListQuery {
-    region: Option<String>,
-    q: Option<String>,
-    party_org_id: Option<String>,
-    member_type: Option<String>,
-    include_left: Option<String>,
-    page: Option<u64>,
-    ok: Option<String>,
-}
-
-async fn members(
-    State(st): State<AppState>,
-    pu: PageUser,
-    Query(q): Query<MemberListQuery>,
-) -> Result<Response, WebError> {
-    let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
-    let f = MemberFilter {
-        region: region.clone(),
-        q: nonempty(&q.q),
-        party_org_id: q.party_org_id.as_deref().and_then(|s| s.trim().parse().ok()),
-        employer_org_id: None,
-        member_type: nonempty(&q.member_type),
-        include_left: q.include_left.as_deref().map(|s| s == "1"),
+async fn members(State(st): State<AppState>, pu: PageUser, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+    let raw = pairs(raw.as_deref());
+    let form: &[&str] = if may_read_party(&pu.user) {
+        &["q", "region", "party_org_id", "employer_org_id", "member_type", "include_left"]
+    } else {
+        &["q", "member_type", "include_left"]
     };
-    let page = st.app.party().list_members(&pu.user, &f, PageRequest::new(q.page, None)).await?;
-    let mut table = Table::new(
-        "member-table",
-        vec!["姓名", "类别", "党内职务", "所在党组织", "工作单位", "入党日期", "公民身份号码", "操作"],
-    );
-    for m in &page.items {
-        table.rows.push(vec![
-            Cell::link(m.name.clone(), format!("/party/members/{}", m.id)).sub(if m.left_on.is_some() {
-                "已转出"
-            } else {
-                ""
-            }),
-            Cell::tag(
-                m.member_type_label.clone(),
-                if m.member_type == "formal" { "hl-tag-green" } else { "hl-tag-orange" },
-            ),
-            Cell::text(m.posts.clone()),
-            link(&m.party_org, "/party/orgs"),
-            link(&m.employer_org, "/party/coverage/orgs"),
-            date_cell(&m.joined_on),
-            Cell::text(m.id_number_masked.clone()),
-            Cell::link("查看", format!("/party/members/{}", m.id)),
-        ]);
-    }
-    let pairs = vec![
-        ("region", opt_s(&region)),
-        ("q", opt_s(&q.q)),
-        ("party_org_id", opt_s(&q.party_org_id)),
-        ("member_type", opt_s(&q.member_type)),
-        ("include_left", opt_s(&q.include_left)),
-    ];
+    let view = ListView::load::<MemberList>(&st, &pu.user, "/party/members", "member-table", &raw, form, &[]).await?;
     let mut buttons = vec![];
-    if may_write_party(&pu.user) || pu.user.role == hongling_domain::Role::PartySecretary {
+    if pu.user.can(Action::PartyMembersWrite) {
         buttons.push(Button::primary("登记党员", "/party/members/new"));
     }
-    Ok(render(&ListPage {
-        layout: crumbs(pu.layout(&st, "members", "党员").await, "党员", None),
-        notice: notice(q.ok.as_deref()),
-        heading: String::new(),
-        intro: String::new(),
-        action: "/party/members".into(),
-        search: {
-            let mut f = vec![Field::text("q", "姓名", opt_s(&q.q))];
-            if may_read_party(&pu.user) {
-                f.push(Field::picker("region", "区域", "/pick/regions", opt_s(&region), opt_s(&region)));
-                f.push(Field::text("party_org_id", "党组织编号", opt_s(&q.party_org_id)));
-            }
-            f.push(Field::select(
-                "member_type",
-                "类别",
-                opt_s(&q.member_type),
-                options(MemberType::ALL.iter().map(|t| (t.as_str(), t.label())), Some("全部")),
-            ));
-            f.push(Field::select(
-                "include_left",
-                "范围",
-                opt_s(&q.include_left),
-                vec![(String::new(), "在册党员".into()), ("1".into(), "含已转出".into())],
-            ));
-            f
-        },
-        buttons,
-        pager: Some(pager_of("/party/members", &pairs, &page)),
-        table,
-        forms: vec![],
-        errors: vec![],
-    }))
+    buttons.extend(export_button(&pu.user, Action::PartyRecordsRead, view.export_href("/party/members/export")));
+    let layout = crumbs(pu.layout(&st, "members", "党员").await, "党员", None);
+    Ok(view.page(layout, "", buttons).render())
 }
 
-fn member_fields(i: &MemberInput, editing: bool, full: bool) -> Vec<Field> {
+async fn members_export(
+    State(st): State<AppState>,
+    pu: PageUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    crate::ui::list::export::<MemberList>(&st, &pu.user, raw.as_deref()).await
+}
+
+async fn member_fields(
+    st: &AppState,
+    pu: &PageUser,
+    i: &MemberInput,
+    editing: bool,
+    full: bool,
+) -> Result<Vec<Field>, WebError> {
     let mut f = vec![
         Field::text("name", "姓名", i.name.clone()).required(),
         Field::select(
@@ -147,12 +89,14 @@ fn member_fields(i: &MemberInput, editing: bool, full: bool) -> Vec<Field> {
     ];
     if full {
         f.push(
-            Field::text("party_org_id", "所在党组织编号", opt_s(&i.party_org_id))
+            picker::field(st, &pu.user, "party_org_id", "所在党组织", Pick::PartyOrgs, &opt_s(&i.party_org_id))
+                .await?
                 .hint("组织关系所在的党组织；尚未建立党组织的可只填工作单位"),
         );
     }
     f.push(
-        Field::text("employer_org_id", "工作单位（社会组织编号）", opt_s(&i.employer_org_id))
+        picker::field(st, &pu.user, "employer_org_id", "工作单位（社会组织）", Pick::Orgs, &opt_s(&i.employer_org_id))
+            .await?
             .hint("在社会组织中工作的党员计入该组织的党员数"),
     );
     f.push(Field::new("id_number", "公民身份号码", Kind::Password, String::new()).hint(if editing {
@@ -166,7 +110,7 @@ fn member_fields(i: &MemberInput, editing: bool, full: bool) -> Vec<Field> {
             Field::new("left_on", "转出日期", Kind::Date, opt_s(&i.left_on)).hint("组织关系转出后填写，不再计入党员数"),
         );
     }
-    f
+    Ok(f)
 }
 
 async fn member_form(
@@ -177,10 +121,10 @@ async fn member_form(
     i: &MemberInput,
     errors: &[FieldError],
     editing: bool,
-) -> FormPage {
-    let mut fields = member_fields(i, editing, may_write_party(&pu.user));
+) -> Result<FormPage, WebError> {
+    let mut fields = member_fields(st, pu, i, editing, may_write_party(&pu.user)).await?;
     let rest = attach(&mut fields, errors);
-    FormPage {
+    Ok(FormPage {
         layout: crumbs(pu.layout(st, "members", title).await, "党员", Some("/party/members"))
             .crumb(title.to_owned(), None),
         title: title.to_owned(),
@@ -189,7 +133,7 @@ async fn member_form(
         fields,
         hidden: i.version.map(|v| vec![("version", v.to_string())]).unwrap_or_default(),
         errors: rest,
-    }
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -209,7 +153,7 @@ async fn member_new(
         employer_org_id: q.employer_org_id,
         ..Default::default()
     };
-    Ok(render(&member_form(&st, &pu, "登记党员", "/party/members".into(), &i, &[], false).await))
+    Ok(render(&member_form(&st, &pu, "登记党员", "/party/members".into(), &i, &[], false).await?))
 }
 
 async fn member_create(
@@ -218,9 +162,11 @@ async fn member_create(
     Form(i): Form<MemberInput>,
 ) -> Result<Response, WebError> {
     match st.app.party().create_member(&pu.user, &i).await {
-        Ok(m) => Ok(Redirect::to(&format!("/party/members/{}?ok=created", m.id)).into_response()),
+        Ok(m) => Ok(pu
+            .redirect(&st, &format!("/party/members/{}", m.id), Flash::ok("已登记党员，覆盖情况已重新计算。"))
+            .await),
         Err(Error::Invalid(e)) => {
-            Ok(form_response(member_form(&st, &pu, "登记党员", "/party/members".into(), &i, &e, false).await))
+            Ok(form_response(member_form(&st, &pu, "登记党员", "/party/members".into(), &i, &e, false).await?))
         }
         Err(e) => Err(e.into()),
     }
@@ -242,7 +188,7 @@ async fn member_edit(State(st): State<AppState>, pu: PageUser, Path(id): Path<i6
         left_on: m.left_on,
         version: Some(m.version),
     };
-    Ok(render(&member_form(&st, &pu, "修改党员信息", format!("/party/members/{id}"), &i, &[], true).await))
+    Ok(render(&member_form(&st, &pu, "修改党员信息", format!("/party/members/{id}"), &i, &[], true).await?))
 }
 
 async fn member_update(
@@ -256,10 +202,12 @@ async fn member_update(
         i.party_org_id = own_party_org(&pu.user).map(|p| p.to_string());
     }
     match st.app.party().update_member(&pu.user, id, &i).await {
-        Ok(_) => Ok(Redirect::to(&format!("/party/members/{id}?ok=updated")).into_response()),
-        Err(Error::Invalid(e)) => {
-            Ok(form_response(member_form(&st, &pu, "修改党员信息", format!("/party/members/{id}"), &i, &e, true).await))
+        Ok(_) => {
+            Ok(pu.redirect(&st, &format!("/party/members/{id}"), Flash::ok("已保存修改，覆盖情况已重新计算。")).await)
         }
+        Err(Error::Invalid(e)) => Ok(form_response(
+            member_form(&st, &pu, "修改党员信息", format!("/party/members/{id}"), &i, &e, true).await?,
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -268,7 +216,6 @@ async fn member_page(
     st: &AppState,
     pu: &PageUser,
     id: i64,
-    q: &OkQuery,
     revealed: Option<String>,
     error: Option<String>,
 ) -> Result<DetailPage, WebError> {
@@ -293,17 +240,11 @@ async fn member_page(
         ("联系电话".to_owned(), if m.phone.is_empty() { "—".into() } else { m.phone.clone() }),
         ("转出日期".to_owned(), m.left_on.clone().unwrap_or_else(|| "—".into())),
     ];
-    let trainings = st
-        .app
-        .party()
-        .list_trainings(
-            &pu.user,
-            &ActivityFilter { member_id: Some(id), ..Default::default() },
-            PageRequest::new(None, Some(50)),
-        )
-        .await?;
+    let trainings =
+        embedded::<TrainingList>(st, &pu.user, "training-table", "培训记录", vec![("member_id", Value::Id(id))])
+            .await?;
     let mut forms = vec![];
-    let can_edit = may_write_party(&pu.user) || pu.user.role == hongling_domain::Role::PartySecretary;
+    let can_edit = pu.user.can(Action::PartyMembersWrite);
     if can_edit && !m.id_number_masked.is_empty() && revealed.is_none() {
         forms.push(InlineForm {
             id: "reveal-form",
@@ -317,30 +258,25 @@ async fn member_page(
     Ok(DetailPage {
         layout: crumbs(pu.layout(st, "members", &m.name).await, "党员", Some("/party/members"))
             .crumb(m.name.clone(), None),
-        notice: notice(q.ok.as_deref()),
+        notice: None,
         error,
         title: m.name.clone(),
         tags: vec![(
             m.member_type_label.clone(),
-            if m.member_type == "formal" { "hl-tag-green" } else { "hl-tag-orange" },
+            if m.member_type == MemberType::Formal.as_str() { "hl-tag-green" } else { "hl-tag-orange" },
         )],
-        subtitle: format!("党员编号 {id}"),
+        subtitle: m.party_org.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
         buttons: if can_edit { vec![Button::primary("修改", format!("/party/members/{id}/edit"))] } else { vec![] },
         tabs: vec![],
         facts,
-        tables: vec![training_table(&trainings.items).titled("培训记录")],
+        tables: vec![trainings],
         forms,
         revealed,
     })
 }
 
-async fn member_detail(
-    State(st): State<AppState>,
-    pu: PageUser,
-    Path(id): Path<i64>,
-    Query(q): Query<OkQuery>,
-) -> Result<Response, WebError> {
-    Ok(render(&member_page(&st, &pu, id, &q, None, None).await?))
+async fn member_detail(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+    Ok(render(&member_page(&st, &pu, id, None, None).await?))
 }
 
 async fn member_reveal(
@@ -350,9 +286,11 @@ async fn member_reveal(
     Form(f): Form<ReasonForm>,
 ) -> Result<Response, WebError> {
     match st.app.party().reveal_id_number(&pu.user, id, &f.reason).await {
-        Ok(n) => Ok(render(&member_page(&st, &pu, id, &OkQuery::default(), Some(n), None).await?)),
+        Ok(n) => Ok(render(&member_page(&st, &pu, id, Some(n), None).await?)),
         Err(e @ Error::Invalid(_)) => {
-            Ok(render(&member_page(&st, &pu, id, &OkQuery::default(), None, Some(e.to_string())).await?))
+            let mut res = render(&member_page(&st, &pu, id, None, Some(e.to_string())).await?);
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
         }
         Err(e) => Err(e.into()),
     }

@@ -83,6 +83,12 @@ fn form_response(page: FormPage) -> Response {
     res
 }
 
+/// The tab of a detail page (`?tab=orgs`).
+#[derive(Deserialize, Default)]
+pub(super) struct TabQuery {
+    pub tab: Option<String>,
+}
+
 fn require(ok: bool, msg: &'static str) -> Result<(), WebError> {
     if ok { Ok(()) } else { Err(WebError::page(Error::Forbidden(msg))) }
 }

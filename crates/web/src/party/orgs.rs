@@ -1,23 +1,26 @@
 //! Party organizations.
 
+use axum::Form;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::response::Response;
+use hongling_domain::Action;
+use hongling_domain::party::coverage::{PartyOrgStatus, PartyOrgType};
+use hongling_service::auth::Flash;
+use hongling_service::list::{Pick, Value};
+use hongling_service::party::lists::{FundList, MemberList, PartyLifeList, PartyOrgList};
+use hongling_service::party::records::PartyOrgInput;
+use hongling_service::party::{may_read_party, may_write_party, own_party_org};
+use hongling_service::{Error, FieldError};
+use serde::Deserialize;
+
+use super::life::embedded;
 use crate::AppState;
 use crate::error::WebError;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
-use crate::ui::{Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, ListPage, Tab, Table, attach, options};
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use hongling_domain::Action;
-use hongling_domain::party::coverage::PartyOrgType;
-use hongling_service::party::life::ActivityFilter;
-use hongling_service::party::members::MemberFilter;
-use hongling_service::party::records::{PartyOrgFilter, PartyOrgInput};
-use hongling_service::party::{may_read_party, may_write_party, own_party_org};
-use hongling_service::{Error, FieldError, PageRequest};
-use serde::Deserialize;
+use crate::ui::list::{ListView, export_button, pairs};
+use crate::ui::{Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, Tab, Table, attach, options, picker};
 
-use super::life::{fund_table, life_table};
 use super::*;
 
 pub(super) fn routes() -> Routes {
@@ -30,126 +33,42 @@ pub(super) fn routes() -> Routes {
         .get("/party/orgs/{id}/edit", Action::PartyOrgEdit, party_org_edit)
         .post("/party/orgs/{id}/cover", Action::PartyOrgsWrite, party_org_cover)
         .post("/party/orgs/{id}/dissolve", Action::PartyOrgsWrite, party_org_dissolve)
+        .get("/party/orgs/export", Action::PartyRecordsRead, party_orgs_export)
 }
 
-#[derive(Deserialize, Default)]
-struct PartyOrgListQuery {
-    region: Option<String>,
-    q: Option<String>,
-    org_type: Option<String>,
-    status: Option<String>,
-    stars: Option<String>,
-    breaches: Option<String>,
-    page: Option<u64>,
-    ok: Option<String>,
-}
+/// The search form of region readers (a party organization's own people see theirs).
+const FORM: &[&str] = &["q", "region", "org_type", "status", "stars", "breaches"];
 
-async fn party_orgs(
-    State(st): State<AppState>,
-    pu: PageUser,
-    Query(q): Query<PartyOrgListQuery>,
-) -> Result<Response, WebError> {
-    let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
-    let f = PartyOrgFilter {
-        region: region.clone(),
-        q: nonempty(&q.q),
-        org_type: nonempty(&q.org_type),
-        channel_id: None,
-        status: nonempty(&q.status),
-        stars: q.stars.as_deref().and_then(|s| s.parse().ok()),
-        breaches: q.breaches.as_deref().map(|b| b == "1"),
-    };
-    let page = st.app.party().list_party_orgs(&pu.user, &f, PageRequest::new(q.page, None)).await?;
-    let labels = st.app.region_labels(&page.items.iter().map(|o| o.region_code.clone()).collect::<Vec<_>>()).await?;
-    let mut table = Table::new(
-        "party-org-table",
-        vec!["党组织名称", "类型", "所在区域", "书记", "覆盖组织", "党员（正式/预备）", "星级", "违规", "操作"],
-    );
-    for p in &page.items {
-        table.rows.push(vec![
-            Cell::link(p.name.clone(), format!("/party/orgs/{}", p.id))
-                .sub(p.channel.as_ref().map(|c| c.name.clone()).unwrap_or_default()),
-            Cell::text(p.org_type_label.clone()),
-            Cell::text(labels.get(&p.region_code).cloned().unwrap_or_default()),
-            Cell::text(p.secretary.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| "—".into())),
-            Cell::num(p.covered_orgs.into()),
-            Cell::text(format!("{} / {}", p.formal_members, p.probationary_members)),
-            Cell::text(if p.star_rating > 0 { "★".repeat(p.star_rating as usize) } else { "—".into() }),
-            if p.breach_count > 0 { Cell::tag(p.breach_count.to_string(), "hl-tag-red") } else { Cell::text("—") },
-            Cell::link("查看", format!("/party/orgs/{}", p.id)),
-        ]);
-    }
-    let pairs = vec![
-        ("region", opt_s(&region)),
-        ("q", opt_s(&q.q)),
-        ("org_type", opt_s(&q.org_type)),
-        ("status", opt_s(&q.status)),
-        ("stars", opt_s(&q.stars)),
-        ("breaches", opt_s(&q.breaches)),
-    ];
+async fn party_orgs(State(st): State<AppState>, pu: PageUser, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+    let raw = pairs(raw.as_deref());
+    let form: &[&str] = if may_read_party(&pu.user) { FORM } else { &[] };
+    let view = ListView::load::<PartyOrgList>(&st, &pu.user, "/party/orgs", "party-org-table", &raw, form, &[]).await?;
+    let stars = view.query.as_ref().is_some_and(|q| q.get("stars").is_some());
     let mut buttons = vec![];
-    if may_write_party(&pu.user) {
+    if pu.user.can(Action::PartyOrgsWrite) {
         buttons.push(Button::primary("新建党组织", "/party/orgs/new"));
     }
-    let active = if q.stars.is_some() { "stars" } else { "party_orgs" };
-    Ok(render(&ListPage {
-        layout: crumbs(
-            pu.layout(&st, active, "党组织").await,
-            if q.stars.is_some() { "评星定级" } else { "党组织" },
-            None,
-        ),
-        notice: notice(q.ok.as_deref()),
-        heading: String::new(),
-        intro: String::new(),
-        action: "/party/orgs".into(),
-        search: if may_read_party(&pu.user) {
-            vec![
-                Field::text("q", "党组织名称", opt_s(&q.q)),
-                Field::picker("region", "区域", "/pick/regions", opt_s(&region), opt_s(&region)),
-                Field::select(
-                    "org_type",
-                    "类型",
-                    opt_s(&q.org_type),
-                    options(PartyOrgType::ALL.iter().map(|t| (t.as_str(), t.label())), Some("全部")),
-                ),
-                Field::select(
-                    "status",
-                    "状态",
-                    opt_s(&q.status),
-                    vec![(String::new(), "正常".into()), ("dissolved".into(), "已撤销".into())],
-                ),
-                Field::select(
-                    "stars",
-                    "星级",
-                    opt_s(&q.stars),
-                    (0..=5)
-                        .map(|s| {
-                            (
-                                if s == 0 { String::new() } else { s.to_string() },
-                                if s == 0 { "全部".into() } else { format!("{s} 星及以上") },
-                            )
-                        })
-                        .collect(),
-                ),
-                Field::select(
-                    "breaches",
-                    "违规",
-                    opt_s(&q.breaches),
-                    vec![(String::new(), "全部".into()), ("1".into(), "仅看有违规的".into())],
-                ),
-            ]
-        } else {
-            vec![]
-        },
-        buttons,
-        pager: Some(pager_of("/party/orgs", &pairs, &page)),
-        table,
-        forms: vec![],
-        errors: vec![],
-    }))
+    buttons.extend(export_button(&pu.user, Action::PartyRecordsRead, view.export_href("/party/orgs/export")));
+    let title = if stars { "评星定级" } else { "党组织" };
+    let layout = crumbs(pu.layout(&st, if stars { "stars" } else { "party_orgs" }, title).await, title, None);
+    Ok(view.page(layout, "", buttons).render())
 }
 
-fn party_org_fields(i: &PartyOrgInput, full: bool, channels: &[(String, String)]) -> Vec<Field> {
+async fn party_orgs_export(
+    State(st): State<AppState>,
+    pu: PageUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    crate::ui::list::export::<PartyOrgList>(&st, &pu.user, raw.as_deref()).await
+}
+
+async fn party_org_fields(
+    st: &AppState,
+    pu: &PageUser,
+    i: &PartyOrgInput,
+    full: bool,
+    channels: &[(String, String)],
+) -> Result<Vec<Field>, WebError> {
     let mut f =
         vec![Field::text("name", "党组织名称", i.name.clone()).required().placeholder("如：东营市某协会党支部")];
     if full {
@@ -163,17 +82,23 @@ fn party_org_fields(i: &PartyOrgInput, full: bool, channels: &[(String, String)]
             .required(),
         );
         f.push(
-            Field::picker("region_code", "所在区划", "/pick/regions", i.region_code.clone(), i.region_code.clone())
+            picker::region(st, "region_code", "所在区划", &i.region_code)
+                .await?
                 .required()
                 .hint("输入街道、社区名称中的字可选择"),
         );
         f.push(Field::select("channel_id", "管理渠道", opt_s(&i.channel_id), channels.to_vec()));
-        f.push(Field::text("parent_id", "上级党组织编号", opt_s(&i.parent_id)).hint("党总支、党委下设支部时填写"));
+        f.push(
+            picker::field(st, &pu.user, "parent_id", "上级党组织", Pick::PartyOrgs, &opt_s(&i.parent_id))
+                .await?
+                .hint("党总支、党委下设支部时填写"),
+        );
         f.push(Field::new("founded_on", "成立日期", Kind::Date, opt_s(&i.founded_on)));
     }
     f.push(
-        Field::text("secretary_member_id", "书记（党员编号）", opt_s(&i.secretary_member_id))
-            .hint("须为本党组织的党员；在党员列表中可查到编号"),
+        picker::field(st, &pu.user, "secretary_member_id", "书记", Pick::Members, &opt_s(&i.secretary_member_id))
+            .await?
+            .hint("须为本党组织的党员：输入姓名，从建议中选择"),
     );
     f.push(Field::new("secretary_since", "书记任职日期", Kind::Date, opt_s(&i.secretary_since)));
     f.push(Field::text("brand", "党建品牌", i.brand.clone()).placeholder("一支部一品牌"));
@@ -196,7 +121,7 @@ fn party_org_fields(i: &PartyOrgInput, full: bool, channels: &[(String, String)]
     ] {
         f.push(Field::check(name, label, on));
     }
-    f
+    Ok(f)
 }
 
 async fn channel_options(st: &AppState, pu: &PageUser) -> Vec<(String, String)> {
@@ -215,11 +140,11 @@ async fn party_org_form(
     i: &PartyOrgInput,
     errors: &[FieldError],
     version: Option<i32>,
-) -> FormPage {
-    let full = may_write_party(&pu.user);
-    let mut fields = party_org_fields(i, full, &channel_options(st, pu).await);
+) -> Result<FormPage, WebError> {
+    let full = pu.user.can(Action::PartyOrgsWrite);
+    let mut fields = party_org_fields(st, pu, i, full, &channel_options(st, pu).await).await?;
     let rest = attach(&mut fields, errors);
-    FormPage {
+    Ok(FormPage {
         layout: crumbs(pu.layout(st, "party_orgs", title).await, "党组织", Some("/party/orgs"))
             .crumb(title.to_owned(), None),
         title: title.to_owned(),
@@ -228,17 +153,16 @@ async fn party_org_form(
         fields,
         hidden: version.map(|v| vec![("version", v.to_string())]).unwrap_or_default(),
         errors: rest,
-    }
+    })
 }
 
 async fn party_org_new(State(st): State<AppState>, pu: PageUser) -> Result<Response, WebError> {
-    require(may_write_party(&pu.user), "只有党建工作机构可以新建党组织")?;
     let i = PartyOrgInput {
         org_type: "branch".into(),
         region_code: pu.user.scope.region.to_string(),
         ..Default::default()
     };
-    Ok(render(&party_org_form(&st, &pu, "新建党组织", "/party/orgs".into(), &i, &[], None).await))
+    Ok(render(&party_org_form(&st, &pu, "新建党组织", "/party/orgs".into(), &i, &[], None).await?))
 }
 
 async fn party_org_create(
@@ -247,9 +171,11 @@ async fn party_org_create(
     Form(i): Form<PartyOrgInput>,
 ) -> Result<Response, WebError> {
     match st.app.party().create_party_org(&pu.user, &i).await {
-        Ok(p) => Ok(Redirect::to(&format!("/party/orgs/{}?ok=created", p.id)).into_response()),
+        Ok(p) => Ok(pu
+            .redirect(&st, &format!("/party/orgs/{}", p.id), Flash::ok("已新建党组织，覆盖情况已重新计算。"))
+            .await),
         Err(Error::Invalid(e)) => {
-            Ok(form_response(party_org_form(&st, &pu, "新建党组织", "/party/orgs".into(), &i, &e, None).await))
+            Ok(form_response(party_org_form(&st, &pu, "新建党组织", "/party/orgs".into(), &i, &e, None).await?))
         }
         Err(e) => Err(e.into()),
     }
@@ -280,7 +206,7 @@ async fn party_org_edit(State(st): State<AppState>, pu: PageUser, Path(id): Path
         org_ids: vec![],
         version: Some(p.version),
     };
-    Ok(render(&party_org_form(&st, &pu, "修改党组织", format!("/party/orgs/{id}"), &i, &[], Some(p.version)).await))
+    Ok(render(&party_org_form(&st, &pu, "修改党组织", format!("/party/orgs/{id}"), &i, &[], Some(p.version)).await?))
 }
 
 async fn party_org_update(
@@ -290,9 +216,11 @@ async fn party_org_update(
     Form(i): Form<PartyOrgInput>,
 ) -> Result<Response, WebError> {
     match st.app.party().update_party_org(&pu.user, id, &i).await {
-        Ok(_) => Ok(Redirect::to(&format!("/party/orgs/{id}?ok=updated")).into_response()),
+        Ok(_) => {
+            Ok(pu.redirect(&st, &format!("/party/orgs/{id}"), Flash::ok("已保存修改，覆盖情况已重新计算。")).await)
+        }
         Err(Error::Invalid(e)) => Ok(form_response(
-            party_org_form(&st, &pu, "修改党组织", format!("/party/orgs/{id}"), &i, &e, i.version).await,
+            party_org_form(&st, &pu, "修改党组织", format!("/party/orgs/{id}"), &i, &e, i.version).await?,
         )),
         Err(e) => Err(e.into()),
     }
@@ -302,7 +230,7 @@ async fn party_org_detail(
     State(st): State<AppState>,
     pu: PageUser,
     Path(id): Path<i64>,
-    Query(q): Query<OkQuery>,
+    Query(q): Query<TabQuery>,
 ) -> Result<Response, WebError> {
     let d = st.app.party().get_party_org(&pu.user, id).await?;
     let p = &d.org;
@@ -347,13 +275,13 @@ async fn party_org_detail(
     }
     let mut tables = Vec::new();
     let mut forms = Vec::new();
-    let writer = may_write_party(&pu.user) && p.status == "active";
+    let active = p.status == PartyOrgStatus::Active.as_str();
+    let writer = pu.user.can(Action::PartyOrgsWrite) && active;
     match tab.as_str() {
         "orgs" => {
-            let mut t = Table::new("covered-orgs", vec!["编号", "组织名称", "正式党员", "纳入日期"]);
+            let mut t = Table::new("covered-orgs", vec!["组织名称", "正式党员", "纳入日期"]);
             for o in &d.orgs {
                 t.rows.push(vec![
-                    Cell::text(o.id.to_string()),
                     Cell::link(o.name.clone(), format!("/party/coverage/orgs/{}", o.id)),
                     Cell::num(o.formal_members.into()),
                     Cell::text(o.since.clone()),
@@ -364,10 +292,10 @@ async fn party_org_detail(
                 forms.push(InlineForm {
                     id: "cover-form",
                     action: format!("/party/orgs/{id}/cover"),
-                    title: "调整覆盖的组织（填社会组织编号，多个用逗号分隔）".into(),
+                    title: "调整覆盖的组织：输入组织名称，从建议中选择（可选多个）".into(),
                     fields: vec![
-                        Field::text("add", "纳入", "").placeholder("如 12,15"),
-                        Field::text("remove", "移出", ""),
+                        Field::multi_picker("add", "纳入", "/pick/orgs", vec![]),
+                        Field::multi_picker("remove", "移出", "/pick/orgs", vec![]),
                     ],
                     submit: "保存".into(),
                     confirm: String::new(),
@@ -375,54 +303,39 @@ async fn party_org_detail(
             }
         }
         "members" => {
-            let page = st
-                .app
-                .party()
-                .list_members(
-                    &pu.user,
-                    &MemberFilter { party_org_id: Some(id), ..Default::default() },
-                    PageRequest::new(None, Some(200)),
-                )
-                .await?;
-            let mut t = Table::new(
+            let t = embedded::<MemberList>(
+                &st,
+                &pu.user,
                 "party-org-members",
-                vec!["姓名", "类别", "党内职务", "工作单位", "入党日期", "公民身份号码"],
-            );
-            for m in &page.items {
-                t.rows.push(vec![
-                    Cell::link(m.name.clone(), format!("/party/members/{}", m.id)),
-                    Cell::text(m.member_type_label.clone()),
-                    Cell::text(m.posts.clone()),
-                    Cell::text(m.employer_org.as_ref().map(|o| o.name.clone()).unwrap_or_default()),
-                    date_cell(&m.joined_on),
-                    Cell::text(m.id_number_masked.clone()),
-                ]);
-            }
+                "党员",
+                vec![("party_org_id", Value::Id(id))],
+            )
+            .await?;
             tables.push(t);
         }
         "life" => {
-            let page = st
-                .app
-                .party()
-                .list_party_life(
+            tables.push(
+                embedded::<PartyLifeList>(
+                    &st,
                     &pu.user,
-                    &ActivityFilter { party_org_id: Some(id), ..Default::default() },
-                    PageRequest::new(None, Some(100)),
+                    "life-table",
+                    "组织生活（最近 10 次）",
+                    vec![("party_org_id", Value::Id(id))],
                 )
-                .await?;
-            tables.push(life_table(&page.items));
+                .await?,
+            );
         }
         "funds" => {
-            let page = st
-                .app
-                .party()
-                .list_funds(
+            tables.push(
+                embedded::<FundList>(
+                    &st,
                     &pu.user,
-                    &ActivityFilter { party_org_id: Some(id), ..Default::default() },
-                    PageRequest::new(None, Some(100)),
+                    "fund-table",
+                    "党建经费（最近 10 笔）",
+                    vec![("party_org_id", Value::Id(id))],
                 )
-                .await?;
-            tables.push(fund_table(&page.items));
+                .await?,
+            );
             let check = st.app.party().fund_check(&pu.user, id).await?;
             let mut t =
                 Table::new("fund-check", vec!["项目", "应到位", "已到位", "情况"]).titled("经费保障核对（按政策参数）");
@@ -477,7 +390,7 @@ async fn party_org_detail(
             .map(|(k, l)| Tab { label: (*l).into(), href: format!("/party/orgs/{id}?tab={k}"), active: tab == *k })
             .collect();
     let mut tags = vec![];
-    if p.status != "active" {
+    if !active {
         tags.push(("已撤销".to_owned(), "hl-tag-grey"));
     }
     if p.breach_count > 0 {
@@ -487,9 +400,9 @@ async fn party_org_detail(
         tags.push(("示范点".to_owned(), "hl-tag-green"));
     }
     let mut buttons = vec![];
-    let can_edit = may_write_party(&pu.user)
-        || own_party_org(&pu.user) == Some(id) && pu.user.role == hongling_domain::Role::PartySecretary;
-    if can_edit && p.status == "active" {
+    let can_edit =
+        may_write_party(&pu.user) || own_party_org(&pu.user) == Some(id) && pu.user.can(Action::PartyOrgEdit);
+    if can_edit && active {
         buttons.push(Button::primary("修改", format!("/party/orgs/{id}/edit")));
         buttons.push(Button::new("登记党员", format!("/party/members/new?party_org_id={id}")));
         buttons.push(Button::new("记录组织生活", format!("/party/life?party_org_id={id}")));
@@ -497,11 +410,11 @@ async fn party_org_detail(
     Ok(render(&DetailPage {
         layout: crumbs(pu.layout(&st, "party_orgs", &p.name).await, "党组织", Some("/party/orgs"))
             .crumb(p.name.clone(), None),
-        notice: notice(q.ok.as_deref()),
-        error: q.error.clone(),
+        notice: None,
+        error: None,
         title: p.name.clone(),
         tags,
-        subtitle: format!("编号 {id} · {}", p.org_type_label),
+        subtitle: p.org_type_label.clone(),
         buttons,
         tabs,
         facts,
@@ -511,29 +424,19 @@ async fn party_org_detail(
     }))
 }
 
-#[derive(Deserialize)]
-pub(super) struct CoverForm {
-    #[serde(default)]
-    pub add: String,
-    #[serde(default)]
-    pub remove: String,
-}
-
 async fn party_org_cover(
     State(st): State<AppState>,
     pu: PageUser,
     Path(id): Path<i64>,
-    Form(f): Form<CoverForm>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    match st.app.party().change_covered_orgs(&pu.user, id, &ids(&f.add), &ids(&f.remove)).await {
-        Ok(()) => Ok(Redirect::to(&format!("/party/orgs/{id}?tab=orgs&ok=covered")).into_response()),
+    let (add, remove) = (picker::ids(&f, "add"), picker::ids(&f, "remove"));
+    let to = format!("/party/orgs/{id}?tab=orgs");
+    match st.app.party().change_covered_orgs(&pu.user, id, &add, &remove).await {
+        Ok(()) => Ok(pu.redirect(&st, &to, Flash::ok("已调整覆盖的组织，覆盖情况已重新计算。")).await),
         Err(e @ Error::Invalid(_)) => {
             let msg: Vec<String> = e.field_errors().iter().map(|f| f.message.clone()).collect();
-            Ok(Redirect::to(&format!(
-                "/party/orgs/{id}?{}",
-                serde_urlencoded::to_string([("tab", "orgs"), ("error", &msg.join("；"))]).unwrap_or_default()
-            ))
-            .into_response())
+            Ok(pu.redirect(&st, &to, Flash::error(msg.join("；"))).await)
         }
         Err(e) => Err(e.into()),
     }
@@ -551,13 +454,10 @@ async fn party_org_dissolve(
     Path(id): Path<i64>,
     Form(f): Form<ReasonForm>,
 ) -> Result<Response, WebError> {
+    let to = format!("/party/orgs/{id}");
     match st.app.party().dissolve_party_org(&pu.user, id, None, &f.reason).await {
-        Ok(()) => Ok(Redirect::to(&format!("/party/orgs/{id}?ok=dissolved")).into_response()),
-        Err(e @ Error::Invalid(_)) => Ok(Redirect::to(&format!(
-            "/party/orgs/{id}?{}",
-            serde_urlencoded::to_string([("error", e.to_string())]).unwrap_or_default()
-        ))
-        .into_response()),
+        Ok(()) => Ok(pu.redirect(&st, &to, Flash::ok("已撤销该党组织，其覆盖的组织已解除。")).await),
+        Err(e @ Error::Invalid(_)) => Ok(pu.redirect(&st, &to, Flash::error(e.to_string())).await),
         Err(e) => Err(e.into()),
     }
 }

@@ -113,7 +113,8 @@ impl<R: 'static> ListView<R> {
         let typed = |name: &str| raw.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
         let mut search = Vec::new();
         for f in &spec.filters {
-            let set = typed(f.name).is_some_and(|v| !v.is_empty()) && f.default.is_none_or(|d| typed(f.name).as_deref() != Some(d));
+            let set = typed(f.name).is_some_and(|v| !v.is_empty())
+                && f.default.is_none_or(|d| typed(f.name).as_deref() != Some(d));
             if !form.contains(&f.name) && !set {
                 continue;
             }
@@ -311,4 +312,17 @@ pub async fn export<L: Listing>(
     let q = st.app.list_query(me, L::spec(), &pairs(raw), false).await?;
     let e = st.app.export::<L>(me, &q).await?;
     Ok(crate::page::xlsx_response(e.bytes, &e.file_name))
+}
+
+/// A table of some rows of a list, in its page columns (no sort links).
+pub fn table_of<L: Listing>(id: &'static str, rows: &[L::Row]) -> Table {
+    let spec = L::spec();
+    let headers =
+        spec.headers().into_iter().map(|h| Head { label: h.label.to_owned(), href: None, mark: "" }).collect();
+    Table {
+        id,
+        title: String::new(),
+        headers,
+        rows: spec.cells(rows).into_iter().map(|r| r.into_iter().map(cell).collect()).collect(),
+    }
 }
