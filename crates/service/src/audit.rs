@@ -1,23 +1,11 @@
 //! Reading the audit log, scoped like the data it describes.
 
-use hongling_store::audit::{self as store_audit, AuditFilter, ChainReport};
-use hongling_store::entity::audit_log;
-use hongling_store::{Page, PageRequest};
+use hongling_store::audit::{self as store_audit, ChainReport};
 
 use hongling_store::audit::{self as store_append, NewEntry};
 use sea_orm::ConnectionTrait;
 
-use crate::{CurrentUser, Error, Hongling, Principal, Result};
-
-#[derive(Debug, Clone, Default)]
-pub struct AuditQuery {
-    pub actor: Option<String>,
-    pub action: Option<String>,
-    pub entity_type: Option<String>,
-    pub entity_id: Option<String>,
-    pub from: Option<time::Date>,
-    pub until: Option<time::Date>,
-}
+use crate::{Hongling, Principal, Result};
 
 /// Midnight in Asia/Shanghai of a calendar date, as a UTC instant.
 pub fn local_midnight(d: time::Date) -> time::OffsetDateTime {
@@ -26,23 +14,6 @@ pub fn local_midnight(d: time::Date) -> time::OffsetDateTime {
 }
 
 impl Hongling {
-    pub async fn list_audit(&self, me: &CurrentUser, q: &AuditQuery, p: PageRequest) -> Result<Page<audit_log::Model>> {
-        if !me.can(hongling_domain::Action::AuditRead) {
-            return Err(Error::Forbidden("无权查看审计日志"));
-        }
-        let prefix = me.region_prefix()?;
-        let f = AuditFilter {
-            region_prefix: prefix.as_str().to_owned(),
-            actor: q.actor.clone(),
-            action: q.action.clone(),
-            entity_type: q.entity_type.clone(),
-            entity_id: q.entity_id.clone(),
-            from: q.from.map(local_midnight),
-            until: q.until.and_then(|d| d.next_day()).map(local_midnight),
-        };
-        Ok(store_audit::list(&self.db, &f, p).await?)
-    }
-
     pub async fn verify_audit_chain(&self) -> Result<ChainReport> {
         Ok(store_audit::verify_chain(&self.db).await?)
     }

@@ -26,9 +26,8 @@ use time::Date;
 
 use crate::{CurrentUser, Error, FieldError, Hongling, Result};
 
-/// Rows per page at most, and the deepest row a page may start at.
+/// Rows per page at most.
 pub const MAX_PER_PAGE: u64 = PageRequest::MAX_PER_PAGE;
-pub const MAX_OFFSET: u64 = 1_000_000;
 /// Largest export in one file.
 pub const MAX_EXPORT_ROWS: u64 = 200_000;
 
@@ -478,8 +477,11 @@ impl<E: EntityTrait, R> ListSpec<E, R> {
                     c.add(col.gte(lo)).add(col.lt(hi))
                 }
                 (Bind::Contains(col), Value::Text(t)) => {
-                    let t = like_safe(t);
-                    if t.is_empty() { c } else { c.add(col.contains(t)) }
+                    if t.trim().is_empty() {
+                        c
+                    } else {
+                        c.add(contains(*col, t))
+                    }
                 }
                 (Bind::From(col), Value::Date(d)) => c.add(col.gte(*d)),
                 (Bind::Until(col), Value::Date(d)) => c.add(col.lt(d.next_day().unwrap_or(*d))),
@@ -542,6 +544,30 @@ pub fn like_safe(s: &str) -> String {
     s.trim().chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect()
 }
 
+/// `text` with LIKE's wildcards escaped (used with `ESCAPE '\'`).
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `column LIKE '%text%'`, the text matched as it is (`_` and `%` included).
+pub fn contains(col: impl ColumnTrait, text: &str) -> Condition {
+    use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+    Condition::all().add(Expr::col(col).like(LikeExpr::new(format!("%{}%", like_escape(text))).escape('\\')))
+}
+
+/// `column LIKE 'text%'`, the text matched as it is.
+pub fn starts_with(col: impl ColumnTrait, text: &str) -> Condition {
+    use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+    Condition::all().add(Expr::col(col).like(LikeExpr::new(format!("{}%", like_escape(text))).escape('\\')))
+}
+
 /// A list: its description, the caller's scope and how rows are built.
 pub trait Listing: Send + Sync + 'static {
     type Entity: EntityTrait<Model: Sync>;
@@ -602,12 +628,14 @@ impl Hongling {
             match k.as_str() {
                 "page" | "per_page" | "sort" | "dir" if v.is_empty() => {}
                 "page" => match v.parse::<u64>() {
-                    Ok(n) if n >= 1 => page = Some(n),
-                    _ => bad("page", "页码应为正整数".into()),
+                    Ok(n) => page = Some(n),
+                    Err(_) if v.chars().all(|c| c.is_ascii_digit()) => page = Some(u64::MAX),
+                    Err(_) => bad("page", "页码应为正整数".into()),
                 },
                 "per_page" => match v.parse::<u64>() {
-                    Ok(n) if (1..=MAX_PER_PAGE).contains(&n) => per_page = Some(n),
-                    _ => bad("per_page", format!("每页条数应在 1 至 {MAX_PER_PAGE} 之间")),
+                    Ok(n) => per_page = Some(n),
+                    Err(_) if v.chars().all(|c| c.is_ascii_digit()) => per_page = Some(u64::MAX),
+                    Err(_) => bad("per_page", format!("每页条数应在 1 至 {MAX_PER_PAGE} 之间")),
                 },
                 "sort" => match sorts.iter().find(|(key, _)| *key == v) {
                     Some((key, _)) => sort = Some(*key),
@@ -660,11 +688,13 @@ impl Hongling {
                 q.set(f.name, v);
             }
         }
-        let p = PageRequest::new(page, per_page);
-        if p.offset() >= MAX_OFFSET {
-            bad("page", format!("页码超出范围：最多可翻到第 {} 页，请缩小查询范围", MAX_OFFSET / p.per_page));
-        }
-        q.page = p;
+        q.page = match PageRequest::check(page, per_page) {
+            Ok(p) => p,
+            Err(e) => {
+                bad(e.field(), e.message());
+                PageRequest::default()
+            }
+        };
         q.sort = match (sort, dir) {
             (Some(k), d) => Some((k, d.unwrap_or(false))),
             (None, Some(d)) => spec.default_sort.map(|(k, _)| (k, d)),
@@ -705,7 +735,8 @@ impl Hongling {
     /// A page of a list for the caller.
     pub async fn list<L: Listing>(&self, me: &CurrentUser, q: &ListQuery) -> Result<Page<L::Row>> {
         let spec = L::spec();
-        let cond = L::scope(self, me, q)?.add(spec.condition(q));
+        // the scope may be an "any" condition (own or children): AND it with the filters
+        let cond = Condition::all().add(L::scope(self, me, q)?).add(spec.condition(q));
         let select = <L::Entity as EntityTrait>::find().filter(cond);
         let counted = match L::count(self, me, q).await? {
             Some(n) => n,
@@ -733,7 +764,8 @@ impl Hongling {
     /// [`MAX_EXPORT_ROWS`] rows; more is an error asking to narrow it).
     pub async fn export<L: Listing>(&self, me: &CurrentUser, q: &ListQuery) -> Result<Export> {
         let spec = L::spec();
-        let cond = L::scope(self, me, q)?.add(spec.condition(q));
+        // the scope may be an "any" condition (own or children): AND it with the filters
+        let cond = Condition::all().add(L::scope(self, me, q)?).add(spec.condition(q));
         let select = <L::Entity as EntityTrait>::find().filter(cond);
         let n = PaginatorTrait::count(select.clone(), &self.db).await?;
         if n > MAX_EXPORT_ROWS {
@@ -812,5 +844,7 @@ mod tests {
     #[test]
     fn like_text_loses_its_wildcards() {
         assert_eq!(like_safe(" 爱心%_\\ "), "爱心");
+        assert_eq!(like_escape("party_member.reveal"), "party\\_member.reveal");
+        assert_eq!(like_escape("50%"), "50\\%");
     }
 }

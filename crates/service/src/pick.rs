@@ -487,9 +487,14 @@ impl Hongling {
             return Ok(vec![]);
         }
         let rows = if q.chars().all(|c| c.is_ascii_digit()) {
-            let inside = if own.contains_str(&q) { q.clone() } else { own.to_string() };
-            let (lo, hi) = subtree_range(&inside);
-            let lo = if q.len() > lo.len() && own.contains_str(&q) { q.clone() } else { lo };
+            // a code or its beginning: within the subtree only
+            let (lo, hi) = if own.as_str().starts_with(q.as_str()) {
+                subtree_range(own.as_str())
+            } else if q.starts_with(own.as_str()) {
+                (q.clone(), format!("{q}~"))
+            } else {
+                return Ok(vec![]);
+            };
             region::Entity::find()
                 .filter(region::Column::Code.gte(lo))
                 .filter(region::Column::Code.lt(hi))

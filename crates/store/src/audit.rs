@@ -5,13 +5,12 @@
 use hongling_domain::audit::{EntryFields, GENESIS, chain_hash};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    Statement,
 };
 use time::OffsetDateTime;
 
 use crate::entity::audit_log;
-use crate::page::{Page, PageRequest};
 use crate::to_db;
 
 /// What happened, by whom, to what.
@@ -85,50 +84,6 @@ pub async fn append(conn: &impl ConnectionTrait, e: NewEntry) -> Result<i64, DbE
     conn.execute(&Query::update().table("audit_head").value("hash", hash).and_where(Expr::col("id").eq(1)).take())
         .await?;
     Ok(seq)
-}
-
-/// Filters of the audit page. `region_prefix` is the caller's scope and is always applied.
-#[derive(Debug, Clone, Default)]
-pub struct AuditFilter {
-    pub region_prefix: String,
-    pub actor: Option<String>,
-    pub action: Option<String>,
-    pub entity_type: Option<String>,
-    pub entity_id: Option<String>,
-    pub from: Option<OffsetDateTime>,
-    pub until: Option<OffsetDateTime>,
-}
-
-pub async fn list(
-    conn: &impl ConnectionTrait,
-    f: &AuditFilter,
-    p: PageRequest,
-) -> Result<Page<audit_log::Model>, DbErr> {
-    let (lo, hi) = hongling_domain::region::subtree_range(&f.region_prefix);
-    let mut q = audit_log::Entity::find()
-        .filter(audit_log::Column::RegionCode.gte(lo))
-        .filter(audit_log::Column::RegionCode.lt(hi));
-    if let Some(a) = &f.actor {
-        q = q.filter(audit_log::Column::Actor.eq(a.clone()));
-    }
-    if let Some(a) = &f.action {
-        q = q.filter(audit_log::Column::Action.starts_with(a.clone()));
-    }
-    if let Some(t) = &f.entity_type {
-        q = q.filter(audit_log::Column::EntityType.eq(t.clone()));
-    }
-    if let Some(id) = &f.entity_id {
-        q = q.filter(audit_log::Column::EntityId.eq(id.clone()));
-    }
-    if let Some(t) = f.from {
-        q = q.filter(audit_log::Column::At.gte(to_db(t)));
-    }
-    if let Some(t) = f.until {
-        q = q.filter(audit_log::Column::At.lt(to_db(t)));
-    }
-    let total = q.clone().count(conn).await?;
-    let items = q.order_by_desc(audit_log::Column::Seq).offset(p.offset()).limit(p.per_page).all(conn).await?;
-    Ok(Page { items, total, page: p.page, per_page: p.per_page, total_exact: true })
 }
 
 /// The result of re-computing the whole chain.

@@ -16,6 +16,8 @@ document.addEventListener("submit", function (ev) {
   function setup(box) {
     var source = box.getAttribute("data-source");
     var name = box.getAttribute("data-name");
+    var input0 = box.querySelector("input.form-control");
+    var domId = (input0 && input0.id) || name;
     var multi = box.className.indexOf("hl-picker-multi") >= 0;
     var input = box.querySelector("input.form-control");
     var hidden = multi ? null : box.querySelector("input.hl-picker-value");
@@ -37,7 +39,7 @@ document.addEventListener("submit", function (ev) {
       list.innerHTML = "";
       each(items, function (it, i) {
         var li = document.createElement("li");
-        li.id = name + "-opt-" + i;
+        li.id = domId + "-opt-" + i;
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", i === active ? "true" : "false");
         li.className = "hl-picker-item" + (i === active ? " active" : "");
@@ -60,7 +62,7 @@ document.addEventListener("submit", function (ev) {
       }
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
-      if (active >= 0) input.setAttribute("aria-activedescendant", name + "-opt-" + active);
+      if (active >= 0) input.setAttribute("aria-activedescendant", domId + "-opt-" + active);
     }
 
     function addChip(it) {

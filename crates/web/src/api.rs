@@ -218,8 +218,131 @@ async fn openapi() -> Response {
     // each module's API document
     doc.merge(crate::registry::api::RegistryApiDoc::openapi());
     doc.merge(crate::party::api::PartyApiDoc::openapi());
+    add_list_parameters(&mut doc);
     match doc.to_pretty_json() {
         Ok(s) => ([(header::CONTENT_TYPE, "application/json")], s).into_response(),
         Err(e) => WebError::api(Error::internal(e)).into_response(),
+    }
+}
+
+/// A page of a list for the API: the query string parsed strictly (an
+/// unknown parameter, a value outside its set or an unknown sort key is a
+/// 422 naming it and the allowed values), then the list as on its page.
+pub(crate) async fn list<L: hongling_service::list::Listing>(
+    st: &AppState,
+    me: &CurrentUser,
+    raw: Option<&str>,
+) -> Result<hongling_service::Page<L::Row>, WebError> {
+    let pairs = crate::ui::list::pairs(raw);
+    let q = st.app.list_query(me, L::spec(), &pairs, true).await.map_err(api_err)?;
+    st.app.list::<L>(me, &q).await.map_err(api_err)
+}
+
+/// The query parameters of a list, from its description (filters with their
+/// kinds and allowed values, sort keys, paging), for the OpenAPI document.
+pub(crate) fn list_parameters(def: &hongling_service::list::ListDef<'_>) -> Vec<utoipa::openapi::path::Parameter> {
+    use hongling_service::list::FilterKind;
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
+    use utoipa::openapi::{KnownFormat, Required};
+    let param = |name: &str, desc: String, schema: ObjectBuilder| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .description(Some(desc))
+            .schema(Some(schema.build()))
+            .build()
+    };
+    let mut out = Vec::new();
+    for f in def.filters {
+        let (desc, schema) = match &f.kind {
+            FilterKind::Search => (
+                format!("{}（包含即可）", f.label),
+                ObjectBuilder::new().schema_type(Type::String).max_length(Some(100)),
+            ),
+            FilterKind::Region => (
+                format!("{}：行政区划代码或名称（如 370502、东营区），其下级区域一并包含；须在本账号的范围内", f.label),
+                ObjectBuilder::new().schema_type(Type::String),
+            ),
+            FilterKind::Choice(options) => (
+                format!(
+                    "{}：{}",
+                    f.label,
+                    options.iter().map(|(id, l)| format!("{id}（{l}）")).collect::<Vec<_>>().join("、")
+                ),
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(options.iter().map(|(id, _)| *id)))
+                    .default(f.default.map(|d| serde_json::Value::String(d.to_owned()))),
+            ),
+            FilterKind::Pick(kind) => (
+                format!("{}：{}的编号（也可填完整名称）", f.label, kind.noun()),
+                ObjectBuilder::new().schema_type(Type::String),
+            ),
+            FilterKind::Flag(on) => (
+                format!("{}：1 或 true 为“{on}”", f.label),
+                ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["1", "0", "true", "false"])),
+            ),
+            FilterKind::Int { min, max } => (
+                f.label.to_owned(),
+                ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(*min)).maximum(Some(*max)),
+            ),
+            FilterKind::Date => (
+                format!("{}（YYYY-MM-DD）", f.label),
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+            ),
+        };
+        out.push(param(f.name, desc, schema));
+    }
+    if !def.sorts.is_empty() {
+        out.push(param(
+            "sort",
+            format!("排序：{}", def.sorts.iter().map(|(k, l)| format!("{k}（{l}）")).collect::<Vec<_>>().join("、")),
+            ObjectBuilder::new().schema_type(Type::String).enum_values(Some(def.sorts.iter().map(|(k, _)| *k))),
+        ));
+        out.push(param(
+            "dir",
+            "排序方向：asc（升序）或 desc（降序）".into(),
+            ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["asc", "desc"])),
+        ));
+    }
+    out.push(param("page", "页码，从 1 开始".into(), ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1))));
+    out.push(param(
+        "per_page",
+        format!("每页条数，1–{}，默认 20", hongling_service::list::MAX_PER_PAGE),
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(hongling_service::list::MAX_PER_PAGE)),
+    ));
+    out
+}
+
+/// The lists of the API by path: their parameters come from their descriptions.
+fn api_lists() -> Vec<(&'static str, hongling_service::list::ListDef<'static>)> {
+    use hongling_service::list::Listing;
+    use hongling_service::party::lists as p;
+    vec![
+        ("/api/v1/orgs", hongling_service::registry::lists::OrgList::spec().def()),
+        ("/api/v1/party-orgs", p::PartyOrgList::spec().def()),
+        ("/api/v1/party-members", p::MemberList::spec().def()),
+        ("/api/v1/instructors", p::InstructorList::spec().def()),
+        ("/api/v1/party-life", p::PartyLifeList::spec().def()),
+        ("/api/v1/party-funds", p::FundList::spec().def()),
+        ("/api/v1/trainings", p::TrainingList::spec().def()),
+        ("/api/v1/coverage/breaches", p::BreachList::spec().def()),
+        ("/api/v1/party-channels", p::ChannelList::spec().def()),
+    ]
+}
+
+/// Put each list's query parameters into its operation.
+fn add_list_parameters(doc: &mut utoipa::openapi::OpenApi) {
+    for (path, def) in api_lists() {
+        if let Some(op) = doc.paths.paths.get_mut(path).and_then(|item| item.get.as_mut()) {
+            op.parameters = Some(list_parameters(&def).into_iter().map(utoipa::openapi::RefOr::T).collect());
+        }
     }
 }

@@ -274,6 +274,84 @@ fn expected_cn(expected: &str) -> &'static str {
     }
 }
 
+/// A form body (`application/x-www-form-urlencoded`) read into the same
+/// input struct the JSON API takes: fields become a JSON object of strings
+/// (a repeated field an array), the CSRF token is set aside, and the struct's
+/// lenient readers accept the strings. So a form and a JSON body go through
+/// one type, with one set of rules and messages.
+pub struct FormInput<T>(pub T);
+
+/// A form's rejection: the Chinese error page (forms are pages).
+pub struct PageProblem(pub Problem);
+
+impl axum::response::IntoResponse for PageProblem {
+    fn into_response(self) -> axum::response::Response {
+        self.0.render(false)
+    }
+}
+
+impl<T, S> FromRequest<S> for FormInput<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = PageProblem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Self::read(req, state).await.map_err(PageProblem)
+    }
+}
+
+impl<T: DeserializeOwned> FormInput<T> {
+    async fn read<S: Send + Sync>(req: Request, state: &S) -> Result<Self, Problem> {
+        let form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+        if !form {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "请通过页面上的表单提交（Content-Type: application/x-www-form-urlencoded）",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE)
+            } else {
+                Problem::new(StatusCode::BAD_REQUEST, "bad_request", "表单读取失败或不完整")
+            }
+        })?;
+        let value = form_object(&bytes);
+        let text =
+            serde_json::to_vec(&value).map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "bad_request", "表单有误"))?;
+        from_json(&text).map(FormInput)
+    }
+}
+
+/// Form pairs as a JSON object: `a=1&b=2&b=3` → `{"a":"1","b":["2","3"]}`.
+pub fn form_object(bytes: &[u8]) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (k, v) in form_urlencoded::parse(bytes) {
+        if k == "_csrf" {
+            continue;
+        }
+        let v = serde_json::Value::String(v.into_owned());
+        match map.get_mut(k.as_ref()) {
+            None => {
+                map.insert(k.into_owned(), v);
+            }
+            Some(serde_json::Value::Array(a)) => a.push(v),
+            Some(old) => {
+                let first = old.take();
+                *old = serde_json::Value::Array(vec![first, v]);
+            }
+        }
+    }
+    serde_json::Value::Object(map)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! Display helpers: dates and times in Asia/Shanghai, numbers with separators.
 
-use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{PrimitiveDateTime, UtcOffset};
 
 fn cst() -> UtcOffset {
     UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC)
@@ -10,10 +10,6 @@ fn cst() -> UtcOffset {
 pub fn datetime(t: PrimitiveDateTime) -> String {
     let t = t.assume_utc().to_offset(cst());
     format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute(), t.second())
-}
-
-pub fn now_is_after(t: Option<PrimitiveDateTime>, now: OffsetDateTime) -> bool {
-    t.is_some_and(|t| t.assume_utc() > now)
 }
 
 /// 1234567 → 1,234,567
@@ -38,20 +34,13 @@ pub fn parse_date(s: &str) -> Option<time::Date> {
     time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
 
-/// Escape text for HTML built outside templates.
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+/// Fen as yuan with separators: 300000 → "3,000.00".
+pub fn money(fen: i64) -> String {
+    let yuan = hongling_service::list::yuan(fen);
+    let (int, dec) = yuan.split_once('.').unwrap_or((yuan.as_str(), "00"));
+    let neg = int.starts_with('-');
+    let n: i64 = int.trim_start_matches('-').parse().unwrap_or(0);
+    format!("{}{}.{}", if neg { "-" } else { "" }, thousands(n), dec)
 }
 
 #[cfg(test)]
@@ -63,13 +52,4 @@ mod tests {
         assert_eq!(super::thousands(1000), "1,000");
         assert_eq!(super::thousands(-1234567), "-1,234,567");
     }
-}
-
-/// Fen as yuan with separators: 300000 → "3,000.00".
-pub fn money(fen: i64) -> String {
-    let yuan = hongling_service::list::yuan(fen);
-    let (int, dec) = yuan.split_once('.').unwrap_or((yuan.as_str(), "00"));
-    let neg = int.starts_with('-');
-    let n: i64 = int.trim_start_matches('-').parse().unwrap_or(0);
-    format!("{}{}.{}", if neg { "-" } else { "" }, thousands(n), dec)
 }

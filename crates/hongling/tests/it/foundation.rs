@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use hongling_domain::{RegionCode, Role};
 use hongling_service::system::users::{NewUser, ScopeInput};
-use hongling_service::{CurrentUser, PageRequest, Principal};
+use hongling_service::{CurrentUser, Principal};
 use sea_orm::{ConnectionTrait, EntityTrait};
 
 use crate::support::*;
@@ -79,8 +79,11 @@ async fn admin_creates_users_only_inside_scope() {
     // a registrar cannot manage users at all
     let clerk = t.user("someclerk", Role::Registrar, "370502", PW).await;
     let clerk = current(&t, clerk).await;
-    let e =
-        t.app.system().list_users(&clerk, &Default::default(), PageRequest::default()).await.expect_err("forbidden");
+    let e = t
+        .app
+        .list::<hongling_service::system::lists::UserList>(&clerk, &Default::default())
+        .await
+        .expect_err("forbidden");
     assert_eq!(e.code(), "forbidden");
     // a duplicate username is a field error, not a crash
     let e = t.app.system().create_user(&by, new("370502001")).await.expect_err("dup");
@@ -108,15 +111,7 @@ async fn audit_is_written_in_the_same_transaction() {
     let n = t.audit_count().await;
     t.app.system().set_user_disabled(&me, other, true).await.expect("disable");
     assert_eq!(t.audit_count().await, n + 1);
-    let page = t
-        .app
-        .list_audit(
-            &me,
-            &hongling_service::audit::AuditQuery { action: Some("user.disable".into()), ..Default::default() },
-            PageRequest::default(),
-        )
-        .await
-        .expect("list");
+    let page = list::<hongling_service::system::lists::AuditList>(&t.app, &me, &[("action", "user.disable")]).await;
     let e = &page.items[0];
     assert_eq!(e.actor, "auditadmin");
     assert!(e.before_json.contains("\"disabled\":false") && e.after_json.contains("\"disabled\":true"));

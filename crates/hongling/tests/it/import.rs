@@ -2,9 +2,8 @@
 
 use axum::http::StatusCode;
 use hongling_domain::Role;
-use hongling_service::registry::orgs::OrgFilter;
+use hongling_service::Principal;
 use hongling_service::tabular::{Cell, read_table, write_xlsx};
-use hongling_service::{PageRequest, Principal};
 use sea_orm::ConnectionTrait;
 
 use crate::support::*;
@@ -60,26 +59,25 @@ async fn preview_lists_every_rejected_row_then_imports_valid_rows() {
     assert!(why(8).contains("管辖区域"), "{}", why(8));
     assert!(why(10).contains("成立日期"), "{}", why(10));
     // nothing is written by a preview
-    let all = OrgFilter::default();
-    assert_eq!(t.app.registry().list_orgs(&me, &all, PageRequest::default()).await.expect("q").total, 0);
+    assert_eq!(orgs(&t.app, &me, ALL).await.total, 0);
     let done = t.app.registry().commit_import(&me, job).await.expect("commit");
     assert_eq!(done.creates, 3);
-    assert_eq!(t.app.registry().list_orgs(&me, &all, PageRequest::default()).await.expect("q").total, 3);
+    assert_eq!(orgs(&t.app, &me, ALL).await.total, 3);
     // the job cannot be committed twice
     assert_eq!(t.app.registry().commit_import(&me, job).await.expect_err("twice").code(), "conflict");
     // re-importing the same file creates nothing new
     let (job2, s2) = t.app.registry().preview_import(&me, "名录.csv", csv(&rows)).await.expect("preview");
     assert_eq!((s2.creates, s2.updates, s2.unchanged), (0, 0, 3));
     t.app.registry().commit_import(&me, job2).await.expect("commit");
-    assert_eq!(t.app.registry().list_orgs(&me, &all, PageRequest::default()).await.expect("q").total, 3);
+    assert_eq!(orgs(&t.app, &me, ALL).await.total, 3);
     // a changed row updates the record, with an import event in its history
     let mut changed = rows.clone();
     changed[0] = changed[0].replace("王伟", "李娜");
     let s3 = t.app.registry().import_orgs_file("名录2.csv", &csv(&changed)).await.expect("cli import");
     // the command line has no region scope: the 垦利区 row (line 8) is imported there too
     assert_eq!((s3.creates, s3.updates, s3.unchanged), (1, 1, 2));
-    let f = OrgFilter { q: Some(good1.clone()), ..Default::default() };
-    let org = t.app.registry().list_orgs(&me, &f, PageRequest::default()).await.expect("q").items.remove(0);
+    let f = vec![("q", good1.to_string())];
+    let org = orgs(&t.app, &me, &f).await.items.remove(0);
     assert_eq!(org.legal_rep, "李娜");
     let h = t.app.registry().org_history(&me, org.id).await.expect("h");
     assert_eq!(h.len(), 2);
@@ -139,8 +137,8 @@ async fn gbk_csv_and_xlsx_from_another_program() {
     assert_eq!(s.rejected.len(), 1);
     assert_eq!(s.rejected[0].line, 5, "row numbers as Excel shows them");
     t.app.registry().commit_import(&me, job).await.expect("commit");
-    let f = OrgFilter { q: Some("湿地".into()), ..Default::default() };
-    let org = t.app.registry().list_orgs(&me, &f, PageRequest::default()).await.expect("q").items.remove(0);
+    let f = vec![("q", "湿地".to_string())];
+    let org = orgs(&t.app, &me, &f).await.items.remove(0);
     assert_eq!(org.founded_on, Some(time::macros::date!(2015 - 06 - 01)), "a real Excel date cell");
     assert_eq!(org.member_count, Some(120));
     assert_eq!(org.lon_e6, Some(118_580_000));
@@ -222,7 +220,12 @@ async fn export_escapes_formulas() {
     d.address = "+86 滨河路".into();
     d.legal_rep = "@张三".into();
     t.app.registry().create_org(&by, d, false).await.expect("create");
-    let bytes = t.app.registry().export_orgs(&me, &OrgFilter::default()).await.expect("export");
+    let bytes = t
+        .app
+        .export::<hongling_service::registry::lists::OrgList>(&me, &Default::default())
+        .await
+        .expect("export")
+        .bytes;
     // the cells as Excel sees them: text with a leading quote, and no formula anywhere
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).expect("xlsx");

@@ -11,8 +11,12 @@ use hongling_service::party::members::MemberInput;
 use hongling_service::party::planner::{AcceptInput, AcceptInstructor, AcceptJointBranch};
 use hongling_service::party::records::PartyOrgInput;
 use hongling_service::policy::PolicyInput;
-use hongling_service::{CurrentUser, PageRequest, Principal};
+use hongling_service::{CurrentUser, Principal};
 use time::Duration;
+
+use hongling_service::list::Listing;
+use hongling_service::party::lists::{BreachList, MemberList, PartyOrgList};
+use hongling_service::system::lists::AuditList;
 
 use crate::support::*;
 
@@ -213,16 +217,7 @@ async fn secretary_training_deadlines_come_with_time() {
     let a = f.org("东营区科普作家协会", WENHUI, 118.58, 37.45).await;
     f.members(a, 3).await;
     let p = f.party_org("东营区科普作家协会党支部", "branch", WENHUI, vec![a]).await;
-    let members =
-        f.t.app
-            .party()
-            .list_members(
-                &f.party,
-                &hongling_service::party::members::MemberFilter { party_org_id: Some(p), ..Default::default() },
-                PageRequest::default(),
-            )
-            .await
-            .expect("members");
+    let members = list::<MemberList>(&f.t.app, &f.party, &[("party_org_id", p.to_string())]).await;
     let sec = members.items[0].id;
     let d = f.t.app.party().get_party_org(&f.party, p).await.expect("p");
     let mut input = PartyOrgInput {
@@ -286,8 +281,7 @@ async fn figures_by_region_and_year() {
     let towns = f.t.app.party().coverage_children(&f.party, &Fixture::q("370502")).await.expect("towns");
     assert_eq!(towns.iter().find(|r| r.key == "370502001").expect("文汇").organizations, 2);
     // breaches: the uncovered new organization still waits for 三同步
-    let breaches =
-        f.t.app.party().list_breaches(&f.party, Some("3705"), None, PageRequest::default()).await.expect("b");
+    let breaches = list::<BreachList>(&f.t.app, &f.party, &[("region", "3705")]).await;
     assert_eq!(city.breaches, breaches.total);
     assert!(
         breaches
@@ -411,15 +405,11 @@ async fn scope_limits_every_read_and_write() {
             f.t.app.party().coverage(&wenhui, &Fixture::q(region)).await.expect_err("other").code(),
             "not_found"
         );
-        assert_eq!(
-            f.t.app
-                .party()
-                .list_breaches(&wenhui, Some(region), None, PageRequest::default())
-                .await
-                .expect_err("x")
-                .code(),
-            "not_found"
-        );
+        // a region filter outside the scope: refused like one that does not exist
+        let raw = [("region".to_owned(), region.to_owned())];
+        let e = f.t.app.list_query(&wenhui, BreachList::spec(), &raw, true).await.expect_err("x");
+        assert_eq!(e.code(), "invalid");
+        assert!(e.to_string().contains("不存在或不在您的管辖范围内"), "{e}");
         assert_eq!(f.t.app.effective_policy(&wenhui, Some(region), None).await.expect_err("x").code(), "not_found");
         assert_eq!(f.t.app.party().plan_coverage(&wenhui, region).await.expect_err("x").code(), "not_found");
     }
@@ -445,15 +435,14 @@ async fn scope_limits_every_read_and_write() {
             .await
             .expect("secretary");
     let sec = f.t.current(sec_user.id).await;
-    let list =
-        f.t.app.party().list_party_orgs(&sec, &Default::default(), PageRequest::default()).await.expect("own list");
-    assert_eq!(list.items.iter().map(|x| x.id).collect::<Vec<_>>(), [p]);
+    let own = list::<PartyOrgList>(&f.t.app, &sec, ALL).await;
+    assert_eq!(own.items.iter().map(|x| x.id).collect::<Vec<_>>(), [p]);
     assert_eq!(f.t.app.party().get_party_org(&sec, pk).await.expect_err("other").code(), "not_found");
     assert_eq!(
         f.t.app.party().coverage(&sec, &CoverageQuery::default()).await.expect_err("no region").code(),
         "forbidden"
     );
-    let m = f.t.app.party().list_members(&sec, &Default::default(), PageRequest::default()).await.expect("members");
+    let m = list::<MemberList>(&f.t.app, &sec, ALL).await;
     assert_eq!(m.total, 3);
     // the secretary edits their own record and adds a member to it, not elsewhere
     let d = f.t.app.party().get_party_org(&sec, p).await.expect("own");
@@ -481,8 +470,9 @@ async fn scope_limits_every_read_and_write() {
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     let r = b.api_get(&format!("/api/v1/party-orgs/{pk}"), Some(&token)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // a list filtered by a region outside the scope: an input error, worded as for one that does not exist
     let r = b.api_get("/api/v1/coverage/breaches?region=3705", Some(&token)).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = b.api_get("/api/v1/policy?region=510104", Some(&token)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = b.api_send("POST", "/api/v1/coverage/plan", &token, serde_json::json!({"region": "370505"})).await;
@@ -532,11 +522,10 @@ async fn id_numbers_are_encrypted_masked_and_revealed_with_an_audit() {
     assert_eq!(r.json()["id_number"], idno);
     let admin = f.t.user("admin", Role::Admin, "3705", PW).await;
     let admin = f.t.current(admin).await;
-    let q = hongling_service::audit::AuditQuery { action: Some("party_member.reveal".into()), ..Default::default() };
-    let log = f.t.app.list_audit(&admin, &q, PageRequest::default()).await.expect("audit");
+    let log = list::<AuditList>(&f.t.app, &admin, &[("action", "party_member.reveal")]).await;
     assert_eq!(log.total, 1);
     assert!(log.items[0].summary.contains("组织关系转接"));
-    let all = f.t.app.list_audit(&admin, &Default::default(), PageRequest::new(None, Some(200))).await.expect("audit");
+    let all = list::<AuditList>(&f.t.app, &admin, &[("per_page", "200")]).await;
     for entry in &all.items {
         let text = format!("{} {} {}", entry.summary, entry.before_json, entry.after_json);
         assert!(!text.contains(idno) && !text.contains("11010519491231"), "personal data in the audit log: {text}");
@@ -721,7 +710,10 @@ async fn api_pages_export_and_openapi() {
     let regions = wb.worksheet_range("按区域").expect("sheet");
     let rows: Vec<Vec<String>> = regions.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
     assert_eq!(rows[0][0], "区域/渠道");
-    assert!(rows.iter().any(|r| r[0] == "文汇街道" && r[1] == "2" && r[8] == "100.0%"), "{rows:?}");
+    // counts and rates are numbers (formatted #,##0 and 0.0% in the workbook), not text
+    assert!(rows.iter().any(|r| r[0] == "文汇街道" && r[1] == "2" && r[8] == "1"), "{rows:?}");
+    let rate = regions.rows().find(|r| r[0] == "文汇街道").map(|r| r[8].clone());
+    assert!(matches!(rate, Some(calamine::Data::Float(x)) if (x - 1.0).abs() < 1e-9), "{rate:?}");
     // the OpenAPI document describes the coverage API
     let doc = br.api_get("/api/v1/openapi.json", None).await.json();
     for path in [

@@ -4,8 +4,7 @@
 use axum::http::StatusCode;
 use hongling_domain::Role;
 use hongling_domain::registry::{Category, OrgKind, RegistrationMode, StatusAction};
-use hongling_service::registry::orgs::OrgFilter;
-use hongling_service::{PageRequest, Principal};
+use hongling_service::Principal;
 use time::Duration;
 use time::macros::date;
 
@@ -62,9 +61,9 @@ async fn create_update_and_read_the_past() {
     assert_eq!(h[0].action, "update");
     assert!(h[0].changes_json.contains("legal_rep") && h[0].reason == "换届");
     // the new name is searchable, the old one is not
-    let f = |q: &str| OrgFilter { q: Some(q.into()), ..Default::default() };
-    assert_eq!(t.app.registry().list_orgs(&me, &f("促进会"), PageRequest::default()).await.expect("q").total, 1);
-    assert_eq!(t.app.registry().list_orgs(&me, &f("助学协会"), PageRequest::default()).await.expect("q").total, 0);
+    let f = |q: &str| vec![("q", q.to_string())];
+    assert_eq!(orgs(&t.app, &me, &f("促进会")).await.total, 1);
+    assert_eq!(orgs(&t.app, &me, &f("助学协会")).await.total, 0);
 }
 
 #[tokio::test]
@@ -217,8 +216,10 @@ async fn another_county_is_404_on_page_api_search_and_export() {
     assert!(r.body.contains("东营区爱心志愿者协会") && !r.body.contains("垦利区爱心"), "{}", r.body);
     let r = b.api_get("/api/v1/orgs?q=%E7%88%B1%E5%BF%83", None).await;
     assert_eq!(r.json()["total"], 1);
-    // a region filter outside the scope finds nothing
-    assert_eq!(b.api_get("/api/v1/orgs?region=370505", None).await.json()["total"], 0);
+    // a region filter outside the scope is refused, the same as one that does not exist
+    let r = b.api_get("/api/v1/orgs?region=370505", None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["message"].as_str().unwrap_or("").contains("不存在或不在您的管辖范围内"), "{}", r.body);
     // export
     let r = b.get("/registry/orgs/export?q=%E5%8D%8F%E4%BC%9A").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -257,33 +258,30 @@ async fn search_two_characters_and_code_prefixes() {
         }
         t.app.registry().create_org(&by, d, false).await.expect("create");
     }
-    let q = |s: &str| OrgFilter { q: Some(s.into()), ..Default::default() };
+    let q = |s: &str| vec![("q", s.to_string())];
     let names_of = |p: hongling_service::Page<hongling_service::models::SocialOrg>| {
         let mut v: Vec<String> = p.items.into_iter().map(|m| m.name).collect();
         v.sort();
         v
     };
-    let r = t.app.registry().list_orgs(&me, &q("爱心"), PageRequest::default()).await.expect("q");
+    let r = orgs(&t.app, &me, &q("爱心")).await;
     assert_eq!(names_of(r), ["东营市爱心志愿者协会", "胜利社区爱心服务社"]);
-    let r = t.app.registry().list_orgs(&me, &q("协会"), PageRequest::default()).await.expect("q");
+    let r = orgs(&t.app, &me, &q("协会")).await;
     assert_eq!(r.total, 2);
     // grams found apart are not a match: 爱心 … 协会 is not "心协"
-    assert_eq!(t.app.registry().list_orgs(&me, &q("心协"), PageRequest::default()).await.expect("q").total, 0);
-    assert_eq!(t.app.registry().list_orgs(&me, &q("慈善总会"), PageRequest::default()).await.expect("q").total, 1);
-    assert_eq!(t.app.registry().list_orgs(&me, &q("会"), PageRequest::default()).await.expect("q").total, 3);
+    assert_eq!(orgs(&t.app, &me, &q("心协")).await.total, 0);
+    assert_eq!(orgs(&t.app, &me, &q("慈善总会")).await.total, 1);
+    assert_eq!(orgs(&t.app, &me, &q("会")).await.total, 3);
     // codes and prefixes, any case, full width
     let c0 = code('1', "370502", "MJC00000");
-    assert_eq!(t.app.registry().list_orgs(&me, &q(&c0), PageRequest::default()).await.expect("q").total, 1);
-    assert_eq!(t.app.registry().list_orgs(&me, &q("51370502"), PageRequest::default()).await.expect("q").total, 3);
-    assert_eq!(
-        t.app.registry().list_orgs(&me, &q(&c0[..12].to_lowercase()), PageRequest::default()).await.expect("q").total,
-        3
-    );
+    assert_eq!(orgs(&t.app, &me, &q(&c0)).await.total, 1);
+    assert_eq!(orgs(&t.app, &me, &q("51370502")).await.total, 3);
+    assert_eq!(orgs(&t.app, &me, &q(&c0[..12].to_lowercase())).await.total, 3);
     // filters combine
-    let f = OrgFilter { q: Some("爱心".into()), mode: Some("filed".into()), ..Default::default() };
-    assert_eq!(t.app.registry().list_orgs(&me, &f, PageRequest::default()).await.expect("q").total, 1);
-    let f = OrgFilter { kind: Some(OrgKind::Foundation.as_str().into()), ..Default::default() };
-    assert_eq!(t.app.registry().list_orgs(&me, &f, PageRequest::default()).await.expect("q").total, 0);
+    let f = vec![("q", "爱心".to_string()), ("mode", "filed".to_string())];
+    assert_eq!(orgs(&t.app, &me, &f).await.total, 1);
+    let f = vec![("kind", OrgKind::Foundation.as_str().to_string())];
+    assert_eq!(orgs(&t.app, &me, &f).await.total, 0);
 }
 
 #[tokio::test]
@@ -385,7 +383,7 @@ async fn an_organization_account_sees_only_itself() {
     let me = t.current(u.id).await;
     assert!(t.app.registry().get_org(&me, dyq).await.is_ok());
     assert_eq!(t.app.registry().get_org(&me, kenli).await.expect_err("other").code(), "not_found");
-    let all = t.app.registry().list_orgs(&me, &OrgFilter::default(), PageRequest::default()).await.expect("list");
+    let all = orgs(&t.app, &me, ALL).await;
     assert_eq!(all.total, 1);
     // a county admin elsewhere cannot give an account for this organization
     let kadmin = t.user("kenliadmin", Role::Admin, "370505", PW).await;
@@ -409,43 +407,34 @@ async fn demo_registry_is_realistic() {
     assert_eq!(t.app.registry().seed_demo_registry("3705").await.expect("again"), 0, "seeding is idempotent");
     let id = t.user("demoreg", Role::Registrar, "3705", PW).await;
     let me = t.current(id).await;
-    let count = |f: OrgFilter| {
+    let count = |f: Vec<(&'static str, String)>| {
         let app = t.app.clone();
         let me = me.clone();
-        async move { app.registry().list_orgs(&me, &f, PageRequest::default()).await.expect("q").total }
+        async move { orgs(&app, &me, &f).await.total }
     };
-    let registered = count(OrgFilter { mode: Some("registered".into()), ..Default::default() }).await;
-    let filed = count(OrgFilter { mode: Some("filed".into()), ..Default::default() }).await;
+    let registered = count(vec![("mode", "registered".to_string())]).await;
+    let filed = count(vec![("mode", "filed".to_string())]).await;
     assert_eq!(registered, 3000);
     assert!(filed >= 6000);
     // every registered code is valid and unique, names are unique
-    let page = t
-        .app
-        .registry()
-        .list_orgs(
-            &me,
-            &OrgFilter { mode: Some("registered".into()), ..Default::default() },
-            PageRequest::new(Some(1), Some(200)),
-        )
-        .await
-        .expect("q");
+    let page = orgs(&t.app, &me, &[("mode", "registered"), ("per_page", "200")]).await;
     for m in &page.items {
         let c = m.uscc.as_deref().expect("registered have codes");
         hongling_domain::registry::uscc::Uscc::parse(c).expect("valid code");
         assert!(m.region_code.starts_with("3705") && m.region_code.starts_with(&m.authority_region));
     }
-    assert!(count(OrgFilter { q: Some("爱心".into()), ..Default::default() }).await > 10);
-    assert!(count(OrgFilter { q: Some("广场舞".into()), ..Default::default() }).await > 10);
-    assert!(count(OrgFilter { region: Some("370502".into()), ..Default::default() }).await > 500);
-    assert!(count(OrgFilter { status: Some("deregistered".into()), ..Default::default() }).await > 50);
+    assert!(count(vec![("q", "爱心".to_string())]).await > 10);
+    assert!(count(vec![("q", "广场舞".to_string())]).await > 10);
+    assert!(count(vec![("region", "370502".to_string())]).await > 500);
+    assert!(count(vec![("status", "deregistered".to_string())]).await > 50);
     let f = hongling_service::system::dashboard::DashboardFigures::default();
     let d = t.app.system().dashboard(&me).await.expect("dash");
     assert!(d.registered_active > 2500 && d.filed_active > 5000, "{d:?} {f:?}");
     // past 10,000 matches the count stops and says so
-    let page = t.app.registry().list_orgs(&me, &OrgFilter::default(), PageRequest::default()).await.expect("q");
+    let page = orgs(&t.app, &me, ALL).await;
     assert!(page.total_exact && page.total < 10_000);
     t.app.registry().generate_orgs(1_200, "3705", |_| {}).await.expect("generate");
-    let page = t.app.registry().list_orgs(&me, &OrgFilter::default(), PageRequest::default()).await.expect("q");
+    let page = orgs(&t.app, &me, ALL).await;
     assert_eq!((page.total, page.total_exact), (10_000, false));
     let mut b = t.browser();
     b.login("demoreg", PW).await;
@@ -455,16 +444,34 @@ async fn demo_registry_is_realistic() {
 }
 
 #[tokio::test]
-async fn region_picker_answers_every_form_field_within_scope() {
+async fn pickers_suggest_and_resolve_names_within_scope() {
     let t = TestApp::new().await;
+    let (dyq, _kenli) = seed_two_counties(&t).await;
     t.user("picker", Role::Registrar, "370502", PW).await;
     let mut b = t.browser();
     b.login("picker", PW).await;
-    for field in ["q", "scope", "region", "region_code", "authority_region"] {
-        let r = b.get(&format!("/system/regions/options?{field}=%E6%96%87%E6%B1%87")).await; // 文汇
-        assert!(r.body.contains("value=\"370502001\""), "{field}: {}", r.body);
-    }
-    // 垦利 is another county: nothing
-    let r = b.get("/system/regions/options?region_code=370505").await;
-    assert!(r.body.is_empty(), "{}", r.body);
+    // suggestions by name or code, inside the scope only
+    let r = b.get("/pick/regions?q=%E6%96%87%E6%B1%87").await; // 文汇
+    let v = r.json();
+    assert!(v.as_array().is_some_and(|a| a.iter().any(|c| c["value"] == "370502001")), "{v}");
+    let r = b.get("/pick/regions?q=370505").await; // 垦利区: another county
+    assert_eq!(r.json(), serde_json::json!([]));
+    let r = b.get("/pick/orgs?q=%E7%88%B1%E5%BF%83").await; // 爱心
+    let v = r.json();
+    assert_eq!(v.as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v[0]["value"], dyq.to_string());
+    // a list filtered by a region typed as a name answers as by its code
+    let by_code = b.get("/registry/orgs?region=370502001").await;
+    let by_name = b.get("/registry/orgs?region=%E6%96%87%E6%B1%87%E8%A1%97%E9%81%93").await; // 文汇街道
+    assert_eq!(by_name.status, StatusCode::OK);
+    let total = |body: &str| body.split("共 ").nth(1).and_then(|s| s.split(' ').next()).unwrap_or("").to_owned();
+    assert_eq!(total(&by_name.body), total(&by_code.body));
+    assert!(by_name.body.contains("value=\"370502001\""), "the picker keeps the resolved code");
+    // a name that matches nothing in the scope says so instead of filtering to nothing
+    let r = b.get("/registry/orgs?region=%E5%9E%A6%E5%88%A9%E5%8C%BA").await; // 垦利区
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("未找到名为“垦利区”的行政区划"), "{}", r.body);
+    // the API says the same, in JSON
+    let r = b.api_get("/api/v1/orgs?region=%E5%9E%A6%E5%88%A9%E5%8C%BA", None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -283,3 +283,33 @@ impl Browser {
         self.send(req).await
     }
 }
+
+/// A page of a list, asked for as the pages and the API ask: query pairs.
+pub async fn list<L: hongling_service::list::Listing>(
+    app: &Hongling,
+    me: &hongling_service::CurrentUser,
+    pairs: &[(&str, impl AsRef<str>)],
+) -> hongling_service::Page<L::Row> {
+    let raw: Vec<(String, String)> = pairs.iter().map(|(k, v)| ((*k).to_owned(), v.as_ref().to_owned())).collect();
+    let q = app.list_query(me, L::spec(), &raw, true).await.expect("list query");
+    app.list::<L>(me, &q).await.expect("list")
+}
+
+/// The register as a list of records (the organization list's rows).
+pub async fn orgs(
+    app: &Hongling,
+    me: &hongling_service::CurrentUser,
+    pairs: &[(&str, impl AsRef<str>)],
+) -> hongling_service::Page<hongling_service::models::SocialOrg> {
+    let p = list::<hongling_service::registry::lists::OrgList>(app, me, pairs).await;
+    hongling_service::Page {
+        items: p.items.into_iter().map(|r| r.org).collect(),
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+        total_exact: p.total_exact,
+    }
+}
+
+/// No filter.
+pub const ALL: &[(&str, &str)] = &[];

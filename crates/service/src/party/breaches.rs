@@ -6,14 +6,13 @@ use hongling_domain::party::coverage::{BreachRule, CoverageMode};
 use hongling_store::party::entity::{coverage_breach, party_channel, party_org};
 use hongling_store::party::figures::{self as store_party};
 use hongling_store::registry::entity::social_org;
-use hongling_store::{Page, PageRequest};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Party;
 use super::require_party_reader;
-use crate::{CurrentUser, Error, Ref, Result};
+use crate::{CurrentUser, Ref, Result};
 
 // ---------- breaches ----------
 
@@ -34,16 +33,6 @@ pub struct BreachView {
     pub detail: String,
     /// since when (YYYY-MM-DD)
     pub since: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct BreachPage {
-    pub items: Vec<BreachView>,
-    /// counted up to 10,000 (see total_exact)
-    pub total: u64,
-    pub total_exact: bool,
-    pub page: u64,
-    pub per_page: u64,
 }
 
 impl Party<'_> {
@@ -80,31 +69,6 @@ impl Party<'_> {
                 since: b.since.to_string(),
             })
             .collect())
-    }
-
-    /// Breaches in a region inside the caller's scope, paged, optionally of one rule.
-    pub async fn list_breaches(
-        &self,
-        me: &CurrentUser,
-        region: Option<&str>,
-        rule: Option<&str>,
-        p: PageRequest,
-    ) -> Result<BreachPage> {
-        require_party_reader(me)?;
-        let prefix = me.subtree(region)?;
-        if let Some(r) = rule.filter(|r| !r.is_empty())
-            && BreachRule::parse(r).is_none()
-        {
-            return Err(Error::invalid("rule", "未知的规则"));
-        }
-        let page: Page<coverage_breach::Model> = store_party::list_breaches(&self.db, &prefix, rule, p).await?;
-        Ok(BreachPage {
-            total: page.total,
-            total_exact: page.total_exact,
-            page: page.page,
-            per_page: page.per_page,
-            items: self.breach_views(page.items).await?,
-        })
     }
 
     /// Breaches by rule in a region.

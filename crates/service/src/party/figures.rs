@@ -285,7 +285,8 @@ impl Party<'_> {
         let total = self.coverage(me, q).await?;
         let children = self.coverage_children(me, q).await?;
         let channels = self.coverage_by(me, q, "channel").await?;
-        let pct = |x: f64| Cell::Text(format!("{:.1}%", x * 100.0));
+        // rates and counts are numbers in the workbook (formatted 0.0% and #,##0), not text
+        let pct = Cell::Rate;
         let headers: Vec<String> = [
             "区域/渠道",
             "社会组织",
@@ -305,44 +306,46 @@ impl Party<'_> {
         let row = |name: &str, r: &CoverageRow| {
             vec![
                 Cell::Text(name.to_owned()),
-                Cell::Int(r.organizations as i64),
-                Cell::Int(r.covered as i64),
-                Cell::Int(r.by_mode.standalone as i64),
-                Cell::Int(r.by_mode.joint_branch as i64),
-                Cell::Int(r.by_mode.instructor as i64),
-                Cell::Int(r.by_mode.host_led as i64),
-                Cell::Int(r.by_mode.uncovered as i64),
+                Cell::Count(r.organizations as i64),
+                Cell::Count(r.covered as i64),
+                Cell::Count(r.by_mode.standalone as i64),
+                Cell::Count(r.by_mode.joint_branch as i64),
+                Cell::Count(r.by_mode.instructor as i64),
+                Cell::Count(r.by_mode.host_led as i64),
+                Cell::Count(r.by_mode.uncovered as i64),
                 pct(r.coverage_rate),
                 pct(r.standalone_rate),
-                Cell::Int(r.breaches as i64),
+                Cell::Count(r.breaches as i64),
             ]
         };
         let mut region_rows: Vec<Vec<Cell>> = children.iter().map(|r| row(&r.name, r)).collect();
         region_rows.push(vec![
             Cell::Text(format!("{}（合计）", total.region_name)),
-            Cell::Int(total.organizations as i64),
-            Cell::Int(total.covered as i64),
-            Cell::Int(total.by_mode.standalone as i64),
-            Cell::Int(total.by_mode.joint_branch as i64),
-            Cell::Int(total.by_mode.instructor as i64),
-            Cell::Int(total.by_mode.host_led as i64),
-            Cell::Int(total.by_mode.uncovered as i64),
+            Cell::Count(total.organizations as i64),
+            Cell::Count(total.covered as i64),
+            Cell::Count(total.by_mode.standalone as i64),
+            Cell::Count(total.by_mode.joint_branch as i64),
+            Cell::Count(total.by_mode.instructor as i64),
+            Cell::Count(total.by_mode.host_led as i64),
+            Cell::Count(total.by_mode.uncovered as i64),
             pct(total.coverage_rate),
             pct(total.standalone_rate),
-            Cell::Int(total.breaches as i64),
+            Cell::Count(total.breaches as i64),
         ]);
         let channel_rows: Vec<Vec<Cell>> = channels.iter().map(|r| row(&r.name, r)).collect();
         let mut breach_rows = Vec::new();
         let mut page = 1;
         loop {
-            let p = self.list_breaches(me, Some(&total.region), None, PageRequest::new(Some(page), Some(200))).await?;
+            let mut lq = crate::list::ListQuery { page: PageRequest::new(Some(page), Some(200)), ..Default::default() };
+            lq.set("region", crate::list::Value::Region(total.region.clone()));
+            let p = self.list::<super::lists::BreachList>(me, &lq).await?;
             let n = p.items.len();
             for b in p.items {
                 breach_rows.push(vec![
                     Cell::Text(b.rule_label),
                     Cell::Text(b.org.map(|o| o.name).unwrap_or_default()),
                     Cell::Text(b.party_org.map(|o| o.name).unwrap_or_default()),
-                    Cell::Text(b.region_code),
+                    Cell::Text(b.region_name),
                     Cell::Text(b.detail),
                     Cell::Text(b.since),
                 ]);
@@ -358,7 +361,7 @@ impl Party<'_> {
             Sheet { name: "按管理渠道".into(), headers, rows: channel_rows },
             Sheet {
                 name: "违规清单".into(),
-                headers: ["规则", "社会组织", "党组织", "区划代码", "情况", "发现日期"]
+                headers: ["规则", "社会组织", "党组织", "所在区域", "情况", "发现日期"]
                     .iter()
                     .map(|s| (*s).to_owned())
                     .collect(),

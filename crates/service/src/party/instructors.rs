@@ -3,15 +3,11 @@
 
 use hongling_domain::party::coverage::{Assessment, InstructorSource};
 use hongling_domain::policy::Param;
-use hongling_domain::region::subtree_range;
 use hongling_store::party::entity::{instructor, instructor_assignment};
 use hongling_store::registry::entity::social_org;
-use hongling_store::{Page, PageRequest, begin_write, regions, to_db};
+use hongling_store::{begin_write, regions, to_db};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -95,17 +91,6 @@ pub struct InstructorInput {
     pub version: Option<i32>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-pub struct InstructorFilter {
-    pub region: Option<String>,
-    pub q: Option<String>,
-    pub source: Option<String>,
-    /// active (default), inactive
-    pub status: Option<String>,
-    /// true: only those with room for more organizations
-    pub available: Option<bool>,
-}
-
 fn instructor_json(m: &instructor::Model) -> serde_json::Value {
     json!({
         "name": m.name, "source": m.source, "region_code": m.region_code, "employer": m.employer,
@@ -163,54 +148,6 @@ impl Party<'_> {
             });
         }
         Ok(out)
-    }
-
-    pub async fn list_instructors(
-        &self,
-        me: &CurrentUser,
-        f: &InstructorFilter,
-        p: PageRequest,
-    ) -> Result<Page<InstructorView>> {
-        require_party_reader(me)?;
-        let (lo, hi) = subtree_range(&me.subtree(f.region.as_deref())?);
-        let mut c =
-            Condition::all().add(instructor::Column::RegionCode.gte(lo)).add(instructor::Column::RegionCode.lt(hi));
-        if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            c = c.add(instructor::Column::Name.contains(hongling_store::registry::orgs::like_safe(q)));
-        }
-        if let Some(s) = f.source.as_deref().filter(|s| !s.is_empty()) {
-            c = c.add(instructor::Column::Source.eq(s));
-        }
-        c = c.add(
-            instructor::Column::Status.eq(f
-                .status
-                .clone()
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "active".into())),
-        );
-        if f.available == Some(true) {
-            // own limit, or the national default for those without one (the page shows the profile's)
-            let default = Param::InstructorMaxOrgs.national_default().unwrap_or(5);
-            c = c.add(
-                Condition::any()
-                    .add(Expr::col(instructor::Column::Load).lt(Expr::col(instructor::Column::MaxOrgs)))
-                    .add(
-                        Condition::all()
-                            .add(instructor::Column::MaxOrgs.is_null())
-                            .add(instructor::Column::Load.lt(default)),
-                    ),
-            );
-        }
-        let q = instructor::Entity::find().filter(c);
-        let total = q.clone().count(&self.db).await?;
-        let rows = q.order_by_desc(instructor::Column::Id).offset(p.offset()).limit(p.per_page).all(&self.db).await?;
-        Ok(Page {
-            items: self.instructor_views(rows).await?,
-            total,
-            page: p.page,
-            per_page: p.per_page,
-            total_exact: true,
-        })
     }
 
     pub async fn get_instructor(&self, me: &CurrentUser, id: i64) -> Result<InstructorDetail> {

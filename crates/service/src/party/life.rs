@@ -3,37 +3,18 @@
 use std::collections::HashMap;
 
 use hongling_domain::party::coverage::{FundCheck, FundKind, PartyLifeKind, check_funds};
-use hongling_domain::region::subtree_range;
 use hongling_store::party::entity::{instructor, party_fund, party_life, party_member, party_org, training};
-use hongling_store::{Page, PageRequest, begin_write, to_db};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use hongling_store::{begin_write, to_db};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use time::Date;
 use utoipa::ToSchema;
 
 use super::Party;
-use super::{may_read_party, may_write_party, own_party_org};
+use super::may_write_party;
 use crate::Ref;
 use crate::input::{Check, de_text};
 use crate::{CurrentUser, Error, Principal, Result};
-
-/// Filters shared by the party-life, fund and training lists.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-pub struct ActivityFilter {
-    pub region: Option<String>,
-    pub party_org_id: Option<i64>,
-    /// a kind (party life: branch_assembly…; funds: dues_refund…)
-    pub kind: Option<String>,
-    /// YYYY-MM-DD, inclusive
-    pub from: Option<String>,
-    pub until: Option<String>,
-    /// trainings: a member or an instructor
-    pub member_id: Option<i64>,
-    pub instructor_id: Option<i64>,
-}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PartyLifeView {
@@ -174,10 +155,6 @@ pub fn format_fen(f: i64) -> String {
     format!("{}.{:02}", f / 100, (f % 100).abs())
 }
 
-fn day(s: &Option<String>) -> Option<Date> {
-    s.as_deref().and_then(|s| Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok())
-}
-
 impl Party<'_> {
     /// The party organization a record is about, if the caller may add records to it:
     /// region writers in their subtree, a secretary their own.
@@ -206,72 +183,6 @@ impl Party<'_> {
                 Ok(None)
             }
         }
-    }
-
-    /// The caller's scope over a table keyed by region and party organization:
-    /// a region reader's subtree, or a secretary's own party organization.
-    /// The caller's scope over a table keyed by region and party organization
-    /// (a region reader's subtree, or a secretary's own party organization),
-    /// with the list's filters: party organization, kind, dates.
-    fn activity_condition<C: sea_orm::ColumnTrait + Copy>(
-        &self,
-        me: &CurrentUser,
-        f: &ActivityFilter,
-        [region, party, kind, date]: [C; 4],
-    ) -> Result<Condition> {
-        let mut c = if may_read_party(me) {
-            let (lo, hi) = subtree_range(&me.subtree(f.region.as_deref())?);
-            Condition::all().add(region.gte(lo)).add(region.lt(hi))
-        } else if let Some(own) = own_party_org(me) {
-            Condition::all().add(party.eq(own))
-        } else {
-            return Err(Error::Forbidden("当前账号无权查看党建记录"));
-        };
-        if let Some(x) = f.party_org_id {
-            c = c.add(party.eq(x));
-        }
-        if let Some(k) = f.kind.as_deref().filter(|s| !s.is_empty()) {
-            c = c.add(kind.eq(k));
-        }
-        if let Some(d) = day(&f.from) {
-            c = c.add(date.gte(d));
-        }
-        if let Some(d) = day(&f.until) {
-            c = c.add(date.lte(d));
-        }
-        Ok(c)
-    }
-
-    async fn party_org_names(&self, ids: impl Iterator<Item = i64>) -> Result<HashMap<i64, String>> {
-        Ok(party_org::Entity::find()
-            .filter(party_org::Column::Id.is_in(ids))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect())
-    }
-
-    pub async fn list_party_life(
-        &self,
-        me: &CurrentUser,
-        f: &ActivityFilter,
-        p: PageRequest,
-    ) -> Result<Page<PartyLifeView>> {
-        use party_life::Column as L;
-        let c = self.activity_condition(me, f, [L::RegionCode, L::PartyOrgId, L::Kind, L::HeldOn])?;
-        let q = party_life::Entity::find().filter(c);
-        let total = q.clone().count(&self.db).await?;
-        let rows = q
-            .order_by_desc(party_life::Column::HeldOn)
-            .order_by_desc(party_life::Column::Id)
-            .offset(p.offset())
-            .limit(p.per_page)
-            .all(&self.db)
-            .await?;
-        let names = self.party_org_names(rows.iter().map(|r| r.party_org_id)).await?;
-        let items = rows.into_iter().map(|r| party_life_view(r, &names)).collect();
-        Ok(Page { items, total, page: p.page, per_page: p.per_page, total_exact: true })
     }
 
     pub async fn create_party_life(&self, me: &CurrentUser, i: &PartyLifeInput) -> Result<party_life::Model> {
@@ -309,36 +220,6 @@ impl Party<'_> {
             .await?;
         txn.commit().await?;
         Ok(m)
-    }
-
-    pub async fn list_funds(&self, me: &CurrentUser, f: &ActivityFilter, p: PageRequest) -> Result<Page<FundView>> {
-        use party_fund::Column as F;
-        let c = self.activity_condition(me, f, [F::RegionCode, F::PartyOrgId, F::Kind, F::ReceivedOn])?;
-        let q = party_fund::Entity::find().filter(c);
-        let total = q.clone().count(&self.db).await?;
-        let rows = q
-            .order_by_desc(party_fund::Column::ReceivedOn)
-            .order_by_desc(party_fund::Column::Id)
-            .offset(p.offset())
-            .limit(p.per_page)
-            .all(&self.db)
-            .await?;
-        let names = self.party_org_names(rows.iter().map(|r| r.party_org_id)).await?;
-        let items = rows
-            .into_iter()
-            .map(|r| FundView {
-                id: r.id,
-                party_org: Ref { id: r.party_org_id, name: names.get(&r.party_org_id).cloned().unwrap_or_default() },
-                kind_label: FundKind::parse(&r.kind).map(FundKind::label).unwrap_or("").to_owned(),
-                kind: r.kind,
-                amount: format_fen(r.amount_fen),
-                amount_fen: r.amount_fen,
-                received_on: r.received_on.to_string(),
-                doc_no: r.doc_no,
-                note: r.note,
-            })
-            .collect();
-        Ok(Page { items, total, page: p.page, per_page: p.per_page, total_exact: true })
     }
 
     /// Record funds received; kept by region writers (party offices, townships).
@@ -402,80 +283,6 @@ impl Party<'_> {
             .sum();
         let members = (p.formal_members + p.probationary_members).max(0) as u32;
         Ok(check_funds(&profile, members, startup, education))
-    }
-
-    pub async fn list_trainings(
-        &self,
-        me: &CurrentUser,
-        f: &ActivityFilter,
-        p: PageRequest,
-    ) -> Result<Page<TrainingView>> {
-        let mut c = Condition::all();
-        if may_read_party(me) {
-            let (lo, hi) = subtree_range(&me.subtree(f.region.as_deref())?);
-            c = c.add(training::Column::RegionCode.gte(lo)).add(training::Column::RegionCode.lt(hi));
-        } else if let Some(own) = own_party_org(me) {
-            let members: Vec<i64> = party_member::Entity::find()
-                .select_only()
-                .column(party_member::Column::Id)
-                .filter(party_member::Column::PartyOrgId.eq(own))
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            c = c.add(training::Column::MemberId.is_in(members));
-        } else {
-            return Err(Error::Forbidden("当前账号无权查看培训记录"));
-        }
-        if let Some(x) = f.member_id {
-            c = c.add(training::Column::MemberId.eq(x));
-        }
-        if let Some(x) = f.instructor_id {
-            c = c.add(training::Column::InstructorId.eq(x));
-        }
-        if let Some(d) = day(&f.from) {
-            c = c.add(training::Column::TrainedOn.gte(d));
-        }
-        if let Some(d) = day(&f.until) {
-            c = c.add(training::Column::TrainedOn.lte(d));
-        }
-        let q = training::Entity::find().filter(c);
-        let total = q.clone().count(&self.db).await?;
-        let rows = q
-            .order_by_desc(training::Column::TrainedOn)
-            .order_by_desc(training::Column::Id)
-            .offset(p.offset())
-            .limit(p.per_page)
-            .all(&self.db)
-            .await?;
-        let members: HashMap<i64, String> = party_member::Entity::find()
-            .filter(party_member::Column::Id.is_in(rows.iter().filter_map(|r| r.member_id)))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m.name))
-            .collect();
-        let instructors: HashMap<i64, String> = instructor::Entity::find()
-            .filter(instructor::Column::Id.is_in(rows.iter().filter_map(|r| r.instructor_id)))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m.name))
-            .collect();
-        let items = rows
-            .into_iter()
-            .map(|r| TrainingView {
-                id: r.id,
-                member: r.member_id.map(|id| Ref { id, name: members.get(&id).cloned().unwrap_or_default() }),
-                instructor: r
-                    .instructor_id
-                    .map(|id| Ref { id, name: instructors.get(&id).cloned().unwrap_or_default() }),
-                title: r.title,
-                trained_on: r.trained_on.to_string(),
-                hours: r.hours,
-                organizer: r.organizer,
-            })
-            .collect();
-        Ok(Page { items, total, page: p.page, per_page: p.per_page, total_exact: true })
     }
 
     /// Record a training of a member (a secretary's rotation training counts

@@ -169,7 +169,7 @@ impl Listing for MemberList {
 
     fn scope(app: &Hongling, me: &CurrentUser, q: &ListQuery) -> Result<Condition> {
         me.require(Action::PartyRecordsRead)?;
-        let c = app.member_visibility(me);
+        let c = Condition::all().add(app.member_visibility(me));
         Ok(if q.flag("include_left") { c } else { c.add(party_member::Column::LeftOn.is_null()) })
     }
 

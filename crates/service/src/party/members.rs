@@ -6,14 +6,11 @@ use std::collections::HashMap;
 
 use hongling_domain::idcard;
 use hongling_domain::party::coverage::MemberType;
-use hongling_domain::region::subtree_range;
 use hongling_store::party::entity::{party_member, party_org};
 use hongling_store::registry::entity::social_org;
-use hongling_store::{Page, PageRequest, begin_write, is_unique_violation, to_db};
+use hongling_store::{begin_write, is_unique_violation, to_db};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -93,19 +90,6 @@ pub struct MemberInput {
     pub version: Option<i32>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-pub struct MemberFilter {
-    pub region: Option<String>,
-    /// part of the name
-    pub q: Option<String>,
-    pub party_org_id: Option<i64>,
-    pub employer_org_id: Option<i64>,
-    /// formal or probationary
-    pub member_type: Option<String>,
-    /// true: include members who left
-    pub include_left: Option<bool>,
-}
-
 /// What an audit entry records of a member (the ID number only masked).
 fn member_json(m: &party_member::Model) -> serde_json::Value {
     json!({
@@ -175,44 +159,6 @@ impl Party<'_> {
                 version: m.version,
             })
             .collect())
-    }
-
-    pub async fn list_members(&self, me: &CurrentUser, f: &MemberFilter, p: PageRequest) -> Result<Page<MemberView>> {
-        let mut c = Condition::all();
-        if may_read_party(me) {
-            let (lo, hi) = subtree_range(&me.subtree(f.region.as_deref())?);
-            c = c.add(party_member::Column::RegionCode.gte(lo)).add(party_member::Column::RegionCode.lt(hi));
-        } else if let Some(own) = own_party_org(me) {
-            c = c.add(party_member::Column::PartyOrgId.eq(own));
-        } else {
-            return Err(Error::Forbidden("当前账号无权查看党员信息"));
-        }
-        if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            c = c.add(party_member::Column::Name.contains(hongling_store::registry::orgs::like_safe(q)));
-        }
-        if let Some(x) = f.party_org_id {
-            c = c.add(party_member::Column::PartyOrgId.eq(x));
-        }
-        if let Some(x) = f.employer_org_id {
-            c = c.add(party_member::Column::EmployerOrgId.eq(x));
-        }
-        if let Some(t) = f.member_type.as_deref().filter(|s| !s.is_empty()) {
-            c = c.add(party_member::Column::MemberType.eq(t));
-        }
-        if f.include_left != Some(true) {
-            c = c.add(party_member::Column::LeftOn.is_null());
-        }
-        let q = party_member::Entity::find().filter(c);
-        let cap = hongling_store::page::COUNT_CAP;
-        let counted = q.clone().select_only().column(party_member::Column::Id).limit(cap + 1).count(&self.db).await?;
-        let rows = q.order_by_desc(party_member::Column::Id).offset(p.offset()).limit(p.per_page).all(&self.db).await?;
-        Ok(Page {
-            items: self.member_views(rows).await?,
-            total: Ord::min(counted, cap),
-            page: p.page,
-            per_page: p.per_page,
-            total_exact: counted <= cap,
-        })
     }
 
     pub async fn get_member(&self, me: &CurrentUser, id: i64) -> Result<MemberView> {

@@ -7,11 +7,10 @@ use hongling_domain::party::coverage::{ChannelKind, CoverageMode, PartyOrgType, 
 use hongling_domain::region::subtree_range;
 use hongling_store::party::entity::{host_link, party_channel, party_member, party_org, party_org_org};
 use hongling_store::registry::entity::social_org;
-use hongling_store::{Page, PageRequest, begin_write, regions, to_db};
+use hongling_store::{begin_write, regions, to_db};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -136,22 +135,6 @@ pub struct PartyOrgInput {
     pub version: Option<i32>,
 }
 
-/// Filters of the party organization list.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-pub struct PartyOrgFilter {
-    pub region: Option<String>,
-    /// part of the name
-    pub q: Option<String>,
-    pub org_type: Option<String>,
-    pub channel_id: Option<i64>,
-    /// active (default) or dissolved
-    pub status: Option<String>,
-    /// 1–5: at least this star rating
-    pub stars: Option<i32>,
-    /// true: only those breaking a rule
-    pub breaches: Option<bool>,
-}
-
 impl Party<'_> {
     /// May the caller see this party organization? Region readers within their
     /// subtree; a secretary or member their own and its direct children.
@@ -240,53 +223,6 @@ impl Party<'_> {
                 }
             })
             .collect())
-    }
-
-    /// Party organizations in the caller's scope, filtered and paged.
-    pub async fn list_party_orgs(
-        &self,
-        me: &CurrentUser,
-        f: &PartyOrgFilter,
-        p: PageRequest,
-    ) -> Result<Page<PartyOrgView>> {
-        let mut c = Condition::all();
-        if may_read_party(me) {
-            let (lo, hi) = subtree_range(&me.subtree(f.region.as_deref())?);
-            c = c.add(party_org::Column::RegionCode.gte(lo)).add(party_org::Column::RegionCode.lt(hi));
-        } else if let Some(own) = own_party_org(me) {
-            c = c.add(Condition::any().add(party_org::Column::Id.eq(own)).add(party_org::Column::ParentId.eq(own)));
-        } else {
-            return Err(Error::Forbidden("当前账号无权查看党组织"));
-        }
-        if let Some(q) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            c = c.add(party_org::Column::Name.contains(hongling_store::registry::orgs::like_safe(q)));
-        }
-        if let Some(t) = f.org_type.as_deref().filter(|s| !s.is_empty()) {
-            c = c.add(party_org::Column::OrgType.eq(t));
-        }
-        if let Some(ch) = f.channel_id {
-            c = c.add(party_org::Column::ChannelId.eq(ch));
-        }
-        c = c.add(
-            party_org::Column::Status.eq(f.status.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "active".into())),
-        );
-        if let Some(s) = f.stars.filter(|s| *s > 0) {
-            c = c.add(party_org::Column::StarRating.gte(s));
-        }
-        if f.breaches == Some(true) {
-            c = c.add(party_org::Column::BreachCount.gt(0));
-        }
-        let q = party_org::Entity::find().filter(c);
-        let cap = hongling_store::page::COUNT_CAP;
-        let counted = q.clone().select_only().column(party_org::Column::Id).limit(cap + 1).count(&self.db).await?;
-        let rows = q.order_by_desc(party_org::Column::Id).offset(p.offset()).limit(p.per_page).all(&self.db).await?;
-        Ok(Page {
-            items: self.party_org_views(rows).await?,
-            total: Ord::min(counted, cap),
-            page: p.page,
-            per_page: p.per_page,
-            total_exact: counted <= cap,
-        })
     }
 
     pub async fn get_party_org(&self, me: &CurrentUser, id: i64) -> Result<PartyOrgDetail> {
@@ -631,38 +567,6 @@ impl Party<'_> {
             .into_iter()
             .map(|c| {
                 (c.id, format!("{}（{}）", c.name, ChannelKind::parse(&c.kind).map(ChannelKind::label).unwrap_or("")))
-            })
-            .collect())
-    }
-
-    /// Channels visible to the caller with their active organizations (the channels page).
-    pub async fn list_channels(&self, me: &CurrentUser) -> Result<Vec<ChannelView>> {
-        let rows = self.channels_in_scope(me).await?;
-        // organizations per channel, in one grouped query
-        let q = Query::select()
-            .expr_as(Expr::col(Alias::new("channel_id")), Alias::new("k"))
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-            .from(Alias::new("social_orgs"))
-            .and_where(Expr::col(Alias::new("status")).eq("active"))
-            .and_where(Expr::col(Alias::new("channel_id")).is_in(rows.iter().map(|r| r.id)))
-            .group_by_col(Alias::new("channel_id"))
-            .take();
-        let mut counts: HashMap<i64, i64> = HashMap::new();
-        for r in self.db.query_all(&q).await? {
-            counts.insert(r.try_get("", "k")?, r.try_get("", "n")?);
-        }
-        Ok(rows
-            .into_iter()
-            .map(|c| ChannelView {
-                kind_label: ChannelKind::parse(&c.kind).map(ChannelKind::label).unwrap_or("").to_owned(),
-                orgs: counts.get(&c.id).copied().unwrap_or(0),
-                id: c.id,
-                kind: c.kind,
-                name: c.name,
-                region_name: String::new(),
-                region_code: c.region_code,
-                supervisory_unit_id: c.supervisory_unit_id,
-                hub_org_id: c.hub_org_id,
             })
             .collect())
     }

@@ -64,7 +64,7 @@ fn org_filters(s: ListSpec<social_org::Entity, OrgRow>) -> ListSpec<social_org::
         .filter(Filter::choice::<CoverageMode>("coverage", "覆盖方式"), Bind::Eq(C::CoverageMode))
         .filter(Filter::choice::<ChannelKind>("channel", "管理渠道类型"), Bind::Eq(C::ChannelKind))
         .filter(Filter::pick("channel_id", "管理渠道", Pick::Channels), Bind::Eq(C::ChannelId))
-        .filter(Filter::flag("breaches", "违规", "仅看有违规的"), Bind::With(|v| breach_condition(v)))
+        .filter(Filter::flag("breaches", "违规", "仅看有违规的"), Bind::With(breach_condition))
         .filter(Filter::choice::<SupervisionClass>("supervision", "监管分类"), Bind::Eq(C::SupervisionClass))
 }
 
@@ -138,7 +138,7 @@ static ORGS: LazyLock<ListSpec<social_org::Entity, OrgRow>> = LazyLock::new(|| {
 /// region).
 fn org_base(app: &Hongling, me: &CurrentUser, q: &ListQuery) -> Result<Condition> {
     me.require(Action::RegistryRead)?;
-    let mut c = app.org_visibility(me);
+    let mut c = Condition::all().add(app.org_visibility(me));
     if let Some(text) = q.text("q") {
         let region = q.text("region").unwrap_or(me.scope.region.as_str());
         if let Some(s) = store_orgs::search_condition(text, region) {

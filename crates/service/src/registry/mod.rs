@@ -2,9 +2,9 @@
 //! life-cycle actions, supervisory units, import, export and generated data.
 //! Reached through [`Hongling::registry`].
 
-pub mod export;
 pub mod generate;
 pub mod import;
+pub mod input;
 pub mod lists;
 pub mod orgs;
 

@@ -9,8 +9,8 @@ use hongling_domain::role::ScopeKind;
 use hongling_domain::{RegionCode, Role, Scope};
 use hongling_store::audit::{self, NewEntry};
 use hongling_store::registry::entity::{org_event, social_org, supervisory_unit};
-use hongling_store::registry::orgs::{self as store_orgs, OrgQuery, OrgSort};
-use hongling_store::{Page, PageRequest, begin_write, is_unique_violation, regions, to_db};
+use hongling_store::registry::orgs as store_orgs;
+use hongling_store::{begin_write, is_unique_violation, regions, to_db};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -18,28 +18,6 @@ use time::Date;
 
 use super::Registry;
 use crate::{CurrentUser, Error, FieldError, Principal, Result};
-
-/// The list filters of the registry page and `GET /api/v1/orgs`.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct OrgFilter {
-    /// A region code: its whole subtree.
-    pub region: Option<String>,
-    /// Name (two Chinese characters suffice) or credit code or its prefix.
-    pub q: Option<String>,
-    pub kind: Option<String>,
-    pub category: Option<String>,
-    pub mode: Option<String>,
-    pub status: Option<String>,
-    pub supervisory_unit_id: Option<i64>,
-    /// party coverage mode: standalone, joint_branch, instructor, host_led, uncovered
-    pub coverage: Option<String>,
-    /// management channel kind
-    pub channel: Option<String>,
-    /// only organizations breaking a coverage rule
-    pub breaches: Option<bool>,
-    pub sort: Option<String>,
-    pub desc: Option<bool>,
-}
 
 /// The whole record as kept in history (`org_events.snapshot_json`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -190,47 +168,6 @@ pub(crate) struct EventDraft<'a> {
 }
 
 impl Registry<'_> {
-    /// The base query for the caller's scope, narrowed by a region filter.
-    /// A filter outside the scope matches nothing.
-    pub(crate) fn org_scope_query(&self, me: &CurrentUser, region: Option<&str>) -> Result<OrgQuery> {
-        let mut q = OrgQuery::default();
-        match me.scope.kind {
-            ScopeKind::Region => {
-                q.region_prefix = me.scope.region.to_string();
-                if let Some(r) = region.map(str::trim).filter(|r| !r.is_empty()) {
-                    q.region_prefix = if me.scope.region.contains_str(r) { r.to_owned() } else { "-".to_owned() };
-                }
-            }
-            ScopeKind::Org => {
-                q.region_prefix = me.scope.region.to_string();
-                q.only_id = me.scope.ref_id;
-            }
-            ScopeKind::PartyOrg => return Err(Error::Forbidden("当前账号无权查看社会组织名录")),
-        }
-        Ok(q)
-    }
-
-    pub(crate) fn org_query(&self, me: &CurrentUser, f: &OrgFilter) -> Result<OrgQuery> {
-        let mut q = self.org_scope_query(me, f.region.as_deref())?;
-        q.q = f.q.clone();
-        q.kind = f.kind.clone();
-        q.category = f.category.clone();
-        q.mode = f.mode.clone();
-        q.status = f.status.clone();
-        q.supervisory_unit_id = f.supervisory_unit_id;
-        q.coverage_mode = f.coverage.clone().filter(|s| !s.is_empty());
-        q.channel_kind = f.channel.clone().filter(|s| !s.is_empty());
-        q.has_breach = f.breaches == Some(true);
-        q.sort = OrgSort::parse(f.sort.as_deref().unwrap_or(""));
-        q.desc = f.desc.unwrap_or(q.sort == OrgSort::Id);
-        Ok(q)
-    }
-
-    pub async fn list_orgs(&self, me: &CurrentUser, f: &OrgFilter, p: PageRequest) -> Result<Page<social_org::Model>> {
-        let q = self.org_query(me, f)?;
-        Ok(store_orgs::list(&self.db, &q, p).await?)
-    }
-
     /// One organization inside the caller's scope, else `NotFound`.
     pub async fn get_org(&self, me: &CurrentUser, id: i64) -> Result<social_org::Model> {
         let m = social_org::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
@@ -291,10 +228,32 @@ impl Registry<'_> {
         Ok(out)
     }
 
+    /// Region fields typed as names (a picker's text not chosen from the
+    /// suggestions) resolved to codes within the clerk's scope.
+    async fn resolve_draft_regions(&self, me: Option<&CurrentUser>, d: &mut OrgDraft) -> Result<Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let Some(me) = me else { return Ok(errors) };
+        for (field, value) in [("region_code", &mut d.region_code), ("authority_region", &mut d.authority_region)] {
+            let text = value.trim().to_owned();
+            if text.is_empty() || text.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            match self.resolve_region(me, &text).await? {
+                Ok(code) => *value = code,
+                Err(m) => errors.push(FieldError { field: field.into(), message: m }),
+            }
+        }
+        Ok(errors)
+    }
+
     /// Register (or file) an organization. `applying` records an application
     /// (成立申请) that gets its code at approval.
-    pub async fn create_org(&self, by: &Principal, d: OrgDraft, applying: bool) -> Result<social_org::Model> {
+    pub async fn create_org(&self, by: &Principal, mut d: OrgDraft, applying: bool) -> Result<social_org::Model> {
         let me = require_writer(by)?;
+        let unresolved = self.resolve_draft_regions(me, &mut d).await?;
+        if !unresolved.is_empty() {
+            return Err(Error::Invalid(unresolved));
+        }
         let now = self.now();
         let today = local_today(now);
         let (code, v) = check_draft(&d, today, applying);
@@ -390,7 +349,7 @@ impl Registry<'_> {
         &self,
         me: &CurrentUser,
         id: i64,
-        d: OrgDraft,
+        mut d: OrgDraft,
         version: Option<i32>,
         effective_on: Option<Date>,
         reason: &str,
@@ -398,6 +357,10 @@ impl Registry<'_> {
         let by = Principal::User(me.clone());
         require_writer(&by)?;
         let old = self.get_org(me, id).await?;
+        let unresolved = self.resolve_draft_regions(Some(me), &mut d).await?;
+        if !unresolved.is_empty() {
+            return Err(Error::Invalid(unresolved));
+        }
         if version.is_some_and(|v| v != old.version) {
             return Err(Error::Conflict("该记录已被他人修改，请刷新页面后重新编辑".into()));
         }
@@ -613,21 +576,14 @@ impl Registry<'_> {
 
     // ---- supervisory units ----
 
+    /// Every supervisory unit the caller may name: of their subtree and the
+    /// regions above it (the same rule as the unit list and picker).
     pub async fn list_supervisory_units(&self, me: &CurrentUser) -> Result<Vec<supervisory_unit::Model>> {
-        let prefix = me.scope.region.as_str();
-        // units of the scope's subtree and of its ancestors (a city unit serves its counties)
-        let mut codes: Vec<String> = me.scope.region.ancestors().into_iter().map(String::from).collect();
-        codes.push(prefix.to_owned());
-        let (lo, hi) = hongling_domain::region::subtree_range(prefix);
+        use sea_orm::QueryOrder;
         Ok(supervisory_unit::Entity::find()
-            .filter(
-                sea_orm::Condition::any().add(supervisory_unit::Column::RegionCode.is_in(codes)).add(
-                    sea_orm::Condition::all()
-                        .add(supervisory_unit::Column::RegionCode.gte(lo))
-                        .add(supervisory_unit::Column::RegionCode.lt(hi)),
-                ),
-            )
-            .order_by_asc_name()
+            .filter(self.unit_visibility(me))
+            .order_by_asc(supervisory_unit::Column::RegionCode)
+            .order_by_asc(supervisory_unit::Column::Name)
             .all(&self.db)
             .await?)
     }
@@ -679,17 +635,6 @@ impl Registry<'_> {
         .await?;
         txn.commit().await?;
         Ok(u)
-    }
-}
-
-trait OrderByName {
-    fn order_by_asc_name(self) -> Self;
-}
-
-impl OrderByName for sea_orm::Select<supervisory_unit::Entity> {
-    fn order_by_asc_name(self) -> Self {
-        use sea_orm::QueryOrder;
-        self.order_by_asc(supervisory_unit::Column::RegionCode).order_by_asc(supervisory_unit::Column::Name)
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod dashboard;
 pub mod demo;
+pub mod lists;
 pub mod users;
 
 use crate::Hongling;

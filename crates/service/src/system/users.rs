@@ -6,8 +6,8 @@ use hongling_domain::scope::check_role_scope;
 use hongling_domain::{RegionCode, Role, Scope};
 use hongling_store::audit::{self, NewEntry};
 use hongling_store::entity::{session, user};
-use hongling_store::{Page, PageRequest, begin_write, is_unique_violation, regions, to_db};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use hongling_store::{begin_write, is_unique_violation, regions, to_db};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::System;
@@ -31,12 +31,6 @@ pub enum ScopeInput {
     Region(RegionCode),
     Org(i64),
     PartyOrg(i64),
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct UserFilter {
-    pub q: Option<String>,
-    pub role: Option<Role>,
 }
 
 /// What an audit entry records of a user (never the password hash).
@@ -161,26 +155,6 @@ impl System<'_> {
                 Ok(Scope::party_org(p.id, region))
             }
         }
-    }
-
-    pub async fn list_users(&self, me: &CurrentUser, f: &UserFilter, p: PageRequest) -> Result<Page<user::Model>> {
-        require_admin(&Principal::User(me.clone()))?;
-        let (lo, hi) = me.region_prefix()?.subtree_range();
-        let mut q =
-            user::Entity::find().filter(user::Column::ScopeRegion.gte(lo)).filter(user::Column::ScopeRegion.lt(hi));
-        if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            q = q.filter(
-                sea_orm::Condition::any()
-                    .add(user::Column::Username.contains(text))
-                    .add(user::Column::DisplayName.contains(text)),
-            );
-        }
-        if let Some(r) = f.role {
-            q = q.filter(user::Column::Role.eq(r.as_str()));
-        }
-        let total = q.clone().count(&self.db).await?;
-        let items = q.order_by_asc(user::Column::Id).offset(p.offset()).limit(p.per_page).all(&self.db).await?;
-        Ok(Page { items, total, page: p.page, per_page: p.per_page, total_exact: true })
     }
 
     /// One account inside the administrator's scope, else `NotFound`.

@@ -4,10 +4,9 @@
 
 use hongling_domain::region::subtree_range;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::entity::coverage_breach;
-use crate::page::{Page, PageRequest};
 
 /// Where figures come from: the live state, or the snapshot of a year's end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,32 +154,6 @@ pub async fn breach_counts(conn: &impl ConnectionTrait, region_prefix: &str) -> 
         .take();
     let rows = conn.query_all(&q).await?;
     rows.into_iter().map(|r| Ok((r.try_get("", "rule")?, r.try_get("", "n")?))).collect()
-}
-
-/// A page of breaches in a subtree, newest first, optionally of one rule.
-pub async fn list_breaches(
-    conn: &impl ConnectionTrait,
-    region_prefix: &str,
-    rule: Option<&str>,
-    p: PageRequest,
-) -> Result<Page<coverage_breach::Model>, DbErr> {
-    let (lo, hi) = subtree_range(region_prefix);
-    let mut q = coverage_breach::Entity::find()
-        .filter(coverage_breach::Column::RegionCode.gte(lo))
-        .filter(coverage_breach::Column::RegionCode.lt(hi));
-    if let Some(r) = rule.filter(|r| !r.is_empty()) {
-        q = q.filter(coverage_breach::Column::Rule.eq(r));
-    }
-    let cap = crate::page::COUNT_CAP;
-    let counted = q.clone().select_only().column(coverage_breach::Column::Id).limit(cap + 1).count(conn).await?;
-    let items = q
-        .order_by_desc(coverage_breach::Column::Since)
-        .order_by_desc(coverage_breach::Column::Id)
-        .offset(p.offset())
-        .limit(p.per_page)
-        .all(conn)
-        .await?;
-    Ok(Page { items, total: Ord::min(counted, cap), page: p.page, per_page: p.per_page, total_exact: counted <= cap })
 }
 
 /// Breach records in a subtree by the first `n` characters of their region code.

@@ -3,22 +3,21 @@
 //! record outside the caller's scope answers 404.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hongling_service::party::breaches::{BreachPage, OrgParty};
+use hongling_service::party::breaches::{BreachView, OrgParty};
 use hongling_service::party::figures::{Coverage, CoverageQuery, CoverageRow};
-use hongling_service::party::instructors::{InstructorDetail, InstructorFilter, InstructorInput, InstructorView};
-use hongling_service::party::life::{
-    ActivityFilter, FundInput, FundView, PartyLifeInput, PartyLifeView, TrainingInput, TrainingView,
+use hongling_service::party::instructors::{InstructorDetail, InstructorInput, InstructorView};
+use hongling_service::party::life::{FundInput, FundView, PartyLifeInput, PartyLifeView, TrainingInput, TrainingView};
+use hongling_service::party::lists::{
+    BreachList, ChannelList, FundList, InstructorList, MemberList, PartyLifeList, PartyOrgList, TrainingList,
 };
-use hongling_service::party::members::{MemberFilter, MemberInput, MemberView};
+use hongling_service::party::members::{MemberInput, MemberView};
 use hongling_service::party::planner::{AcceptInput, Accepted, PlanRequest, PlanView};
-use hongling_service::party::records::{
-    ChannelInput, ChannelView, PartyOrgDetail, PartyOrgFilter, PartyOrgInput, PartyOrgView,
-};
+use hongling_service::party::records::{ChannelInput, ChannelView, PartyOrgDetail, PartyOrgInput, PartyOrgView};
 use hongling_service::policy::{PolicyEntryView, PolicyInput, PolicyView};
-use hongling_service::{Error, Page, PageRequest};
+use hongling_service::{Error, Page};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -78,20 +77,6 @@ fn created<T: Serialize>(v: T) -> Response {
     (StatusCode::CREATED, Json(v)).into_response()
 }
 
-/// Paging parameters.
-#[derive(Deserialize, IntoParams)]
-pub struct Paging {
-    pub page: Option<u64>,
-    /// 1–200, default 20
-    pub per_page: Option<u64>,
-}
-
-impl Paging {
-    fn req(&self) -> PageRequest {
-        PageRequest::new(self.page, self.per_page)
-    }
-}
-
 macro_rules! page_type {
     ($name:ident, $item:ty) => {
         #[derive(Serialize, ToSchema)]
@@ -118,6 +103,8 @@ page_type!(InstructorPage, InstructorView);
 page_type!(PartyLifePage, PartyLifeView);
 page_type!(FundPage, FundView);
 page_type!(TrainingPage, TrainingView);
+page_type!(BreachListPage, BreachView);
+page_type!(ChannelPage, ChannelView);
 
 /// Coverage figures of a region: organizations, covered, by mode, rates (fractions 0..1), breaches.
 #[utoipa::path(get, path = "/api/v1/coverage", tag = "党建覆盖", params(CoverageQuery),
@@ -154,26 +141,15 @@ async fn coverage_by(
     Ok(Json(st.app.party().coverage_by(&u, &q, &dim).await.map_err(e)?))
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct BreachQuery {
-    /// A region inside your scope (default: your whole scope).
-    pub region: Option<String>,
-    /// needs_standalone, sync_uncovered, joint_branch_too_large, joint_branch_too_few, secretary_untrained, new_secretary_untrained
-    pub rule: Option<String>,
-    pub page: Option<u64>,
-    pub per_page: Option<u64>,
-}
-
 /// Rules broken in a region, each with the rule and the organization or party organization.
-#[utoipa::path(get, path = "/api/v1/coverage/breaches", tag = "党建覆盖", params(BreachQuery),
-    responses((status = 200, body = BreachPage), (status = 404, body = ApiError)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/coverage/breaches", tag = "党建覆盖",
+    responses((status = 200, body = BreachListPage), (status = 404, body = ApiError)), security(("bearer" = [])))]
 async fn breaches(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    ApiQuery(q): ApiQuery<BreachQuery>,
-) -> ApiResult<BreachPage> {
-    let p = PageRequest::new(q.page, q.per_page);
-    Ok(Json(st.app.party().list_breaches(&u, q.region.as_deref(), q.rule.as_deref(), p).await.map_err(e)?))
+    RawQuery(raw): RawQuery,
+) -> ApiResult<BreachListPage> {
+    Ok(Json(crate::api::list::<BreachList>(&st, &u, raw.as_deref()).await?.into()))
 }
 
 /// One organization's party coverage: mode, members, party organization, instructors, host, channel, breaches.
@@ -243,15 +219,14 @@ async fn policy_set(
 }
 
 /// Party organizations in your scope.
-#[utoipa::path(get, path = "/api/v1/party-orgs", tag = "党组织", params(PartyOrgFilter, Paging),
+#[utoipa::path(get, path = "/api/v1/party-orgs", tag = "党组织",
     responses((status = 200, body = PartyOrgPage)), security(("bearer" = [])))]
 async fn party_orgs(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    ApiQuery(f): ApiQuery<PartyOrgFilter>,
-    ApiQuery(p): ApiQuery<Paging>,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<PartyOrgPage> {
-    Ok(Json(st.app.party().list_party_orgs(&u, &f, p.req()).await.map_err(e)?.into()))
+    Ok(Json(crate::api::list::<PartyOrgList>(&st, &u, raw.as_deref()).await?.into()))
 }
 
 /// Create a party organization (optionally with the organizations it covers: `org_ids`).
@@ -333,15 +308,10 @@ async fn party_org_dissolve(
 }
 
 /// Party members in your scope (ID numbers masked).
-#[utoipa::path(get, path = "/api/v1/party-members", tag = "党员", params(MemberFilter, Paging),
+#[utoipa::path(get, path = "/api/v1/party-members", tag = "党员",
     responses((status = 200, body = MemberPage)), security(("bearer" = [])))]
-async fn members(
-    State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    ApiQuery(f): ApiQuery<MemberFilter>,
-    ApiQuery(p): ApiQuery<Paging>,
-) -> ApiResult<MemberPage> {
-    Ok(Json(st.app.party().list_members(&u, &f, p.req()).await.map_err(e)?.into()))
+async fn members(State(st): State<AppState>, ApiUser(u): ApiUser, RawQuery(raw): RawQuery) -> ApiResult<MemberPage> {
+    Ok(Json(crate::api::list::<MemberList>(&st, &u, raw.as_deref()).await?.into()))
 }
 
 /// Register a party member (the ID number is stored encrypted).
@@ -401,15 +371,14 @@ async fn member_reveal(
     Ok(Json(Revealed { id_number: st.app.party().reveal_id_number(&u, id, &i.reason).await.map_err(e)? }))
 }
 
-#[utoipa::path(get, path = "/api/v1/instructors", tag = "党建指导员", params(InstructorFilter, Paging),
+#[utoipa::path(get, path = "/api/v1/instructors", tag = "党建指导员",
     responses((status = 200, body = InstructorPage)), security(("bearer" = [])))]
 async fn instructors(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    ApiQuery(f): ApiQuery<InstructorFilter>,
-    ApiQuery(p): ApiQuery<Paging>,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<InstructorPage> {
-    Ok(Json(st.app.party().list_instructors(&u, &f, p.req()).await.map_err(e)?.into()))
+    Ok(Json(crate::api::list::<InstructorList>(&st, &u, raw.as_deref()).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/instructors", tag = "党建指导员", request_body = InstructorInput,
@@ -459,15 +428,10 @@ async fn instructor_assign(
 }
 
 /// Party-life records (三会一课, themed party days).
-#[utoipa::path(get, path = "/api/v1/party-life", tag = "组织生活", params(ActivityFilter, Paging),
+#[utoipa::path(get, path = "/api/v1/party-life", tag = "组织生活",
     responses((status = 200, body = PartyLifePage)), security(("bearer" = [])))]
-async fn life(
-    State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    ApiQuery(f): ApiQuery<ActivityFilter>,
-    ApiQuery(p): ApiQuery<Paging>,
-) -> ApiResult<PartyLifePage> {
-    Ok(Json(st.app.party().list_party_life(&u, &f, p.req()).await.map_err(e)?.into()))
+async fn life(State(st): State<AppState>, ApiUser(u): ApiUser, RawQuery(raw): RawQuery) -> ApiResult<PartyLifePage> {
+    Ok(Json(crate::api::list::<PartyLifeList>(&st, &u, raw.as_deref()).await?.into()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -486,15 +450,10 @@ async fn life_create(
 }
 
 /// Party funds received (dues refunded, start-up funds, education funds).
-#[utoipa::path(get, path = "/api/v1/party-funds", tag = "党建经费", params(ActivityFilter, Paging),
+#[utoipa::path(get, path = "/api/v1/party-funds", tag = "党建经费",
     responses((status = 200, body = FundPage)), security(("bearer" = [])))]
-async fn funds(
-    State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    ApiQuery(f): ApiQuery<ActivityFilter>,
-    ApiQuery(p): ApiQuery<Paging>,
-) -> ApiResult<FundPage> {
-    Ok(Json(st.app.party().list_funds(&u, &f, p.req()).await.map_err(e)?.into()))
+async fn funds(State(st): State<AppState>, ApiUser(u): ApiUser, RawQuery(raw): RawQuery) -> ApiResult<FundPage> {
+    Ok(Json(crate::api::list::<FundList>(&st, &u, raw.as_deref()).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/party-funds", tag = "党建经费", request_body = FundInput,
@@ -508,15 +467,14 @@ async fn fund_create(
 }
 
 /// Training records of secretaries (members) and instructors.
-#[utoipa::path(get, path = "/api/v1/trainings", tag = "培训", params(ActivityFilter, Paging),
+#[utoipa::path(get, path = "/api/v1/trainings", tag = "培训",
     responses((status = 200, body = TrainingPage)), security(("bearer" = [])))]
 async fn trainings(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    ApiQuery(f): ApiQuery<ActivityFilter>,
-    ApiQuery(p): ApiQuery<Paging>,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<TrainingPage> {
-    Ok(Json(st.app.party().list_trainings(&u, &f, p.req()).await.map_err(e)?.into()))
+    Ok(Json(crate::api::list::<TrainingList>(&st, &u, raw.as_deref()).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/trainings", tag = "培训", request_body = TrainingInput,
@@ -530,9 +488,9 @@ async fn training_create(
 }
 
 /// Management channels of your region and its ancestors.
-#[utoipa::path(get, path = "/api/v1/party-channels", tag = "党组织", responses((status = 200, body = [ChannelView])), security(("bearer" = [])))]
-async fn channels(State(st): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Vec<ChannelView>> {
-    Ok(Json(st.app.party().list_channels(&u).await.map_err(e)?))
+#[utoipa::path(get, path = "/api/v1/party-channels", tag = "党组织", responses((status = 200, body = ChannelPage)), security(("bearer" = [])))]
+async fn channels(State(st): State<AppState>, ApiUser(u): ApiUser, RawQuery(raw): RawQuery) -> ApiResult<ChannelPage> {
+    Ok(Json(crate::api::list::<ChannelList>(&st, &u, raw.as_deref()).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/party-channels", tag = "党组织", request_body = ChannelInput,

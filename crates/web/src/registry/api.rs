@@ -7,10 +7,14 @@ use hongling_service::Error;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+use axum::extract::RawQuery;
+use hongling_service::registry::input::{OrgInput, StatusInput};
+use hongling_service::registry::lists::OrgList;
+
 use crate::AppState;
 use crate::api::{ApiResult, ApiUser, api_err};
 use crate::error::{ApiError, WebError};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath};
 use crate::routes::Routes;
 use hongling_domain::Action;
 
@@ -119,66 +123,17 @@ pub struct OrgPage {
     pub per_page: u64,
 }
 
-#[derive(serde::Deserialize, utoipa::IntoParams)]
-pub struct OrgListQuery {
-    /// A region code: its whole subtree (limited to your scope).
-    pub region: Option<String>,
-    /// Name (two Chinese characters are enough) or credit code or its prefix.
-    pub q: Option<String>,
-    pub kind: Option<String>,
-    pub category: Option<String>,
-    /// registered or filed
-    pub mode: Option<String>,
-    pub status: Option<String>,
-    pub supervisory_unit_id: Option<i64>,
-    /// party coverage mode: standalone, joint_branch, instructor, host_led, uncovered
-    pub coverage: Option<String>,
-    /// party management channel kind
-    pub channel: Option<String>,
-    /// true: only organizations breaking a coverage rule
-    pub breaches: Option<bool>,
-    /// id (default), name, founded_on, uscc
-    pub sort: Option<String>,
-    pub desc: Option<bool>,
-    pub page: Option<u64>,
-    /// 1–200, default 20
-    pub per_page: Option<u64>,
-}
-
 /// Social organizations in your scope, filtered and paged.
-#[utoipa::path(get, path = "/api/v1/orgs", tag = "社会组织", params(OrgListQuery),
+#[utoipa::path(get, path = "/api/v1/orgs", tag = "社会组织",
     responses((status = 200, body = OrgPage), (status = 401, body = ApiError)), security(("bearer" = [])))]
-async fn orgs_list(
-    State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    ApiQuery(q): ApiQuery<OrgListQuery>,
-) -> ApiResult<OrgPage> {
-    let f = hongling_service::registry::orgs::OrgFilter {
-        region: q.region,
-        q: q.q,
-        kind: q.kind,
-        category: q.category,
-        mode: q.mode,
-        status: q.status,
-        supervisory_unit_id: q.supervisory_unit_id,
-        coverage: q.coverage,
-        channel: q.channel,
-        breaches: q.breaches,
-        sort: q.sort,
-        desc: q.desc,
-    };
-    let page = st
-        .app
-        .registry()
-        .list_orgs(&u, &f, hongling_service::PageRequest::new(q.page, q.per_page))
-        .await
-        .map_err(api_err)?;
+async fn orgs_list(State(st): State<AppState>, ApiUser(u): ApiUser, RawQuery(raw): RawQuery) -> ApiResult<OrgPage> {
+    let page = crate::api::list::<OrgList>(&st, &u, raw.as_deref()).await?;
     Ok(Json(OrgPage {
         total_exact: page.total_exact,
         total: page.total,
         page: page.page,
         per_page: page.per_page,
-        items: page.items.into_iter().map(Org::from).collect(),
+        items: page.items.into_iter().map(|r| Org::from(r.org)).collect(),
     }))
 }
 
@@ -190,95 +145,6 @@ async fn orgs_get(State(st): State<AppState>, ApiUser(u): ApiUser, ApiPath(id): 
 }
 
 /// A record to create or the new content of one to update.
-#[derive(serde::Deserialize, ToSchema)]
-pub struct OrgInput {
-    #[serde(default)]
-    pub uscc: String,
-    pub name: String,
-    /// association, foundation, service_institution
-    pub kind: String,
-    /// registered, filed
-    pub registration_mode: String,
-    pub category: String,
-    #[serde(default)]
-    pub industry: String,
-    pub authority_region: String,
-    pub supervisory_unit_id: Option<i64>,
-    pub region_code: String,
-    #[serde(default)]
-    pub address: String,
-    pub longitude: Option<f64>,
-    pub latitude: Option<f64>,
-    #[serde(default)]
-    pub legal_rep: String,
-    /// YYYY-MM-DD
-    pub founded_on: Option<String>,
-    pub staff_count: Option<i32>,
-    pub member_count: Option<i32>,
-    #[serde(default)]
-    pub charter_party_clause: bool,
-    #[serde(default)]
-    pub is_hub: bool,
-    #[serde(default)]
-    pub is_brand: bool,
-    #[serde(default)]
-    pub incubator: String,
-    /// create only: an application (成立申请) without a code yet
-    #[serde(default)]
-    pub applying: bool,
-    /// update only: the version read, to refuse overwriting a newer change
-    pub version: Option<i32>,
-    /// update only: the date the change took effect (default today)
-    pub effective_on: Option<String>,
-    /// update only: why
-    #[serde(default)]
-    pub reason: String,
-}
-
-fn api_date(field: &str, s: &Option<String>) -> Result<Option<time::Date>, WebError> {
-    match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(v) => {
-            crate::fmt::parse_date(v).map(Some).ok_or_else(|| api_err(Error::invalid(field, "日期格式应为 YYYY-MM-DD")))
-        }
-    }
-}
-
-impl OrgInput {
-    fn draft(&self) -> Result<hongling_domain::registry::OrgDraft, WebError> {
-        use hongling_domain::registry::*;
-        let bad = |f: &str, m: &str| api_err(Error::invalid(f, m));
-        Ok(OrgDraft {
-            uscc: self.uscc.clone(),
-            name: self.name.clone(),
-            kind: Some(
-                OrgKind::parse(&self.kind)
-                    .ok_or_else(|| bad("kind", "组织类型应为 association、foundation 或 service_institution"))?,
-            ),
-            mode: Some(
-                RegistrationMode::parse(&self.registration_mode)
-                    .ok_or_else(|| bad("registration_mode", "登记方式应为 registered 或 filed"))?,
-            ),
-            category: Some(Category::parse(&self.category).ok_or_else(|| bad("category", "类别无效"))?),
-            industry: self.industry.clone(),
-            authority_region: self.authority_region.clone(),
-            supervisory_unit_id: self.supervisory_unit_id,
-            region_code: self.region_code.clone(),
-            address: self.address.clone(),
-            longitude: self.longitude,
-            latitude: self.latitude,
-            legal_rep: self.legal_rep.clone(),
-            founded_on: api_date("founded_on", &self.founded_on)?,
-            staff_count: self.staff_count,
-            member_count: self.member_count,
-            charter_party_clause: self.charter_party_clause,
-            is_hub: self.is_hub,
-            is_brand: self.is_brand,
-            incubator: self.incubator.clone(),
-        })
-    }
-}
-
 /// Register (or file) an organization.
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "社会组织", request_body = OrgInput,
     responses((status = 201, body = Org), (status = 422, body = ApiError), (status = 403, body = ApiError)), security(("bearer" = [])))]
@@ -287,7 +153,7 @@ async fn orgs_create(
     ApiUser(u): ApiUser,
     ApiJson(input): ApiJson<OrgInput>,
 ) -> Result<Response, WebError> {
-    let d = input.draft()?;
+    let d = input.draft().map_err(|e| api_err(Error::Invalid(e)))?;
     let m = st
         .app
         .registry()
@@ -306,23 +172,9 @@ async fn orgs_update(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<OrgInput>,
 ) -> ApiResult<Org> {
-    let d = input.draft()?;
-    let eff = api_date("effective_on", &input.effective_on)?;
+    let d = input.draft().map_err(|e| api_err(Error::Invalid(e)))?;
+    let eff = input.effective_on().map_err(|e| api_err(Error::Invalid(e)))?;
     Ok(Json(st.app.registry().update_org(&u, id, d, input.version, eff, &input.reason).await.map_err(api_err)?.into()))
-}
-
-#[derive(serde::Deserialize, ToSchema)]
-pub struct StatusInput {
-    /// approve, deregister, revoke, revoke_licence, reinstate
-    pub action: String,
-    pub reason: String,
-    /// 决定文书号 (all but approve)
-    #[serde(default)]
-    pub doc_no: String,
-    /// YYYY-MM-DD, default today
-    pub date: Option<String>,
-    /// approve: the credit code assigned
-    pub uscc: Option<String>,
 }
 
 /// A life-cycle action: approve an application, deregister, revoke, revoke the licence, reinstate.
@@ -334,10 +186,7 @@ async fn orgs_status(
     ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<StatusInput>,
 ) -> ApiResult<Org> {
-    let action = hongling_domain::registry::StatusAction::parse(&i.action).ok_or_else(|| {
-        api_err(Error::invalid("action", "action 应为 approve、deregister、revoke、revoke_licence 或 reinstate"))
-    })?;
-    let on = api_date("date", &i.date)?;
+    let (action, on) = i.parse().map_err(|e| api_err(Error::Invalid(e)))?;
     let m = st
         .app
         .registry()

@@ -56,7 +56,6 @@ struct DetailPage {
 pub(super) struct DetailQuery {
     tab: Option<String>,
     as_of: Option<String>,
-    ok: Option<String>,
 }
 
 fn json_text(v: &serde_json::Value) -> String {
@@ -141,21 +140,6 @@ async fn facts_of(
     ])
 }
 
-fn notice(code: Option<&str>) -> Option<String> {
-    Some(
-        match code? {
-            "created" => "已登记。",
-            "applied" => "已受理成立申请。",
-            "updated" => "已保存变更，变更记录已生成。",
-            "status" => "已办理。",
-            "class" => "已调整监管分类。",
-            "unchanged" => "内容没有变化，未生成变更记录。",
-            _ => return None,
-        }
-        .to_owned(),
-    )
-}
-
 pub(super) async fn detail(
     State(st): State<AppState>,
     pu: PageUser,
@@ -205,7 +189,7 @@ pub(super) async fn detail(
             .crumb("社会组织", None)
             .crumb("登记管理", Some("/registry/orgs"))
             .crumb(org.name.clone(), None),
-        notice: notice(q.ok.as_deref()),
+        notice: None,
         status: status.map(OrgStatus::label).unwrap_or("").to_owned(),
         status_tag: status.map(OrgStatus::tag).unwrap_or("hl-tag-grey"),
         class_label: class.map(SupervisionClass::label).unwrap_or("").to_owned(),
@@ -216,7 +200,7 @@ pub(super) async fn detail(
             .into_iter()
             .map(|a| (a.as_str(), a.label_for(mode)))
             .collect(),
-        classes: opts(SupervisionClass::ALL, SupervisionClass::as_str, SupervisionClass::label),
+        classes: SupervisionClass::ALL.iter().map(|c| (c.as_str(), c.label())).collect(),
         facts,
         tab,
         events,

@@ -1,23 +1,22 @@
-//! Create / edit.
+//! Create and edit a registry record: the shared form page, pickers for the
+//! regions and the supervisory unit, per-field Chinese errors.
 
-use crate::AppState;
-use crate::error::WebError;
-use crate::fmt;
-use crate::layout::Layout;
-use crate::page::{PageUser, render};
-use crate::routes::Routes;
-use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use hongling_domain::Action;
-use hongling_domain::registry::{Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode};
-use hongling_service::registry::orgs::draft_of;
+use hongling_domain::registry::{Category, OrgKind, RegistrationMode};
+use hongling_service::auth::Flash;
+use hongling_service::list::Pick;
+use hongling_service::registry::input::OrgInput;
 use hongling_service::{Error, FieldError, Principal};
 use serde::Deserialize;
 
-use super::*;
+use crate::AppState;
+use crate::error::WebError;
+use crate::extract::FormInput;
+use crate::page::{PageUser, render};
+use crate::routes::Routes;
+use crate::ui::{Field, FormPage, Kind, attach, options, picker};
 
 pub(super) fn routes() -> Routes {
     Routes::new().get("/registry/orgs/new", Action::RegistryWrite, new_form).get(
@@ -27,176 +26,101 @@ pub(super) fn routes() -> Routes {
     )
 }
 
-/// The form as typed (strings, so a failed submit keeps what was typed).
-#[derive(Deserialize, Default, Clone)]
-pub struct OrgForm {
-    #[serde(default)]
-    uscc: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    mode: String,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    industry: String,
-    #[serde(default)]
-    authority_region: String,
-    #[serde(default)]
-    supervisory_unit_id: String,
-    #[serde(default)]
-    region_code: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    longitude: String,
-    #[serde(default)]
-    latitude: String,
-    #[serde(default)]
-    legal_rep: String,
-    #[serde(default)]
-    founded_on: String,
-    #[serde(default)]
-    staff_count: String,
-    #[serde(default)]
-    member_count: String,
-    #[serde(default)]
-    charter_party_clause: Option<String>,
-    #[serde(default)]
-    is_hub: Option<String>,
-    #[serde(default)]
-    is_brand: Option<String>,
-    #[serde(default)]
-    incubator: String,
-    #[serde(default)]
-    applying: Option<String>,
-    #[serde(default)]
-    version: Option<i32>,
-    #[serde(default)]
-    effective_on: String,
-    #[serde(default)]
-    reason: String,
+fn opt(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
 }
 
-impl OrgForm {
-    fn from_draft(d: &OrgDraft) -> Self {
-        let num = |v: Option<i32>| v.map(|n| n.to_string()).unwrap_or_default();
-        let coord = |v: Option<f64>| v.map(|n| format!("{n:.6}")).unwrap_or_default();
-        let flag = |b: bool| b.then(|| "on".to_owned());
-        OrgForm {
-            uscc: d.uscc.clone(),
-            name: d.name.clone(),
-            kind: d.kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
-            mode: d.mode.map(|k| k.as_str().to_owned()).unwrap_or_default(),
-            category: d.category.map(|k| k.as_str().to_owned()).unwrap_or_default(),
-            industry: d.industry.clone(),
-            authority_region: d.authority_region.clone(),
-            supervisory_unit_id: d.supervisory_unit_id.map(|n| n.to_string()).unwrap_or_default(),
-            region_code: d.region_code.clone(),
-            address: d.address.clone(),
-            longitude: coord(d.longitude),
-            latitude: coord(d.latitude),
-            legal_rep: d.legal_rep.clone(),
-            founded_on: d.founded_on.map(|x| x.to_string()).unwrap_or_default(),
-            staff_count: num(d.staff_count),
-            member_count: num(d.member_count),
-            charter_party_clause: flag(d.charter_party_clause),
-            is_hub: flag(d.is_hub),
-            is_brand: flag(d.is_brand),
-            incubator: d.incubator.clone(),
-            ..Default::default()
-        }
+/// Categories, the registered ones and the filed ones told apart.
+fn category_options() -> Vec<(String, String)> {
+    let mut v = vec![(String::new(), "请选择".to_owned())];
+    for c in Category::ALL {
+        let group = if Category::REGISTERED.contains(c) { "登记" } else { "备案" };
+        v.push((c.as_str().to_owned(), format!("{group} · {}", c.label())));
     }
+    v
+}
 
-    /// The draft, or the fields that could not even be read.
-    fn draft(&self) -> (OrgDraft, Vec<FieldError>) {
-        let mut errs = Vec::new();
-        let mut bad = |f: &str, m: &str| errs.push(FieldError { field: f.into(), message: m.into() });
-        let int = |s: &str, f: &str, bad: &mut dyn FnMut(&str, &str)| -> Option<i32> {
-            let s = s.trim();
-            if s.is_empty() {
-                return None;
-            }
-            s.parse().map_err(|_| bad(f, "请填写整数")).ok()
-        };
-        let float = |s: &str, f: &str, bad: &mut dyn FnMut(&str, &str)| -> Option<f64> {
-            let s = s.trim();
-            if s.is_empty() {
-                return None;
-            }
-            s.parse().map_err(|_| bad(f, "请填写数字，如 118.582184")).ok()
-        };
-        let founded_on = if self.founded_on.trim().is_empty() {
-            None
+async fn fields(st: &AppState, pu: &PageUser, f: &OrgInput, editing: bool) -> Result<Vec<Field>, WebError> {
+    let mut v = vec![
+        Field::text("name", "组织名称", f.name.clone()).required(),
+        Field::text("uscc", "统一社会信用代码", f.uscc.clone()).hint(if f.applying {
+            "成立申请可暂不填写，准予登记时填写"
         } else {
-            let d = fmt::parse_date(&self.founded_on);
-            if d.is_none() {
-                bad("founded_on", "日期格式应为 YYYY-MM-DD");
-            }
-            d
-        };
-        let d = OrgDraft {
-            uscc: self.uscc.clone(),
-            name: self.name.clone(),
-            kind: OrgKind::parse(&self.kind),
-            mode: RegistrationMode::parse(&self.mode),
-            category: Category::parse(&self.category),
-            industry: self.industry.clone(),
-            authority_region: region_code_of(&self.authority_region),
-            supervisory_unit_id: self.supervisory_unit_id.trim().parse().ok(),
-            region_code: region_code_of(&self.region_code),
-            address: self.address.clone(),
-            longitude: float(&self.longitude, "longitude", &mut bad),
-            latitude: float(&self.latitude, "longitude", &mut bad),
-            legal_rep: self.legal_rep.clone(),
-            founded_on,
-            staff_count: int(&self.staff_count, "staff_count", &mut bad),
-            member_count: int(&self.member_count, "member_count", &mut bad),
-            charter_party_clause: self.charter_party_clause.is_some(),
-            is_hub: self.is_hub.is_some(),
-            is_brand: self.is_brand.is_some(),
-            incubator: self.incubator.clone(),
-        };
-        (d, errs)
+            "登记的社会组织必填；备案的社区社会组织可不填"
+        }),
+        Field::select(
+            "kind",
+            "组织类型",
+            f.kind.clone(),
+            options(OrgKind::ALL.iter().map(|k| (k.as_str(), k.label())), Some("请选择")),
+        )
+        .required(),
+        Field::select(
+            "registration_mode",
+            "登记方式",
+            f.registration_mode.clone(),
+            options(RegistrationMode::ALL.iter().map(|k| (k.as_str(), k.label())), None),
+        )
+        .required(),
+        Field::select("category", "类别", f.category.clone(), category_options())
+            .required()
+            .hint("行业协会商会、科技类、公益慈善类、城乡社区服务类直接登记，其他类别须有业务主管单位"),
+        picker::field(st, &pu.user, "supervisory_unit_id", "业务主管单位", Pick::Units, &opt(&f.supervisory_unit_id))
+            .await?
+            .hint("直接登记的不填；输入单位名称中的字，从建议中选择"),
+        Field::text("industry", "所属行业", f.industry.clone()),
+        picker::region(st, "authority_region", "登记管理机关", &f.authority_region)
+            .await?
+            .required()
+            .hint("登记管理机关所在区划：市、区县民政局或街道"),
+        picker::region(st, "region_code", "住所所在区划", &f.region_code)
+            .await?
+            .required()
+            .hint("输入社区、村或街道名称中的字，如“胜利”，从建议中选择"),
+        Field::text("address", "住所地址", f.address.clone()),
+        Field::text("longitude", "经度", opt(&f.longitude)).placeholder("如 118.582184"),
+        Field::text("latitude", "纬度", opt(&f.latitude)).placeholder("如 37.448963"),
+        Field::text("legal_rep", "法定代表人/负责人", f.legal_rep.clone()),
+        Field::new("founded_on", "成立日期", Kind::Date, opt(&f.founded_on)),
+        Field::new("staff_count", "从业人员数", Kind::Number, opt(&f.staff_count)),
+        Field::new("member_count", "会员数", Kind::Number, opt(&f.member_count)),
+        Field::text("incubator", "孵化基地", f.incubator.clone()),
+        Field::check("charter_party_clause", "章程含党建内容（党建入章）", f.charter_party_clause),
+        Field::check("is_hub", "枢纽型组织", f.is_hub),
+        Field::check("is_brand", "品牌组织", f.is_brand),
+    ];
+    if editing {
+        v.push(Field::new("effective_on", "变更生效日期", Kind::Date, opt(&f.effective_on)).hint("不填为今天"));
+        v.push(Field::text("reason", "变更事由", f.reason.clone()).placeholder("如：换届选举、住所迁移"));
     }
-}
-
-#[derive(Template)]
-#[template(path = "registry/org_form.html")]
-struct FormPage {
-    layout: Layout,
-    title: String,
-    action: String,
-    f: OrgForm,
-    errors: Vec<FieldError>,
-    kinds: Vec<(&'static str, &'static str)>,
-    modes: Vec<(&'static str, &'static str)>,
-    categories: Vec<(&'static str, &'static str)>,
-    units: Vec<(String, String)>,
-    editing: bool,
-    applying: bool,
-}
-
-impl FormPage {
-    fn err(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
-    }
+    Ok(v)
 }
 
 async fn form_page(
     st: &AppState,
     pu: &PageUser,
-    title: &str,
     action: String,
-    f: OrgForm,
-    errors: Vec<FieldError>,
+    f: &OrgInput,
+    errors: &[FieldError],
     editing: bool,
 ) -> Result<Response, WebError> {
-    let units = st.app.registry().list_supervisory_units(&pu.user).await?;
-    let applying = f.applying.is_some();
-    let mut res = render(&FormPage {
+    let title = if editing {
+        "变更登记事项"
+    } else if f.applying {
+        "受理成立申请"
+    } else {
+        "新增登记"
+    };
+    let mut fields = fields(st, pu, f, editing).await?;
+    let rest = attach(&mut fields, errors);
+    let mut hidden = vec![];
+    if let Some(v) = f.version {
+        hidden.push(("version", v.to_string()));
+    }
+    if f.applying {
+        hidden.push(("applying", "1".to_owned()));
+    }
+    let page = FormPage {
         layout: pu
             .layout(st, "orgs", title)
             .await
@@ -205,17 +129,14 @@ async fn form_page(
             .crumb(title.to_owned(), None),
         title: title.to_owned(),
         action,
-        kinds: kinds(),
-        modes: modes(),
-        categories: categories(),
-        units: units.into_iter().map(|u| (u.id.to_string(), u.name)).collect(),
-        editing,
-        applying,
-        f,
-        errors: errors.clone(),
-    });
+        fields,
+        hidden,
+        errors: rest,
+        cancel: "/registry/orgs".into(),
+    };
+    let mut res = render(&page);
     if !errors.is_empty() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(res)
 }
@@ -226,84 +147,70 @@ struct NewQuery {
 }
 
 async fn new_form(State(st): State<AppState>, pu: PageUser, Query(q): Query<NewQuery>) -> Result<Response, WebError> {
-    require_writer(&pu.user)?;
-    let f = OrgForm {
-        mode: "registered".into(),
-        kind: "association".into(),
+    let f = OrgInput {
+        registration_mode: RegistrationMode::Registered.as_str().into(),
+        kind: OrgKind::Association.as_str().into(),
         authority_region: pu.user.scope.region.to_string(),
-        charter_party_clause: Some("on".into()),
-        applying: q.applying.filter(|a| !a.is_empty()),
+        charter_party_clause: true,
+        applying: q.applying.is_some_and(|a| !a.is_empty()),
         ..Default::default()
     };
-    let title = if f.applying.is_some() { "受理成立申请" } else { "新增登记" };
-    form_page(&st, &pu, title, "/registry/orgs".into(), f, vec![], false).await
+    form_page(&st, &pu, "/registry/orgs".into(), &f, &[], false).await
 }
 
 pub(super) async fn create(
     State(st): State<AppState>,
     pu: PageUser,
-    Form(f): Form<OrgForm>,
+    FormInput(f): FormInput<OrgInput>,
 ) -> Result<Response, WebError> {
-    require_writer(&pu.user)?;
-    let applying = f.applying.is_some();
-    let (d, mut errs) = f.draft();
-    let title = if applying { "受理成立申请" } else { "新增登记" };
-    if !errs.is_empty() {
-        return form_page(&st, &pu, title, "/registry/orgs".into(), f, errs, false).await;
-    }
-    match st.app.registry().create_org(&Principal::User(pu.user.clone()), d, applying).await {
+    let d = match f.draft() {
+        Ok(d) => d,
+        Err(errs) => return form_page(&st, &pu, "/registry/orgs".into(), &f, &errs, false).await,
+    };
+    match st.app.registry().create_org(&Principal::User(pu.user.clone()), d, f.applying).await {
         Ok(m) => {
-            Ok(Redirect::to(&format!("/registry/orgs/{}?ok={}", m.id, if applying { "applied" } else { "created" }))
-                .into_response())
+            let msg = if f.applying {
+                "已受理成立申请。"
+            } else {
+                "已登记，三同步待落实的情况已推送党建工作机构。"
+            };
+            Ok(pu.redirect(&st, &format!("/registry/orgs/{}", m.id), Flash::ok(msg)).await)
         }
-        Err(Error::Invalid(e)) => {
-            errs.extend(e);
-            form_page(&st, &pu, title, "/registry/orgs".into(), f, errs, false).await
-        }
+        Err(Error::Invalid(e)) => form_page(&st, &pu, "/registry/orgs".into(), &f, &e, false).await,
         Err(e) => Err(e.into()),
     }
 }
 
 async fn edit_form(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
-    require_writer(&pu.user)?;
     let org = st.app.registry().get_org(&pu.user, id).await?;
-    let mut f = OrgForm::from_draft(&draft_of(&org));
-    f.version = Some(org.version);
-    f.applying = (org.status == OrgStatus::Applying.as_str()).then(|| "1".to_owned());
-    form_page(&st, &pu, "变更登记事项", format!("/registry/orgs/{id}"), f, vec![], true).await
+    form_page(&st, &pu, format!("/registry/orgs/{id}"), &OrgInput::of(&org), &[], true).await
 }
 
 pub(super) async fn update(
     State(st): State<AppState>,
     pu: PageUser,
     Path(id): Path<i64>,
-    Form(f): Form<OrgForm>,
+    FormInput(f): FormInput<OrgInput>,
 ) -> Result<Response, WebError> {
-    require_writer(&pu.user)?;
-    let (d, mut errs) = f.draft();
-    let effective = if f.effective_on.trim().is_empty() {
-        None
-    } else {
-        let e = fmt::parse_date(&f.effective_on);
-        if e.is_none() {
-            errs.push(FieldError { field: "effective_on".into(), message: "日期格式应为 YYYY-MM-DD".into() });
-        }
-        e
-    };
     let action = format!("/registry/orgs/{id}");
-    if !errs.is_empty() {
-        return form_page(&st, &pu, "变更登记事项", action, f, errs, true).await;
-    }
+    let (d, effective) = match (f.draft(), f.effective_on()) {
+        (Ok(d), Ok(e)) => (d, e),
+        (a, b) => {
+            let errs: Vec<FieldError> = a.err().into_iter().flatten().chain(b.err().into_iter().flatten()).collect();
+            return form_page(&st, &pu, action, &f, &errs, true).await;
+        }
+    };
     match st.app.registry().update_org(&pu.user, id, d, f.version, effective, f.reason.trim()).await {
         Ok(m) => {
             // an edit that changed nothing returns the record as it was
-            let ok = if Some(m.version) == f.version { "unchanged" } else { "updated" };
-            Ok(Redirect::to(&format!("/registry/orgs/{id}?ok={ok}")).into_response())
+            let msg = if Some(m.version) == f.version {
+                "内容未改变，未记录变更。"
+            } else {
+                "已保存变更，变更记录已留存。"
+            };
+            Ok(pu.redirect(&st, &action, Flash::ok(msg)).await)
         }
-        Err(Error::Invalid(e)) => {
-            errs.extend(e);
-            form_page(&st, &pu, "变更登记事项", action, f, errs, true).await
-        }
+        Err(Error::Invalid(e)) => form_page(&st, &pu, action, &f, &e, true).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -10,9 +10,10 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use hongling_domain::Action;
 use hongling_domain::registry::{RegistrationMode, StatusAction, SupervisionClass};
+use hongling_service::auth::Flash;
 use hongling_service::models;
 use hongling_service::{Error, FieldError};
 use serde::Deserialize;
@@ -124,7 +125,16 @@ async fn status_apply(
     }
     let code = Some(f.uscc.as_str()).filter(|c| !c.trim().is_empty());
     match st.app.registry().org_status_action(&pu.user, id, action, &f.reason, &f.doc_no, on, code).await {
-        Ok(_) => Ok(Redirect::to(&format!("/registry/orgs/{id}?ok=status")).into_response()),
+        Ok(m) => {
+            let label = StatusAction::parse(&f.action)
+                .map(|a| {
+                    a.label_for(RegistrationMode::parse(&m.registration_mode).unwrap_or(RegistrationMode::Registered))
+                })
+                .unwrap_or("状态变更");
+            Ok(pu
+                .redirect(&st, &format!("/registry/orgs/{id}"), Flash::ok(format!("已办理{label}，变更记录已留存。")))
+                .await)
+        }
         Err(Error::Invalid(e)) => status_page(&st, &pu, id, f, e).await,
         Err(e) => Err(e.into()),
     }
@@ -143,8 +153,13 @@ async fn supervision(
     Path(id): Path<i64>,
     Form(f): Form<ClassForm>,
 ) -> Result<Response, WebError> {
-    let class =
-        SupervisionClass::parse(&f.class).ok_or_else(|| WebError::page(Error::invalid("class", "请选择监管分类")))?;
-    st.app.registry().set_supervision_class(&pu.user, id, class, &f.reason).await?;
-    Ok(Redirect::to(&format!("/registry/orgs/{id}?ok=class")).into_response())
+    let to = format!("/registry/orgs/{id}");
+    let Some(class) = SupervisionClass::parse(&f.class) else {
+        return Ok(pu.redirect(&st, &to, Flash::error("请选择监管分类")).await);
+    };
+    match st.app.registry().set_supervision_class(&pu.user, id, class, &f.reason).await {
+        Ok(_) => Ok(pu.redirect(&st, &to, Flash::ok(format!("已调整监管分类为“{}”。", class.label()))).await),
+        Err(e @ Error::Invalid(_)) => Ok(pu.redirect(&st, &to, Flash::error(e.to_string())).await),
+        Err(e) => Err(e.into()),
+    }
 }

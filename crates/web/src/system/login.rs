@@ -15,7 +15,6 @@ use hongling_domain::Action;
 use hongling_service::{Error, FieldError};
 use serde::Deserialize;
 
-use super::users::OkQuery;
 use super::*;
 
 pub(super) fn routes() -> Routes {
@@ -120,7 +119,6 @@ async fn logout(State(st): State<AppState>, auth: axum::Extension<Auth>) -> Resp
 #[template(path = "system/password.html")]
 struct PasswordPage {
     layout: Layout,
-    notice: Option<String>,
     errors: Vec<FieldError>,
 }
 
@@ -130,11 +128,9 @@ impl PasswordPage {
     }
 }
 
-async fn password_form(State(st): State<AppState>, pu: PageUser, Query(q): Query<OkQuery>) -> Response {
+async fn password_form(State(st): State<AppState>, pu: PageUser) -> Response {
     render(&PasswordPage {
-        layout: pu.layout(&st, "", "修改密码").await.crumb("修改密码", None),
-        notice: notice_text(q.ok.as_deref()),
-        errors: vec![],
+        layout: pu.layout(&st, "", "修改密码").await.crumb("修改密码", None), errors: vec![]
     })
 }
 
@@ -150,11 +146,10 @@ async fn password_change(
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
     match st.app.system().change_own_password(&pu.user, &f.current, &f.new).await {
-        Ok(()) => Ok(Redirect::to("/account/password?ok=password").into_response()),
+        Ok(()) => Ok(pu.redirect(&st, "/account/password", hongling_service::auth::Flash::ok("密码已修改。")).await),
         Err(Error::Invalid(errors)) => {
             let mut res = render(&PasswordPage {
                 layout: pu.layout(&st, "", "修改密码").await.crumb("修改密码", None),
-                notice: None,
                 errors,
             });
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

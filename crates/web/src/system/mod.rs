@@ -17,19 +17,6 @@ fn field_error(errors: &[FieldError], field: &str) -> Option<String> {
     errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
 }
 
-fn notice_text(code: Option<&str>) -> Option<String> {
-    Some(
-        match code? {
-            "created" => "已保存。",
-            "disabled" => "已停用该用户，其登录会话已失效。",
-            "enabled" => "已启用该用户。",
-            "password" => "密码已修改。",
-            _ => return None,
-        }
-        .to_owned(),
-    )
-}
-
 /// The routes of this module.
 pub fn routes() -> Routes {
     Routes::new()

@@ -11,14 +11,16 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use hongling_domain::Action;
 use hongling_service::party::may_edit_policy;
 use hongling_service::policy::{PolicyInput, PolicyView};
 use hongling_service::{Error, FieldError};
 use serde::Deserialize;
 
-use crate::party::{nonempty, notice, opt_s};
+use crate::party::{nonempty, opt_s};
+use crate::ui::picker;
+use hongling_service::auth::Flash;
 
 pub(super) fn routes() -> Routes {
     Routes::new().get("/system/policy", Action::PolicyRead, policy).post(
@@ -32,11 +34,12 @@ pub(super) fn routes() -> Routes {
 #[template(path = "system/policy.html")]
 struct PolicyPage {
     layout: Layout,
-    notice: Option<String>,
     view: PolicyView,
     entries: Vec<hongling_service::policy::PolicyEntryView>,
     shipped: Vec<hongling_service::policy::PolicyEntryView>,
     region: String,
+    /// the region chosen, as a picker
+    region_field: Field,
     date: String,
     can_edit: bool,
     fields: Vec<Field>,
@@ -48,7 +51,6 @@ struct PolicyPage {
 struct PolicyQuery {
     region: Option<String>,
     date: Option<String>,
-    ok: Option<String>,
 }
 
 async fn policy_render(
@@ -58,9 +60,25 @@ async fn policy_render(
     input: &PolicyInput,
     errors: &[FieldError],
 ) -> Result<PolicyPage, WebError> {
-    let region = nonempty(&q.region).map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>());
+    let typed = nonempty(&q.region);
+    let mut region_error = None;
+    let region = match &typed {
+        None => None,
+        Some(text) => match st.app.resolve_region(&pu.user, text).await? {
+            Ok(code) => Some(code),
+            Err(m) => {
+                region_error = Some(m);
+                None
+            }
+        },
+    };
     let date = q.date.as_deref().and_then(fmt::parse_date);
     let view = st.app.effective_policy(&pu.user, region.as_deref(), date).await?;
+    let mut region_field = match &region_error {
+        None => picker::region(st, "region", "区域", &view.region).await?,
+        Some(_) => Field::picker("region", "区域", "/pick/regions", opt_s(&typed), opt_s(&typed)),
+    };
+    region_field.error = region_error;
     let entries = st.app.policy_entries_for(&pu.user, Some(&view.region)).await?;
     let mut fields = vec![
         Field::select(
@@ -85,8 +103,8 @@ async fn policy_render(
         .collect();
     Ok(PolicyPage {
         layout: pu.layout(st, "policy", "政策参数").await.crumb("系统管理", None).crumb("政策参数", None),
-        notice: notice(q.ok.as_deref()),
         region: view.region.clone(),
+        region_field,
         date: view.date.clone(),
         can_edit: may_edit_policy(&pu.user),
         view,
@@ -111,11 +129,11 @@ async fn policy_set(
     match st.app.set_policy(&pu.user, &i).await {
         Ok(e) => {
             spawn_refresh(&st, &pu.user, &e.region);
-            Ok(Redirect::to(&format!(
+            let to = format!(
                 "/system/policy?{}",
-                serde_urlencoded::to_string([("region", e.region.as_str()), ("ok", "policy")]).unwrap_or_default()
-            ))
-            .into_response())
+                serde_urlencoded::to_string([("region", e.region.as_str())]).unwrap_or_default()
+            );
+            Ok(pu.redirect(&st, &to, Flash::ok("已设定政策参数，所辖区域的覆盖情况正在按新参数重新计算。")).await)
         }
         Err(Error::Invalid(errors)) => {
             let q = PolicyQuery { region: Some(i.region.clone()), ..Default::default() };

@@ -2,12 +2,11 @@
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::fmt;
 use crate::layout::Layout;
 use crate::routes::Routes;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use hongling_domain::Action;
 use hongling_domain::{RegionCode, RegionLevel, UrbanRural};
 use hongling_service::Error;
@@ -17,11 +16,7 @@ use serde::Deserialize;
 use super::*;
 
 pub(super) fn routes() -> Routes {
-    Routes::new().get("/system/regions", Action::RegionsRead, regions).get(
-        "/system/regions/options",
-        Action::RegionsRead,
-        region_options,
-    )
+    Routes::new().get("/system/regions", Action::RegionsRead, regions)
 }
 
 struct RegionChild {
@@ -83,36 +78,4 @@ async fn regions(State(st): State<AppState>, pu: PageUser, Query(q): Query<CodeQ
         path,
         children,
     }))
-}
-
-/// `<option>`s for the region pickers (htmx sends the input under its own
-/// name: q, scope, region, region_code, authority_region), limited to the
-/// caller's scope.
-async fn region_options(
-    State(st): State<AppState>,
-    pu: PageUser,
-    Query(q): Query<std::collections::HashMap<String, String>>,
-) -> Result<Response, WebError> {
-    let text = ["q", "scope", "region", "region_code", "authority_region"]
-        .iter()
-        .find_map(|k| q.get(*k).filter(|v| !v.trim().is_empty()).cloned())
-        .unwrap_or_default();
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(Html(String::new()).into_response());
-    }
-    let found = if text.chars().all(|c| c.is_ascii_digit()) {
-        st.app.region(text).await?.filter(|r| pu.user.scope.sees_region(&r.code)).into_iter().collect()
-    } else {
-        st.app.search_regions(&pu.user, text, 20).await?
-    };
-    let mut html = String::new();
-    for r in found {
-        let full = match RegionCode::parse(&r.code) {
-            Ok(c) => st.app.region_full_name(&c).await?,
-            Err(_) => r.name.clone(),
-        };
-        html.push_str(&format!("<option value=\"{}\">{}</option>", fmt::html_escape(&r.code), fmt::html_escape(&full)));
-    }
-    Ok(Html(html).into_response())
 }

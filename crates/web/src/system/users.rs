@@ -1,21 +1,27 @@
 //! Users.
 
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use hongling_domain::role::ScopeKind;
+use hongling_domain::{Action, RegionCode, Role};
+use hongling_service::auth::Flash;
+use hongling_service::list::Pick;
+use hongling_service::models;
+use hongling_service::system::lists::UserList;
+use hongling_service::system::users::{NewUser, ScopeInput};
+use hongling_service::{Error, FieldError};
+use serde::Deserialize;
+
 use crate::AppState;
 use crate::error::WebError;
 use crate::fmt;
-use crate::layout::{Layout, Pager};
+use crate::layout::Layout;
 use crate::routes::Routes;
-use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use hongling_domain::Action;
-use hongling_domain::{RegionCode, Role};
-use hongling_service::models;
-use hongling_service::system::users::{NewUser, ScopeInput, UserFilter};
-use hongling_service::{Error, FieldError, PageRequest};
-use serde::Deserialize;
+use crate::ui::list::{ListView, pairs};
+use crate::ui::{Button, Field, FormPage, Kind, attach, picker};
 
 use super::*;
 
@@ -30,7 +36,7 @@ pub(super) fn routes() -> Routes {
         .post("/system/users/{id}/reset-password", Action::UsersManage, user_reset)
 }
 
-/// A user as the list and detail pages show it.
+/// A user as the detail page shows it.
 struct UserRow {
     id: i64,
     username: String,
@@ -43,149 +49,130 @@ struct UserRow {
     updated_at: String,
 }
 
-impl UserRow {
-    fn new(u: &models::User, scope: String, now: time::OffsetDateTime) -> Self {
-        Self {
-            id: u.id,
-            username: u.username.clone(),
-            display_name: u.display_name.clone(),
-            role: Role::parse(&u.role).map(Role::label).unwrap_or("未知角色"),
-            scope,
-            disabled: u.disabled,
-            locked: fmt::now_is_after(u.locked_until, now),
-            created_at: fmt::datetime(u.created_at),
-            updated_at: fmt::datetime(u.updated_at),
-        }
-    }
+async fn user_row(st: &AppState, pu: &PageUser, u: models::User) -> Result<UserRow, WebError> {
+    let r = st.app.user_rows(&pu.user, vec![u]).await?.pop().ok_or(Error::NotFound)?;
+    Ok(UserRow {
+        id: r.user.id,
+        username: r.user.username.clone(),
+        display_name: r.user.display_name.clone(),
+        role: Role::parse(&r.user.role).map(Role::label).unwrap_or("未知角色"),
+        scope: r.scope,
+        disabled: r.user.disabled,
+        locked: r.locked,
+        created_at: fmt::datetime(r.user.created_at),
+        updated_at: fmt::datetime(r.user.updated_at),
+    })
 }
 
-fn role_options() -> Vec<(&'static str, &'static str)> {
-    Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect()
-}
-
-#[derive(Template)]
-#[template(path = "system/users.html")]
-struct UsersPage {
-    layout: Layout,
-    notice: Option<String>,
-    q: String,
-    role: String,
-    roles: Vec<(&'static str, &'static str)>,
-    rows: Vec<UserRow>,
-    pager: Pager,
-}
-
-#[derive(Deserialize, Default)]
-struct UsersQuery {
-    q: Option<String>,
-    role: Option<String>,
-    page: Option<u64>,
-    ok: Option<String>,
-}
-
-async fn user_row(st: &AppState, u: &models::User) -> UserRow {
-    UserRow::new(u, scope_text(st, u).await, st.app.now())
-}
-
-async fn scope_text(st: &AppState, u: &models::User) -> String {
-    let name = match RegionCode::parse(&u.scope_region) {
-        Ok(c) => st.app.region_full_name(&c).await.unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    match u.scope_ref_id {
-        Some(id) if u.scope_kind == "org" => format!("社会组织 #{id}（{name}）"),
-        Some(id) => format!("党组织 #{id}（{name}）"),
-        None => format!("{name}（{}）", u.scope_region),
-    }
-}
-
-async fn users(State(st): State<AppState>, pu: PageUser, Query(q): Query<UsersQuery>) -> Result<Response, WebError> {
-    let role = q.role.clone().unwrap_or_default();
-    let filter = UserFilter { q: q.q.clone(), role: Role::parse(&role) };
-    let p = PageRequest::new(q.page, None);
-    let page = st.app.system().list_users(&pu.user, &filter, p).await?;
-    let mut rows = Vec::with_capacity(page.items.len());
-    for u in &page.items {
-        rows.push(user_row(&st, u).await);
-    }
-    let pager = Pager::new(
+async fn users(State(st): State<AppState>, pu: PageUser, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+    let raw = pairs(raw.as_deref());
+    let view = ListView::load::<UserList>(
+        &st,
+        &pu.user,
         "/system/users",
-        &[("q", q.q.clone().unwrap_or_default()), ("role", role.clone())],
-        page.total,
-        page.page,
-        page.per_page,
-    );
-    Ok(render(&UsersPage {
-        layout: pu.layout(&st, "users", "用户").await.crumb("系统管理", None).crumb("用户", None),
-        notice: notice_text(q.ok.as_deref()),
-        q: q.q.unwrap_or_default(),
-        role,
-        roles: role_options(),
-        rows,
-        pager,
-    }))
+        "user-table",
+        &raw,
+        &["q", "role", "region", "disabled"],
+        &[],
+    )
+    .await?
+    .actions(|r| vec![("查看", format!("/system/users/{}", r.user.id))]);
+    let layout = pu.layout(&st, "users", "用户").await.crumb("系统管理", None).crumb("用户", None);
+    Ok(view.page(layout, "", vec![Button::primary("新增用户", "/system/users/new")]).render())
 }
 
+/// The new-user form as typed.
 #[derive(Deserialize, Default)]
 struct UserForm {
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     display_name: String,
+    #[serde(default)]
     role: String,
+    /// a region (region-scoped roles)
+    #[serde(default)]
     scope: String,
+    /// an organization (organization accounts)
+    #[serde(default)]
+    scope_org: String,
+    /// a party organization (secretaries and members)
+    #[serde(default)]
+    scope_party_org: String,
     password: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "system/user_new.html")]
-struct UserNewPage {
-    layout: Layout,
-    form: UserForm,
-    roles: Vec<(&'static str, &'static str)>,
-    errors: Vec<FieldError>,
-}
-
-impl UserNewPage {
-    fn err(&self, field: &str) -> Option<String> {
-        field_error(&self.errors, field)
-    }
-}
-
-async fn user_new(State(st): State<AppState>, pu: PageUser) -> Result<Response, WebError> {
-    if !pu.user.role.manages_users() {
-        return Err(WebError::page(Error::Forbidden("只有系统管理员可以管理用户")));
-    }
-    let form = UserForm { role: "registrar".into(), scope: pu.user.scope.region.to_string(), ..Default::default() };
-    Ok(render(&UserNewPage {
+async fn user_form(st: &AppState, pu: &PageUser, f: &UserForm, errors: &[FieldError]) -> Result<FormPage, WebError> {
+    let roles = Role::ALL.iter().map(|r| (r.as_str().to_owned(), r.label().to_owned())).collect();
+    let mut fields = vec![
+        Field::text("username", "用户名", f.username.clone()).required().hint("3–32 位字母、数字、下划线、点或短横线"),
+        Field::text("display_name", "姓名", f.display_name.clone()).required(),
+        Field::select("role", "角色", f.role.clone(), roles).required(),
+        picker::region(st, "scope", "权限范围：区域", &f.scope)
+            .await?
+            .hint("区域账号（管理员、登记机关、综合党委、业务主管单位、镇街等）填写"),
+        picker::field(st, &pu.user, "scope_org", "或：社会组织", Pick::Orgs, &f.scope_org)
+            .await?
+            .hint("社会组织账号填写：输入组织名称，从建议中选择"),
+        picker::field(st, &pu.user, "scope_party_org", "或：党组织", Pick::PartyOrgs, &f.scope_party_org)
+            .await?
+            .hint("党组织书记、党员账号填写"),
+        Field::new("password", "初始密码", Kind::Password, String::new()).hint("留空则由系统生成，仅显示一次"),
+    ];
+    let rest = attach(&mut fields, errors);
+    Ok(FormPage {
         layout: pu
-            .layout(&st, "users", "新增用户")
+            .layout(st, "users", "新增用户")
             .await
             .crumb("系统管理", None)
             .crumb("用户", Some("/system/users"))
             .crumb("新增", None),
-        form,
-        roles: role_options(),
-        errors: vec![],
-    }))
+        title: "新增用户".into(),
+        action: "/system/users".into(),
+        fields,
+        hidden: vec![],
+        errors: rest,
+        cancel: "/system/users".into(),
+    })
 }
 
-/// `370502`, `org:12`, `party_org:3`, or a region code followed by its name from the picker.
-fn parse_scope_input(s: &str) -> Result<ScopeInput, Error> {
-    let s = s.trim();
-    let bad = || Error::invalid("scope", "请填写行政区划代码（如 370502），或 org:组织编号");
-    if let Some(id) = s.strip_prefix("org:") {
-        return id.trim().parse().map(ScopeInput::Org).map_err(|_| bad());
+async fn user_new(State(st): State<AppState>, pu: PageUser) -> Result<Response, WebError> {
+    let form = UserForm {
+        role: Role::Registrar.as_str().into(),
+        scope: pu.user.scope.region.to_string(),
+        ..Default::default()
+    };
+    Ok(render(&user_form(&st, &pu, &form, &[]).await?))
+}
+
+/// The scope asked for: by the role's kind of scope, from its field; a name
+/// typed without choosing is resolved.
+async fn scope_of(st: &AppState, pu: &PageUser, f: &UserForm, role: Role) -> Result<ScopeInput, Error> {
+    let (field, text, kind) = match role.scope_kind() {
+        ScopeKind::Region => {
+            return match st.app.resolve_region(&pu.user, &f.scope).await? {
+                _ if f.scope.trim().is_empty() => Err(Error::invalid("scope", "请选择该账号的权限范围（区域）")),
+                Ok(code) => Ok(ScopeInput::Region(RegionCode::parse(&code).map_err(Error::internal)?)),
+                Err(m) => Err(Error::invalid("scope", m)),
+            };
+        }
+        ScopeKind::Org => ("scope_org", f.scope_org.as_str(), Pick::Orgs),
+        ScopeKind::PartyOrg => ("scope_party_org", f.scope_party_org.as_str(), Pick::PartyOrgs),
+    };
+    if text.trim().is_empty() {
+        return Err(Error::invalid(field, format!("该角色的权限范围应为一个{}，请选择", kind.noun())));
     }
-    if let Some(id) = s.strip_prefix("party_org:") {
-        return id.trim().parse().map(ScopeInput::PartyOrg).map_err(|_| bad());
+    match st.app.resolve_pick(&pu.user, kind, text).await? {
+        Ok(id) if kind == Pick::Orgs => Ok(ScopeInput::Org(id)),
+        Ok(id) => Ok(ScopeInput::PartyOrg(id)),
+        Err(m) => Err(Error::invalid(field, m)),
     }
-    let code: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
-    RegionCode::parse(&code).map(ScopeInput::Region).map_err(|_| bad())
 }
 
 async fn user_create(State(st): State<AppState>, pu: PageUser, Form(f): Form<UserForm>) -> Result<Response, WebError> {
     let result = async {
         let role = Role::parse(&f.role).ok_or_else(|| Error::invalid("role", "请选择角色"))?;
-        let scope = parse_scope_input(&f.scope)?;
+        let scope = scope_of(&st, &pu, &f, role).await?;
         let password = f.password.clone().filter(|p| !p.is_empty());
         st.app
             .system()
@@ -199,20 +186,21 @@ async fn user_create(State(st): State<AppState>, pu: PageUser, Form(f): Form<Use
     match result {
         Ok((u, secret)) => match secret {
             Some(s) => user_detail_page(&st, &pu, u.id, Some("已新增用户。".into()), Some(s)).await,
-            None => Ok(Redirect::to(&format!("/system/users/{}?ok=created", u.id)).into_response()),
+            None => Ok(pu.redirect(&st, &format!("/system/users/{}", u.id), Flash::ok("已新增用户。")).await),
         },
-        Err(Error::Invalid(errors)) => {
-            let mut res = render(&UserNewPage {
-                layout: pu
-                    .layout(&st, "users", "新增用户")
-                    .await
-                    .crumb("系统管理", None)
-                    .crumb("用户", Some("/system/users"))
-                    .crumb("新增", None),
-                form: UserForm { password: None, ..f },
-                roles: role_options(),
-                errors,
-            });
+        Err(Error::Invalid(mut errors)) => {
+            // the service names the scope "scope": put it under the field the role uses
+            if let Some(role) = Role::parse(&f.role) {
+                let field = match role.scope_kind() {
+                    ScopeKind::Region => "scope",
+                    ScopeKind::Org => "scope_org",
+                    ScopeKind::PartyOrg => "scope_party_org",
+                };
+                for e in errors.iter_mut().filter(|e| e.field == "scope") {
+                    e.field = field.to_owned();
+                }
+            }
+            let mut res = render(&user_form(&st, &pu, &UserForm { password: None, ..f }, &errors).await?);
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
@@ -238,7 +226,7 @@ async fn user_detail_page(
     secret: Option<String>,
 ) -> Result<Response, WebError> {
     let u = st.app.system().get_user(&pu.user, id).await?;
-    let row = user_row(st, &u).await;
+    let row = user_row(st, pu, u.clone()).await?;
     Ok(render(&UserDetailPage {
         layout: pu
             .layout(st, "users", "用户详情")
@@ -253,28 +241,18 @@ async fn user_detail_page(
     }))
 }
 
-#[derive(Deserialize)]
-pub(super) struct OkQuery {
-    pub ok: Option<String>,
-}
-
-async fn user_detail(
-    State(st): State<AppState>,
-    pu: PageUser,
-    Path(id): Path<i64>,
-    Query(q): Query<OkQuery>,
-) -> Result<Response, WebError> {
-    user_detail_page(&st, &pu, id, notice_text(q.ok.as_deref()), None).await
+async fn user_detail(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+    user_detail_page(&st, &pu, id, None, None).await
 }
 
 async fn user_disable(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
     st.app.system().set_user_disabled(&pu.user, id, true).await?;
-    Ok(Redirect::to(&format!("/system/users/{id}?ok=disabled")).into_response())
+    Ok(pu.redirect(&st, &format!("/system/users/{id}"), Flash::ok("已停用该用户，其登录会话已失效。")).await)
 }
 
 async fn user_enable(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
     st.app.system().set_user_disabled(&pu.user, id, false).await?;
-    Ok(Redirect::to(&format!("/system/users/{id}?ok=enabled")).into_response())
+    Ok(pu.redirect(&st, &format!("/system/users/{id}"), Flash::ok("已启用该用户。")).await)
 }
 
 async fn user_reset(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {

@@ -43,9 +43,7 @@ pub fn cell(c: Value_) -> Cell {
         Value_::Rate(r) => {
             Cell { num: true, ..Cell::text(r.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or("—".into())) }
         }
-        Value_::Money(f) => {
-            Cell { num: true, ..Cell::text(f.map(|f| crate::fmt::money(f)).unwrap_or_else(|| "—".into())) }
-        }
+        Value_::Money(f) => Cell { num: true, ..Cell::text(f.map(crate::fmt::money).unwrap_or_else(|| "—".into())) },
         Value_::Date(d) => Cell::text(d.map(|d| d.to_string()).unwrap_or_default()),
         Value_::Tag(s, t) => Cell::tag(s, tone_class(t)),
         Value_::Link(s, r, id) => Cell::link(s, href(r, id)),
@@ -169,8 +167,7 @@ impl<R: 'static> ListView<R> {
             errors.iter().filter(|e| !in_form.contains(&e.field.as_str())).map(|e| e.message.clone()).collect();
         // the table: headers with sort links, cells
         let pairs_now: Vec<(&str, String)> = query.as_ref().map(ListQuery::pairs).unwrap_or_default();
-        let (sort_key, desc) =
-            query.as_ref().and_then(|q| q.sort).or(spec.default_sort()).map(|(k, d)| (k, d)).unwrap_or(("", true));
+        let (sort_key, desc) = query.as_ref().and_then(|q| q.sort).or(spec.default_sort()).unwrap_or(("", true));
         let headers = spec
             .headers()
             .into_iter()
@@ -220,9 +217,10 @@ impl<R: 'static> ListView<R> {
             self.table.headers.push(Head { label: "操作".into(), href: None, mark: "" });
             for (row, cells) in p.items.iter().zip(self.table.rows.iter_mut()) {
                 let links = f(row);
-                let mut c = Cell::default();
-                c.links = links.into_iter().map(|(l, h)| (l.to_owned(), h)).collect();
-                cells.push(c);
+                cells.push(Cell {
+                    links: links.into_iter().map(|(l, h)| (l.to_owned(), h)).collect(),
+                    ..Default::default()
+                });
             }
         }
         self
@@ -261,11 +259,6 @@ impl<R: 'static> ListView<R> {
 impl ListPage {
     pub fn intro(mut self, s: impl Into<String>) -> Self {
         self.intro = s.into();
-        self
-    }
-
-    pub fn notice(mut self, n: Option<String>) -> Self {
-        self.notice = n;
         self
     }
 

@@ -121,6 +121,8 @@ pub struct Field {
     pub display: String,
     pub multi: bool,
     pub chosen: Vec<(String, String)>,
+    /// The element id (the name unless several fields of one name share a page).
+    pub id: String,
 }
 
 impl Field {
@@ -139,7 +141,14 @@ impl Field {
             display: String::new(),
             multi: false,
             chosen: vec![],
+            id: name.to_owned(),
         }
+    }
+
+    /// A distinct element id, for a page with several fields of one name.
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = id.into();
+        self
     }
 
     /// A picker of one value: the stored value (an id or a region code) and
