@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod enums;
 pub mod idcard;
+pub mod input;
 pub mod policy;
 pub mod region;
 pub mod role;

@@ -76,6 +76,25 @@ impl Error {
     }
 }
 
+impl From<hongling_domain::input::Violation> for FieldError {
+    fn from(v: hongling_domain::input::Violation) -> Self {
+        FieldError { field: v.field.to_owned(), message: v.message }
+    }
+}
+
+/// The per-field violations of a domain draft or rule are invalid input.
+impl From<Vec<hongling_domain::input::Violation>> for Error {
+    fn from(v: Vec<hongling_domain::input::Violation>) -> Self {
+        Error::Invalid(v.into_iter().map(FieldError::from).collect())
+    }
+}
+
+impl From<hongling_domain::input::Violation> for Error {
+    fn from(v: hongling_domain::input::Violation) -> Self {
+        Error::Invalid(vec![v.into()])
+    }
+}
+
 impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {
         Error::internal(e)

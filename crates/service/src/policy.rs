@@ -11,7 +11,7 @@ use serde_json::json;
 use time::Date;
 use utoipa::ToSchema;
 
-use crate::input::{Check, de_text};
+use crate::input::{Reader, de_text};
 use crate::party::may_edit_policy;
 use crate::{CurrentUser, Error, Hongling, Principal, Result};
 
@@ -167,8 +167,8 @@ impl Hongling {
             return Err(Error::Forbidden("只有党建工作机构或系统管理员可以设置政策参数"));
         }
         let region = me.subtree(Some(&input.region))?;
-        let mut c = Check::default();
-        let param = c.choice("param", &input.param, Param::parse, "参数");
+        let mut c = Reader::new();
+        let param = c.choice_with("param", &input.param, Param::parse, "参数");
         let today = self.today();
         let from = match input.effective_from.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Some(today),
@@ -196,7 +196,7 @@ impl Hongling {
         if regions::get(&self.db, &region).await?.is_none() {
             c.bad("region", "行政区划不存在");
         }
-        c.finish()?;
+        c.finish(())?;
         let (Some(param), Some(from)) = (param, from) else { return Err(Error::internal("checked")) };
         let by = Principal::User(me.clone());
         let txn = begin_write(&self.db).await?;

@@ -2,4 +2,6 @@
 //! planner of joint branches and instructor assignments.
 
 pub mod coverage;
+pub mod inputs;
 pub mod planner;
+pub mod records;

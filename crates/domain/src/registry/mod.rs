@@ -7,6 +7,7 @@ use time::Date;
 pub mod uscc;
 
 use crate::enums::labelled_enum;
+pub use crate::input::Violation;
 use uscc::Uscc;
 
 labelled_enum!(
@@ -221,15 +222,8 @@ pub struct OrgDraft {
     pub incubator: String,
 }
 
-/// A field-level rule failure.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    pub field: &'static str,
-    pub message: String,
-}
-
 fn v(field: &'static str, message: impl Into<String>) -> Violation {
-    Violation { field, message: message.into() }
+    Violation::new(field, message)
 }
 
 /// The rules a record must satisfy by itself (the database checks the rest:

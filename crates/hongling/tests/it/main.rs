@@ -9,5 +9,6 @@ mod errors;
 mod foundation;
 mod import;
 mod party;
+mod party_rules;
 mod policy_sync;
 mod registry;

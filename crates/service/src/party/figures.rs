@@ -128,7 +128,7 @@ impl Party<'_> {
     fn coverage_filter(&self, me: &CurrentUser, q: &CoverageQuery) -> Result<(CoverageFilter, FigureSource)> {
         require_party_reader(me)?;
         use hongling_domain::registry::{Category, OrgKind};
-        let mut c = crate::input::Check::default();
+        let mut c = crate::input::Reader::new();
         for (field, v, ok) in [
             ("mode", &q.mode, nonempty(&q.mode).is_none_or(|v| RegistrationMode::parse(&v).is_some())),
             ("kind", &q.kind, nonempty(&q.kind).is_none_or(|v| OrgKind::parse(&v).is_some())),
@@ -139,7 +139,7 @@ impl Party<'_> {
                 c.bad(field, format!("未知的筛选值：{}", v.as_deref().unwrap_or("")));
             }
         }
-        c.finish()?;
+        c.finish(())?;
         let f = CoverageFilter {
             region_prefix: me.subtree(q.region.as_deref())?,
             registration_mode: nonempty(&q.mode),

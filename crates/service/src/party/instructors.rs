@@ -2,20 +2,22 @@
 //! assessment, and the organizations they serve, within a load limit.
 
 use hongling_domain::party::coverage::{Assessment, InstructorSource};
+pub use hongling_domain::party::inputs::InstructorInput;
+use hongling_domain::party::records::{InstructorDraft, check_instructor_load};
 use hongling_domain::policy::Param;
 use hongling_store::party::entity::{instructor, instructor_assignment};
 use hongling_store::registry::entity::social_org;
 use hongling_store::{begin_write, regions, to_db};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
 use super::Party;
 use super::{require_party_reader, require_party_writer};
 use crate::Ref;
-use crate::input::{Check, coords, de_text};
+use crate::input::Reader;
 use crate::{CurrentUser, Error, Principal, Result};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -52,43 +54,6 @@ pub struct InstructorDetail {
     #[serde(flatten)]
     pub instructor: InstructorView,
     pub orgs: Vec<Ref>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct InstructorInput {
-    #[serde(default)]
-    pub name: String,
-    /// retired_cadre, agency_cadre, party_worker, community_worker, org_backbone, other
-    #[serde(default)]
-    pub source: String,
-    #[serde(default)]
-    pub region_code: String,
-    #[serde(default)]
-    pub employer: String,
-    #[serde(default)]
-    pub phone: String,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<f64>)]
-    pub longitude: Option<String>,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<f64>)]
-    pub latitude: Option<String>,
-    /// own load limit (empty: the policy profile's)
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<i32>)]
-    pub max_orgs: Option<String>,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<String>)]
-    pub appointed_on: Option<String>,
-    /// active (default) or inactive
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub assessment: String,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<i32>)]
-    pub assessment_year: Option<String>,
-    pub version: Option<i32>,
 }
 
 fn instructor_json(m: &instructor::Model) -> serde_json::Value {
@@ -171,52 +136,34 @@ impl Party<'_> {
         Ok(InstructorDetail { instructor, orgs })
     }
 
+    /// Read an input into an active model: the draft and its rules come from
+    /// the domain; here the region exists and lies in the caller's scope.
     async fn check_instructor(
         &self,
         me: &CurrentUser,
         i: &InstructorInput,
         existing: Option<&instructor::Model>,
     ) -> Result<instructor::ActiveModel> {
-        let today = self.today();
-        let mut c = Check::default();
+        let d = InstructorDraft::read(i, self.today())?;
+        if !me.scope.region.contains_str(&d.region_code) || regions::get(&self.db, &d.region_code).await?.is_none() {
+            return Err(Error::invalid("region_code", "区划不在您的管辖区域内或不存在"));
+        }
         let mut am: instructor::ActiveModel = match existing {
             Some(m) => m.clone().into(),
             None => instructor::ActiveModel { version: Set(1), load: Set(0), ..Default::default() },
         };
-        am.name = Set(c.text("name", &i.name, "姓名", 50));
-        let s = c.choice("source", &i.source, InstructorSource::parse, "来源");
-        am.source = Set(s.map(|s| s.as_str()).unwrap_or_default().to_owned());
-        let region = i.region_code.trim().chars().take_while(char::is_ascii_digit).collect::<String>();
-        if region.is_empty() {
-            c.bad("region_code", "请选择指导区域");
-        } else if !me.scope.region.contains_str(&region) || regions::get(&self.db, &region).await?.is_none() {
-            c.bad("region_code", "区划不在您的管辖区域内或不存在");
-        }
-        am.region_code = Set(region);
-        am.employer = Set(i.employer.trim().chars().take(100).collect());
-        am.phone = Set(i.phone.trim().chars().take(32).collect());
-        let (lon, lat) = coords(&mut c, &i.longitude, &i.latitude);
-        am.lon_e6 = Set(lon);
-        am.lat_e6 = Set(lat);
-        am.max_orgs = Set(c.int("max_orgs", &i.max_orgs, 1, 100).map(|n| n as i32));
-        am.appointed_on = Set(c.date("appointed_on", &i.appointed_on, today));
-        let status = match i.status.trim() {
-            "" | "active" => "active",
-            "inactive" => "inactive",
-            _ => {
-                c.bad("status", "状态应为 active 或 inactive");
-                "active"
-            }
-        };
-        am.status = Set(status.to_owned());
-        let a = i.assessment.trim();
-        if !a.is_empty() && Assessment::parse(a).is_none() {
-            c.bad("assessment", "考核结果应为优秀、称职、基本称职或不称职");
-        }
-        am.assessment = Set(Assessment::parse(a).map(|x| x.as_str()).unwrap_or("").to_owned());
-        am.assessment_year =
-            Set(c.int("assessment_year", &i.assessment_year, 2000, i64::from(today.year())).map(|n| n as i32));
-        c.finish()?;
+        am.name = Set(d.name);
+        am.source = Set(d.source.as_str().to_owned());
+        am.region_code = Set(d.region_code);
+        am.employer = Set(d.employer);
+        am.phone = Set(d.phone);
+        am.lon_e6 = Set(d.coords.map(|c| c.0));
+        am.lat_e6 = Set(d.coords.map(|c| c.1));
+        am.max_orgs = Set(d.max_orgs);
+        am.appointed_on = Set(d.appointed_on);
+        am.status = Set(d.status.as_str().to_owned());
+        am.assessment = Set(d.assessment.map(|a| a.as_str()).unwrap_or("").to_owned());
+        am.assessment_year = Set(d.assessment_year);
         Ok(am)
     }
 
@@ -312,10 +259,8 @@ impl Party<'_> {
         let new: Vec<i64> = add.iter().copied().filter(|o| !current.contains(o)).collect();
         let load = current.iter().filter(|o| !remove.contains(o)).count() + new.len();
         let limit = self.instructor_limit(m).await?;
-        let mut c = Check::default();
-        if load as i32 > limit {
-            c.bad("org_ids", format!("超过该指导员的联系上限 {limit} 个（调整后为 {load} 个）"));
-        }
+        let mut c = Reader::new();
+        c.add(check_instructor_load(load, limit));
         let orgs =
             social_org::Entity::find().filter(social_org::Column::Id.is_in(new.iter().copied())).all(conn).await?;
         for id in &new {
@@ -330,7 +275,7 @@ impl Party<'_> {
                 None => c.bad("org_ids", format!("社会组织 {id} 不存在")),
             }
         }
-        c.finish()?;
+        c.finish(())?;
         let today = self.today();
         for id in &new {
             instructor_assignment::ActiveModel { org_id: Set(*id), instructor_id: Set(m.id), since: Set(today) }

@@ -3,17 +3,19 @@
 use std::collections::HashMap;
 
 use hongling_domain::party::coverage::{FundCheck, FundKind, PartyLifeKind, check_funds};
+pub use hongling_domain::party::inputs::{FundInput, PartyLifeInput, TrainingInput};
+use hongling_domain::party::records::{FundDraft, PartyLifeDraft, Trainee, TrainingDraft, attendance_rate};
+pub use hongling_domain::party::records::{format_fen, parse_yuan};
 use hongling_store::party::entity::{instructor, party_fund, party_life, party_member, party_org, training};
 use hongling_store::{begin_write, to_db};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
 use super::Party;
 use super::may_write_party;
 use crate::Ref;
-use crate::input::{Check, de_text};
 use crate::{CurrentUser, Error, Principal, Result};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -25,31 +27,12 @@ pub struct PartyLifeView {
     pub kind_label: String,
     pub held_on: String,
     pub topic: String,
-    pub attendees: i32,
-    pub expected: i32,
-    /// attendees / expected, 0..1 (null without an expected number)
+    /// null when not recorded (a blank is not zero)
+    pub attendees: Option<i32>,
+    pub expected: Option<i32>,
+    /// attendees / expected, 0..1 (null unless both are recorded)
     pub attendance_rate: Option<f64>,
     pub actor: String,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct PartyLifeInput {
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = i64)]
-    pub party_org_id: Option<String>,
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = String)]
-    pub held_on: Option<String>,
-    #[serde(default)]
-    pub topic: String,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = i32)]
-    pub attendees: Option<String>,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = i32)]
-    pub expected: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -67,26 +50,6 @@ pub struct FundView {
     pub note: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct FundInput {
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = i64)]
-    pub party_org_id: Option<String>,
-    #[serde(default)]
-    pub kind: String,
-    /// yuan, e.g. "3000" or "1250.50"
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = String)]
-    pub amount: Option<String>,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = String)]
-    pub received_on: Option<String>,
-    #[serde(default)]
-    pub doc_no: String,
-    #[serde(default)]
-    pub note: String,
-}
-
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TrainingView {
     pub id: i64,
@@ -96,43 +59,6 @@ pub struct TrainingView {
     pub trained_on: String,
     pub hours: i32,
     pub organizer: String,
-}
-
-/// A training attended by a member (e.g. a secretary's rotation training) or an instructor.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct TrainingInput {
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<i64>)]
-    pub member_id: Option<String>,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<i64>)]
-    pub instructor_id: Option<String>,
-    #[serde(default)]
-    pub title: String,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = String)]
-    pub trained_on: Option<String>,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<i32>)]
-    pub hours: Option<String>,
-    #[serde(default)]
-    pub organizer: String,
-}
-
-/// "1250.5" → 125050 fen.
-pub fn parse_yuan(s: &str) -> Option<i64> {
-    let s = s.trim().trim_end_matches('元').trim().replace(',', "");
-    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-    if int.is_empty()
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || frac.len() > 2
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let y: i64 = int.parse().ok()?;
-    let f: i64 = format!("{frac:0<2}").parse().ok()?;
-    y.checked_mul(100)?.checked_add(f)
 }
 
 /// A party life record as pages and the API show it.
@@ -146,58 +72,30 @@ pub(crate) fn party_life_view(r: party_life::Model, names: &HashMap<i64, String>
         topic: r.topic,
         attendees: r.attendees,
         expected: r.expected,
-        attendance_rate: (r.expected > 0).then(|| f64::from(r.attendees) / f64::from(r.expected)),
+        attendance_rate: attendance_rate(r.attendees, r.expected),
         actor: r.actor,
     }
-}
-
-pub fn format_fen(f: i64) -> String {
-    format!("{}.{:02}", f / 100, (f % 100).abs())
 }
 
 impl Party<'_> {
     /// The party organization a record is about, if the caller may add records to it:
     /// region writers in their subtree, a secretary their own.
-    async fn writable_party_org(
-        &self,
-        me: &CurrentUser,
-        c: &mut Check,
-        raw: &Option<String>,
-    ) -> Result<Option<party_org::Model>> {
-        let Some(id) = c.id("party_org_id", raw) else {
-            if raw.is_none() {
-                c.bad("party_org_id", "请选择党组织");
-            }
-            return Ok(None);
-        };
-        let p = party_org::Entity::find_by_id(id).one(&self.db).await?;
-        match p {
+    async fn writable_party_org(&self, me: &CurrentUser, id: i64) -> Result<party_org::Model> {
+        match party_org::Entity::find_by_id(id).one(&self.db).await? {
             Some(p)
                 if self.edits_party_org(me, &p)
                     || (may_write_party(me) && me.scope.region.contains_str(&p.region_code)) =>
             {
-                Ok(Some(p))
+                Ok(p)
             }
-            _ => {
-                c.bad("party_org_id", "党组织不存在或无权维护");
-                Ok(None)
-            }
+            _ => Err(Error::invalid("party_org_id", "党组织不存在或无权维护")),
         }
     }
 
     pub async fn create_party_life(&self, me: &CurrentUser, i: &PartyLifeInput) -> Result<party_life::Model> {
-        let mut c = Check::default();
-        let p = self.writable_party_org(me, &mut c, &i.party_org_id).await?;
-        let kind = c.choice("kind", &i.kind, PartyLifeKind::parse, "活动类型");
-        let held = c.required_date("held_on", &i.held_on, self.today(), "活动日期");
-        let topic = c.text("topic", &i.topic, "主题", 200);
-        let attendees = c.int("attendees", &i.attendees, 0, 100_000).unwrap_or(0) as i32;
-        let expected = c.int("expected", &i.expected, 0, 100_000).unwrap_or(0) as i32;
-        if expected > 0 && attendees > expected {
-            c.bad("attendees", "实到人数不能多于应到人数");
-        }
-        c.finish()?;
-        let (Some(p), Some(kind), Some(held)) = (p, kind, held) else { return Err(Error::internal("checked")) };
+        let d = PartyLifeDraft::read(i, self.today())?;
+        let p = self.writable_party_org(me, d.party_org_id).await?;
+        let PartyLifeDraft { kind, held_on: held, topic, attendees, expected, .. } = d;
         let by = Principal::User(me.clone());
         let txn = begin_write(&self.db).await?;
         let m = party_life::ActiveModel {
@@ -225,25 +123,9 @@ impl Party<'_> {
     /// Record funds received; kept by region writers (party offices, townships).
     pub async fn create_fund(&self, me: &CurrentUser, i: &FundInput) -> Result<party_fund::Model> {
         super::require_party_writer(me)?;
-        let mut c = Check::default();
-        let p = self.writable_party_org(me, &mut c, &i.party_org_id).await?;
-        let kind = c.choice("kind", &i.kind, FundKind::parse, "经费类别");
-        let fen = match i.amount.as_deref().map(parse_yuan) {
-            Some(Some(f)) if f > 0 => Some(f),
-            Some(_) => {
-                c.bad("amount", "金额应为正数，最多两位小数，如 3000 或 1250.50");
-                None
-            }
-            None => {
-                c.bad("amount", "请填写金额");
-                None
-            }
-        };
-        let on = c.required_date("received_on", &i.received_on, self.today(), "到账日期");
-        c.finish()?;
-        let (Some(p), Some(kind), Some(fen), Some(on)) = (p, kind, fen, on) else {
-            return Err(Error::internal("checked"));
-        };
+        let d = FundDraft::read(i, self.today())?;
+        let p = self.writable_party_org(me, d.party_org_id).await?;
+        let FundDraft { kind, amount_fen: fen, received_on: on, doc_no, note, .. } = d;
         let by = Principal::User(me.clone());
         let txn = begin_write(&self.db).await?;
         let m = party_fund::ActiveModel {
@@ -251,8 +133,8 @@ impl Party<'_> {
             kind: Set(kind.as_str().to_owned()),
             amount_fen: Set(fen),
             received_on: Set(on),
-            doc_no: Set(i.doc_no.trim().chars().take(100).collect()),
-            note: Set(i.note.trim().chars().take(200).collect()),
+            doc_no: Set(doc_no),
+            note: Set(note),
             region_code: Set(p.region_code.clone()),
             actor: Set(by.actor_name()),
             created_at: Set(to_db(self.now())),
@@ -288,28 +170,20 @@ impl Party<'_> {
     /// Record a training of a member (a secretary's rotation training counts
     /// for the training rules at once) or of an instructor.
     pub async fn create_training(&self, me: &CurrentUser, i: &TrainingInput) -> Result<training::Model> {
-        let mut c = Check::default();
-        let member = c.id("member_id", &i.member_id);
-        let inst = c.id("instructor_id", &i.instructor_id);
-        let mut region = String::new();
-        match (member, inst) {
-            (Some(_), Some(_)) | (None, None) => c.bad("member_id", "请选择参训的党员或党建指导员（二选一）"),
-            (Some(mid), None) => match party_member::Entity::find_by_id(mid).one(&self.db).await? {
-                Some(m) if self.edits_member(me, &m) => region = m.region_code,
-                _ => c.bad("member_id", "党员不存在或无权维护"),
+        let d = TrainingDraft::read(i, self.today())?;
+        let (member, inst, region) = match d.trainee {
+            Trainee::Member(mid) => match party_member::Entity::find_by_id(mid).one(&self.db).await? {
+                Some(m) if self.edits_member(me, &m) => (Some(mid), None, m.region_code),
+                _ => return Err(Error::invalid("member_id", "党员不存在或无权维护")),
             },
-            (None, Some(iid)) => match instructor::Entity::find_by_id(iid).one(&self.db).await? {
+            Trainee::Instructor(iid) => match instructor::Entity::find_by_id(iid).one(&self.db).await? {
                 Some(x) if may_write_party(me) && me.scope.region.contains_str(&x.region_code) => {
-                    region = x.region_code
+                    (None, Some(iid), x.region_code)
                 }
-                _ => c.bad("instructor_id", "党建指导员不存在或无权维护"),
+                _ => return Err(Error::invalid("instructor_id", "党建指导员不存在或无权维护")),
             },
-        }
-        let title = c.text("title", &i.title, "培训名称", 200);
-        let on = c.required_date("trained_on", &i.trained_on, self.today(), "培训日期");
-        let hours = c.int("hours", &i.hours, 0, 1000).unwrap_or(0) as i32;
-        c.finish()?;
-        let on = on.ok_or_else(|| Error::internal("checked"))?;
+        };
+        let TrainingDraft { title, trained_on: on, hours, organizer, .. } = d;
         let by = Principal::User(me.clone());
         let txn = begin_write(&self.db).await?;
         let m = training::ActiveModel {
@@ -318,7 +192,7 @@ impl Party<'_> {
             title: Set(title),
             trained_on: Set(on),
             hours: Set(hours),
-            organizer: Set(i.organizer.trim().chars().take(100).collect()),
+            organizer: Set(organizer),
             region_code: Set(region.clone()),
             actor: Set(by.actor_name()),
             created_at: Set(to_db(self.now())),
@@ -342,21 +216,5 @@ impl Party<'_> {
         self.audit(&txn, &by, "training.create", "training", m.id, &region, summary, None, Some(after)).await?;
         txn.commit().await?;
         Ok(m)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn yuan_amounts() {
-        assert_eq!(parse_yuan("3000"), Some(300_000));
-        assert_eq!(parse_yuan("1,250.5"), Some(125_050));
-        assert_eq!(parse_yuan("12.34元"), Some(1234));
-        assert_eq!(parse_yuan("1.234"), None);
-        assert_eq!(parse_yuan("-5"), None);
-        assert_eq!(parse_yuan("abc"), None);
-        assert_eq!(format_fen(125_050), "1250.50");
     }
 }

@@ -6,19 +6,21 @@ use std::collections::HashMap;
 
 use hongling_domain::idcard;
 use hongling_domain::party::coverage::MemberType;
+pub use hongling_domain::party::inputs::MemberInput;
+use hongling_domain::party::records::MemberDraft;
 use hongling_store::party::entity::{party_member, party_org};
 use hongling_store::registry::entity::social_org;
 use hongling_store::{begin_write, is_unique_violation, to_db};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
 use super::Party;
 use super::{may_read_party, may_write_party, own_party_org};
 use crate::Ref;
-use crate::input::{Check, de_text};
+use crate::input::Reader;
 use crate::{CurrentUser, Error, Principal, Result};
 
 /// A party member as pages and the API show it (the ID number masked).
@@ -48,46 +50,6 @@ pub struct MemberView {
     /// left the organization (transferred out) on
     pub left_on: Option<String>,
     pub version: i32,
-}
-
-/// A member to create, or the new content of one. The ID number is only
-/// written when given: an empty field keeps the recorded one.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct MemberInput {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub gender: String,
-    /// formal or probationary
-    #[serde(default)]
-    pub member_type: String,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<String>)]
-    pub joined_on: Option<String>,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<String>)]
-    pub formal_on: Option<String>,
-    #[serde(default)]
-    pub posts: String,
-    /// the social organization the member works in
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<i64>)]
-    pub employer_org_id: Option<String>,
-    /// the party organization the member belongs to
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<i64>)]
-    pub party_org_id: Option<String>,
-    /// 18-character resident ID number (stored encrypted)
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<String>)]
-    pub id_number: Option<String>,
-    #[serde(default)]
-    pub phone: String,
-    /// YYYY-MM-DD: the member left (transferred out); they no longer count
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<String>)]
-    pub left_on: Option<String>,
-    pub version: Option<i32>,
 }
 
 /// What an audit entry records of a member (the ID number only masked).
@@ -166,85 +128,66 @@ impl Party<'_> {
         self.member_views(vec![m]).await?.pop().ok_or(Error::NotFound)
     }
 
-    /// Check an input into an active model; the region is that of the party
-    /// organization, else of the employer organization.
+    /// Read an input into an active model: the draft and its rules come from
+    /// the domain; here what needs the database (the party organization and
+    /// the employer exist and lie in the caller's scope, the data key). The
+    /// region is that of the party organization, else of the employer.
     async fn check_member(
         &self,
         me: &CurrentUser,
         i: &MemberInput,
         existing: Option<&party_member::Model>,
     ) -> Result<party_member::ActiveModel> {
-        let today = self.today();
-        let mut c = Check::default();
-        let mut am: party_member::ActiveModel = match existing {
-            Some(m) => m.clone().into(),
-            None => party_member::ActiveModel { version: Set(1), ..Default::default() },
-        };
-        am.name = Set(c.text("name", &i.name, "姓名", 50));
-        let gender = i.gender.trim();
-        if !matches!(gender, "" | "male" | "female") {
-            c.bad("gender", "性别应为 male 或 female");
-        }
-        am.gender = Set(gender.to_owned());
-        let t = c.choice("member_type", &i.member_type, MemberType::parse, "党员类别（正式党员或预备党员）");
-        am.member_type = Set(t.map(|t| t.as_str()).unwrap_or_default().to_owned());
-        let joined = c.date("joined_on", &i.joined_on, today);
-        let formal = c.date("formal_on", &i.formal_on, today);
-        if let (Some(j), Some(f)) = (joined, formal)
-            && f < j
-        {
-            c.bad("formal_on", "转正日期不能早于入党日期");
-        }
-        if t == Some(MemberType::Probationary) && formal.is_some() {
-            c.bad("formal_on", "预备党员尚无转正日期");
-        }
-        am.joined_on = Set(joined);
-        am.formal_on = Set(formal);
-        if i.posts.chars().count() > 100 {
-            c.bad("posts", "党内职务不能超过 100 个字");
-        }
-        am.posts = Set(i.posts.trim().to_owned());
-        am.phone = Set(i.phone.trim().chars().take(32).collect());
-        am.left_on = Set(c.date("left_on", &i.left_on, today));
         // a secretary keeps the members of their own party organization only
-        let party = if may_write_party(me) { c.id("party_org_id", &i.party_org_id) } else { own_party_org(me) };
-        let employer = c.id("employer_org_id", &i.employer_org_id);
+        let own = if may_write_party(me) { None } else { own_party_org(me) };
+        let d = MemberDraft::read(i, self.today(), own)?;
+        let mut r = Reader::new();
         let mut region = None;
-        if let Some(pid) = party {
+        if let Some(pid) = d.party_org_id {
             match party_org::Entity::find_by_id(pid).one(&self.db).await? {
                 Some(p) if self.sees_party_org(me, &p) && p.status == "active" => region = Some(p.region_code),
-                _ => c.bad("party_org_id", "所在党组织不存在或不在管辖范围内"),
+                _ => r.bad("party_org_id", "所在党组织不存在或不在管辖范围内"),
             }
         }
-        if let Some(oid) = employer {
+        if let Some(oid) = d.employer_org_id {
             match social_org::Entity::find_by_id(oid).one(&self.db).await? {
                 Some(o) if me.scope.region.contains_str(&o.region_code) || region.is_some() => {
                     region = region.or(Some(o.region_code));
                 }
-                _ => c.bad("employer_org_id", "工作单位（社会组织）不存在或不在管辖区域内"),
+                _ => r.bad("employer_org_id", "工作单位（社会组织）不存在或不在管辖区域内"),
             }
         }
-        if party.is_none() && employer.is_none() {
-            c.bad("party_org_id", "请填写所在党组织或工作单位");
-        }
-        am.party_org_id = Set(party);
-        am.employer_org_id = Set(employer);
-        am.region_code = Set(region.unwrap_or_default());
-        if let Some(raw) = i.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            match (idcard::parse(raw, today), &self.data_key) {
-                (Err(m), _) => c.bad("id_number", m),
-                (Ok(_), None) => c.bad(
+        let key = match (&d.id_number, &self.data_key) {
+            (Some(_), None) => {
+                r.bad(
                     "id_number",
                     "系统未配置数据加密密钥，不能保存公民身份号码（见 config.example.toml 的 security.data_key）",
-                ),
-                (Ok(n), Some(k)) => {
-                    am.id_number_enc = Set(Some(k.encrypt(&n)?));
-                    am.id_number_mask = Set(idcard::mask(&n));
-                    am.id_number_hmac = Set(Some(k.lookup_hash(&n)?));
-                }
+                );
+                None
             }
+            (_, k) => k.as_ref(),
+        };
+        r.finish(())?;
+        let mut am: party_member::ActiveModel = match existing {
+            Some(m) => m.clone().into(),
+            None => party_member::ActiveModel { version: Set(1), ..Default::default() },
+        };
+        if let (Some(n), Some(k)) = (&d.id_number, key) {
+            am.id_number_enc = Set(Some(k.encrypt(n)?));
+            am.id_number_mask = Set(idcard::mask(n));
+            am.id_number_hmac = Set(Some(k.lookup_hash(n)?));
         }
-        c.finish()?;
+        am.name = Set(d.name);
+        am.gender = Set(d.gender.map(|g| g.as_str()).unwrap_or("").to_owned());
+        am.member_type = Set(d.member_type.as_str().to_owned());
+        am.joined_on = Set(d.joined_on);
+        am.formal_on = Set(d.formal_on);
+        am.posts = Set(d.posts);
+        am.phone = Set(d.phone);
+        am.left_on = Set(d.left_on);
+        am.party_org_id = Set(d.party_org_id);
+        am.employer_org_id = Set(d.employer_org_id);
+        am.region_code = Set(region.unwrap_or_default());
         Ok(am)
     }
 

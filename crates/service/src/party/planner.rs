@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 use super::Party;
 use super::require_party_writer;
 use crate::Ref;
-use crate::input::{Check, de_text};
+use crate::input::{Reader, de_text};
 use crate::{CurrentUser, Error, Principal, Result};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -380,7 +380,7 @@ impl Party<'_> {
         ids.dedup();
         let rows =
             social_org::Entity::find().filter(social_org::Column::Id.is_in(ids.iter().copied())).all(&self.db).await?;
-        let mut c = Check::default();
+        let mut c = Reader::new();
         for id in &ids {
             match rows.iter().find(|o| o.id == *id) {
                 Some(o) if me.scope.region.contains_str(&o.region_code) && o.status == "active" => {
@@ -394,7 +394,7 @@ impl Party<'_> {
                 _ => c.bad("orgs", format!("社会组织 {id} 不存在、不在管辖区域内或不是正常状态")),
             }
         }
-        c.finish()?;
+        c.finish(())?;
         Ok(rows)
     }
 
@@ -406,9 +406,9 @@ impl Party<'_> {
         let params = self.plan_params(&region).await?;
         let refs: Vec<&PlanOrg> = orgs.iter().collect();
         planner::check_joint_branch(&refs, &params).map_err(|v| Error::Invalid(field_errors(v)))?;
-        let mut c = Check::default();
+        let mut c = Reader::new();
         let today = self.today();
-        let founded = c.date("founded_on", &j.founded_on, today).unwrap_or(today);
+        let founded = c.date("founded_on", j.founded_on.as_deref(), today).unwrap_or(today);
         let town = orgs.first().map(|o| o.township_name.clone()).unwrap_or_default();
         let wanted = if j.name.trim().is_empty() {
             format!("{town}社会组织联合党支部")
@@ -416,7 +416,7 @@ impl Party<'_> {
             c.text("name", &j.name, "党组织名称", 100)
         };
         let name = self.unique_party_org_name(&region, &wanted).await?;
-        c.finish()?;
+        c.finish(())?;
         // the channel most of its organizations belong to
         let mut channels: HashMap<i64, usize> = HashMap::new();
         for o in &rows {

@@ -4,6 +4,10 @@ use std::collections::HashMap;
 
 use hongling_domain::RegionCode;
 use hongling_domain::party::coverage::{ChannelKind, CoverageMode, PartyOrgType, VENUE_ITEMS};
+pub use hongling_domain::party::inputs::{ChannelInput, PartyOrgInput};
+use hongling_domain::party::records::{
+    ChannelDraft, CoveredNow, PartyOrgDraft, check_secretary, check_single_cover, secretary_since,
+};
 use hongling_domain::region::subtree_range;
 use hongling_store::party::entity::{host_link, party_channel, party_member, party_org, party_org_org};
 use hongling_store::registry::entity::social_org;
@@ -12,7 +16,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
@@ -20,7 +24,7 @@ use super::Party;
 use super::breaches::BreachView;
 use super::{may_read_party, may_write_party, own_party_org, require_party_writer};
 use crate::Ref;
-use crate::input::{Check, de_flag, de_text};
+use crate::input::Reader;
 use crate::{CurrentUser, Error, Principal, Result};
 
 /// A party organization as pages and the API show it.
@@ -79,60 +83,6 @@ pub struct PartyOrgDetail {
     pub org: PartyOrgView,
     pub orgs: Vec<CoveredOrg>,
     pub breaches: Vec<BreachView>,
-}
-
-/// A party organization to create, or the new content of one.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct PartyOrgInput {
-    #[serde(default)]
-    pub name: String,
-    /// committee, general_branch, branch, joint_branch
-    #[serde(default)]
-    pub org_type: String,
-    /// where it is (usually the residence of the organization it covers)
-    #[serde(default)]
-    pub region_code: String,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<i64>)]
-    pub channel_id: Option<String>,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<i64>)]
-    pub parent_id: Option<String>,
-    /// YYYY-MM-DD
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<String>)]
-    pub founded_on: Option<String>,
-    /// a member of this party organization
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<i64>)]
-    pub secretary_member_id: Option<String>,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<String>)]
-    pub secretary_since: Option<String>,
-    #[serde(default, deserialize_with = "de_flag")]
-    pub venue_place: bool,
-    #[serde(default, deserialize_with = "de_flag")]
-    pub venue_facilities: bool,
-    #[serde(default, deserialize_with = "de_flag")]
-    pub venue_sign: bool,
-    #[serde(default, deserialize_with = "de_flag")]
-    pub venue_flag: bool,
-    #[serde(default, deserialize_with = "de_flag")]
-    pub venue_books: bool,
-    #[serde(default, deserialize_with = "de_flag")]
-    pub venue_rules: bool,
-    #[serde(default)]
-    pub brand: String,
-    #[serde(default, deserialize_with = "de_flag")]
-    pub is_demonstration: bool,
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<i32>)]
-    pub star_rating: Option<String>,
-    /// create only: the organizations it covers
-    #[serde(default)]
-    pub org_ids: Vec<i64>,
-    /// update only: the version read
-    pub version: Option<i32>,
 }
 
 impl Party<'_> {
@@ -252,103 +202,89 @@ impl Party<'_> {
         Ok(PartyOrgDetail { org, orgs, breaches })
     }
 
-    /// Read and check an input; `existing` for an update.
+    /// Read an input into an active model and the organizations to cover;
+    /// `existing` for an update. The draft and its rules come from the
+    /// domain; here what needs the database: the region, channel and parent
+    /// exist and lie in the caller's scope, and the secretary's party
+    /// organization for the rule that the secretary is one of its members.
     async fn check_party_org(
         &self,
         me: &CurrentUser,
         i: &PartyOrgInput,
         existing: Option<&party_org::Model>,
-    ) -> Result<party_org::ActiveModel> {
+    ) -> Result<(party_org::ActiveModel, Vec<i64>)> {
         let today = self.today();
-        let mut c = Check::default();
-        let full = may_write_party(me);
+        let d = PartyOrgDraft::read(i, today, may_write_party(me))?;
+        let mut r = Reader::new();
+        if let Some(f) = &d.frame {
+            let region = f.region_code.as_str();
+            if !me.scope.region.contains_str(region) || RegionCode::parse(region).is_err() {
+                r.bad("region_code", "区划不在您的管辖区域内");
+            } else if regions::get(&self.db, region).await?.is_none() {
+                r.bad("region_code", "行政区划代码不存在");
+            }
+            if let Some(ch) = f.channel_id
+                && self.visible_channel(me, ch).await?.is_none()
+            {
+                r.bad("channel_id", "管理渠道不存在");
+            }
+            if let Some(pid) = f.parent_id {
+                match party_org::Entity::find_by_id(pid).one(&self.db).await? {
+                    Some(x) if self.sees_party_org(me, &x) && Some(pid) != existing.map(|e| e.id) => {}
+                    _ => r.bad("parent_id", "上级党组织不存在或不在您的管辖区域内"),
+                }
+            }
+        }
+        if let Some(s) = d.secretary_member_id {
+            let m = party_member::Entity::find_by_id(s).one(&self.db).await?;
+            let belongs_to = m.filter(|m| m.left_on.is_none()).and_then(|m| m.party_org_id);
+            r.add(check_secretary(existing.map(|e| e.id), belongs_to));
+        }
+        r.finish(())?;
         let mut am: party_org::ActiveModel = match existing {
             Some(p) => p.clone().into(),
             None => party_org::ActiveModel { status: Set("active".into()), version: Set(1), ..Default::default() },
         };
-        am.name = Set(c.text("name", &i.name, "党组织名称", 100));
-        if full {
-            if let Some(t) = c.choice("org_type", &i.org_type, PartyOrgType::parse, "党组织类型") {
-                am.org_type = Set(t.as_str().to_owned());
-            }
-            let region = i.region_code.trim().chars().take_while(char::is_ascii_digit).collect::<String>();
-            if region.is_empty() {
-                c.bad("region_code", "请选择党组织所在区划");
-            } else if !me.scope.region.contains_str(&region) || RegionCode::parse(&region).is_err() {
-                c.bad("region_code", "区划不在您的管辖区域内");
-            } else if regions::get(&self.db, &region).await?.is_none() {
-                c.bad("region_code", "行政区划代码不存在");
-            }
-            am.region_code = Set(region);
-            let channel = c.id("channel_id", &i.channel_id);
-            if let Some(ch) = channel
-                && self.visible_channel(me, ch).await?.is_none()
-            {
-                c.bad("channel_id", "管理渠道不存在");
-            }
-            am.channel_id = Set(channel);
-            let parent = c.id("parent_id", &i.parent_id);
-            if let Some(pid) = parent {
-                match party_org::Entity::find_by_id(pid).one(&self.db).await? {
-                    Some(x) if self.sees_party_org(me, &x) && Some(pid) != existing.map(|e| e.id) => {}
-                    _ => c.bad("parent_id", "上级党组织不存在或不在您的管辖区域内"),
-                }
-            }
-            am.parent_id = Set(parent);
-            am.founded_on = Set(c.date("founded_on", &i.founded_on, today));
+        am.name = Set(d.name);
+        if let Some(f) = d.frame {
+            am.org_type = Set(f.org_type.as_str().to_owned());
+            am.region_code = Set(f.region_code);
+            am.channel_id = Set(f.channel_id);
+            am.parent_id = Set(f.parent_id);
+            am.founded_on = Set(f.founded_on);
+            am.is_demonstration = Set(f.is_demonstration);
+            am.star_rating = Set(f.star_rating);
         }
-        let secretary = c.id("secretary_member_id", &i.secretary_member_id);
-        if let Some(s) = secretary {
-            let m = party_member::Entity::find_by_id(s).one(&self.db).await?;
-            let ok = m.is_some_and(|m| existing.is_some_and(|e| m.party_org_id == Some(e.id)) && m.left_on.is_none());
-            if !ok {
-                c.bad("secretary_member_id", "书记须为本党组织的党员");
-            }
-        }
-        let since = c.date("secretary_since", &i.secretary_since, today);
-        if let Some(e) = existing
-            && secretary != e.secretary_member_id
-        {
-            // a new secretary takes the post today unless a date is given
-            am.secretary_since = Set(since.or(secretary.map(|_| today)));
-        } else {
-            am.secretary_since = Set(since);
-        }
-        am.secretary_member_id = Set(secretary);
-        am.venue_place = Set(i.venue_place);
-        am.venue_facilities = Set(i.venue_facilities);
-        am.venue_sign = Set(i.venue_sign);
-        am.venue_flag = Set(i.venue_flag);
-        am.venue_books = Set(i.venue_books);
-        am.venue_rules = Set(i.venue_rules);
-        if i.brand.chars().count() > 100 {
-            c.bad("brand", "党建品牌名称不能超过 100 个字");
-        }
-        am.brand = Set(i.brand.trim().to_owned());
-        if full {
-            am.is_demonstration = Set(i.is_demonstration);
-            am.star_rating = Set(c.int("star_rating", &i.star_rating, 0, 5).unwrap_or(0) as i32);
-        }
-        c.finish()?;
-        Ok(am)
+        let changed = existing.is_some_and(|e| e.secretary_member_id != d.secretary_member_id);
+        am.secretary_since = Set(secretary_since(changed, d.secretary_member_id, d.secretary_since, today));
+        am.secretary_member_id = Set(d.secretary_member_id);
+        let [place, facilities, sign, flag, books, rules] = d.venue;
+        am.venue_place = Set(place);
+        am.venue_facilities = Set(facilities);
+        am.venue_sign = Set(sign);
+        am.venue_flag = Set(flag);
+        am.venue_books = Set(books);
+        am.venue_rules = Set(rules);
+        am.brand = Set(d.brand);
+        Ok((am, d.org_ids))
     }
 
     /// Create a party organization, optionally covering organizations.
     pub async fn create_party_org(&self, me: &CurrentUser, i: &PartyOrgInput) -> Result<party_org::Model> {
         require_party_writer(me)?;
-        let mut am = self.check_party_org(me, i, None).await?;
+        let (mut am, org_ids) = self.check_party_org(me, i, None).await?;
         let now = to_db(self.now());
         am.created_at = Set(now);
         am.updated_at = Set(now);
         let by = Principal::User(me.clone());
         let txn = begin_write(&self.db).await?;
         let p = am.insert(&txn).await?;
-        let joined = self.link_orgs(&txn, me, &p, &i.org_ids).await?;
+        let joined = self.link_orgs(&txn, me, &p, &org_ids).await?;
         let today = self.today();
-        self.refresh_orgs(&txn, &i.org_ids, today).await?;
+        self.refresh_orgs(&txn, &org_ids, today).await?;
         self.refresh_party_orgs(&txn, &[p.id], today).await?;
-        let summary = format!("新建党组织：{}（覆盖组织 {} 个，{} 名党员转入）", p.name, i.org_ids.len(), joined);
-        let after = json!({"party_org": party_org_json(&p), "org_ids": i.org_ids});
+        let summary = format!("新建党组织：{}（覆盖组织 {} 个，{} 名党员转入）", p.name, org_ids.len(), joined);
+        let after = json!({"party_org": party_org_json(&p), "org_ids": org_ids});
         self.audit(&txn, &by, "party_org.create", "party_org", p.id, &p.region_code, summary, None, Some(after))
             .await?;
         txn.commit().await?;
@@ -369,6 +305,13 @@ impl Party<'_> {
         if ids.is_empty() {
             return Ok(0);
         }
+        let mut unique: Vec<i64> = Vec::with_capacity(ids.len());
+        for id in ids {
+            if !unique.contains(id) {
+                unique.push(*id);
+            }
+        }
+        let ids = unique.as_slice();
         let orgs =
             social_org::Entity::find().filter(social_org::Column::Id.is_in(ids.iter().copied())).all(conn).await?;
         let taken: HashMap<i64, i64> = party_org_org::Entity::find()
@@ -378,20 +321,26 @@ impl Party<'_> {
             .into_iter()
             .map(|l| (l.org_id, l.party_org_id))
             .collect();
-        let mut c = Check::default();
+        let names: HashMap<i64, String> = party_org::Entity::find()
+            .filter(party_org::Column::Id.is_in(taken.values().copied()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|x| (x.id, x.name))
+            .collect();
+        let mut r = Reader::new();
+        let mut found = Vec::new();
         for id in ids {
             match orgs.iter().find(|o| o.id == *id) {
                 Some(o) if me.scope.region.contains_str(&o.region_code) && o.status == "active" => {
-                    if let Some(other) = taken.get(id).filter(|x| **x != p.id) {
-                        let name =
-                            party_org::Entity::find_by_id(*other).one(conn).await?.map(|x| x.name).unwrap_or_default();
-                        c.bad("org_ids", format!("“{}”已由“{}”覆盖，请先从原党组织移出", o.name, name));
-                    }
+                    let by = taken.get(id).map(|x| (*x, names.get(x).map(String::as_str).unwrap_or_default()));
+                    found.push(CoveredNow { org_name: &o.name, covered_by: by });
                 }
-                _ => c.bad("org_ids", format!("社会组织 {id} 不存在、不在管辖区域内或不是正常状态")),
+                _ => r.bad("org_ids", format!("社会组织 {id} 不存在、不在管辖区域内或不是正常状态")),
             }
         }
-        c.finish()?;
+        r.add(check_single_cover(p.id, &found));
+        r.finish(())?;
         let today = self.today();
         for id in ids {
             if taken.get(id) == Some(&p.id) {
@@ -413,7 +362,7 @@ impl Party<'_> {
         if i.version.is_some_and(|v| v != old.version) {
             return Err(Error::Conflict("该记录已被他人修改，请刷新页面后重新编辑".into()));
         }
-        let mut am = self.check_party_org(me, i, Some(&old)).await?;
+        let (mut am, _) = self.check_party_org(me, i, Some(&old)).await?;
         am.version = Set(old.version + 1);
         am.updated_at = Set(to_db(self.now()));
         let by = Principal::User(me.clone());
@@ -575,25 +524,19 @@ impl Party<'_> {
     /// the others are also created by the coverage rules on first use).
     pub async fn create_channel(&self, me: &CurrentUser, i: &ChannelInput) -> Result<party_channel::Model> {
         require_party_writer(me)?;
-        let mut c = Check::default();
-        let name = c.text("name", &i.name, "渠道名称", 100);
-        let kind = c.choice("kind", &i.kind, ChannelKind::parse, "渠道类型");
-        let region = i.region_code.trim().to_owned();
-        if !me.scope.region.contains_str(&region) || regions::get(&self.db, &region).await?.is_none() {
-            c.bad("region_code", "区划不在您的管辖区域内或不存在");
+        let d = ChannelDraft::read(i)?;
+        let mut r = Reader::new();
+        if !me.scope.region.contains_str(&d.region_code) || regions::get(&self.db, &d.region_code).await?.is_none() {
+            r.bad("region_code", "区划不在您的管辖区域内或不存在");
         }
-        let hub = c.id("hub_org_id", &i.hub_org_id);
-        if kind == Some(ChannelKind::HubOrg) {
-            match hub {
-                None => c.bad("hub_org_id", "枢纽型社会组织党组织须指明枢纽组织"),
-                Some(h) => match social_org::Entity::find_by_id(h).one(&self.db).await? {
-                    Some(o) if me.scope.region.contains_str(&o.region_code) => {}
-                    _ => c.bad("hub_org_id", "枢纽组织不存在或不在管辖区域内"),
-                },
+        if let Some(h) = d.hub_org_id {
+            match social_org::Entity::find_by_id(h).one(&self.db).await? {
+                Some(o) if me.scope.region.contains_str(&o.region_code) => {}
+                _ => r.bad("hub_org_id", "枢纽组织不存在或不在管辖区域内"),
             }
         }
-        c.finish()?;
-        let kind = kind.ok_or_else(|| Error::internal("checked"))?;
+        r.finish(())?;
+        let ChannelDraft { kind, name, region_code: region, hub_org_id: hub } = d;
         let by = Principal::User(me.clone());
         let txn = begin_write(&self.db).await?;
         let m = party_channel::ActiveModel {
@@ -601,7 +544,7 @@ impl Party<'_> {
             name: Set(name),
             region_code: Set(region),
             supervisory_unit_id: Set(None),
-            hub_org_id: Set(if kind == ChannelKind::HubOrg { hub } else { None }),
+            hub_org_id: Set(hub),
             created_at: Set(to_db(self.now())),
             ..Default::default()
         }
@@ -729,20 +672,6 @@ pub struct ChannelView {
     pub hub_org_id: Option<i64>,
     /// active organizations assigned
     pub orgs: i64,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct ChannelInput {
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub region_code: String,
-    /// hub_org only: the hub organization
-    #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = Option<i64>)]
-    pub hub_org_id: Option<String>,
 }
 
 pub(crate) fn party_org_json(p: &party_org::Model) -> serde_json::Value {

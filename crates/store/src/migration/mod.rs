@@ -30,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::party::m0003_party::Migration),
             Box::new(m0005_sessions::Migration),
             Box::new(m0006_policy::Migration),
+            Box::new(crate::party::m0007_party_rules::Migration),
         ]
     }
 }

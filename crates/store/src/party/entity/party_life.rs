@@ -10,8 +10,9 @@ pub struct Model {
     pub kind: String,
     pub held_on: TimeDate,
     pub topic: String,
-    pub attendees: i32,
-    pub expected: i32,
+    /// 实到 / 应到; None when not recorded (a blank is not zero, m0007)
+    pub attendees: Option<i32>,
+    pub expected: Option<i32>,
     pub region_code: String,
     pub actor: String,
     pub created_at: TimeDateTime,
