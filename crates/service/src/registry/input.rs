@@ -117,10 +117,11 @@ impl OrgInput {
         let mut bad = |f: &str, m: &str| errors.push(FieldError { field: f.into(), message: m.into() });
         let int = |v: &Option<String>, f: &str, bad: &mut dyn FnMut(&str, &str)| -> Option<i32> {
             let s = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+            // the range (no negative counts) is the record rules' to say
             match s.parse::<i32>() {
-                Ok(n) if n >= 0 => Some(n),
-                _ => {
-                    bad(f, "请填写 0 至 2147483647 之间的整数");
+                Ok(n) => Some(n),
+                Err(_) => {
+                    bad(f, "请填写整数");
                     None
                 }
             }
