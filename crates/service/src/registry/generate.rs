@@ -381,6 +381,9 @@ impl Registry<'_> {
         source: &str,
     ) -> Result<usize> {
         let now = self.now();
+        // The entry belongs to the smallest region holding the whole batch, so
+        // the clerks of that region see it in their audit log.
+        let region_code = common_region(drafts.iter().map(|(d, ..)| d.region_code.as_str()));
         let txn = begin_write(&self.db).await?;
         let rows = drafts.iter().map(|(d, code, status, class)| (d, code.clone(), *status, *class));
         let n = self.insert_records(&txn, &Principal::Cli, rows, source).await?;
@@ -393,7 +396,7 @@ impl Registry<'_> {
                 action: "org.generate".into(),
                 entity_type: "social_org".into(),
                 entity_id: source.into(),
-                region_code: String::new(),
+                region_code,
                 summary: format!("批量生成社会组织 {n} 条（{source}）"),
                 before: None,
                 after: None,
@@ -403,6 +406,17 @@ impl Registry<'_> {
         txn.commit().await?;
         Ok(n)
     }
+}
+
+/// The longest whole-level prefix shared by the codes (region codes grow by
+/// levels of 2, 2, 2, 3 and 3 digits).
+fn common_region<'a>(mut codes: impl Iterator<Item = &'a str>) -> String {
+    let Some(first) = codes.next() else { return String::new() };
+    let mut len = first.len();
+    for c in codes {
+        len = first.bytes().zip(c.bytes()).take(len).take_while(|(a, b)| a == b).count();
+    }
+    [12, 9, 6, 4, 2].into_iter().find(|&l| l <= len).map(|l| first[..l].to_owned()).unwrap_or_default()
 }
 
 type Prepared = (OrgDraft, Option<String>, OrgStatus, SupervisionClass);
@@ -565,6 +579,15 @@ mod tests {
         assert_eq!(short_place("文汇街道"), "文汇");
         assert_eq!(short_place("胜利社区居委会"), "胜利社区");
         assert_eq!(short_place("东王村委会"), "东王");
+    }
+
+    #[test]
+    fn a_batch_belongs_to_its_smallest_whole_region() {
+        assert_eq!(common_region(["370502001001", "370502001002"].into_iter()), "370502001");
+        assert_eq!(common_region(["370502001001", "370503002001"].into_iter()), "3705");
+        assert_eq!(common_region(["370502001001"].into_iter()), "370502001001");
+        assert_eq!(common_region(["370502", "410101"].into_iter()), "");
+        assert_eq!(common_region(std::iter::empty()), "");
     }
 
     #[test]

@@ -37,6 +37,19 @@ pub fn tone_class(t: Tone) -> &'static str {
 
 /// A list cell as the page shows it.
 pub fn cell(c: Value_) -> Cell {
+    let short = matches!(&c, Value_::Date(_) | Value_::Count(_) | Value_::Rate(_) | Value_::Money(_) | Value_::Tag(..))
+        || matches!(&c, Value_::Text(s) if s.chars().count() <= 8 || is_stamp(s));
+    let mut out = cell_of(c);
+    out.nowrap = short;
+    out
+}
+
+/// Times, codes and other figures ("2026-11-30 09:15:02") read badly broken over lines.
+fn is_stamp(s: &str) -> bool {
+    s.len() <= 24 && s.chars().all(|c| c.is_ascii_digit() || " -:/.".contains(c))
+}
+
+fn cell_of(c: Value_) -> Cell {
     match c {
         Value_::Text(s) => Cell::text(s),
         Value_::Count(n) => n.map(Cell::num).unwrap_or_else(|| Cell::text("—")),
@@ -47,7 +60,7 @@ pub fn cell(c: Value_) -> Cell {
         Value_::Date(d) => Cell::text(d.map(|d| d.to_string()).unwrap_or_default()),
         Value_::Tag(s, t) => Cell::tag(s, tone_class(t)),
         Value_::Link(s, r, id) => Cell::link(s, href(r, id)),
-        Value_::Lines(a, b) => cell(*a).sub(b),
+        Value_::Lines(a, b) => cell_of(*a).sub(b),
         Value_::Empty => Cell::text("—"),
     }
 }

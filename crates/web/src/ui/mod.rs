@@ -21,6 +21,8 @@ pub struct Cell {
     pub num: bool,
     /// several links (a row's actions)
     pub links: Vec<(String, String)>,
+    /// kept on one line (dates, numbers, tags)
+    pub nowrap: bool,
 }
 
 impl Cell {
