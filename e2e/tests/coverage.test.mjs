@@ -504,17 +504,17 @@ test("ID numbers are masked, and revealing one needs a reason and is audited", a
   await Promise.all([page.waitForLoadState("load"), link.click()]);
   assert.ok((await page.locator("#detail-facts").innerText()).includes(masked));
   assert.ok(!/\d{17}[\dX]/.test(await page.content()), "the detail page holds only the masked number");
-  assert.equal(await page.locator("#revealed").count(), 0);
+  assert.equal(await page.locator("#secret").count(), 0);
 
   // no reason, no number
   await Promise.all([page.waitForLoadState("load"), page.click("#reveal-form button:has-text('查看')")]);
-  assert.equal(await page.locator("#revealed").count(), 0);
+  assert.equal(await page.locator("#secret").count(), 0);
   assert.ok((await page.locator("main").innerText()).includes("请填写查看事由"));
 
   const reason = "办理组织关系转接" + (Date.now() % 1000);
   await page.fill("#reveal-form input[name=reason]", reason);
   await Promise.all([page.waitForLoadState("load"), page.click("#reveal-form button:has-text('查看')")]);
-  const full = (await page.locator("#revealed .hl-code").innerText()).trim();
+  const full = (await page.locator("#secret .hl-code").innerText()).trim();
   assert.equal(full.length, 18);
   assert.match(full, /^\d{17}[\dX]$/);
   assert.ok(full.startsWith(masked.slice(0, 6)) && full.endsWith(masked.slice(-4)), `${full} matches ${masked}`);

@@ -31,7 +31,7 @@ test("search, open a record, edit it, see the change in history", async () => {
   await page.screenshot({ path: join(shots, "orgs-search.png") });
 
   await Promise.all([page.waitForLoadState("load"), page.locator("#org-table tbody tr td:first-child a").first().click()]);
-  const original = (await page.locator("#org-name").innerText()).split(" ")[0].trim();
+  const original = (await page.locator("#detail-title").innerText()).split(" ")[0].trim();
   assert.ok(original.includes("爱心"));
   await page.screenshot({ path: join(shots, "org-detail.png") });
 
@@ -48,7 +48,7 @@ test("search, open a record, edit it, see the change in history", async () => {
   await page.fill("#reason", "换届选举");
   await Promise.all([page.waitForLoadState("load"), page.click("button:has-text('保存')")]);
   assert.match(await page.locator(".alert-success").innerText(), /已保存变更/);
-  assert.ok((await page.locator("#org-facts").innerText()).includes(newRep));
+  assert.ok((await page.locator("#detail-facts").innerText()).includes(newRep));
 
   await Promise.all([page.waitForLoadState("load"), page.click("#tab-history")]);
   const history = await page.locator("#history-table").innerText();

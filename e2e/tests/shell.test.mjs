@@ -65,8 +65,8 @@ test("an administrator creates a user and sees the one-time password", async () 
   await page.selectOption("#role", "grassroots");
   await page.fill("#scope", "370502001");
   await page.click("button:has-text('保存')");
-  await page.waitForSelector("#new-password");
-  const pw = await page.locator("#new-password").innerText();
+  await page.waitForSelector("#secret-value");
+  const pw = await page.locator("#secret-value").innerText();
   assert.equal(pw.length, 16);
   await page.screenshot({ path: join(shots, "user-created.png") });
   await page.goto(server.base + "/system/users");

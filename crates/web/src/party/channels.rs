@@ -66,6 +66,7 @@ async fn channels_page(
             fields,
             submit: "保存".into(),
             confirm: String::new(),
+            get: false,
         });
     }
     let export = export_button(&pu.user, Action::ChannelsRead, view.export_href("/party/channels/export"));

@@ -392,6 +392,7 @@ async fn org_party(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>
             )],
             submit: "保存".into(),
             confirm: String::new(),
+            get: false,
         });
         if !mode.is_some_and(CoverageMode::has_party_org) {
             forms.push(InlineForm {
@@ -412,13 +413,13 @@ async fn org_party(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>
                 ],
                 submit: "保存".into(),
                 confirm: String::new(),
+                get: false,
             });
         }
     }
     Ok(render(&DetailPage {
         layout: crumbs(pu.layout(&st, "coverage", &p.org.name).await, "覆盖分析", Some("/party/coverage"))
             .crumb(p.org.name.clone(), None),
-        notice: None,
         error: None,
         title: p.org.name.clone(),
         tags,
@@ -428,7 +429,9 @@ async fn org_party(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>
         facts,
         tables: vec![breach_table],
         forms,
-        revealed: None,
+        secret: None,
+        query: None,
+        note: String::new(),
     }))
 }
 

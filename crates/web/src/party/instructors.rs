@@ -111,6 +111,8 @@ async fn instructor_form(
         fields,
         hidden: i.version.map(|v| vec![("version", v.to_string())]).unwrap_or_default(),
         errors: rest,
+        submit: "保存".into(),
+        confirm: String::new(),
     })
 }
 
@@ -227,12 +229,12 @@ async fn instructor_detail(
             ],
             submit: "保存".into(),
             confirm: String::new(),
+            get: false,
         });
     }
     Ok(render(&DetailPage {
         layout: crumbs(pu.layout(&st, "instructors", &m.name).await, "党建指导员", Some("/party/instructors"))
             .crumb(m.name.clone(), None),
-        notice: None,
         error: None,
         title: m.name.clone(),
         tags: vec![if m.status == InstructorStatus::Active.as_str() {
@@ -250,7 +252,9 @@ async fn instructor_detail(
         facts,
         tables: vec![orgs, trainings],
         forms,
-        revealed: None,
+        secret: None,
+        query: None,
+        note: String::new(),
     }))
 }
 

@@ -119,6 +119,7 @@ async fn life_form(st: &AppState, me: &CurrentUser, i: &PartyLifeInput) -> Resul
         ],
         submit: "保存".into(),
         confirm: String::new(),
+        get: false,
     })
 }
 
@@ -191,6 +192,7 @@ async fn funds_page(
             ],
             submit: "保存".into(),
             confirm: String::new(),
+            get: false,
         })
     } else {
         None
@@ -248,6 +250,7 @@ async fn trainings_page(
             fields,
             submit: "保存".into(),
             confirm: String::new(),
+            get: false,
         })
     } else {
         None

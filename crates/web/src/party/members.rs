@@ -20,7 +20,7 @@ use crate::error::WebError;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
 use crate::ui::list::{ListView, export_button, pairs};
-use crate::ui::{Button, DetailPage, Field, FormPage, InlineForm, Kind, attach, options, picker};
+use crate::ui::{Button, DetailPage, Field, FormPage, InlineForm, Kind, Secret, attach, options, picker};
 
 use super::*;
 
@@ -133,6 +133,8 @@ async fn member_form(
         fields,
         hidden: i.version.map(|v| vec![("version", v.to_string())]).unwrap_or_default(),
         errors: rest,
+        submit: "保存".into(),
+        confirm: String::new(),
     })
 }
 
@@ -253,12 +255,12 @@ async fn member_page(
             fields: vec![Field::text("reason", "事由", "").placeholder("如：办理组织关系转接")],
             submit: "查看".into(),
             confirm: String::new(),
+            get: false,
         });
     }
     Ok(DetailPage {
         layout: crumbs(pu.layout(st, "members", &m.name).await, "党员", Some("/party/members"))
             .crumb(m.name.clone(), None),
-        notice: None,
         error,
         title: m.name.clone(),
         tags: vec![(
@@ -271,7 +273,13 @@ async fn member_page(
         facts,
         tables: vec![trainings],
         forms,
-        revealed,
+        secret: revealed.map(|v| Secret {
+            label: "完整号码：".into(),
+            value: v,
+            note: "本次查看已记入审计日志，请勿截屏外传".into(),
+        }),
+        query: None,
+        note: String::new(),
     })
 }
 

@@ -153,6 +153,8 @@ async fn party_org_form(
         fields,
         hidden: version.map(|v| vec![("version", v.to_string())]).unwrap_or_default(),
         errors: rest,
+        submit: "保存".into(),
+        confirm: String::new(),
     })
 }
 
@@ -299,6 +301,7 @@ async fn party_org_detail(
                     ],
                     submit: "保存".into(),
                     confirm: String::new(),
+                    get: false,
                 });
             }
         }
@@ -380,15 +383,16 @@ async fn party_org_detail(
                     fields: vec![Field::text("reason", "撤销原因", "").placeholder("如：所在社会组织注销")],
                     submit: "撤销".into(),
                     confirm: "确定撤销该党组织？其覆盖的组织将解除覆盖。".into(),
+                    get: false,
                 });
             }
         }
     }
-    let tabs =
-        [("info", "基本信息"), ("orgs", "覆盖组织"), ("members", "党员"), ("life", "组织生活"), ("funds", "党建经费")]
-            .iter()
-            .map(|(k, l)| Tab { label: (*l).into(), href: format!("/party/orgs/{id}?tab={k}"), active: tab == *k })
-            .collect();
+    let tabs = Tab::of(
+        &format!("/party/orgs/{id}"),
+        &[("info", "基本信息"), ("orgs", "覆盖组织"), ("members", "党员"), ("life", "组织生活"), ("funds", "党建经费")],
+        &tab,
+    );
     let mut tags = vec![];
     if !active {
         tags.push(("已撤销".to_owned(), "hl-tag-grey"));
@@ -410,7 +414,6 @@ async fn party_org_detail(
     Ok(render(&DetailPage {
         layout: crumbs(pu.layout(&st, "party_orgs", &p.name).await, "党组织", Some("/party/orgs"))
             .crumb(p.name.clone(), None),
-        notice: None,
         error: None,
         title: p.name.clone(),
         tags,
@@ -420,7 +423,9 @@ async fn party_org_detail(
         facts,
         tables,
         forms,
-        revealed: None,
+        secret: None,
+        query: None,
+        note: String::new(),
     }))
 }
 

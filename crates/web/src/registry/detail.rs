@@ -3,9 +3,8 @@
 use crate::AppState;
 use crate::error::WebError;
 use crate::fmt;
-use crate::layout::Layout;
 use crate::page::{PageUser, render};
-use askama::Template;
+use crate::ui::{Button, Cell, DetailPage, Field, InlineForm, Tab, Table};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use hongling_domain::registry::{Category, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass};
@@ -15,42 +14,6 @@ use hongling_service::registry::orgs::{field_label, may_write_registry};
 use serde::Deserialize;
 
 use super::*;
-
-pub struct Fact {
-    pub label: &'static str,
-    pub value: String,
-}
-
-pub struct EventRow {
-    pub effective_on: String,
-    pub at: String,
-    pub action: String,
-    pub actor: String,
-    pub reason: String,
-    pub doc_no: String,
-    pub changes: Vec<(String, String, String)>,
-}
-
-#[derive(Template)]
-#[template(path = "registry/org_detail.html")]
-struct DetailPage {
-    layout: Layout,
-    notice: Option<String>,
-    org: models::SocialOrg,
-    status: String,
-    status_tag: &'static str,
-    class_label: String,
-    class_tag: &'static str,
-    facts: Vec<Fact>,
-    tab: String,
-    events: Vec<EventRow>,
-    as_of: String,
-    as_of_facts: Option<Vec<Fact>>,
-    as_of_missing: bool,
-    actions: Vec<(&'static str, &'static str)>,
-    classes: Vec<(&'static str, &'static str)>,
-    can_write: bool,
-}
 
 #[derive(Deserialize, Default)]
 pub(super) struct DetailQuery {
@@ -92,7 +55,7 @@ async fn facts_of(
     st: &AppState,
     s: &hongling_service::registry::orgs::OrgSnapshot,
     units: &[models::SupervisoryUnit],
-) -> Result<Vec<Fact>, Error> {
+) -> Result<Vec<(String, String)>, Error> {
     let region =
         st.app.region_labels(std::slice::from_ref(&s.region_code)).await?.remove(&s.region_code).unwrap_or_default();
     let authority = st.app.authority_name(&s.authority_region).await?;
@@ -107,37 +70,30 @@ async fn facts_of(
         _ => "—".into(),
     };
     let dash = |v: &str| if v.is_empty() { "—".to_owned() } else { v.to_owned() };
-    Ok(vec![
-        Fact { label: "统一社会信用代码", value: dash(s.uscc.as_deref().unwrap_or("")) },
-        Fact { label: "组织名称", value: s.name.clone() },
-        Fact { label: "组织类型", value: label_of(&s.kind, OrgKind::parse, OrgKind::label) },
-        Fact {
-            label: "登记方式",
-            value: label_of(&s.registration_mode, RegistrationMode::parse, RegistrationMode::label),
-        },
-        Fact { label: "类别", value: label_of(&s.category, Category::parse, Category::label) },
-        Fact { label: "所属行业", value: dash(&s.industry) },
-        Fact { label: "登记管理机关", value: authority },
-        Fact { label: "业务主管单位", value: unit },
-        Fact { label: "住所", value: format!("{region} {}", s.address) },
-        Fact { label: "坐标（经度, 纬度）", value: coord },
-        Fact { label: "法定代表人", value: dash(&s.legal_rep) },
-        Fact { label: "成立日期", value: s.founded_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into()) },
-        Fact { label: "从业人员数", value: opt(s.staff_count) },
-        Fact { label: "会员数", value: opt(s.member_count) },
-        Fact { label: "章程含党建内容", value: yes(s.charter_party_clause) },
-        Fact { label: "枢纽型组织", value: yes(s.is_hub) },
-        Fact { label: "品牌组织", value: yes(s.is_brand) },
-        Fact { label: "孵化基地", value: dash(&s.incubator) },
-        Fact { label: "登记状态", value: label_of(&s.status, OrgStatus::parse, OrgStatus::label) },
-        Fact {
-            label: "状态变更日期", value: s.status_changed_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
-        },
-        Fact {
-            label: "监管分类",
-            value: label_of(&s.supervision_class, SupervisionClass::parse, SupervisionClass::label),
-        },
-    ])
+    let facts: [(&str, String); 21] = [
+        ("统一社会信用代码", dash(s.uscc.as_deref().unwrap_or(""))),
+        ("组织名称", s.name.clone()),
+        ("组织类型", label_of(&s.kind, OrgKind::parse, OrgKind::label)),
+        ("登记方式", label_of(&s.registration_mode, RegistrationMode::parse, RegistrationMode::label)),
+        ("类别", label_of(&s.category, Category::parse, Category::label)),
+        ("所属行业", dash(&s.industry)),
+        ("登记管理机关", authority),
+        ("业务主管单位", unit),
+        ("住所", format!("{region} {}", s.address)),
+        ("坐标（经度, 纬度）", coord),
+        ("法定代表人", dash(&s.legal_rep)),
+        ("成立日期", s.founded_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())),
+        ("从业人员数", opt(s.staff_count)),
+        ("会员数", opt(s.member_count)),
+        ("章程含党建内容", yes(s.charter_party_clause)),
+        ("枢纽型组织", yes(s.is_hub)),
+        ("品牌组织", yes(s.is_brand)),
+        ("孵化基地", dash(&s.incubator)),
+        ("登记状态", label_of(&s.status, OrgStatus::parse, OrgStatus::label)),
+        ("状态变更日期", s.status_changed_on.map(|d| d.to_string()).unwrap_or_else(|| "—".into())),
+        ("监管分类", label_of(&s.supervision_class, SupervisionClass::parse, SupervisionClass::label)),
+    ];
+    Ok(facts.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
 }
 
 pub(super) async fn detail(
@@ -149,65 +105,111 @@ pub(super) async fn detail(
     let org = st.app.registry().get_org(&pu.user, id).await?;
     let units = st.app.registry().list_supervisory_units(&pu.user).await.unwrap_or_default();
     let snap = hongling_service::registry::orgs::OrgSnapshot::from(&org);
-    let facts = facts_of(&st, &snap, &units).await?;
     let tab = q.tab.clone().unwrap_or_else(|| "info".into());
-    let mut events = Vec::new();
-    if tab == "history" {
-        for e in st.app.registry().org_history(&pu.user, id).await? {
-            let changes: Vec<hongling_service::registry::orgs::FieldChange> =
-                serde_json::from_str(&e.changes_json).unwrap_or_default();
-            events.push(EventRow {
-                effective_on: e.effective_on.to_string(),
-                at: fmt::datetime(e.at),
-                action: action_label(&e.action, &org.registration_mode),
-                actor: e.actor,
-                reason: e.reason,
-                doc_no: e.doc_no,
-                changes: changes
-                    .iter()
-                    .map(|c| (field_label(&c.field).to_owned(), json_text(&c.before), json_text(&c.after)))
-                    .collect(),
-            });
-        }
-    }
-    let as_of_date = q.as_of.as_deref().and_then(fmt::parse_date);
-    let (as_of_facts, as_of_missing) = match as_of_date {
-        Some(d) => match st.app.registry().org_as_of(&pu.user, id, d).await? {
-            Some(s) => (Some(facts_of(&st, &s, &units).await?), false),
-            None => (None, true),
-        },
-        None => (None, false),
-    };
     let status = OrgStatus::parse(&org.status);
     let mode = RegistrationMode::parse(&org.registration_mode).unwrap_or(RegistrationMode::Registered);
     let class = SupervisionClass::parse(&org.supervision_class);
     let can_write = may_write_registry(&pu.user);
-    Ok(render(&DetailPage {
-        layout: pu
-            .layout(&st, "orgs", &org.name)
-            .await
-            .crumb("社会组织", None)
-            .crumb("登记管理", Some("/registry/orgs"))
-            .crumb(org.name.clone(), None),
-        notice: None,
-        status: status.map(OrgStatus::label).unwrap_or("").to_owned(),
-        status_tag: status.map(OrgStatus::tag).unwrap_or("hl-tag-grey"),
-        class_label: class.map(SupervisionClass::label).unwrap_or("").to_owned(),
-        class_tag: class.map(SupervisionClass::tag).unwrap_or("hl-tag-grey"),
-        actions: status
-            .map(|s| StatusAction::available(s, mode))
-            .unwrap_or_default()
-            .into_iter()
-            .map(|a| (a.as_str(), a.label_for(mode)))
-            .collect(),
-        classes: SupervisionClass::ALL.iter().map(|c| (c.as_str(), c.label())).collect(),
-        facts,
-        tab,
-        events,
-        as_of: q.as_of.unwrap_or_default(),
-        as_of_facts,
-        as_of_missing,
-        can_write,
-        org,
-    }))
+    let base = format!("/registry/orgs/{id}");
+    let layout = pu
+        .layout(&st, "orgs", &org.name)
+        .await
+        .crumb("社会组织", None)
+        .crumb("登记管理", Some("/registry/orgs"))
+        .crumb(org.name.clone(), None);
+    let mut page = DetailPage::new(layout, org.name.clone());
+    if let Some(s) = status {
+        page.tags.push((s.label().to_owned(), s.tag()));
+    }
+    if org.sync_pending {
+        page.tags.push(("三同步待落实".to_owned(), "hl-tag-orange"));
+    }
+    if let Some(c) = class.filter(|c| *c != SupervisionClass::Normal) {
+        page.tags.push((c.label().to_owned(), c.tag()));
+    }
+    page.subtitle = format!("统一社会信用代码：{}", org.uscc.as_deref().unwrap_or("—"));
+    if can_write {
+        page.buttons.push(Button::primary("变更登记事项", format!("{base}/edit")));
+        for a in status.map(|s| StatusAction::available(s, mode)).unwrap_or_default() {
+            page.buttons.push(Button::new(a.label_for(mode), format!("{base}/status?action={}", a.as_str())));
+        }
+    }
+    page.tabs = Tab::of(&base, &[("info", "基本信息"), ("history", "变更记录"), ("asof", "历史状态查询")], &tab);
+    page.tabs.push(Tab {
+        id: "tab-party".into(),
+        label: "党建情况".into(),
+        href: format!("/party/coverage/orgs/{id}"),
+        active: false,
+    });
+    match tab.as_str() {
+        "history" => {
+            let mut t =
+                Table::new("history-table", vec!["生效日期", "事项", "变更内容", "事由 / 文号", "经办人", "办理时间"]);
+            for e in st.app.registry().org_history(&pu.user, id).await? {
+                let changes: Vec<hongling_service::registry::orgs::FieldChange> =
+                    serde_json::from_str(&e.changes_json).unwrap_or_default();
+                let items = changes
+                    .iter()
+                    .map(|c| format!("{}：{} → {}", field_label(&c.field), json_text(&c.before), json_text(&c.after)))
+                    .collect::<Vec<_>>();
+                let mut what = Cell::text(if items.is_empty() { "—" } else { "" }).items(items);
+                what.nowrap = false;
+                t.rows.push(vec![
+                    Cell { nowrap: true, ..Cell::text(e.effective_on.to_string()) },
+                    Cell { nowrap: true, ..Cell::text(action_label(&e.action, &org.registration_mode)) },
+                    what,
+                    Cell::text(e.reason).sub(e.doc_no),
+                    Cell::text(e.actor),
+                    Cell { nowrap: true, ..Cell::text(fmt::datetime(e.at)) },
+                ]);
+            }
+            page.tables.push(t);
+        }
+        "asof" => {
+            let as_of = q.as_of.clone().unwrap_or_default();
+            let mut day = Field::date("as_of", "查询日期", as_of.clone());
+            day.required = true;
+            page.query = Some(InlineForm {
+                id: "as-of-form",
+                action: base.clone(),
+                title: String::new(),
+                fields: vec![Field::hidden("tab", "asof"), day],
+                submit: "查询该日登记状态".into(),
+                confirm: String::new(),
+                get: true,
+            });
+            if let Some(d) = q.as_of.as_deref().and_then(fmt::parse_date) {
+                match st.app.registry().org_as_of(&pu.user, id, d).await? {
+                    Some(s) => {
+                        page.note = format!("{d} 当日的登记信息：");
+                        page.facts = facts_of(&st, &s, &units).await?;
+                    }
+                    None => page.note = format!("{d} 时该组织尚未成立或尚无登记记录。"),
+                }
+            } else if !as_of.is_empty() {
+                page.note = "日期格式应为 YYYY-MM-DD".into();
+            }
+        }
+        _ => {
+            page.facts = facts_of(&st, &snap, &units).await?;
+            if can_write {
+                let classes = SupervisionClass::ALL.iter().map(|c| (c.as_str().to_owned(), c.label().to_owned()));
+                let mut reason = Field::text("reason", "调整事由", "").placeholder("调整事由");
+                reason.required = true;
+                page.forms.push(InlineForm {
+                    id: "supervision-form",
+                    action: format!("{base}/supervision"),
+                    title: "调整监管分类".into(),
+                    fields: vec![
+                        Field::select("class", "监管分类", org.supervision_class.clone(), classes.collect()),
+                        reason,
+                    ],
+                    submit: "调整".into(),
+                    confirm: "确定调整该组织的监管分类？".into(),
+                    get: false,
+                });
+            }
+        }
+    }
+    Ok(render(&page))
 }

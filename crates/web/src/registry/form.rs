@@ -133,6 +133,8 @@ async fn form_page(
         hidden,
         errors: rest,
         cancel: "/registry/orgs".into(),
+        submit: "保存".into(),
+        confirm: String::new(),
     };
     let mut res = render(&page);
     if !errors.is_empty() {

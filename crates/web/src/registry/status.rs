@@ -3,10 +3,9 @@
 use crate::AppState;
 use crate::error::WebError;
 use crate::fmt;
-use crate::layout::Layout;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
-use askama::Template;
+use crate::ui::{Field, FormPage, Kind, attach};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -14,7 +13,6 @@ use axum::response::Response;
 use hongling_domain::Action;
 use hongling_domain::registry::{RegistrationMode, StatusAction, SupervisionClass};
 use hongling_service::auth::Flash;
-use hongling_service::models;
 use hongling_service::{Error, FieldError};
 use serde::Deserialize;
 
@@ -25,24 +23,6 @@ pub(super) fn routes() -> Routes {
         .get("/registry/orgs/{id}/status", Action::RegistryWrite, status_form)
         .post("/registry/orgs/{id}/status", Action::RegistryWrite, status_apply)
         .post("/registry/orgs/{id}/supervision", Action::RegistryWrite, supervision)
-}
-
-#[derive(Template)]
-#[template(path = "registry/org_status.html")]
-struct StatusPage {
-    layout: Layout,
-    org: models::SocialOrg,
-    action: &'static str,
-    action_label: &'static str,
-    needs_code: bool,
-    f: StatusForm,
-    errors: Vec<FieldError>,
-}
-
-impl StatusPage {
-    fn err(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -73,21 +53,32 @@ async fn status_page(
         return Err(WebError::page(Error::Conflict("备案的社区社会组织没有登记证书，不能吊销".into())));
     }
     let label = action.label_for(mode);
-    let mut res = render(&StatusPage {
-        layout: pu
-            .layout(st, "orgs", label)
-            .await
-            .crumb("社会组织", None)
-            .crumb("登记管理", Some("/registry/orgs"))
-            .crumb(org.name.clone(), Some(&format!("/registry/orgs/{id}")))
-            .crumb(label, None),
-        action: action.as_str(),
-        action_label: label,
-        needs_code: action == StatusAction::ApproveRegistration,
-        org,
-        f,
-        errors: errors.clone(),
-    });
+    let layout = pu
+        .layout(st, "orgs", label)
+        .await
+        .crumb("社会组织", None)
+        .crumb("登记管理", Some("/registry/orgs"))
+        .crumb(org.name.clone(), Some(&format!("/registry/orgs/{id}")))
+        .crumb(label, None);
+    let needs_code = action == StatusAction::ApproveRegistration;
+    let mut page = FormPage::new(
+        layout,
+        format!("{label}：{}", org.name),
+        format!("/registry/orgs/{id}/status"),
+        format!("/registry/orgs/{id}"),
+    );
+    if needs_code {
+        page.fields.push(Field::text("uscc", "统一社会信用代码", f.uscc).required());
+    }
+    page.fields.push(Field::new("reason", "事由", Kind::Textarea, f.reason).required());
+    let doc_no = Field::text("doc_no", "决定文书号", f.doc_no).placeholder("如 东民社决字〔2026〕12号");
+    page.fields.push(if needs_code { doc_no } else { doc_no.required() });
+    page.fields.push(Field::date("on", "决定日期", f.on).required());
+    page.hidden.push(("action", action.as_str().to_owned()));
+    page.errors = attach(&mut page.fields, &errors);
+    page.submit = format!("确认{label}");
+    page.confirm = format!("确定{label}？办理后将记入变更记录和审计日志。");
+    let mut res = render(&page);
     if !errors.is_empty() {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }

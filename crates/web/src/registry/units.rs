@@ -64,6 +64,7 @@ async fn units_page(
             fields,
             submit: "保存".into(),
             confirm: String::new(),
+            get: false,
         });
     }
     let export = export_button(&pu.user, Action::UnitsRead, view.export_href("/registry/units/export"));

@@ -1,6 +1,5 @@
 //! Users.
 
-use askama::Template;
 use axum::Form;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -9,7 +8,6 @@ use hongling_domain::role::ScopeKind;
 use hongling_domain::{Action, RegionCode, Role};
 use hongling_service::auth::Flash;
 use hongling_service::list::Pick;
-use hongling_service::models;
 use hongling_service::system::lists::UserList;
 use hongling_service::system::users::{NewUser, ScopeInput};
 use hongling_service::{Error, FieldError};
@@ -18,10 +16,9 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::error::WebError;
 use crate::fmt;
-use crate::layout::Layout;
 use crate::routes::Routes;
 use crate::ui::list::{ListView, pairs};
-use crate::ui::{Button, Field, FormPage, Kind, attach, picker};
+use crate::ui::{Button, DetailPage, Field, FormPage, Kind, Secret, attach, picker};
 
 use super::*;
 
@@ -34,34 +31,6 @@ pub(super) fn routes() -> Routes {
         .post("/system/users/{id}/disable", Action::UsersManage, user_disable)
         .post("/system/users/{id}/enable", Action::UsersManage, user_enable)
         .post("/system/users/{id}/reset-password", Action::UsersManage, user_reset)
-}
-
-/// A user as the detail page shows it.
-struct UserRow {
-    id: i64,
-    username: String,
-    display_name: String,
-    role: &'static str,
-    scope: String,
-    disabled: bool,
-    locked: bool,
-    created_at: String,
-    updated_at: String,
-}
-
-async fn user_row(st: &AppState, pu: &PageUser, u: models::User) -> Result<UserRow, WebError> {
-    let r = st.app.user_rows(&pu.user, vec![u]).await?.pop().ok_or(Error::NotFound)?;
-    Ok(UserRow {
-        id: r.user.id,
-        username: r.user.username.clone(),
-        display_name: r.user.display_name.clone(),
-        role: Role::parse(&r.user.role).map(Role::label).unwrap_or("未知角色"),
-        scope: r.scope,
-        disabled: r.user.disabled,
-        locked: r.locked,
-        created_at: fmt::datetime(r.user.created_at),
-        updated_at: fmt::datetime(r.user.updated_at),
-    })
 }
 
 async fn users(State(st): State<AppState>, pu: PageUser, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
@@ -133,6 +102,8 @@ async fn user_form(st: &AppState, pu: &PageUser, f: &UserForm, errors: &[FieldEr
         hidden: vec![],
         errors: rest,
         cancel: "/system/users".into(),
+        submit: "保存".into(),
+        confirm: String::new(),
     })
 }
 
@@ -208,16 +179,6 @@ async fn user_create(State(st): State<AppState>, pu: PageUser, Form(f): Form<Use
     }
 }
 
-#[derive(Template)]
-#[template(path = "system/user_detail.html")]
-struct UserDetailPage {
-    layout: Layout,
-    notice: Option<String>,
-    secret: Option<String>,
-    user: UserRow,
-    is_self: bool,
-}
-
 async fn user_detail_page(
     st: &AppState,
     pu: &PageUser,
@@ -226,19 +187,54 @@ async fn user_detail_page(
     secret: Option<String>,
 ) -> Result<Response, WebError> {
     let u = st.app.system().get_user(&pu.user, id).await?;
-    let row = user_row(st, pu, u.clone()).await?;
-    Ok(render(&UserDetailPage {
-        layout: pu
-            .layout(st, "users", "用户详情")
-            .await
-            .crumb("系统管理", None)
-            .crumb("用户", Some("/system/users"))
-            .crumb(u.username.clone(), None),
-        notice,
-        secret,
-        is_self: u.id == pu.user.id,
-        user: row,
-    }))
+    let r = st.app.user_rows(&pu.user, vec![u]).await?.pop().ok_or(Error::NotFound)?;
+    let mut layout = pu
+        .layout(st, "users", "用户详情")
+        .await
+        .crumb("系统管理", None)
+        .crumb("用户", Some("/system/users"))
+        .crumb(r.user.username.clone(), None);
+    if let Some(n) = notice {
+        // shown on this very page (it carries the new password), not after a redirect
+        layout.flash = Some(Flash::ok(n));
+    }
+    let mut page = DetailPage::new(layout, format!("{}（{}）", r.user.display_name, r.user.username));
+    page.tags.push(if r.user.disabled {
+        ("已停用".to_owned(), "hl-tag-grey")
+    } else if r.locked {
+        ("已锁定".to_owned(), "hl-tag-orange")
+    } else {
+        ("正常".to_owned(), "hl-tag-green")
+    });
+    page.facts = vec![
+        ("用户名".to_owned(), r.user.username.clone()),
+        ("姓名".to_owned(), r.user.display_name.clone()),
+        ("角色".to_owned(), Role::parse(&r.user.role).map(Role::label).unwrap_or("未知角色").to_owned()),
+        ("权限范围".to_owned(), r.scope),
+        ("创建时间".to_owned(), fmt::datetime(r.user.created_at)),
+        ("更新时间".to_owned(), fmt::datetime(r.user.updated_at)),
+    ];
+    let base = format!("/system/users/{id}");
+    if id != pu.user.id {
+        page.buttons.push(if r.user.disabled {
+            Button::post("启用", format!("{base}/enable"), "确定启用该用户？").class("btn-success")
+        } else {
+            Button::post("停用", format!("{base}/disable"), "确定停用该用户？停用后其会话立即失效。")
+                .class("btn-warning")
+        });
+    }
+    page.buttons.push(
+        Button::post("重置密码并解锁", format!("{base}/reset-password"), "确定重置该用户的密码？新密码只显示一次。")
+            .class("btn-outline-danger"),
+    );
+    page.buttons.push(Button::new("操作记录", format!("/system/audit?entity_type=user&entity_id={id}")));
+    page.buttons.push(Button::new("返回列表", "/system/users"));
+    page.secret = secret.map(|s| Secret {
+        label: "请立即记录并转交该用户：密码 ".into(),
+        value: s,
+        note: "仅显示这一次，系统不保存明文".into(),
+    });
+    Ok(render(&page))
 }
 
 async fn user_detail(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {

@@ -255,7 +255,6 @@ impl<R: 'static> ListView<R> {
         }
         ListPage {
             layout,
-            notice: None,
             heading: heading.to_owned(),
             intro: String::new(),
             action: self.base,
@@ -305,7 +304,7 @@ pub fn source(kind: Pick) -> &'static str {
 
 /// An export button for users the matrix allows to export.
 pub fn export_button(me: &CurrentUser, action: Action, href: String) -> Option<Button> {
-    me.can(action).then(|| Button { label: "导出 Excel".into(), href, primary: false })
+    me.can(action).then(|| Button::new("导出 Excel", href))
 }
 
 /// The export of a list: the same request as its page, all rows in its

@@ -23,6 +23,8 @@ pub struct Cell {
     pub links: Vec<(String, String)>,
     /// kept on one line (dates, numbers, tags)
     pub nowrap: bool,
+    /// a short list under the text (the changes of a history entry)
+    pub items: Vec<String>,
 }
 
 impl Cell {
@@ -40,6 +42,11 @@ impl Cell {
 
     pub fn num(n: i64) -> Self {
         Self { text: crate::fmt::thousands(n), num: true, ..Default::default() }
+    }
+
+    pub fn items(mut self, items: Vec<String>) -> Self {
+        self.items = items;
+        self
     }
 
     pub fn sub(mut self, s: impl Into<String>) -> Self {
@@ -76,20 +83,35 @@ impl Table {
     }
 }
 
-/// A link styled as a button.
+/// A link styled as a button, or a button that posts (with the CSRF token
+/// and, when `confirm` is set, a confirmation).
 pub struct Button {
     pub label: String,
     pub href: String,
     pub primary: bool,
+    pub post: bool,
+    pub confirm: String,
+    /// an extra class (`btn-warning`, `btn-outline-danger`…)
+    pub class: &'static str,
 }
 
 impl Button {
     pub fn new(label: impl Into<String>, href: impl Into<String>) -> Self {
-        Self { label: label.into(), href: href.into(), primary: false }
+        Self { label: label.into(), href: href.into(), primary: false, post: false, confirm: String::new(), class: "" }
     }
 
     pub fn primary(label: impl Into<String>, href: impl Into<String>) -> Self {
-        Self { label: label.into(), href: href.into(), primary: true }
+        Self { primary: true, ..Self::new(label, href) }
+    }
+
+    /// A button that posts to `action` after the user confirms.
+    pub fn post(label: impl Into<String>, action: impl Into<String>, confirm: impl Into<String>) -> Self {
+        Self { post: true, confirm: confirm.into(), ..Self::new(label, action) }
+    }
+
+    pub fn class(mut self, c: &'static str) -> Self {
+        self.class = c;
+        self
     }
 }
 
@@ -104,6 +126,8 @@ pub enum Kind {
     Picker,
     Textarea,
     Password,
+    /// carried along, not shown (the tab of a query form)
+    Hidden,
 }
 
 /// A form field with its value as typed and its error.
@@ -199,6 +223,14 @@ impl Field {
         Self { options, ..Self::new(name, label, Kind::Select, value) }
     }
 
+    pub fn hidden(name: &'static str, value: impl Into<String>) -> Self {
+        Self::new(name, "", Kind::Hidden, value)
+    }
+
+    pub fn date(name: &'static str, label: &'static str, value: impl Into<String>) -> Self {
+        Self::new(name, label, Kind::Date, value)
+    }
+
     pub fn check(name: &'static str, label: &'static str, on: bool) -> Self {
         Self::new(name, label, Kind::Check, if on { "on" } else { "" })
     }
@@ -259,13 +291,14 @@ pub struct InlineForm {
     pub fields: Vec<Field>,
     pub submit: String,
     pub confirm: String,
+    /// a query (GET, no token) rather than a change
+    pub get: bool,
 }
 
 #[derive(Template)]
 #[template(path = "ui/list.html")]
 pub struct ListPage {
     pub layout: Layout,
-    pub notice: Option<String>,
     pub heading: String,
     pub intro: String,
     pub action: String,
@@ -287,9 +320,28 @@ pub struct FormPage {
     pub hidden: Vec<(&'static str, String)>,
     pub errors: Vec<String>,
     pub cancel: String,
+    /// the submit button's words (保存 unless set)
+    pub submit: String,
+    /// asked before submitting, when set
+    pub confirm: String,
 }
 
 impl FormPage {
+    /// A form titled `title` posting to `action`, cancelling back to `cancel`.
+    pub fn new(layout: Layout, title: impl Into<String>, action: impl Into<String>, cancel: impl Into<String>) -> Self {
+        Self {
+            layout,
+            title: title.into(),
+            action: action.into(),
+            fields: vec![],
+            hidden: vec![],
+            errors: vec![],
+            cancel: cancel.into(),
+            submit: "保存".into(),
+            confirm: String::new(),
+        }
+    }
+
     pub fn has_field_errors(&self) -> bool {
         self.fields.iter().any(|f| f.error.is_some())
     }
@@ -300,16 +352,39 @@ impl FormPage {
 }
 
 pub struct Tab {
+    pub id: String,
     pub label: String,
     pub href: String,
     pub active: bool,
+}
+
+impl Tab {
+    /// The tab `key` of the page at `base` (`base?tab=key`; the first tab is `base`).
+    pub fn of(base: &str, tabs: &[(&str, &str)], current: &str) -> Vec<Tab> {
+        tabs.iter()
+            .enumerate()
+            .map(|(i, (k, l))| Tab {
+                id: format!("tab-{k}"),
+                label: (*l).to_owned(),
+                href: if i == 0 { base.to_owned() } else { format!("{base}?tab={k}") },
+                active: current == *k,
+            })
+            .collect()
+    }
+}
+
+/// A value shown once on a page (a revealed ID number, a new password).
+pub struct Secret {
+    pub label: String,
+    pub value: String,
+    pub note: String,
 }
 
 #[derive(Template)]
 #[template(path = "ui/detail.html")]
 pub struct DetailPage {
     pub layout: Layout,
-    pub notice: Option<String>,
+    /// an error of the last action, shown above the record
     pub error: Option<String>,
     pub title: String,
     pub tags: Vec<(String, &'static str)>,
@@ -319,6 +394,29 @@ pub struct DetailPage {
     pub facts: Vec<(String, String)>,
     pub tables: Vec<Table>,
     pub forms: Vec<InlineForm>,
-    /// a value shown once (a revealed ID number)
-    pub revealed: Option<String>,
+    pub secret: Option<Secret>,
+    /// a query form at the top of the current tab (the registry's 历史状态查询)
+    pub query: Option<InlineForm>,
+    /// a sentence above the facts
+    pub note: String,
+}
+
+impl DetailPage {
+    pub fn new(layout: Layout, title: impl Into<String>) -> Self {
+        Self {
+            layout,
+            error: None,
+            title: title.into(),
+            tags: vec![],
+            subtitle: String::new(),
+            buttons: vec![],
+            tabs: vec![],
+            facts: vec![],
+            tables: vec![],
+            forms: vec![],
+            secret: None,
+            query: None,
+            note: String::new(),
+        }
+    }
 }
