@@ -2,9 +2,9 @@
 
 use crate::AppState;
 use crate::error::WebError;
-use crate::layout::Layout;
 use crate::routes::Routes;
 use crate::security::{Auth, CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie};
+use crate::ui::{Field, FormPage, Kind, attach};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -115,23 +115,24 @@ async fn logout(State(st): State<AppState>, auth: axum::Extension<Auth>) -> Resp
     res
 }
 
-#[derive(Template)]
-#[template(path = "system/password.html")]
-struct PasswordPage {
-    layout: Layout,
-    errors: Vec<FieldError>,
-}
-
-impl PasswordPage {
-    fn err(&self, field: &str) -> Option<String> {
-        field_error(&self.errors, field)
+/// The change-password form on the shared form page, with the errors under their fields.
+async fn password_page(st: &AppState, pu: &PageUser, errors: &[FieldError]) -> Response {
+    let layout = pu.layout(st, "", "修改密码").await.crumb("修改密码", None);
+    let mut page = FormPage::new(layout, "修改密码", "/account/password", "/");
+    page.fields = vec![
+        Field::new("current", "当前密码", Kind::Password, "").required(),
+        Field::new("new", "新密码", Kind::Password, "").required().hint("至少 10 位，须同时包含字母和数字"),
+    ];
+    page.errors = attach(&mut page.fields, errors);
+    let mut res = render(&page);
+    if !errors.is_empty() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
+    res
 }
 
 async fn password_form(State(st): State<AppState>, pu: PageUser) -> Response {
-    render(&PasswordPage {
-        layout: pu.layout(&st, "", "修改密码").await.crumb("修改密码", None), errors: vec![]
-    })
+    password_page(&st, &pu, &[]).await
 }
 
 #[derive(Deserialize)]
@@ -147,14 +148,7 @@ async fn password_change(
 ) -> Result<Response, WebError> {
     match st.app.system().change_own_password(&pu.user, &f.current, &f.new).await {
         Ok(()) => Ok(pu.redirect(&st, "/account/password", hongling_service::auth::Flash::ok("密码已修改。")).await),
-        Err(Error::Invalid(errors)) => {
-            let mut res = render(&PasswordPage {
-                layout: pu.layout(&st, "", "修改密码").await.crumb("修改密码", None),
-                errors,
-            });
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
-        }
+        Err(Error::Invalid(errors)) => Ok(password_page(&st, &pu, &errors).await),
         Err(e) => Err(e.into()),
     }
 }

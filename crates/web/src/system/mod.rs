@@ -8,14 +8,8 @@ pub(crate) mod policy;
 mod regions;
 mod users;
 
-use hongling_service::FieldError;
-
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
-
-fn field_error(errors: &[FieldError], field: &str) -> Option<String> {
-    errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
-}
 
 /// The routes of this module.
 pub fn routes() -> Routes {
