@@ -82,6 +82,25 @@ async function proposedIds(page) {
   return ids;
 }
 
+// the organizations chosen in a proposal's multi-picker (its chips), in order
+async function chosenIds(form) {
+  return form.locator(".hl-chips input[type=hidden]").evaluateAll((hs) => hs.map((h) => h.value));
+}
+
+// keep only the first n chips of a multi-picker
+async function keepChips(form, n) {
+  while ((await form.locator(".hl-chip").count()) > n) await form.locator(".hl-chip-x").last().click();
+}
+
+// type an organization's name into a multi-picker and choose it from the suggestions
+async function pickOrg(form, name) {
+  const input = form.locator(".hl-picker-multi input.form-control");
+  await input.fill(name);
+  const item = form.locator(".hl-picker-item").filter({ hasText: name }).first();
+  await item.waitFor();
+  await item.dispatchEvent("mousedown");
+}
+
 // submit a proposal's form (after the confirmation dialog) and return the POST's response
 async function submitProposal(page, form) {
   const [res] = await Promise.all([
@@ -175,7 +194,7 @@ test("a breach rule link lists the breaches of that rule only", async () => {
   assert.equal(url.searchParams.get("region"), "370502");
   const code = url.searchParams.get("rule");
   assert.ok(code, "the rule is in the URL");
-  assert.equal(await page.inputValue("#party-search #rule"), code, "the search form shows the rule");
+  assert.equal(await page.inputValue("#breach-table-search #rule"), code, "the search form shows the rule");
   const labels = await page.locator("#breach-table tbody tr td:first-child").allInnerTexts();
   assert.equal(labels.length, rule.n, `${rule.n} breaches listed`);
   for (const l of labels) assert.equal(l.trim(), rule.label);
@@ -218,10 +237,10 @@ test("the search form filters the figures, and the uncovered organizations are l
   assert.equal(new URL(page.url()).pathname, "/party/coverage/orgs");
   assert.equal(new URL(page.url()).searchParams.get("coverage"), "uncovered");
   assert.equal(num((await page.locator(".hl-total").first().innerText()).replace(/[共条]/g, "")), c.by_mode.uncovered);
-  const tags = await page.locator("#coverage-org-table tbody tr td:nth-child(5)").allInnerTexts();
+  const tags = await page.locator("#coverage-org-table tbody tr td:nth-child(7)").allInnerTexts();
   assert.ok(tags.length > 0);
   for (const t of tags) assert.equal(t.trim(), "未覆盖");
-  for (const r of await page.locator("#coverage-org-table tbody tr td:nth-child(3)").allInnerTexts()) {
+  for (const r of await page.locator("#coverage-org-table tbody tr td:nth-child(4)").allInnerTexts()) {
     assert.ok(r.trim().startsWith("东营区"), `${r} lies in 东营区`);
   }
   await page.screenshot({ path: join(shots, "coverage-uncovered.png"), fullPage: false });
@@ -245,14 +264,17 @@ test("the planner's joint branch and instructor proposals are accepted and raise
   const ids = (await first.getAttribute("data-orgs")).split(",");
   assert.ok(ids.length >= 2, `proposal ${ids}`);
   assert.ok((await first.innerText()).includes("正式党员合计"), "the proposal explains itself");
-  const rows = await first.locator("table tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.innerText.trim())));
+  const rows = await first.locator("table tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => [tr.querySelector("a").getAttribute("href").split("/").pop(), ...[...tr.cells].map((c) => c.innerText.trim())]),
+  );
   assert.deepEqual(rows.map((r) => r[0]), ids, "the table lists the proposal's organizations");
   const formal = rows.reduce((s, r) => s + num(r[4]), 0);
   const name = await first.locator("input[name=name]").inputValue();
   assert.match(name, /社会组织联合党支部$/);
-  assert.equal(await first.locator("input[name=orgs]").inputValue(), ids.join(","));
+  assert.deepEqual(await chosenIds(first), ids, "the picker holds the proposal's organizations");
+  assert.deepEqual(await first.locator(".hl-chip").evaluateAll((cs) => cs.map((c) => c.firstChild.textContent.trim())), rows.map((r) => r[1]), "chosen by name, not by id");
   await submitProposal(page, first.locator("form"));
-  assert.match(await page.locator("#plan-notice").innerText(), /已采纳该方案/);
+  assert.match(await page.locator(".alert-success").innerText(), /已采纳该方案/);
   assert.match(page.url(), /region=370502/);
   const still = await proposedIds(page);
   for (const id of ids) assert.ok(!still.has(id), `organization ${id} is no longer proposed`);
@@ -275,17 +297,17 @@ test("the planner's joint branch and instructor proposals are accepted and raise
   assert.ok(facts.includes(`正式 ${formal} 名`), `the members of those organizations joined (${formal}): ${facts}`);
   await page.screenshot({ path: join(shots, "coverage-new-branch.png"), fullPage: true });
   await Promise.all([page.waitForLoadState("load"), page.click("a:text-is('覆盖组织')")]);
-  const covered = await page.locator("#covered-orgs tbody tr td:first-child").allInnerTexts();
-  assert.deepEqual(covered.map((s) => s.trim()).sort(), [...ids].sort(), "its 覆盖组织 tab lists the organizations");
+  const covered = await page.locator("#covered-orgs tbody tr td:first-child a").evaluateAll((as) => as.map((a) => a.getAttribute("href").split("/").pop()));
+  assert.deepEqual(covered.sort(), [...ids].sort(), "its 覆盖组织 tab lists the organizations");
   await page.screenshot({ path: join(shots, "coverage-new-branch-orgs.png"), fullPage: true });
 
   // an instructor proposal
   await openPlan(page, "370502");
   const row = page.locator("#plan-instructors tbody tr.hl-proposal-row").first();
-  const instIds = (await row.locator("input[name=orgs]").inputValue()).split(",");
+  const instIds = await chosenIds(row);
   assert.ok(instIds.length >= 1);
   await submitProposal(page, row.locator("form"));
-  assert.match(await page.locator("#plan-notice").innerText(), /已采纳该方案/);
+  assert.match(await page.locator(".alert-success").innerText(), /已采纳该方案/);
   const after2 = await api(page, "/api/v1/coverage?region=370502");
   assert.equal(after2.covered, after1.covered + instIds.length, "covered rises again");
   assert.equal(after2.by_mode.instructor, after1.by_mode.instructor + instIds.length);
@@ -301,24 +323,29 @@ test("an edited joint branch proposal that breaks the rules is refused with Chin
   await login(page, server.base, "party", server.accounts.party);
   // organizations far away: a proposal in 广饶县
   await page.goto(server.base + "/party/plan?region=370523");
-  const far = (await page.locator("#plan-joint .hl-proposal").first().getAttribute("data-orgs")).split(",");
+  const farProposal = page.locator("#plan-joint .hl-proposal").first();
+  const far = (await farProposal.getAttribute("data-orgs")).split(",");
+  const farNames = await farProposal.locator("table tbody tr td:first-child").allInnerTexts();
   await openPlan(page, "370502");
   const before = await api(page, "/api/v1/coverage?region=3705");
   const proposal = page.locator("#plan-joint .hl-proposal").first();
   const ids = (await proposal.getAttribute("data-orgs")).split(",");
 
   // a single organization
-  await proposal.locator("input[name=orgs]").fill(ids[0]);
+  await keepChips(proposal, 1);
+  assert.deepEqual(await chosenIds(proposal), [ids[0]]);
   let res = await submitProposal(page, proposal.locator("form"));
   assert.equal(res.status(), 422);
   const errors = await page.locator("#plan-errors").innerText();
   assert.match(errors, /至少|不足/, errors);
-  assert.ok(!(await page.locator("#plan-notice").count()), "no success notice");
+  assert.ok(!(await page.locator(".alert-success").count()), "no success notice");
   await page.screenshot({ path: join(shots, "coverage-plan-refused.png"), fullPage: false });
 
   // organizations of another county, kilometres away
   const again = page.locator("#plan-joint .hl-proposal").first();
-  await again.locator("input[name=orgs]").fill([ids[0], ...far].join(","));
+  await keepChips(again, 1);
+  for (const n of farNames) await pickOrg(again, n.trim());
+  assert.deepEqual(await chosenIds(again), [ids[0], ...far], "the far organizations are chosen");
   res = await submitProposal(page, again.locator("form"));
   assert.equal(res.status(), 422);
   const far_errors = await page.locator("#plan-errors").innerText();
@@ -339,7 +366,18 @@ test("a proposal with an organization typed twice is refused, not a server error
   const before = await api(page, "/api/v1/coverage?region=370502");
   const proposal = page.locator("#plan-joint .hl-proposal").first();
   const ids = (await proposal.getAttribute("data-orgs")).split(",");
-  await proposal.locator("input[name=orgs]").fill([ids[0], ...ids].join(","));
+  // the picker refuses to choose an organization twice
+  const firstName = (await proposal.locator("table tbody tr td:first-child").first().innerText()).trim();
+  await pickOrg(proposal, firstName);
+  assert.deepEqual(await chosenIds(proposal), ids, "choosing it again adds nothing");
+  // a crafted form sends it twice anyway
+  await proposal.locator(".hl-chips").evaluate((c, id) => {
+    const h = document.createElement("input");
+    h.type = "hidden";
+    h.name = "orgs";
+    h.value = id;
+    c.appendChild(h);
+  }, ids[0]);
   await proposal.locator("input[name=name]").fill("浏览器测试重复编号联合党支部");
   const res = await submitProposal(page, proposal.locator("form"));
   assert.notEqual(res.status(), 500, "no 系统错误 for a repeated id");
@@ -349,7 +387,7 @@ test("a proposal with an organization typed twice is refused, not a server error
     assert.equal(after.covered, before.covered, "nothing was created");
   } else {
     // or the repeated id is simply ignored
-    assert.match(await page.locator("#plan-notice").innerText(), /已采纳该方案/);
+    assert.match(await page.locator(".alert-success").innerText(), /已采纳该方案/);
     assert.equal(after.covered, before.covered + ids.length);
   }
   await page.close();
@@ -375,8 +413,11 @@ test("policy profiles: inherited values, scope, a new value from today", async (
 
   // 锦江区 (Chengdu) is not in the party office's scope
   const other = await page.goto(server.base + "/system/policy?region=510104");
-  assert.equal(other.status(), 404);
-  assert.ok(!(await page.locator("body").innerText()).includes("锦江区"), "nothing about 锦江区 is shown");
+  assert.equal(other.status(), 422);
+  assert.match(await page.locator("#policy-search").innerText(), /不存在或不在您的管辖范围内/);
+  for (const part of ["#policy-table", ".card-title:not(:has-text('系统内置'))"]) {
+    for (const t of await page.locator(part).allInnerTexts()) assert.ok(!t.includes("锦江区"), `nothing about 锦江区 is shown: ${t}`);
+  }
 
   // joint branches over the limit, before
   const tooLarge = async () => {
@@ -398,7 +439,7 @@ test("policy profiles: inherited values, scope, a new value from today", async (
   await page.fill("#policy-form #effective_from", today);
   await page.fill("#policy-form #basis", basis);
   await Promise.all([page.waitForLoadState("load"), page.click("#policy-form button[type=submit]")]);
-  assert.match(await page.locator(".alert-success").innerText(), /已设置政策参数/);
+  assert.match(await page.locator(".alert-success").innerText(), /已设定政策参数/);
   const now = await cells("joint_branch_max_orgs");
   assert.equal(now[1], "4 个");
   assert.match(now[2], /东营市/);
@@ -447,7 +488,9 @@ test("a township worker sees its township only; a party secretary sees only thei
   const own = await api(page, "/api/v1/coverage");
   assert.equal(own.region, "370502001", "the default region is the worker's township");
   for (const r of await regionRows(page)) assert.ok(!/街道$|镇$/.test(r.name) || r.name.includes("文汇街道"), `${r.name} is inside 文汇街道`);
-  assert.equal((await page.goto(server.base + "/party/coverage?region=370502")).status(), 404);
+  assert.equal((await page.goto(server.base + "/party/coverage?region=370502")).status(), 422);
+  assert.match(await page.locator("main").innerText(), /不存在或不在您的管辖范围内/);
+  assert.ok((await page.locator("#coverage-region").innerText()).includes("文汇街道"), "the worker's own township is shown instead");
   assert.equal((await page.request.get(server.base + "/api/v1/coverage?region=370502")).status(), 404);
   await page.close();
 
@@ -489,20 +532,18 @@ test("ID numbers are masked, and revealing one needs a reason and is audited", a
   assert.equal(new URL(page.url()).pathname, "/party/members");
   const table = await page.locator("#member-table").innerText();
   assert.ok(!/\d{17}[\dX]/.test(table), "no full ID number in the list");
-  const rows = page.locator("#member-table tbody tr");
-  let masked = null, link = null;
-  for (let i = 0; i < (await rows.count()); i++) {
-    const cell = (await rows.nth(i).locator("td:nth-child(7)").innerText()).trim();
-    if (cell.includes("********")) {
-      masked = cell;
-      link = rows.nth(i).locator("td:first-child a");
+  // the list shows no ID number; a member's page shows it masked
+  const hrefs = await page.locator("#member-table tbody tr td:first-child a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  let masked = null;
+  for (const href of hrefs.slice(0, 10)) {
+    await page.goto(server.base + href);
+    const m = (await page.locator("#detail-facts").innerText()).match(/\d{6}\*{8}\d{3}[\dX]/);
+    if (m) {
+      masked = m[0];
       break;
     }
   }
   assert.ok(masked, "a member with a masked ID number");
-  assert.match(masked, /^\d{6}\*{8}\d{3}[\dX]$/);
-  await Promise.all([page.waitForLoadState("load"), link.click()]);
-  assert.ok((await page.locator("#detail-facts").innerText()).includes(masked));
   assert.ok(!/\d{17}[\dX]/.test(await page.content()), "the detail page holds only the masked number");
   assert.equal(await page.locator("#secret").count(), 0);
 

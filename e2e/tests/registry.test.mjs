@@ -23,7 +23,7 @@ test("search, open a record, edit it, see the change in history", async () => {
   await page.click("text=登记管理");
   await page.waitForSelector("#org-table");
   await page.fill("#q", "爱心");
-  await Promise.all([page.waitForLoadState("load"), page.click("#org-search button[type=submit]")]);
+  await Promise.all([page.waitForLoadState("load"), page.click("#org-table-search button[type=submit]")]);
   assert.match(page.url(), /q=%E7%88%B1%E5%BF%83/, "filters live in the URL");
   const names = await page.locator("#org-table tbody tr td:first-child").allInnerTexts();
   assert.ok(names.length > 0, "found some");

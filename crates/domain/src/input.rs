@@ -32,6 +32,15 @@ impl fmt::Display for Violation {
     }
 }
 
+/// Accept a whole number or its text (forms send strings, JSON clients
+/// numbers); blank or null is absent, anything else is refused.
+pub fn de_opt_i32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    match de_text(d)? {
+        None => Ok(None),
+        Some(s) => s.trim().parse::<i32>().map(Some).map_err(|_| serde::de::Error::custom("应为整数")),
+    }
+}
+
 /// Accept a string, a number or null as optional text (forms send strings,
 /// JSON clients numbers); blank text is absent.
 pub fn de_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

@@ -4,7 +4,7 @@
 
 use time::Date;
 
-pub use hongling_domain::input::{Reader, Violation, de_flag, de_text};
+pub use hongling_domain::input::{Reader, Violation, de_flag, de_opt_i32, de_text};
 
 pub(crate) fn fmt_date(d: Option<Date>) -> Option<String> {
     d.map(|d| d.to_string())

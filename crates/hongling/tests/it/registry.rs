@@ -229,6 +229,42 @@ async fn another_county_is_404_on_page_api_search_and_export() {
     assert_eq!(names, ["东营区爱心志愿者协会"]);
 }
 
+#[tokio::test]
+async fn the_edit_form_saves_what_the_page_sends() {
+    let t = TestApp::new().await;
+    let (dyq, _) = seed_two_counties(&t).await;
+    t.user("dyqreg", Role::Registrar, "370502", PW).await;
+    let mut b = t.browser();
+    b.login("dyqreg", PW).await;
+    let page = b.get(&format!("/registry/orgs/{dyq}/edit")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let mut fields = form_fields(&page.body, "record-form");
+    assert!(fields.iter().any(|(k, v)| k == "version" && v == "1"), "{fields:?}");
+    for (k, v) in fields.iter_mut() {
+        match k.as_str() {
+            "legal_rep" => *v = "赵磊".into(),
+            "reason" => *v = "换届选举".into(),
+            _ => {}
+        }
+    }
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = b.post(&format!("/registry/orgs/{dyq}"), &pairs).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = b.get(&format!("/registry/orgs/{dyq}")).await;
+    assert!(r.body.contains("已保存变更") && r.body.contains("赵磊"), "{}", r.body);
+    // the same form again (an old version): refused, nothing overwritten
+    let r = b.post(&format!("/registry/orgs/{dyq}"), &pairs).await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.body.contains("已被他人修改") || r.body.contains("已被修改"), "{}", r.body);
+    // a version that is not a number is a clear error, not a crash
+    let bad: Vec<(&str, &str)> = pairs.iter().map(|&(k, v)| if k == "version" { (k, "x") } else { (k, v) }).collect();
+    let r = b.post(&format!("/registry/orgs/{dyq}"), &bad).await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    assert!(r.body.contains("应为整数"), "{}", r.body);
+    let r = b.api_get(&format!("/api/v1/orgs/{dyq}"), None).await;
+    assert_eq!((r.json()["version"].as_i64(), r.json()["legal_rep"].as_str()), (Some(2), Some("赵磊")), "{}", r.body);
+}
+
 async fn export_bytes(b: &mut Browser, uri: &str) -> Vec<u8> {
     use http_body_util::BodyExt;
     use tower::ServiceExt;

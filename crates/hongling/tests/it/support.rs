@@ -168,6 +168,63 @@ pub fn csrf_in(html: &str) -> Option<String> {
     Some(rest[..rest.find('"')?].to_owned())
 }
 
+/// What a browser would submit from the form `id="{form_id}"` of a page: its
+/// inputs (checkboxes only when checked), the selected option of each select,
+/// and its textareas, in page order.
+pub fn form_fields(html: &str, form_id: &str) -> Vec<(String, String)> {
+    fn attr(tag: &str, name: &str) -> Option<String> {
+        let key = format!(" {name}=\"");
+        let i = tag.find(&key)? + key.len();
+        let v = &tag[i..i + tag[i..].find('"')?];
+        Some(
+            v.replace("&quot;", "\"")
+                .replace("&#x27;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&"),
+        )
+    }
+    let start = html.find(&format!("id=\"{form_id}\"")).unwrap_or_else(|| panic!("no form {form_id}"));
+    let form = &html[start..start + html[start..].find("</form>").expect("form end")];
+    let mut out = vec![];
+    let mut rest = form;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i..];
+        let end = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..end];
+        if tag.starts_with("<input") {
+            let checkbox = attr(tag, "type").is_some_and(|t| t == "checkbox");
+            if let Some(n) = attr(tag, "name") {
+                if !checkbox || tag.contains(" checked") {
+                    out.push((n, attr(tag, "value").unwrap_or_default()));
+                }
+            }
+        } else if tag.starts_with("<select") {
+            let close = rest.find("</select>").unwrap_or(rest.len());
+            let body = &rest[..close];
+            let options: Vec<&str> = body.split("<option").skip(1).collect();
+            let chosen =
+                options.iter().find(|o| o[..o.find('>').unwrap_or(0)].contains("selected")).or(options.first());
+            if let (Some(n), Some(o)) = (attr(tag, "name"), chosen) {
+                out.push((n, attr(o, "value").unwrap_or_default()));
+            }
+            rest = &rest[close..];
+            continue;
+        } else if tag.starts_with("<textarea") {
+            let close = rest.find("</textarea>").unwrap_or(rest.len());
+            if let Some(n) = attr(tag, "name") {
+                out.push((n, rest[end + 1..close].to_owned()));
+            }
+        }
+        rest = &rest[end.min(rest.len())..];
+        if rest.len() <= 1 {
+            break;
+        }
+        rest = &rest[1..];
+    }
+    out
+}
+
 impl Browser {
     pub fn new(router: Router) -> Self {
         Self { router, cookies: vec![], csrf: None }

@@ -11,7 +11,7 @@ use time::Date;
 use utoipa::ToSchema;
 
 use crate::FieldError;
-use crate::input::{de_flag, de_text};
+use crate::input::{de_flag, de_opt_i32, de_text};
 
 /// A social organization to register, or the new content of one. Unknown
 /// fields are refused (a misspelt field cannot silently blank another).
@@ -74,7 +74,8 @@ pub struct OrgInput {
     #[serde(default, deserialize_with = "de_flag")]
     pub applying: bool,
     /// update only: the version read, to refuse overwriting a newer change
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_opt_i32")]
+    #[schema(value_type = Option<i32>)]
     pub version: Option<i32>,
     /// update only: the date the change took effect (default today)
     #[serde(default, deserialize_with = "de_text")]

@@ -118,7 +118,13 @@ async fn policy_render(
 
 async fn policy(State(st): State<AppState>, pu: PageUser, Query(q): Query<PolicyQuery>) -> Result<Response, WebError> {
     let input = PolicyInput::default();
-    Ok(render(&policy_render(&st, &pu, &q, &input, &[]).await?))
+    let page = policy_render(&st, &pu, &q, &input, &[]).await?;
+    let mut res = render(&page);
+    // an unknown or out-of-scope region: the same answer as the other filtered pages
+    if page.region_field.error.is_some() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
 }
 
 async fn policy_set(
