@@ -194,10 +194,10 @@ pub fn form_fields(html: &str, form_id: &str) -> Vec<(String, String)> {
         let tag = &rest[..end];
         if tag.starts_with("<input") {
             let checkbox = attr(tag, "type").is_some_and(|t| t == "checkbox");
-            if let Some(n) = attr(tag, "name") {
-                if !checkbox || tag.contains(" checked") {
-                    out.push((n, attr(tag, "value").unwrap_or_default()));
-                }
+            if let Some(n) = attr(tag, "name")
+                && (!checkbox || tag.contains(" checked"))
+            {
+                out.push((n, attr(tag, "value").unwrap_or_default()));
             }
         } else if tag.starts_with("<select") {
             let close = rest.find("</select>").unwrap_or(rest.len());
