@@ -2,8 +2,8 @@
 //! change events.
 
 use hongling_domain::region::subtree_range;
-use hongling_domain::registry::{name_grams, search_form};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use hongling_domain::registry::{OrgStatus, RegistrationMode, SupervisionClass, name_grams, search_form};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entity::{org_event, social_org};
@@ -191,18 +191,36 @@ pub struct RegistryCounts {
 }
 
 pub async fn registry_counts(conn: &impl ConnectionTrait, prefix: &str) -> Result<RegistryCounts, DbErr> {
+    use social_org::Column as C;
     let (lo, hi) = subtree_range(prefix);
-    let backend = conn.get_database_backend();
+    let active = || C::Status.eq(OrgStatus::Active.as_str());
     // SUM(CASE …) is the same SQL on both databases
-    let sql = "SELECT \
-        COALESCE(SUM(CASE WHEN status = 'active' AND registration_mode = 'registered' THEN 1 ELSE 0 END), 0) AS registered_active, \
-        COALESCE(SUM(CASE WHEN status = 'active' AND registration_mode = 'filed' THEN 1 ELSE 0 END), 0) AS filed_active, \
-        COALESCE(SUM(CASE WHEN status = 'applying' THEN 1 ELSE 0 END), 0) AS applying, \
-        COALESCE(SUM(CASE WHEN sync_pending AND status = 'active' THEN 1 ELSE 0 END), 0) AS sync_pending, \
-        COALESCE(SUM(CASE WHEN status IN ('deregistered', 'revoked', 'licence_revoked') THEN 1 ELSE 0 END), 0) AS closed, \
-        COALESCE(SUM(CASE WHEN supervision_class <> 'normal' AND status = 'active' THEN 1 ELSE 0 END), 0) AS supervised \
-        FROM social_orgs WHERE region_code >= $1 AND region_code < $2";
-    let row = conn.query_one_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [lo.into(), hi.into()])).await?;
+    let count = |when: Condition, name: &str| -> (Expr, Alias) {
+        (Into::<Expr>::into(Expr::case(when, 1).finally(0)).sum().if_null(0), Alias::new(name))
+    };
+    let closed = [OrgStatus::Deregistered, OrgStatus::Revoked, OrgStatus::LicenceRevoked].map(OrgStatus::as_str);
+    let mut q = Query::select();
+    for (expr, name) in [
+        count(
+            Condition::all().add(active()).add(C::RegistrationMode.eq(RegistrationMode::Registered.as_str())),
+            "registered_active",
+        ),
+        count(
+            Condition::all().add(active()).add(C::RegistrationMode.eq(RegistrationMode::Filed.as_str())),
+            "filed_active",
+        ),
+        count(Condition::all().add(C::Status.eq(OrgStatus::Applying.as_str())), "applying"),
+        count(Condition::all().add(C::SyncPending.eq(true)).add(active()), "sync_pending"),
+        count(Condition::all().add(C::Status.is_in(closed)), "closed"),
+        count(
+            Condition::all().add(C::SupervisionClass.ne(SupervisionClass::Normal.as_str())).add(active()),
+            "supervised",
+        ),
+    ] {
+        q.expr_as(expr, name);
+    }
+    q.from(social_org::Entity).and_where(C::RegionCode.gte(lo)).and_where(C::RegionCode.lt(hi));
+    let row = conn.query_one(&q).await?;
     let Some(r) = row else { return Ok(RegistryCounts::default()) };
     let get = |c: &str| -> Result<i64, DbErr> { r.try_get::<i64>("", c) };
     Ok(RegistryCounts {
