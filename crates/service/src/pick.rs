@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use hongling_domain::RegionCode;
+use hongling_domain::party::coverage::InstructorStatus;
 use hongling_domain::region::subtree_range;
 use hongling_store::entity::{region, user};
 use hongling_store::party::entity::{instructor, party_channel, party_member, party_org, party_org_org};
@@ -210,7 +211,7 @@ impl Hongling {
             Pick::Instructors => {
                 let rows = instructor::Entity::find()
                     .filter(self.instructor_visibility(me))
-                    .filter(instructor::Column::Status.eq("active"))
+                    .filter(instructor::Column::Status.eq(InstructorStatus::Active.as_str()))
                     .filter(instructor::Column::Name.contains(q.as_str()))
                     .order_by_asc(instructor::Column::Name)
                     .limit(limit)

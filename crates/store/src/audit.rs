@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use crate::entity::audit_log;
+use crate::entity::{audit_head, audit_log};
 use crate::to_db;
 
 /// What happened, by whom, to what.
@@ -81,8 +81,14 @@ pub async fn append(conn: &impl ConnectionTrait, e: NewEntry) -> Result<i64, DbE
     }
     .insert(conn)
     .await?;
-    conn.execute(&Query::update().table("audit_head").value("hash", hash).and_where(Expr::col("id").eq(1)).take())
-        .await?;
+    conn.execute(
+        &Query::update()
+            .table(audit_head::Entity)
+            .value(audit_head::Column::Hash, hash)
+            .and_where(Expr::col(audit_head::Column::Id).eq(1))
+            .take(),
+    )
+    .await?;
     Ok(seq)
 }
 

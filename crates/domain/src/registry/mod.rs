@@ -121,6 +121,15 @@ impl OrgStatus {
 }
 
 labelled_enum!(
+    /// Where an uploaded import file stands: checked and waiting, imported or discarded.
+    ImportStatus {
+        Previewed = "previewed", "待确认导入";
+        Imported = "imported", "已导入";
+        Discarded = "discarded", "已放弃";
+    }
+);
+
+labelled_enum!(
     /// Life-cycle actions, each recorded with reason, decision document and date.
     StatusAction {
         ApproveRegistration = "approve", "准予登记";

@@ -292,6 +292,11 @@ async fn figures_by_region_and_year() {
     // by channel: all registered directly, so the comprehensive party committee
     let by = f.t.app.party().coverage_by(&f.party, &Fixture::q("3705"), "channel").await.expect("by");
     assert_eq!(by.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), ["comprehensive_committee"]);
+    // a filter given by its Chinese label filters like its identifier (it used to match nothing)
+    for (mode, channel) in [("registered", "comprehensive_committee"), ("登记", "社会组织综合党委")] {
+        let q = CoverageQuery { mode: Some(mode.into()), channel: Some(channel.into()), ..Fixture::q("3705") };
+        assert_eq!(f.t.app.party().coverage(&f.party, &q).await.expect("filtered").organizations, 4, "{mode}");
+    }
     // year-end figures use that year's profile; the live ones stay live
     let n = f.t.app.party().snapshot_year(2025).await.expect("snapshot");
     assert!(n > 0);

@@ -180,7 +180,10 @@ impl Party<'_> {
                 .map(CoverageMode::label)
                 .unwrap_or("")
                 .to_owned(),
-            channel_kind_label: super::figures::dimension_label("channel_kind", &o.channel_kind),
+            channel_kind_label: super::figures::dimension_label(
+                hongling_store::party::figures::Dimension::ChannelKind,
+                &o.channel_kind,
+            ),
             breaches: self.breaches_of(Some(org_id), None).await?,
             region_code: o.region_code,
             status: o.status,

@@ -7,9 +7,12 @@ use std::collections::BTreeMap;
 
 use hongling_domain::idcard;
 use hongling_domain::party::coverage::{
-    Assessment, FundKind, InstructorSource, MemberType, PartyLifeKind, PartyOrgType,
+    Assessment, ChannelKind, FundKind, InstructorSource, InstructorStatus, MemberType, PartyLifeKind, PartyOrgStatus,
+    PartyOrgType,
 };
+use hongling_domain::party::records::Gender;
 use hongling_domain::region::subtree_range;
+use hongling_domain::registry::{Category, OrgStatus, RegistrationMode};
 use hongling_store::begin_write;
 use hongling_store::party::entity::{
     host_link, instructor, instructor_assignment, party_channel, party_fund, party_life, party_member, party_org,
@@ -18,7 +21,7 @@ use hongling_store::party::entity::{
 use hongling_store::registry::entity::social_org;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use time::{Date, Duration};
 
@@ -153,7 +156,7 @@ impl Party<'_> {
         let orgs = social_org::Entity::find()
             .filter(social_org::Column::RegionCode.gte(lo.as_str()))
             .filter(social_org::Column::RegionCode.lt(hi.as_str()))
-            .filter(social_org::Column::Status.eq("active"))
+            .filter(social_org::Column::Status.eq(OrgStatus::Active.as_str()))
             .order_by_asc(social_org::Column::Id)
             .all(&self.db)
             .await?;
@@ -170,7 +173,7 @@ impl Party<'_> {
         let mut hosted: Vec<i64> = Vec::new();
         let mut fresh: Vec<i64> = Vec::new();
         for o in &orgs {
-            let registered = o.registration_mode == "registered";
+            let registered = o.registration_mode == RegistrationMode::Registered.as_str();
             let roll: f64 = rng.random();
             let town: String = o.region_code.chars().take(9).collect();
             let (standalone_share, joint_share) = if registered { (0.38, 0.22) } else { (0.0, 0.08) };
@@ -288,7 +291,7 @@ impl Party<'_> {
                     org_type: Set(p.kind.as_str().to_owned()),
                     region_code: Set(p.region.clone()),
                     founded_on: Set(Some(p.founded)),
-                    status: Set("active".into()),
+                    status: Set(PartyOrgStatus::Active.as_str().into()),
                     venue_place: Set(rng.random_bool(0.8)),
                     venue_facilities: Set(rng.random_bool(0.7)),
                     venue_sign: Set(rng.random_bool(0.85)),
@@ -328,7 +331,7 @@ impl Party<'_> {
             let joined = days_ago(&mut rng, today, 400, 12000);
             let mut am = party_member::ActiveModel {
                 name: Set(person(&mut rng)),
-                gender: Set(if rng.random_bool(0.5) { "male" } else { "female" }.into()),
+                gender: Set(if rng.random_bool(0.5) { Gender::Male } else { Gender::Female }.as_str().into()),
                 member_type: Set(if m.formal { MemberType::Formal } else { MemberType::Probationary }.as_str().into()),
                 joined_on: Set(Some(if m.formal { joined } else { days_ago(&mut rng, today, 30, 330) })),
                 formal_on: Set(m.formal.then(|| joined + Duration::days(365))),
@@ -358,7 +361,7 @@ impl Party<'_> {
             let rest = member_rows.split_off(member_rows.len().min(200));
             let chunk = std::mem::replace(&mut member_rows, rest);
             for m in party_member::Entity::insert_many(chunk).exec_with_returning(&txn).await? {
-                member_ids.push((m.id, m.party_org_id, m.member_type == "formal"));
+                member_ids.push((m.id, m.party_org_id, m.member_type == MemberType::Formal.as_str()));
             }
         }
         // secretaries, their training, party life and funds
@@ -378,16 +381,16 @@ impl Party<'_> {
                 Ord::max(days_ago(&mut rng, today, 400, 2500), p.founded)
             };
             let q = Query::update()
-                .table(Alias::new("party_orgs"))
-                .value(Alias::new("secretary_member_id"), *sec)
-                .value(Alias::new("secretary_since"), since)
-                .and_where(Expr::col(Alias::new("id")).eq(*pid))
+                .table(party_org::Entity)
+                .value(party_org::Column::SecretaryMemberId, *sec)
+                .value(party_org::Column::SecretarySince, since)
+                .and_where(party_org::Column::Id.eq(*pid))
                 .take();
             txn.execute(&q).await?;
             let q = Query::update()
-                .table(Alias::new("party_members"))
-                .value(Alias::new("posts"), "书记")
-                .and_where(Expr::col(Alias::new("id")).eq(*sec))
+                .table(party_member::Entity)
+                .value(party_member::Column::Posts, "书记")
+                .and_where(party_member::Column::Id.eq(*sec))
                 .take();
             txn.execute(&q).await?;
             if roll >= 0.03 {
@@ -484,7 +487,7 @@ impl Party<'_> {
                     lat_e6: Set(lat.map(|v| v + rng.random_range(-3000..3000))),
                     max_orgs: Set(Some(10)),
                     appointed_on: Set(Some(days_ago(&mut rng, today, 200, 2000))),
-                    status: Set("active".into()),
+                    status: Set(InstructorStatus::Active.as_str().into()),
                     assessment: Set(pick(
                         &mut rng,
                         &[Assessment::Excellent, Assessment::Competent, Assessment::Competent, Assessment::Basic],
@@ -524,7 +527,7 @@ impl Party<'_> {
                     lat_e6: Set(clat.map(|v| v + rng.random_range(-20_000..20_000))),
                     max_orgs: Set(None),
                     appointed_on: Set(Some(days_ago(&mut rng, today, 30, 1500))),
-                    status: Set("active".into()),
+                    status: Set(InstructorStatus::Active.as_str().into()),
                     assessment: Set(String::new()),
                     assessment_year: Set(None),
                     load: Set(0),
@@ -555,9 +558,9 @@ impl Party<'_> {
                 });
             }
             let q = Query::update()
-                .table(Alias::new("instructors"))
-                .value(Alias::new("load"), orgs.len() as i32)
-                .and_where(Expr::col(Alias::new("id")).eq(iid))
+                .table(instructor::Entity)
+                .value(instructor::Column::Load, orgs.len() as i32)
+                .and_where(instructor::Column::Id.eq(iid))
                 .take();
             txn.execute(&q).await?;
             if rng.random_bool(0.7) {
@@ -592,15 +595,15 @@ impl Party<'_> {
         // newly registered organizations still waiting for 三同步
         if !fresh.is_empty() {
             let q = Query::update()
-                .table(Alias::new("social_orgs"))
-                .value(Alias::new("sync_pending"), true)
-                .and_where(Expr::col(Alias::new("id")).is_in(fresh))
+                .table(social_org::Entity)
+                .value(social_org::Column::SyncPending, true)
+                .and_where(social_org::Column::Id.is_in(fresh))
                 .take();
             txn.execute(&q).await?;
         }
         // an industry committee runs the party building of most industry associations
         let industry = party_channel::ActiveModel {
-            kind: Set("industry_committee".into()),
+            kind: Set(ChannelKind::IndustryCommittee.as_str().into()),
             name: Set(format!("{region_name}行业协会商会党委")),
             region_code: Set(region.to_owned()),
             supervisory_unit_id: Set(None),
@@ -610,14 +613,14 @@ impl Party<'_> {
         };
         let industry = party_channel::Entity::insert(industry).exec_with_returning(&txn).await?;
         let q = Query::update()
-            .table(Alias::new("social_orgs"))
-            .value(Alias::new("channel_id"), industry.id)
-            .value(Alias::new("channel_kind"), "industry_committee")
-            .value(Alias::new("channel_manual"), true)
-            .and_where(Expr::col(Alias::new("category")).eq("industry_association"))
-            .and_where(Expr::col(Alias::new("region_code")).gte(lo.as_str()))
-            .and_where(Expr::col(Alias::new("region_code")).lt(hi.as_str()))
-            .and_where(Expr::cust("id % 3 <> 0"))
+            .table(social_org::Entity)
+            .value(social_org::Column::ChannelId, industry.id)
+            .value(social_org::Column::ChannelKind, ChannelKind::IndustryCommittee.as_str())
+            .value(social_org::Column::ChannelManual, true)
+            .and_where(social_org::Column::Category.eq(Category::IndustryAssociation.as_str()))
+            .and_where(social_org::Column::RegionCode.gte(lo.as_str()))
+            .and_where(social_org::Column::RegionCode.lt(hi.as_str()))
+            .and_where(Expr::col(social_org::Column::Id).modulo(3).ne(0))
             .take();
         txn.execute(&q).await?;
         let summary = format!(

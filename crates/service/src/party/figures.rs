@@ -7,7 +7,7 @@ use hongling_domain::party::coverage::{ChannelKind, CoverageMode, ModeCounts};
 use hongling_domain::policy::Param;
 use hongling_domain::registry::RegistrationMode;
 use hongling_domain::{RegionCode, RegionLevel};
-use hongling_store::party::figures::{self as store_party, CoverageFilter, FigureRow, FigureSource, Group};
+use hongling_store::party::figures::{self as store_party, CoverageFilter, Dimension, FigureRow, FigureSource, Group};
 use hongling_store::{PageRequest, begin_write, regions};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -127,25 +127,29 @@ fn nonempty(v: &Option<String>) -> Option<String> {
 impl Party<'_> {
     fn coverage_filter(&self, me: &CurrentUser, q: &CoverageQuery) -> Result<(CoverageFilter, FigureSource)> {
         require_party_reader(me)?;
+        use hongling_domain::Labelled;
         use hongling_domain::registry::{Category, OrgKind};
-        let mut c = crate::input::Reader::new();
-        for (field, v, ok) in [
-            ("mode", &q.mode, nonempty(&q.mode).is_none_or(|v| RegistrationMode::parse(&v).is_some())),
-            ("kind", &q.kind, nonempty(&q.kind).is_none_or(|v| OrgKind::parse(&v).is_some())),
-            ("category", &q.category, nonempty(&q.category).is_none_or(|v| Category::parse(&v).is_some())),
-            ("channel", &q.channel, nonempty(&q.channel).is_none_or(|v| ChannelKind::parse(&v).is_some())),
-        ] {
-            if !ok {
-                c.bad(field, format!("未知的筛选值：{}", v.as_deref().unwrap_or("")));
+        /// A filter's value by its identifier or label; an unknown one is refused.
+        fn pick<T: Labelled>(c: &mut crate::input::Reader, field: &'static str, v: &Option<String>) -> Option<T> {
+            let v = nonempty(v)?;
+            let parsed = T::parse(&v);
+            if parsed.is_none() {
+                c.bad(field, format!("未知的筛选值：{v}"));
             }
+            parsed
         }
+        let mut c = crate::input::Reader::new();
+        let registration_mode = pick::<RegistrationMode>(&mut c, "mode", &q.mode);
+        let kind = pick::<OrgKind>(&mut c, "kind", &q.kind);
+        let category = pick::<Category>(&mut c, "category", &q.category);
+        let channel_kind = pick::<ChannelKind>(&mut c, "channel", &q.channel);
         c.finish(())?;
         let f = CoverageFilter {
             region_prefix: me.subtree(q.region.as_deref())?,
-            registration_mode: nonempty(&q.mode),
-            kind: nonempty(&q.kind),
-            category: nonempty(&q.category),
-            channel_kind: nonempty(&q.channel),
+            registration_mode,
+            kind,
+            category,
+            channel_kind,
         };
         let src = match q.year {
             Some(y) if y < self.today().year() => FigureSource::Year(y),
@@ -238,10 +242,10 @@ impl Party<'_> {
     pub async fn coverage_by(&self, me: &CurrentUser, q: &CoverageQuery, dim: &str) -> Result<Vec<CoverageRow>> {
         let (f, src) = self.coverage_filter(me, q)?;
         let column = match dim {
-            "channel" => "channel_kind",
-            "kind" => "kind",
-            "category" => "category",
-            "mode" => "registration_mode",
+            "channel" => Dimension::ChannelKind,
+            "kind" => Dimension::Kind,
+            "category" => Dimension::Category,
+            "mode" => Dimension::RegistrationMode,
             _ => return Err(Error::invalid("by", "分组应为 channel、kind、category 或 mode")),
         };
         let rows = store_party::figures(&self.db, src, &f, Group::Column(column)).await?;
@@ -261,14 +265,13 @@ impl Party<'_> {
 }
 
 /// The Chinese label of a dimension value.
-pub fn dimension_label(column: &str, v: &str) -> String {
+pub fn dimension_label(column: Dimension, v: &str) -> String {
     use hongling_domain::registry::{Category, OrgKind};
     let l = match column {
-        "channel_kind" => ChannelKind::parse(v).map(ChannelKind::label),
-        "kind" => OrgKind::parse(v).map(OrgKind::label),
-        "category" => Category::parse(v).map(Category::label),
-        "registration_mode" => RegistrationMode::parse(v).map(RegistrationMode::label),
-        _ => None,
+        Dimension::ChannelKind => ChannelKind::parse(v).map(ChannelKind::label),
+        Dimension::Kind => OrgKind::parse(v).map(OrgKind::label),
+        Dimension::Category => Category::parse(v).map(Category::label),
+        Dimension::RegistrationMode => RegistrationMode::parse(v).map(RegistrationMode::label),
     };
     match (l, v.is_empty()) {
         (Some(l), _) => l.to_owned(),

@@ -1,14 +1,15 @@
 //! Party-building instructors (党建指导员, `001`): source, training,
 //! assessment, and the organizations they serve, within a load limit.
 
-use hongling_domain::party::coverage::{Assessment, InstructorSource};
+use hongling_domain::party::coverage::{Assessment, InstructorSource, InstructorStatus};
 pub use hongling_domain::party::inputs::InstructorInput;
 use hongling_domain::party::records::{InstructorDraft, check_instructor_load};
 use hongling_domain::policy::Param;
+use hongling_domain::registry::OrgStatus;
 use hongling_store::party::entity::{instructor, instructor_assignment};
 use hongling_store::registry::entity::social_org;
 use hongling_store::{begin_write, regions, to_db};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::json;
@@ -252,7 +253,7 @@ impl Party<'_> {
         add: &[i64],
         remove: &[i64],
     ) -> Result<()> {
-        if m.status != "active" && !add.is_empty() {
+        if m.status != InstructorStatus::Active.as_str() && !add.is_empty() {
             return Err(Error::Conflict("该党建指导员已停止履职，不能再联系组织".into()));
         }
         let current = self.instructor_org_ids(conn, m.id).await?;
@@ -265,7 +266,7 @@ impl Party<'_> {
             social_org::Entity::find().filter(social_org::Column::Id.is_in(new.iter().copied())).all(conn).await?;
         for id in &new {
             match orgs.iter().find(|o| o.id == *id) {
-                Some(o) if !me.scope.region.contains_str(&o.region_code) || o.status != "active" => {
+                Some(o) if !me.scope.region.contains_str(&o.region_code) || o.status != OrgStatus::Active.as_str() => {
                     c.bad("org_ids", format!("社会组织 {id} 不在管辖区域内或不是正常状态"))
                 }
                 Some(o) if !o.region_code.starts_with(&m.region_code) => {
@@ -290,9 +291,9 @@ impl Party<'_> {
                 .await?;
         }
         let q = Query::update()
-            .table(Alias::new("instructors"))
-            .value(Alias::new("load"), load as i32)
-            .and_where(Expr::col(Alias::new("id")).eq(m.id))
+            .table(instructor::Entity)
+            .value(instructor::Column::Load, load as i32)
+            .and_where(instructor::Column::Id.eq(m.id))
             .take();
         conn.execute(&q).await?;
         let touched: Vec<i64> = new.iter().chain(remove).copied().collect();

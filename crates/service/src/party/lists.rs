@@ -75,7 +75,10 @@ static PARTY_ORGS: LazyLock<ListSpec<party_org::Entity, PartyOrgView>> = LazyLoc
         .filter(Filter::region("region", "所在区域"), Bind::Subtree(C::RegionCode))
         .filter(Filter::choice::<PartyOrgType>("org_type", "类型"), Bind::Eq(C::OrgType))
         .filter(Filter::pick("channel_id", "管理渠道", Pick::Channels), Bind::Eq(C::ChannelId))
-        .filter(Filter::choice::<PartyOrgStatus>("status", "状态").default("active"), Bind::Eq(C::Status))
+        .filter(
+            Filter::choice::<PartyOrgStatus>("status", "状态").default(PartyOrgStatus::Active.as_str()),
+            Bind::Eq(C::Status),
+        )
         .filter(
             Filter::options(
                 "stars",
@@ -201,7 +204,10 @@ static INSTRUCTORS: LazyLock<ListSpec<instructor::Entity, InstructorView>> = Laz
         .filter(Filter::region("region", "服务区域"), Bind::Subtree(C::RegionCode))
         .filter(Filter::choice::<InstructorSource>("source", "来源"), Bind::Eq(C::Source))
         .filter(Filter::choice::<Assessment>("assessment", "考核"), Bind::Eq(C::Assessment))
-        .filter(Filter::choice::<InstructorStatus>("status", "状态").default("active"), Bind::Eq(C::Status))
+        .filter(
+            Filter::choice::<InstructorStatus>("status", "状态").default(InstructorStatus::Active.as_str()),
+            Bind::Eq(C::Status),
+        )
         .filter(Filter::flag("available", "可联系", "仅看尚可联系组织的"), Bind::With(available))
         .sorted("name", "姓名", C::Name, |r| Cell::link(r.name.clone(), Record::Instructor, r.id))
         .sorted("source", "来源", C::Source, |r| Cell::text(r.source_label.clone()))

@@ -5,13 +5,12 @@
 use std::collections::HashMap;
 
 use hongling_domain::idcard;
-use hongling_domain::party::coverage::MemberType;
+use hongling_domain::party::coverage::{MemberType, PartyOrgStatus};
 pub use hongling_domain::party::inputs::MemberInput;
 use hongling_domain::party::records::MemberDraft;
 use hongling_store::party::entity::{party_member, party_org};
 use hongling_store::registry::entity::social_org;
 use hongling_store::{begin_write, is_unique_violation, to_db};
-use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
 use serde_json::json;
@@ -145,7 +144,9 @@ impl Party<'_> {
         let mut region = None;
         if let Some(pid) = d.party_org_id {
             match party_org::Entity::find_by_id(pid).one(&self.db).await? {
-                Some(p) if self.sees_party_org(me, &p) && p.status == "active" => region = Some(p.region_code),
+                Some(p) if self.sees_party_org(me, &p) && p.status == PartyOrgStatus::Active.as_str() => {
+                    region = Some(p.region_code)
+                }
                 _ => r.bad("party_org_id", "所在党组织不存在或不在管辖范围内"),
             }
         }
@@ -268,10 +269,10 @@ impl Party<'_> {
         // a member who moved or left is no longer the secretary of the party organization
         if m.party_org_id != old.party_org_id || m.left_on.is_some() {
             let q = sea_orm::sea_query::Query::update()
-                .table(sea_orm::sea_query::Alias::new("party_orgs"))
-                .value(sea_orm::sea_query::Alias::new("secretary_member_id"), Option::<i64>::None)
-                .value(sea_orm::sea_query::Alias::new("secretary_since"), Option::<time::Date>::None)
-                .and_where(sea_orm::sea_query::Expr::col(sea_orm::sea_query::Alias::new("secretary_member_id")).eq(id))
+                .table(party_org::Entity)
+                .value(party_org::Column::SecretaryMemberId, Option::<i64>::None)
+                .value(party_org::Column::SecretarySince, Option::<time::Date>::None)
+                .and_where(party_org::Column::SecretaryMemberId.eq(id))
                 .take();
             sea_orm::ConnectionTrait::execute(&txn, &q).await?;
         }

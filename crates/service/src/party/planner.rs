@@ -4,15 +4,15 @@
 
 use std::collections::HashMap;
 
-use hongling_domain::party::coverage::{CoverageMode, PartyOrgType};
+use hongling_domain::party::coverage::{CoverageMode, InstructorStatus, PartyOrgStatus, PartyOrgType};
 use hongling_domain::party::planner::{self, PlanInstructor, PlanOrg, PlanParams};
 use hongling_domain::policy::Param;
 use hongling_domain::region::subtree_range;
-use hongling_domain::registry::Category;
-use hongling_store::party::entity::{instructor, party_org, party_org_org};
+use hongling_domain::registry::{Category, OrgStatus};
+use hongling_store::party::entity::{instructor, party_member, party_org, party_org_org};
 use hongling_store::registry::entity::social_org;
 use hongling_store::{begin_write, to_db};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -184,7 +184,7 @@ impl Party<'_> {
         let params = self.plan_params(&region).await?;
         let (lo, hi) = subtree_range(&region);
         let rows = social_org::Entity::find()
-            .filter(social_org::Column::Status.eq("active"))
+            .filter(social_org::Column::Status.eq(OrgStatus::Active.as_str()))
             .filter(social_org::Column::RegionCode.gte(lo.as_str()))
             .filter(social_org::Column::RegionCode.lt(hi.as_str()))
             .filter(social_org::Column::CoverageMode.eq(CoverageMode::Uncovered.as_str()))
@@ -278,7 +278,7 @@ impl Party<'_> {
         let code = hongling_domain::RegionCode::parse(region).map_err(|_| Error::NotFound)?;
         let ancestors: Vec<String> = code.ancestors().into_iter().map(String::from).collect();
         let rows = instructor::Entity::find()
-            .filter(instructor::Column::Status.eq("active"))
+            .filter(instructor::Column::Status.eq(InstructorStatus::Active.as_str()))
             .filter(
                 Condition::any()
                     .add(
@@ -383,7 +383,7 @@ impl Party<'_> {
         let mut c = Reader::new();
         for id in &ids {
             match rows.iter().find(|o| o.id == *id) {
-                Some(o) if me.scope.region.contains_str(&o.region_code) && o.status == "active" => {
+                Some(o) if me.scope.region.contains_str(&o.region_code) && o.status == OrgStatus::Active.as_str() => {
                     let mode = CoverageMode::parse(&o.coverage_mode).unwrap_or(CoverageMode::Uncovered);
                     if mode.has_party_org()
                         || (joint && mode != CoverageMode::Uncovered && mode != CoverageMode::HostLed)
@@ -434,7 +434,7 @@ impl Party<'_> {
             region_code: Set(region.clone()),
             channel_id: Set(channel),
             founded_on: Set(Some(founded)),
-            status: Set("active".into()),
+            status: Set(PartyOrgStatus::Active.as_str().into()),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -463,7 +463,7 @@ impl Party<'_> {
     async fn unique_party_org_name(&self, region: &str, name: &str) -> Result<String> {
         let taken: std::collections::HashSet<String> = party_org::Entity::find()
             .filter(party_org::Column::RegionCode.eq(region))
-            .filter(party_org::Column::Status.eq("active"))
+            .filter(party_org::Column::Status.eq(PartyOrgStatus::Active.as_str()))
             .filter(party_org::Column::Name.starts_with(name))
             .all(&self.db)
             .await?
@@ -489,12 +489,12 @@ impl Party<'_> {
         orgs: &[i64],
     ) -> Result<u64> {
         let q = Query::update()
-            .table(Alias::new("party_members"))
-            .value(Alias::new("party_org_id"), party_org_id)
-            .value(Alias::new("region_code"), region)
-            .and_where(Expr::col(Alias::new("employer_org_id")).is_in(orgs.iter().copied()))
-            .and_where(Expr::col(Alias::new("party_org_id")).is_null())
-            .and_where(Expr::col(Alias::new("left_on")).is_null())
+            .table(party_member::Entity)
+            .value(party_member::Column::PartyOrgId, party_org_id)
+            .value(party_member::Column::RegionCode, region)
+            .and_where(party_member::Column::EmployerOrgId.is_in(orgs.iter().copied()))
+            .and_where(party_member::Column::PartyOrgId.is_null())
+            .and_where(party_member::Column::LeftOn.is_null())
             .take();
         Ok(conn.execute(&q).await?.rows_affected())
     }

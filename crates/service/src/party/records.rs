@@ -3,16 +3,17 @@
 use std::collections::HashMap;
 
 use hongling_domain::RegionCode;
-use hongling_domain::party::coverage::{ChannelKind, CoverageMode, PartyOrgType, VENUE_ITEMS};
+use hongling_domain::party::coverage::{ChannelKind, CoverageMode, PartyOrgStatus, PartyOrgType, VENUE_ITEMS};
 pub use hongling_domain::party::inputs::{ChannelInput, PartyOrgInput};
 use hongling_domain::party::records::{
     ChannelDraft, CoveredNow, PartyOrgDraft, check_secretary, check_single_cover, secretary_since,
 };
 use hongling_domain::region::subtree_range;
+use hongling_domain::registry::OrgStatus;
 use hongling_store::party::entity::{host_link, party_channel, party_member, party_org, party_org_org};
 use hongling_store::registry::entity::social_org;
 use hongling_store::{begin_write, regions, to_db};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -243,7 +244,11 @@ impl Party<'_> {
         r.finish(())?;
         let mut am: party_org::ActiveModel = match existing {
             Some(p) => p.clone().into(),
-            None => party_org::ActiveModel { status: Set("active".into()), version: Set(1), ..Default::default() },
+            None => party_org::ActiveModel {
+                status: Set(PartyOrgStatus::Active.as_str().into()),
+                version: Set(1),
+                ..Default::default()
+            },
         };
         am.name = Set(d.name);
         if let Some(f) = d.frame {
@@ -332,7 +337,7 @@ impl Party<'_> {
         let mut found = Vec::new();
         for id in ids {
             match orgs.iter().find(|o| o.id == *id) {
-                Some(o) if me.scope.region.contains_str(&o.region_code) && o.status == "active" => {
+                Some(o) if me.scope.region.contains_str(&o.region_code) && o.status == OrgStatus::Active.as_str() => {
                     let by = taken.get(id).map(|x| (*x, names.get(x).map(String::as_str).unwrap_or_default()));
                     found.push(CoveredNow { org_name: &o.name, covered_by: by });
                 }
@@ -397,7 +402,7 @@ impl Party<'_> {
     pub async fn change_covered_orgs(&self, me: &CurrentUser, id: i64, add: &[i64], remove: &[i64]) -> Result<()> {
         require_party_writer(me)?;
         let p = self.party_org_model(me, id).await?;
-        if p.status != "active" {
+        if p.status != PartyOrgStatus::Active.as_str() {
             return Err(Error::Conflict("党组织已撤销，不能调整覆盖的组织".into()));
         }
         let by = Principal::User(me.clone());
@@ -431,7 +436,7 @@ impl Party<'_> {
     ) -> Result<()> {
         require_party_writer(me)?;
         let p = self.party_org_model(me, id).await?;
-        if p.status != "active" {
+        if p.status != PartyOrgStatus::Active.as_str() {
             return Err(Error::Conflict("该党组织已撤销".into()));
         }
         if reason.trim().is_empty() {
@@ -444,13 +449,13 @@ impl Party<'_> {
         party_org_org::Entity::delete_many().filter(party_org_org::Column::PartyOrgId.eq(id)).exec(&txn).await?;
         // its members' organizational relation is to be transferred: they belong to none until then
         let q = Query::update()
-            .table(Alias::new("party_members"))
-            .value(Alias::new("party_org_id"), Option::<i64>::None)
-            .and_where(Expr::col(Alias::new("party_org_id")).eq(id))
+            .table(party_member::Entity)
+            .value(party_member::Column::PartyOrgId, Option::<i64>::None)
+            .and_where(party_member::Column::PartyOrgId.eq(id))
             .take();
         txn.execute(&q).await?;
         let mut am: party_org::ActiveModel = p.clone().into();
-        am.status = Set("dissolved".into());
+        am.status = Set(PartyOrgStatus::Dissolved.as_str().into());
         am.dissolved_on = Set(Some(on));
         am.version = Set(p.version + 1);
         am.updated_at = Set(to_db(self.now()));
@@ -588,11 +593,11 @@ impl Party<'_> {
         let by = Principal::User(me.clone());
         let txn = begin_write(&self.db).await?;
         let q = Query::update()
-            .table(Alias::new("social_orgs"))
-            .value(Alias::new("channel_id"), channel.as_ref().map(|c| c.id))
-            .value(Alias::new("channel_kind"), channel.as_ref().map(|c| c.kind.clone()).unwrap_or_default())
-            .value(Alias::new("channel_manual"), channel.is_some())
-            .and_where(Expr::col(Alias::new("id")).eq(org_id))
+            .table(social_org::Entity)
+            .value(social_org::Column::ChannelId, channel.as_ref().map(|c| c.id))
+            .value(social_org::Column::ChannelKind, channel.as_ref().map(|c| c.kind.clone()).unwrap_or_default())
+            .value(social_org::Column::ChannelManual, channel.is_some())
+            .and_where(social_org::Column::Id.eq(org_id))
             .take();
         txn.execute(&q).await?;
         self.refresh_orgs(&txn, &[org_id], self.today()).await?;
@@ -630,7 +635,7 @@ impl Party<'_> {
                 .await
                 .map_err(|_| Error::invalid("host_org_id", "带动组织不存在或不在管辖区域内"))?;
             let has_party_org = CoverageMode::parse(&host_org.coverage_mode).is_some_and(CoverageMode::has_party_org);
-            if h == org_id || !has_party_org || host_org.status != "active" {
+            if h == org_id || !has_party_org || host_org.status != OrgStatus::Active.as_str() {
                 return Err(Error::invalid("host_org_id", "带动组织须为已建立党组织、状态正常的其他社会组织"));
             }
             if CoverageMode::parse(&org.coverage_mode).is_some_and(CoverageMode::has_party_org) {

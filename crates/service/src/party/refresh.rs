@@ -13,16 +13,18 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use hongling_domain::party::coverage::{
-    Breach, ChannelKind, CoverageMode, Covering, OrgFacts, PartyOrgFacts, PartyOrgType, SecretaryFacts,
-    default_channel, evaluate_org, evaluate_party_org,
+    Breach, ChannelKind, CoverageMode, Covering, InstructorStatus, MemberType, OrgFacts, PartyOrgFacts, PartyOrgStatus,
+    PartyOrgType, SecretaryFacts, default_channel, evaluate_org, evaluate_party_org,
 };
 use hongling_domain::policy::{self, Param, PolicyEntry, Profile};
 use hongling_domain::region::subtree_range;
-use hongling_domain::registry::RegistrationMode;
-use hongling_store::party::entity::{coverage_breach, coverage_snapshot, party_channel, party_org};
+use hongling_domain::registry::{OrgStatus, RegistrationMode};
+use hongling_store::party::entity::{
+    coverage_breach, coverage_snapshot, host_link, party_channel, party_member, party_org,
+};
 use hongling_store::registry::entity::social_org;
 use hongling_store::{begin_write, regions, to_db};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use time::{Date, Duration};
 
@@ -30,10 +32,6 @@ use super::Party;
 use crate::{Error, Hongling, Principal, Result};
 
 const CHUNK: usize = 500;
-
-fn col(name: &str) -> Expr {
-    Expr::col(Alias::new(name))
-}
 
 /// Rows of (id key `k`, text `s`, count `n`).
 async fn counted(conn: &impl ConnectionTrait, stmt: SelectStatement) -> Result<Vec<(i64, String, i64)>> {
@@ -50,21 +48,25 @@ async fn counted(conn: &impl ConnectionTrait, stmt: SelectStatement) -> Result<V
 }
 
 /// Current formal and probationary members by employer or party organization.
-async fn member_counts(conn: &impl ConnectionTrait, by: &str, ids: &[i64]) -> Result<HashMap<i64, (u32, u32)>> {
+async fn member_counts(
+    conn: &impl ConnectionTrait,
+    by: party_member::Column,
+    ids: &[i64],
+) -> Result<HashMap<i64, (u32, u32)>> {
     let q = Query::select()
-        .expr_as(col(by), Alias::new("k"))
-        .expr_as(col("member_type"), Alias::new("s"))
+        .expr_as(Expr::col(by), Alias::new("k"))
+        .expr_as(Expr::col(party_member::Column::MemberType), Alias::new("s"))
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-        .from(Alias::new("party_members"))
-        .and_where(col(by).is_in(ids.iter().copied()))
-        .and_where(col("left_on").is_null())
-        .group_by_col(Alias::new(by))
-        .group_by_col(Alias::new("member_type"))
+        .from(party_member::Entity)
+        .and_where(by.is_in(ids.iter().copied()))
+        .and_where(party_member::Column::LeftOn.is_null())
+        .group_by_col(by)
+        .group_by_col(party_member::Column::MemberType)
         .take();
     let mut out: HashMap<i64, (u32, u32)> = HashMap::new();
     for (k, t, n) in counted(conn, q).await? {
         let e = out.entry(k).or_default();
-        if t == "formal" {
+        if t == MemberType::Formal.as_str() {
             e.0 += n as u32;
         } else {
             e.1 += n as u32;
@@ -103,7 +105,7 @@ struct OrgEval {
 
 async fn evaluate_orgs(conn: &impl ConnectionTrait, ids: &[i64], profiles: &mut Profiles) -> Result<Vec<OrgEval>> {
     let orgs = social_org::Entity::find().filter(social_org::Column::Id.is_in(ids.iter().copied())).all(conn).await?;
-    let members = member_counts(conn, "employer_org_id", ids).await?;
+    let members = member_counts(conn, party_member::Column::EmployerOrgId, ids).await?;
     // the party organization covering each organization, and how many it covers
     // (index lookups, not joins: see `covered_counts`)
     use hongling_store::party::entity::{instructor, instructor_assignment, party_org_org};
@@ -121,7 +123,7 @@ async fn evaluate_orgs(conn: &impl ConnectionTrait, ids: &[i64], profiles: &mut 
         .column(party_org::Column::Id)
         .column(party_org::Column::OrgType)
         .filter(party_org::Column::Id.is_in(party_ids.iter().copied()))
-        .filter(party_org::Column::Status.eq("active"))
+        .filter(party_org::Column::Status.eq(PartyOrgStatus::Active.as_str()))
         .into_tuple::<(i64, String)>()
         .all(conn)
         .await?
@@ -147,7 +149,7 @@ async fn evaluate_orgs(conn: &impl ConnectionTrait, ids: &[i64], profiles: &mut 
         .select_only()
         .column(instructor::Column::Id)
         .filter(instructor::Column::Id.is_in(assigned.iter().map(|a| a.1).collect::<HashSet<_>>()))
-        .filter(instructor::Column::Status.eq("active"))
+        .filter(instructor::Column::Status.eq(InstructorStatus::Active.as_str()))
         .into_tuple()
         .all(conn)
         .await?
@@ -159,14 +161,15 @@ async fn evaluate_orgs(conn: &impl ConnectionTrait, ids: &[i64], profiles: &mut 
             *instructors.entry(org).or_default() += 1;
         }
     }
-    let q = Query::select()
-        .expr_as(col("org_id"), Alias::new("k"))
-        .expr_as(Expr::val(""), Alias::new("s"))
-        .expr_as(col("org_id"), Alias::new("n"))
-        .from(Alias::new("host_links"))
-        .and_where(col("org_id").is_in(ids.iter().copied()))
-        .take();
-    let hosted: HashSet<i64> = counted(conn, q).await?.into_iter().map(|(k, _, _)| k).collect();
+    let hosted: HashSet<i64> = host_link::Entity::find()
+        .select_only()
+        .column(host_link::Column::OrgId)
+        .filter(host_link::Column::OrgId.is_in(ids.iter().copied()))
+        .into_tuple::<i64>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
     // a supervisory unit's number of organizations matters only where the profile
     // asks for more than one (锦江区: 10); counting a province's large units for
     // every batch would make a full refresh quadratic
@@ -180,13 +183,13 @@ async fn evaluate_orgs(conn: &impl ConnectionTrait, ids: &[i64], profiles: &mut 
     let mut unit_orgs: HashMap<i64, u32> = HashMap::new();
     if !units.is_empty() {
         let q = Query::select()
-            .expr_as(col("supervisory_unit_id"), Alias::new("k"))
+            .expr_as(Expr::col(social_org::Column::SupervisoryUnitId), Alias::new("k"))
             .expr_as(Expr::val(""), Alias::new("s"))
             .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-            .from(Alias::new("social_orgs"))
-            .and_where(col("supervisory_unit_id").is_in(units.iter().copied()))
-            .and_where(col("status").eq("active"))
-            .group_by_col(Alias::new("supervisory_unit_id"))
+            .from(social_org::Entity)
+            .and_where(social_org::Column::SupervisoryUnitId.is_in(units.iter().copied()))
+            .and_where(social_org::Column::Status.eq(OrgStatus::Active.as_str()))
+            .group_by_col(social_org::Column::SupervisoryUnitId)
             .take();
         unit_orgs = counted(conn, q).await?.into_iter().map(|(k, _, n)| (k, n as u32)).collect();
     }
@@ -202,7 +205,7 @@ async fn evaluate_orgs(conn: &impl ConnectionTrait, ids: &[i64], profiles: &mut 
         };
         let profile = profiles.get(&org.region_code);
         let (mode, mut breaches) = evaluate_org(&facts, profile);
-        if org.status != "active" {
+        if org.status != OrgStatus::Active.as_str() {
             breaches.clear();
         }
         let manual = org.channel_manual.then(|| ChannelKind::parse(&org.channel_kind)).flatten();
@@ -255,7 +258,7 @@ async fn active_orgs(conn: &impl ConnectionTrait, ids: impl Iterator<Item = i64>
             .select_only()
             .column(social_org::Column::Id)
             .filter(social_org::Column::Id.is_in(chunk.iter().copied()))
-            .filter(social_org::Column::Status.eq("active"))
+            .filter(social_org::Column::Status.eq(OrgStatus::Active.as_str()))
             .into_tuple()
             .all(conn)
             .await?;
@@ -498,15 +501,15 @@ impl Party<'_> {
                     || o.sync_pending != sync
                 {
                     let q = Query::update()
-                        .table(Alias::new("social_orgs"))
-                        .value(Alias::new("coverage_mode"), e.mode.as_str())
-                        .value(Alias::new("formal_members"), e.formal as i32)
-                        .value(Alias::new("probationary_members"), e.probationary as i32)
-                        .value(Alias::new("breach_count"), breach_count)
-                        .value(Alias::new("channel_id"), channel_id)
-                        .value(Alias::new("channel_kind"), e.channel_kind.as_str())
-                        .value(Alias::new("sync_pending"), sync)
-                        .and_where(col("id").eq(o.id))
+                        .table(social_org::Entity)
+                        .value(social_org::Column::CoverageMode, e.mode.as_str())
+                        .value(social_org::Column::FormalMembers, e.formal as i32)
+                        .value(social_org::Column::ProbationaryMembers, e.probationary as i32)
+                        .value(social_org::Column::BreachCount, breach_count)
+                        .value(social_org::Column::ChannelId, channel_id)
+                        .value(social_org::Column::ChannelKind, e.channel_kind.as_str())
+                        .value(social_org::Column::SyncPending, sync)
+                        .and_where(social_org::Column::Id.eq(o.id))
                         .take();
                     conn.execute(&q).await?;
                     changed += 1;
@@ -528,14 +531,14 @@ impl Party<'_> {
             let rows =
                 party_org::Entity::find().filter(party_org::Column::Id.is_in(chunk.iter().copied())).all(conn).await?;
             let covered = covered_counts(conn, chunk).await?;
-            let members = member_counts(conn, "party_org_id", chunk).await?;
+            let members = member_counts(conn, party_member::Column::PartyOrgId, chunk).await?;
             let trainings = self.secretary_trainings(conn, &rows, on).await?;
             let before = existing_breaches(conn, true, chunk).await?;
             for p in rows {
                 let (formal, probationary) = members.get(&p.id).copied().unwrap_or_default();
                 let covered_orgs = covered.get(&p.id).copied().unwrap_or(0);
-                let breaches = match (p.status.as_str(), PartyOrgType::parse(&p.org_type)) {
-                    ("active", Some(kind)) => {
+                let breaches = match (p.status == PartyOrgStatus::Active.as_str(), PartyOrgType::parse(&p.org_type)) {
+                    (true, Some(kind)) => {
                         let facts = PartyOrgFacts {
                             kind,
                             covered_orgs,
@@ -555,12 +558,12 @@ impl Party<'_> {
                     || p.breach_count != breaches.len() as i32
                 {
                     let q = Query::update()
-                        .table(Alias::new("party_orgs"))
-                        .value(Alias::new("covered_orgs"), covered_orgs as i32)
-                        .value(Alias::new("formal_members"), formal as i32)
-                        .value(Alias::new("probationary_members"), probationary as i32)
-                        .value(Alias::new("breach_count"), breaches.len() as i32)
-                        .and_where(col("id").eq(p.id))
+                        .table(party_org::Entity)
+                        .value(party_org::Column::CoveredOrgs, covered_orgs as i32)
+                        .value(party_org::Column::FormalMembers, formal as i32)
+                        .value(party_org::Column::ProbationaryMembers, probationary as i32)
+                        .value(party_org::Column::BreachCount, breaches.len() as i32)
+                        .and_where(party_org::Column::Id.eq(p.id))
                         .take();
                     conn.execute(&q).await?;
                 }
@@ -687,7 +690,7 @@ impl Party<'_> {
             let ids: Vec<i64> = social_org::Entity::find()
                 .select_only()
                 .column(social_org::Column::Id)
-                .filter(social_org::Column::Status.eq("active"))
+                .filter(social_org::Column::Status.eq(OrgStatus::Active.as_str()))
                 .filter(social_org::Column::Id.gt(after))
                 .order_by_asc(social_org::Column::Id)
                 .limit(2000)

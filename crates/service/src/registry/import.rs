@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use hongling_domain::registry::{
-    Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, SupervisionClass, check_draft, search_form,
+    Category, ImportStatus, OrgDraft, OrgKind, OrgStatus, RegistrationMode, SupervisionClass, check_draft, search_form,
 };
 use hongling_store::audit::{self, NewEntry};
 use hongling_store::entity::region;
@@ -435,7 +435,7 @@ impl Registry<'_> {
             user_id: Set(me.id),
             file_name: Set(file_name.chars().take(200).collect()),
             content: Set(bytes),
-            status: Set("previewed".into()),
+            status: Set(ImportStatus::Previewed.as_str().into()),
             summary_json: Set(json!(summary).to_string()),
             created_at: Set(to_db(self.now())),
             ..Default::default()
@@ -459,7 +459,7 @@ impl Registry<'_> {
     /// Import the valid rows of a previewed file, all in one transaction.
     pub async fn commit_import(&self, me: &CurrentUser, id: i64) -> Result<ImportSummary> {
         let (job, _) = self.import_job(me, id).await?;
-        if job.status != "previewed" {
+        if job.status != ImportStatus::Previewed.as_str() {
             return Err(Error::Conflict("该文件已处理，请重新上传".into()));
         }
         let t = read(&job.file_name, &job.content)?;
@@ -472,7 +472,7 @@ impl Registry<'_> {
     pub async fn discard_import(&self, me: &CurrentUser, id: i64) -> Result<()> {
         let (job, _) = self.import_job(me, id).await?;
         let mut am: import_job::ActiveModel = job.into();
-        am.status = Set("discarded".into());
+        am.status = Set(ImportStatus::Discarded.as_str().into());
         am.content = Set(Vec::new());
         am.update(&self.db).await?;
         Ok(())
@@ -566,7 +566,7 @@ impl Registry<'_> {
         if let Some(id) = job {
             let j = import_job::ActiveModel {
                 id: Set(id),
-                status: Set("imported".into()),
+                status: Set(ImportStatus::Imported.as_str().into()),
                 content: Set(Vec::new()),
                 summary_json: Set(json!(summary).to_string()),
                 ..Default::default()

@@ -1,5 +1,7 @@
 //! The demo jurisdiction (东营市, 3705): accounts with generated passwords.
 
+use hongling_domain::party::coverage::PartyOrgType;
+use hongling_domain::registry::{OrgStatus, RegistrationMode};
 use hongling_domain::{RegionCode, Role};
 use hongling_store::entity::user;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -55,8 +57,11 @@ impl System<'_> {
         // an organization's own account, for the first registered organization of the demo
         let exists = user::Entity::find().filter(user::Column::Username.eq("zuzhi")).one(&self.db).await?.is_some();
         let org = hongling_store::registry::entity::social_org::Entity::find()
-            .filter(hongling_store::registry::entity::social_org::Column::RegistrationMode.eq("registered"))
-            .filter(hongling_store::registry::entity::social_org::Column::Status.eq("active"))
+            .filter(
+                hongling_store::registry::entity::social_org::Column::RegistrationMode
+                    .eq(RegistrationMode::Registered.as_str()),
+            )
+            .filter(hongling_store::registry::entity::social_org::Column::Status.eq(OrgStatus::Active.as_str()))
             .order_by_asc(hongling_store::registry::entity::social_org::Column::Id)
             .one(&self.db)
             .await?;
@@ -86,7 +91,7 @@ impl System<'_> {
             user::Entity::find().filter(user::Column::Username.eq("secretary")).one(&self.db).await?.is_some();
         let party = hongling_store::party::entity::party_org::Entity::find()
             .filter(hongling_store::party::entity::party_org::Column::SecretaryMemberId.is_not_null())
-            .filter(hongling_store::party::entity::party_org::Column::OrgType.eq("branch"))
+            .filter(hongling_store::party::entity::party_org::Column::OrgType.eq(PartyOrgType::Branch.as_str()))
             .order_by_asc(hongling_store::party::entity::party_org::Column::Id)
             .one(&self.db)
             .await?;

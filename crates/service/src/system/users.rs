@@ -2,6 +2,7 @@
 //! subtree only; an account outside it answers "not found".
 
 use hongling_domain::auth::{check_password, check_username};
+use hongling_domain::party::coverage::PartyOrgStatus;
 use hongling_domain::scope::check_role_scope;
 use hongling_domain::{RegionCode, Role, Scope};
 use hongling_store::audit::{self, NewEntry};
@@ -149,7 +150,7 @@ impl System<'_> {
                 let p = hongling_store::party::entity::party_org::Entity::find_by_id(*id)
                     .one(&self.db)
                     .await?
-                    .filter(|p| p.status == "active")
+                    .filter(|p| p.status == PartyOrgStatus::Active.as_str())
                     .ok_or_else(|| Error::invalid("scope", "党组织不存在或已撤销"))?;
                 let region = RegionCode::parse(&p.region_code).map_err(Error::internal)?;
                 Ok(Scope::party_org(p.id, region))

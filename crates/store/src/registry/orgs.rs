@@ -2,11 +2,11 @@
 //! change events.
 
 use hongling_domain::region::subtree_range;
-use hongling_domain::registry::{name_grams, search_form};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use hongling_domain::registry::{OrgStatus, RegistrationMode, SupervisionClass, name_grams, search_form};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
-use super::entity::{org_event, social_org};
+use super::entity::{org_event, org_name_gram, social_org};
 
 /// Text for a `LIKE` pattern: the wildcard and escape characters removed.
 pub fn like_safe(s: &str) -> String {
@@ -44,11 +44,11 @@ fn name_condition(q: &str, lo: &str, hi: &str) -> Option<Condition> {
     };
     for g in picked {
         let sub = Query::select()
-            .column("org_id")
-            .from("org_name_grams")
-            .and_where(Expr::col("gram").eq(g.as_str()))
-            .and_where(Expr::col("region_code").gte(lo))
-            .and_where(Expr::col("region_code").lt(hi))
+            .column(org_name_gram::Column::OrgId)
+            .from(org_name_gram::Entity)
+            .and_where(Expr::col(org_name_gram::Column::Gram).eq(g.as_str()))
+            .and_where(Expr::col(org_name_gram::Column::RegionCode).gte(lo))
+            .and_where(Expr::col(org_name_gram::Column::RegionCode).lt(hi))
             .take();
         c = c.add(social_org::Column::Id.in_subquery(sub));
     }
@@ -104,11 +104,11 @@ pub async fn count_single_gram(
     }
     let (lo, hi) = subtree_range(region_prefix);
     let inner = Query::select()
-        .column("org_id")
-        .from("org_name_grams")
-        .and_where(Expr::col("gram").eq(grams[0].as_str()))
-        .and_where(Expr::col("region_code").gte(lo))
-        .and_where(Expr::col("region_code").lt(hi))
+        .column(org_name_gram::Column::OrgId)
+        .from(org_name_gram::Entity)
+        .and_where(Expr::col(org_name_gram::Column::Gram).eq(grams[0].as_str()))
+        .and_where(Expr::col(org_name_gram::Column::RegionCode).gte(lo))
+        .and_where(Expr::col(org_name_gram::Column::RegionCode).lt(hi))
         .limit(cap + 1)
         .take();
     let stmt = Query::select().expr_as(Expr::cust("COUNT(*)"), "n").from_subquery(inner, "t").take();
@@ -118,8 +118,13 @@ pub async fn count_single_gram(
 
 /// Replace an organization's grams (after a create, rename or move).
 pub async fn replace_grams(conn: &impl ConnectionTrait, org_id: i64, region: &str, name: &str) -> Result<(), DbErr> {
-    conn.execute(&Query::delete().from_table("org_name_grams").and_where(Expr::col("org_id").eq(org_id)).take())
-        .await?;
+    conn.execute(
+        &Query::delete()
+            .from_table(org_name_gram::Entity)
+            .and_where(Expr::col(org_name_gram::Column::OrgId).eq(org_id))
+            .take(),
+    )
+    .await?;
     insert_grams(conn, &[(org_id, region.to_owned(), name.to_owned())]).await
 }
 
@@ -133,7 +138,11 @@ pub async fn insert_grams(conn: &impl ConnectionTrait, orgs: &[(i64, String, Str
     }
     for chunk in rows.chunks(300) {
         let mut ins = Query::insert();
-        ins.into_table("org_name_grams").columns(["gram", "region_code", "org_id"]);
+        ins.into_table(org_name_gram::Entity).columns([
+            org_name_gram::Column::Gram,
+            org_name_gram::Column::RegionCode,
+            org_name_gram::Column::OrgId,
+        ]);
         for (g, r, id) in chunk {
             ins.values_panic([g.clone().into(), r.clone().into(), (*id).into()]);
         }
@@ -146,8 +155,8 @@ pub async fn delete_grams_of(conn: &impl ConnectionTrait, ids: &[i64]) -> Result
     for chunk in ids.chunks(500) {
         conn.execute(
             &Query::delete()
-                .from_table("org_name_grams")
-                .and_where(Expr::col("org_id").is_in(chunk.iter().copied()))
+                .from_table(org_name_gram::Entity)
+                .and_where(Expr::col(org_name_gram::Column::OrgId).is_in(chunk.iter().copied()))
                 .take(),
         )
         .await?;
@@ -191,18 +200,36 @@ pub struct RegistryCounts {
 }
 
 pub async fn registry_counts(conn: &impl ConnectionTrait, prefix: &str) -> Result<RegistryCounts, DbErr> {
+    use social_org::Column as C;
     let (lo, hi) = subtree_range(prefix);
-    let backend = conn.get_database_backend();
+    let active = || C::Status.eq(OrgStatus::Active.as_str());
     // SUM(CASE …) is the same SQL on both databases
-    let sql = "SELECT \
-        COALESCE(SUM(CASE WHEN status = 'active' AND registration_mode = 'registered' THEN 1 ELSE 0 END), 0) AS registered_active, \
-        COALESCE(SUM(CASE WHEN status = 'active' AND registration_mode = 'filed' THEN 1 ELSE 0 END), 0) AS filed_active, \
-        COALESCE(SUM(CASE WHEN status = 'applying' THEN 1 ELSE 0 END), 0) AS applying, \
-        COALESCE(SUM(CASE WHEN sync_pending AND status = 'active' THEN 1 ELSE 0 END), 0) AS sync_pending, \
-        COALESCE(SUM(CASE WHEN status IN ('deregistered', 'revoked', 'licence_revoked') THEN 1 ELSE 0 END), 0) AS closed, \
-        COALESCE(SUM(CASE WHEN supervision_class <> 'normal' AND status = 'active' THEN 1 ELSE 0 END), 0) AS supervised \
-        FROM social_orgs WHERE region_code >= $1 AND region_code < $2";
-    let row = conn.query_one_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [lo.into(), hi.into()])).await?;
+    let count = |when: Condition, name: &str| -> (Expr, Alias) {
+        (Into::<Expr>::into(Expr::case(when, 1).finally(0)).sum().if_null(0), Alias::new(name))
+    };
+    let closed = [OrgStatus::Deregistered, OrgStatus::Revoked, OrgStatus::LicenceRevoked].map(OrgStatus::as_str);
+    let mut q = Query::select();
+    for (expr, name) in [
+        count(
+            Condition::all().add(active()).add(C::RegistrationMode.eq(RegistrationMode::Registered.as_str())),
+            "registered_active",
+        ),
+        count(
+            Condition::all().add(active()).add(C::RegistrationMode.eq(RegistrationMode::Filed.as_str())),
+            "filed_active",
+        ),
+        count(Condition::all().add(C::Status.eq(OrgStatus::Applying.as_str())), "applying"),
+        count(Condition::all().add(C::SyncPending.eq(true)).add(active()), "sync_pending"),
+        count(Condition::all().add(C::Status.is_in(closed)), "closed"),
+        count(
+            Condition::all().add(C::SupervisionClass.ne(SupervisionClass::Normal.as_str())).add(active()),
+            "supervised",
+        ),
+    ] {
+        q.expr_as(expr, name);
+    }
+    q.from(social_org::Entity).and_where(C::RegionCode.gte(lo)).and_where(C::RegionCode.lt(hi));
+    let row = conn.query_one(&q).await?;
     let Some(r) = row else { return Ok(RegistryCounts::default()) };
     let get = |c: &str| -> Result<i64, DbErr> { r.try_get::<i64>("", c) };
     Ok(RegistryCounts {
