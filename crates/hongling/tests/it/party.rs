@@ -648,6 +648,20 @@ async fn api_pages_export_and_openapi() {
     assert_eq!(plan["joint_branches"][0]["formal_members"], 3);
     assert!(plan["joint_branches"][0]["explanation"].as_str().is_some_and(|e| e.contains("文汇")));
     assert!(plan["instructors"].is_array());
+    // a crafted page form with an unknown proposal kind creates nothing
+    br.login("party", PW).await;
+    br.get("/party/plan?region=370502").await;
+    let (sa, sb) = (a.to_string(), b.to_string());
+    let r = br
+        .post(
+            "/party/plan/accept",
+            &[("kind", "bogus"), ("region", "370502"), ("orgs", &sa), ("orgs", &sb), ("name", "伪造联合党支部")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("方案类型不正确"), "{}", r.body);
+    let r = br.api_get("/api/v1/coverage?region=370502", Some(&token)).await;
+    assert_eq!(r.json()["covered"], 0, "nothing was created");
     let r = br
         .api_send("POST", "/api/v1/coverage/plan/accept", &token, serde_json::json!({"joint_branch": {"orgs": orgs}}))
         .await;

@@ -144,14 +144,15 @@ async fn plan_accept(
     let instructor = picker::ids(&f, "instructor").first().copied().unwrap_or(0);
     let name = picker::value(&f, "name").to_owned();
     let founded_on = picker::value(&f, "founded_on").to_owned();
-    let input = if kind == "instructor" {
-        AcceptInput::Instructor(AcceptInstructor { instructor, orgs: orgs.clone() })
-    } else {
-        AcceptInput::JointBranch(AcceptJointBranch {
+    let input = match kind.as_str() {
+        "instructor" => AcceptInput::Instructor(AcceptInstructor { instructor, orgs: orgs.clone() }),
+        "joint_branch" => AcceptInput::JointBranch(AcceptJointBranch {
             orgs: orgs.clone(),
             name: name.clone(),
             founded_on: Some(founded_on.clone()).filter(|s| !s.trim().is_empty()),
-        })
+        }),
+        // a crafted form: nothing is created
+        _ => return Err(Error::invalid("kind", "方案类型不正确，应为联合党支部或党建指导员").into()),
     };
     match st.app.party().accept_plan(&pu.user, &input).await {
         Ok(_) => {
