@@ -349,7 +349,7 @@ impl Hongling {
     }
 
     /// Record a run made outside the worker (the demo's year-end figures):
-    /// true-ish for the one process that inserted `(job, key)` first.
+    /// the run id for the one process that inserted `(job, key)` first, None for the others.
     pub async fn claim_job(&self, job: &str, key: &str, region: &str, by: &Principal) -> Result<Option<i64>> {
         let mut run = self.new_run(job, key.to_owned(), Trigger::Schedule, by, region);
         run.status = Set(RunStatus::Running.as_str().to_owned());
