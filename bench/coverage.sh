@@ -56,7 +56,7 @@ for backend in $BACKENDS; do
     psql "$PGBASE/hongling_coverage" -Atc "SELECT 'database size: ' || pg_size_pretty(pg_database_size('hongling_coverage'))"
     psql "$PGBASE/hongling_coverage" -qc "VACUUM ANALYZE" >/dev/null
   fi
-  HONGLING_ADDR=127.0.0.1:18091 HONGLING_JOBS_DAILY=false $BIN serve &
+  HONGLING_ADDR=127.0.0.1:18091 HONGLING_JOBS_WORKER=false $BIN serve &
   PID=$!
   trap 'kill $PID 2>/dev/null || true' EXIT
   for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18091/healthz >/dev/null && break; sleep 0.2; done

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod enums;
 pub mod idcard;
 pub mod input;
+pub mod jobs;
 pub mod policy;
 pub mod region;
 pub mod role;

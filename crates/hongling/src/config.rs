@@ -53,17 +53,45 @@ impl Security {
     }
 }
 
-/// Background jobs.
+/// Background jobs (`hongling_service::jobs`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Jobs {
-    /// Run the daily coverage re-evaluation (and the year-end figures) from this server.
-    pub daily: bool,
+    /// Run the job worker inside `serve` (scheduled jobs and queued runs).
+    /// Off when a separate `hongling jobs worker` process does it. (`daily`
+    /// is its name in earlier releases.)
+    #[serde(alias = "daily")]
+    pub worker: bool,
+    /// The hour (Beijing time, 0–23) of the daily jobs.
+    pub daily_hour: u8,
+    /// The share of time a job may work (0.05–1): 0.5 pauses after each
+    /// batch as long as the batch took; 1 does not pause.
+    pub duty: f64,
+    /// Organizations per batch (and per write transaction).
+    pub batch: usize,
+    /// Seconds between the worker's looks for due and queued runs.
+    pub poll_secs: u64,
 }
 
 impl Default for Jobs {
     fn default() -> Self {
-        Self { daily: true }
+        let d = hongling_service::jobs::JobsConfig::default();
+        Self { worker: true, daily_hour: d.daily_hour, duty: d.duty, batch: d.batch, poll_secs: 5 }
+    }
+}
+
+impl Jobs {
+    pub fn service(&self) -> anyhow::Result<hongling_service::jobs::JobsConfig> {
+        if self.daily_hour > 23 {
+            anyhow::bail!("jobs.daily_hour 应为 0–23，而不是 {}", self.daily_hour);
+        }
+        if !(self.duty > 0.0 && self.duty <= 1.0) {
+            anyhow::bail!("jobs.duty 应大于 0 且不超过 1，而不是 {}", self.duty);
+        }
+        if self.batch == 0 {
+            anyhow::bail!("jobs.batch 应为正整数");
+        }
+        Ok(hongling_service::jobs::JobsConfig { daily_hour: self.daily_hour, duty: self.duty, batch: self.batch })
     }
 }
 
@@ -163,8 +191,22 @@ impl Config {
         if let Some(v) = env("HONGLING_DATA_KEY_FILE") {
             self.security.data_key_file = v;
         }
-        if let Some(v) = env("HONGLING_JOBS_DAILY") {
-            self.jobs.daily = parse_bool("HONGLING_JOBS_DAILY", &v)?;
+        for name in ["HONGLING_JOBS_DAILY", "HONGLING_JOBS_WORKER"] {
+            if let Some(v) = env(name) {
+                self.jobs.worker = parse_bool(name, &v)?;
+            }
+        }
+        if let Some(v) = env("HONGLING_JOBS_DAILY_HOUR") {
+            self.jobs.daily_hour = v.parse().context("HONGLING_JOBS_DAILY_HOUR 应为 0–23 的整数")?;
+        }
+        if let Some(v) = env("HONGLING_JOBS_DUTY") {
+            self.jobs.duty = v.parse().context("HONGLING_JOBS_DUTY 应为 0 到 1 之间的小数")?;
+        }
+        if let Some(v) = env("HONGLING_JOBS_BATCH") {
+            self.jobs.batch = v.parse().context("HONGLING_JOBS_BATCH 应为正整数")?;
+        }
+        if let Some(v) = env("HONGLING_JOBS_POLL_SECS") {
+            self.jobs.poll_secs = v.parse().context("HONGLING_JOBS_POLL_SECS 应为整数")?;
         }
         if let Some(v) = env("HONGLING_LOG") {
             self.log.level = v;
@@ -188,6 +230,10 @@ mod tests {
         let text = include_str!("../../../config.example.toml");
         let cfg: Config = toml::from_str(text).expect("example parses");
         assert_eq!(cfg.server.addr, "127.0.0.1:8080");
+        assert!(cfg.jobs.worker);
+        assert!(cfg.jobs.service().is_ok());
+        let old: Config = toml::from_str("[jobs]\ndaily = false\n").expect("the earlier name parses");
+        assert!(!old.jobs.worker);
         assert!(format!("{:?}", Database { url: "postgres://u:pw@h/db".into(), max_connections: 1 }).contains("***"));
     }
 }

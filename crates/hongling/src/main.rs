@@ -11,6 +11,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use hongling_domain::{RegionCode, Role};
+use hongling_service::jobs::{RunStatus, duration_text, worker_name};
 use hongling_service::system::users::{NewUser, ScopeInput};
 use hongling_service::{Hongling, Principal, SystemClock};
 
@@ -85,6 +86,28 @@ enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// Background jobs: list them, run one now, or run the worker in its own process.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Every job with its schedule, last run and next run.
+    List,
+    /// Run a job now in the foreground; recorded (and audited) like any run.
+    Run {
+        /// The job's name (see `hongling jobs list`), e.g. coverage.daily.
+        name: String,
+        /// Limit it to a region's subtree (a region code; default all).
+        #[arg(long, default_value = "")]
+        region: String,
+    },
+    /// Run scheduled jobs and queued runs in this process until stopped
+    /// (servers may then set `jobs.worker = false`).
+    Worker,
 }
 
 #[derive(Subcommand)]
@@ -181,10 +204,11 @@ fn init_logging(level: &str) {
 
 async fn open(cfg: &Config) -> anyhow::Result<Hongling> {
     let key = cfg.security.key()?;
+    let jobs = cfg.jobs.service()?;
     let app = Hongling::open(&cfg.db(), Arc::new(SystemClock))
         .await
         .with_context(|| format!("无法打开数据库 {}", hongling_service::redact_url(&cfg.database.url)))?;
-    Ok(app.with_data_key(key))
+    Ok(app.with_data_key(key).with_jobs(jobs))
 }
 
 async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
@@ -365,6 +389,7 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Jobs { command } => jobs(command, &cfg).await,
         Command::Audit { command: AuditCommand::Verify } => {
             let app = open(&cfg).await?;
             let r = app.verify_audit_chain().await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
@@ -470,8 +495,9 @@ async fn serve(app: Hongling, cfg: &Config) -> anyhow::Result<()> {
         secure_cookies: cfg.server.secure_cookies,
         max_body_bytes: cfg.server.max_body_mb * 1024 * 1024,
     };
-    if cfg.jobs.daily {
-        tokio::spawn(daily_jobs(app.clone()));
+    if cfg.jobs.worker {
+        let (worker, poll) = (app.clone(), poll(cfg));
+        tokio::spawn(async move { worker.job_worker(worker_name(), poll).await });
     }
     let router = hongling_web::router(app.clone(), web);
     let listener = tokio::net::TcpListener::bind(&cfg.server.addr)
@@ -484,19 +510,68 @@ async fn serve(app: Hongling, cfg: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The daily coverage run, checked every hour; the database decides which
-/// server runs it each day (`job_runs`).
-async fn daily_jobs(app: Hongling) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-    tick.tick().await;
-    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
-    loop {
-        match app.party().daily_coverage_run().await {
-            Ok(Some(done)) => tracing::info!(result = %done, "daily coverage run"),
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "daily coverage run failed"),
+fn poll(cfg: &Config) -> std::time::Duration {
+    std::time::Duration::from_secs(cfg.jobs.poll_secs.max(1))
+}
+
+fn when(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute())
+}
+
+async fn jobs(cmd: JobsCommand, cfg: &Config) -> anyhow::Result<()> {
+    let app = open(cfg).await?;
+    match cmd {
+        JobsCommand::List => {
+            for j in app.job_views().await.map_err(|e| anyhow::anyhow!(describe(&e)))? {
+                println!("{}  {}", j.name, j.title);
+                println!("  计划：{}", j.schedule.describe());
+                match &j.last {
+                    None => println!("  上次运行：尚未运行"),
+                    Some(r) => println!(
+                        "  上次运行：{}，{}，耗时 {}，{}",
+                        when(r.started_at.assume_utc()),
+                        RunStatus::parse(&r.status).map(RunStatus::label).unwrap_or(r.status.as_str()),
+                        duration_text(r.duration_ms),
+                        r.result
+                    ),
+                }
+                let next = match j.next_run {
+                    None => "按需".to_owned(),
+                    Some(_) if j.due => "已到时间，等待后台进程运行".to_owned(),
+                    Some(t) => when(t),
+                };
+                let queued = if j.queued > 0 { format!("（排队 {} 次）", j.queued) } else { String::new() };
+                println!("  下次运行：{next}{queued}");
+            }
+            Ok(())
         }
-        tick.tick().await;
+        JobsCommand::Run { name, region } => {
+            let region = region.trim();
+            if !region.is_empty() {
+                RegionCode::parse(region).map_err(|e| anyhow::anyhow!("--region {region}：{e}"))?;
+            }
+            let r = app
+                .run_job_now(&Principal::Cli, &name, region, &worker_name())
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let took = duration_text(r.duration_ms);
+            if r.status == RunStatus::Succeeded.as_str() {
+                println!("{}（运行编号 {}）：{}，用时 {took}。", r.job, r.id, r.result);
+                Ok(())
+            } else {
+                bail!("{}（运行编号 {}）{}，用时 {took}。", r.job, r.id, r.result)
+            }
+        }
+        JobsCommand::Worker => {
+            let name = worker_name();
+            println!("后台任务进程 {name} 已启动（每 {} 秒检查一次）；按 Ctrl+C 停止。", cfg.jobs.poll_secs.max(1));
+            tokio::select! {
+                () = app.job_worker(name, poll(cfg)) => {}
+                () = shutdown() => {}
+            }
+            Ok(())
+        }
     }
 }
 

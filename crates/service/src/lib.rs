@@ -114,6 +114,8 @@ impl CurrentUser {
 pub enum Principal {
     User(CurrentUser),
     Cli,
+    /// A background job run by a worker (`hongling_service::jobs`).
+    Job,
 }
 
 impl Principal {
@@ -121,13 +123,14 @@ impl Principal {
         match self {
             Principal::User(u) => u.username.clone(),
             Principal::Cli => "命令行".to_owned(),
+            Principal::Job => "后台任务".to_owned(),
         }
     }
 
     pub fn actor_id(&self) -> Option<i64> {
         match self {
             Principal::User(u) => Some(u.id),
-            Principal::Cli => None,
+            Principal::Cli | Principal::Job => None,
         }
     }
 }
@@ -142,11 +145,20 @@ pub struct Hongling {
     /// The key that encrypts personal data at rest (ID numbers); without it
     /// such data cannot be stored or read.
     pub data_key: Option<crypto::DataKey>,
+    /// How background jobs run (their hour, pace and batch size).
+    pub jobs: jobs::JobsConfig,
 }
 
 impl Hongling {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
-        Self { db, clock, lockout: LockoutPolicy::default(), sessions: SessionPolicy::default(), data_key: None }
+        Self {
+            db,
+            clock,
+            lockout: LockoutPolicy::default(),
+            sessions: SessionPolicy::default(),
+            data_key: None,
+            jobs: jobs::JobsConfig::default(),
+        }
     }
 
     /// Connect, migrate and load built-in data.
@@ -158,6 +170,11 @@ impl Hongling {
 
     pub fn with_data_key(mut self, key: Option<crypto::DataKey>) -> Self {
         self.data_key = key;
+        self
+    }
+
+    pub fn with_jobs(mut self, jobs: jobs::JobsConfig) -> Self {
+        self.jobs = jobs;
         self
     }
 

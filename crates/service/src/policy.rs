@@ -160,8 +160,9 @@ impl Hongling {
         Ok(out)
     }
 
-    /// Set (or clear) a region's value of a parameter from a date. The
-    /// coverage state of the region is then re-evaluated (`refresh_coverage`).
+    /// Set (or clear) a region's value of a parameter from a date. With the
+    /// change, a run of the job `coverage.policy` is queued: a worker then
+    /// re-evaluates the region's coverage state with the new values.
     pub async fn set_policy(&self, me: &CurrentUser, input: &PolicyInput) -> Result<PolicyEntryView> {
         if !may_edit_policy(me) {
             return Err(Error::Forbidden("只有党建工作机构或系统管理员可以设置政策参数"));
@@ -218,6 +219,8 @@ impl Hongling {
         let after =
             json!({"param": param.key(), "value": value, "effective_from": from.to_string(), "basis": row.basis});
         self.audit(&txn, &by, "policy.set", "policy_value", row.id, &region, summary, None, Some(after)).await?;
+        let job = crate::jobs::job("coverage.policy")?;
+        self.queue_run_in(&txn, job, crate::jobs::Trigger::Policy, &by, &region).await?;
         txn.commit().await?;
         Ok(PolicyEntryView {
             id: row.id,

@@ -77,6 +77,7 @@ const MENU: &[(&str, &[Entry])] = &[
             entry("policy", "政策参数", "/system/policy", Action::PolicyRead),
             entry("regions", "行政区划", "/system/regions", Action::RegionsRead),
             entry("audit", "审计日志", "/system/audit", Action::AuditRead),
+            entry("jobs", "后台任务", "/system/jobs", Action::JobsManage),
         ],
     ),
 ];

@@ -52,6 +52,7 @@ fn fill(path: &str, ids: &Ids) -> String {
             }
             "{job}" => ids.import_job.to_string(),
             "{dim}" => "channel".into(),
+            "{name}" if path.starts_with("/system/jobs") => "coverage.policy".into(),
             "{code}" if path.starts_with("/api/v1/uscc") => ids.uscc.clone(),
             "{code}" => "3705".into(),
             "{*path}" => "app.css".into(),

@@ -8,6 +8,7 @@ mod auth;
 mod errors;
 mod foundation;
 mod import;
+mod jobs;
 mod party;
 mod party_rules;
 mod policy_sync;

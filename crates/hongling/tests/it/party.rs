@@ -186,7 +186,7 @@ async fn joint_branch_rules_and_the_profile() {
     f.t.app.party().refresh_coverage(&Principal::Cli, "370502", today).await.expect("refresh");
     assert_eq!(f.t.app.party().get_party_org(&f.party, j).await.expect("j").breaches.len(), 1);
     f.t.clock.advance(Duration::days(1));
-    f.t.app.party().daily_coverage_run().await.expect("daily");
+    f.t.app.run_due_jobs("test").await.expect("daily");
     assert!(
         f.t.app.party().get_party_org(&f.party, j).await.expect("j").breaches.is_empty(),
         "6 ≤ 6 from the new date"
@@ -232,7 +232,7 @@ async fn secretary_training_deadlines_come_with_time() {
     // a new secretary has 90 days to be trained
     assert!(f.t.app.party().get_party_org(&f.party, p).await.expect("p").breaches.is_empty());
     f.t.clock.advance(Duration::days(91));
-    f.t.app.party().daily_coverage_run().await.expect("daily");
+    f.t.app.run_due_jobs("test").await.expect("daily");
     let rules: Vec<String> =
         f.t.app.party().get_party_org(&f.party, p).await.expect("p").breaches.into_iter().map(|b| b.rule).collect();
     assert_eq!(rules, ["new_secretary_untrained"]);
@@ -248,7 +248,7 @@ async fn secretary_training_deadlines_come_with_time() {
     assert!(f.t.app.party().get_party_org(&f.party, p).await.expect("p").breaches.is_empty());
     // more than a year later without another training: the rotation rule
     f.t.clock.advance(Duration::days(400));
-    f.t.app.party().daily_coverage_run().await.expect("daily");
+    f.t.app.run_due_jobs("test").await.expect("daily");
     let rules: Vec<String> =
         f.t.app.party().get_party_org(&f.party, p).await.expect("p").breaches.into_iter().map(|b| b.rule).collect();
     assert_eq!(rules, ["secretary_untrained"]);

@@ -6,9 +6,9 @@
 //! and breaches are written to `social_orgs` and `coverage_breaches`, so a
 //! figure is one aggregate query over a covering index. Rules that change with
 //! time alone (training deadlines, dated policy values) are re-evaluated by
-//! the daily run (`refresh_coverage`), which any server may start and one
-//! performs (a `job_runs` row per day). After the turn of a year the daily run
-//! also stores that year's year-end figures, evaluated with its values.
+//! the daily job (`refresh_coverage_paced`, job `coverage.daily` of
+//! `crate::jobs`). After the turn of a year the job `coverage.snapshot` stores
+//! that year's year-end figures, evaluated with its values.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -612,10 +612,22 @@ impl Party<'_> {
         Ok(rows.into_iter().map(|r| r.party_org_id).collect())
     }
 
-    /// Re-evaluate a whole subtree (after a policy change, and daily), in
-    /// batches of their own transactions. Returns (organizations evaluated,
-    /// changed, party organizations evaluated).
+    /// Re-evaluate a whole subtree at once (commands, the demo's loader).
     pub async fn refresh_coverage(&self, by: &Principal, region: &str, on: Date) -> Result<(usize, usize, usize)> {
+        self.refresh_coverage_paced(by, region, on, &crate::jobs::Pace::none()).await
+    }
+
+    /// Re-evaluate a whole subtree (after a policy change, and daily), in
+    /// batches of their own transactions, paced by `pace` (batch size, and
+    /// the pause after each). Returns (organizations evaluated, changed,
+    /// party organizations evaluated).
+    pub async fn refresh_coverage_paced(
+        &self,
+        by: &Principal,
+        region: &str,
+        on: Date,
+        pace: &crate::jobs::Pace,
+    ) -> Result<(usize, usize, usize)> {
         let (lo, hi) = subtree_range(region);
         let (mut changed, mut parties) = (0, 0);
         // the ids of the subtree in one read of the (region_code, id) index; paging
@@ -629,10 +641,12 @@ impl Party<'_> {
             .all(&self.db)
             .await?;
         let orgs = ids.len();
-        for chunk in ids.chunks(2000) {
+        for chunk in ids.chunks(pace.batch()) {
+            let started = std::time::Instant::now();
             let txn = begin_write(&self.db).await?;
             changed += self.refresh_orgs(&txn, chunk, on).await?;
             txn.commit().await?;
+            pace.after(started).await;
         }
         let ids: Vec<i64> = party_org::Entity::find()
             .select_only()
@@ -642,11 +656,13 @@ impl Party<'_> {
             .into_tuple()
             .all(&self.db)
             .await?;
-        for chunk in ids.chunks(2000) {
+        for chunk in ids.chunks(pace.batch()) {
+            let started = std::time::Instant::now();
             let txn = begin_write(&self.db).await?;
             self.refresh_party_orgs(&txn, chunk, on).await?;
             txn.commit().await?;
             parties += chunk.len();
+            pace.after(started).await;
         }
         let txn = begin_write(&self.db).await?;
         let summary =
@@ -654,27 +670,6 @@ impl Party<'_> {
         self.audit(&txn, by, "coverage.refresh", "coverage", region, region, summary, None, None).await?;
         txn.commit().await?;
         Ok((orgs, changed, parties))
-    }
-
-    /// The daily run: re-evaluate everything once a day (whichever server comes
-    /// first), and store last year's year-end figures once. Returns what it did.
-    pub async fn daily_coverage_run(&self) -> Result<Option<String>> {
-        let today = self.today();
-        let mut done = Vec::new();
-        if let Some(id) = self.claim_job("coverage.daily", &today.to_string(), "", &Principal::Cli).await? {
-            let (o, c, p) = self.refresh_coverage(&Principal::Cli, "", today).await?;
-            let msg = format!("组织 {o} 个（变化 {c} 个），党组织 {p} 个");
-            self.finish_job(id, &msg).await?;
-            done.push(msg);
-        }
-        let last_year = today.year() - 1;
-        if let Some(id) = self.claim_job("coverage.snapshot", &last_year.to_string(), "", &Principal::Cli).await? {
-            let n = self.snapshot_year(last_year).await?;
-            let msg = format!("{last_year} 年末统计 {n} 行");
-            self.finish_job(id, &msg).await?;
-            done.push(msg);
-        }
-        Ok((!done.is_empty()).then(|| done.join("；")))
     }
 
     /// Store year-end figures of `year`: every organization evaluated as of

@@ -153,7 +153,7 @@ pub fn may_write_registry(u: &CurrentUser) -> bool {
 
 pub(crate) fn require_writer(by: &Principal) -> Result<Option<&CurrentUser>> {
     match by {
-        Principal::Cli => Ok(None),
+        Principal::Cli | Principal::Job => Ok(None),
         Principal::User(u) => u.require(Action::RegistryWrite).map(|()| Some(u)),
     }
 }

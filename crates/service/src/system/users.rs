@@ -49,7 +49,7 @@ fn snapshot(u: &user::Model) -> serde_json::Value {
 
 fn require_admin(by: &Principal) -> Result<Option<&CurrentUser>> {
     match by {
-        Principal::Cli => Ok(None),
+        Principal::Cli | Principal::Job => Ok(None),
         Principal::User(u) if u.can(hongling_domain::Action::UsersManage) => Ok(Some(u)),
         Principal::User(_) => Err(Error::Forbidden("只有系统管理员可以管理用户")),
     }

@@ -9,6 +9,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0005_sessions;
 mod m0006_policy;
+mod m0008_jobs;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_sessions::Migration),
             Box::new(m0006_policy::Migration),
             Box::new(crate::party::m0007_party_rules::Migration),
+            Box::new(m0008_jobs::Migration),
         ]
     }
 }

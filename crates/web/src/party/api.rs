@@ -205,7 +205,7 @@ async fn policy_get(
     Ok(Json(st.app.effective_policy(&u, q.region.as_deref(), date).await.map_err(e)?))
 }
 
-/// Set (or clear) a region's own value of a parameter from a date; the region's coverage is then re-evaluated.
+/// Set (or clear) a region's own value of a parameter from a date; the region's coverage is then re-evaluated in the background (job `coverage.policy`).
 #[utoipa::path(post, path = "/api/v1/policy", tag = "政策参数", request_body = PolicyInput,
     responses((status = 201, body = PolicyEntryView), (status = 422, body = ApiError), (status = 403, body = ApiError)), security(("bearer" = [])))]
 async fn policy_set(
@@ -213,9 +213,7 @@ async fn policy_set(
     ApiUser(u): ApiUser,
     ApiJson(i): ApiJson<PolicyInput>,
 ) -> Result<Response, WebError> {
-    let entry = st.app.set_policy(&u, &i).await.map_err(e)?;
-    crate::system::policy::spawn_refresh(&st, &u, &entry.region);
-    Ok(created(entry))
+    Ok(created(st.app.set_policy(&u, &i).await.map_err(e)?))
 }
 
 /// Party organizations in your scope.

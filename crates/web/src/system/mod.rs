@@ -1,10 +1,11 @@
 //! System pages: sign-in, the home page, accounts, own password, audit log,
-//! regions and policy values.
+//! regions, policy values and background jobs.
 
 mod audit;
 mod home;
+mod jobs;
 mod login;
-pub(crate) mod policy;
+mod policy;
 mod regions;
 mod users;
 
@@ -17,6 +18,7 @@ pub fn routes() -> Routes {
         .merge(policy::routes())
         .merge(audit::routes())
         .merge(home::routes())
+        .merge(jobs::routes())
         .merge(login::routes())
         .merge(regions::routes())
         .merge(users::routes())

@@ -13,6 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use hongling_domain::Action;
+use hongling_service::jobs::RunStatus;
 use hongling_service::party::may_edit_policy;
 use hongling_service::policy::{PolicyInput, PolicyView};
 use hongling_service::{Error, FieldError};
@@ -98,7 +99,9 @@ async fn policy_render(
         .await?
         .into_iter()
         .map(|r| {
-            (fmt::datetime(r.started_at), r.finished_at.map(fmt::datetime).unwrap_or_else(|| "计算中".into()), r.result)
+            let queued = r.status == RunStatus::Queued.as_str();
+            let started = if queued { "排队中".into() } else { fmt::datetime(r.started_at) };
+            (started, r.finished_at.map(fmt::datetime).unwrap_or_else(|| "计算中".into()), r.result)
         })
         .collect();
     Ok(PolicyPage {
@@ -134,12 +137,13 @@ async fn policy_set(
 ) -> Result<Response, WebError> {
     match st.app.set_policy(&pu.user, &i).await {
         Ok(e) => {
-            spawn_refresh(&st, &pu.user, &e.region);
             let to = format!(
                 "/system/policy?{}",
                 serde_urlencoded::to_string([("region", e.region.as_str())]).unwrap_or_default()
             );
-            Ok(pu.redirect(&st, &to, Flash::ok("已设定政策参数，所辖区域的覆盖情况正在按新参数重新计算。")).await)
+            Ok(pu
+                .redirect(&st, &to, Flash::ok("已设定政策参数，所辖区域的覆盖情况已排入后台任务，将按新参数重新计算。"))
+                .await)
         }
         Err(Error::Invalid(errors)) => {
             let q = PolicyQuery { region: Some(i.region.clone()), ..Default::default() };
@@ -149,30 +153,4 @@ async fn policy_set(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// Re-evaluate the region's coverage with the new values, after the response:
-/// a province takes a while. The run is recorded in `job_runs` (any server can show it).
-pub fn spawn_refresh(st: &AppState, u: &hongling_service::CurrentUser, region: &str) {
-    let app = st.app.clone();
-    let by = hongling_service::Principal::User(u.clone());
-    let region = region.to_owned();
-    tokio::spawn(async move {
-        let key = format!("{region}:{}", app.now().unix_timestamp_nanos());
-        let id = match app.claim_job("coverage.policy", &key, &region, &by).await {
-            Ok(Some(id)) => id,
-            Ok(None) => return,
-            Err(e) => {
-                tracing::error!(error = %e, "policy refresh: cannot record the run");
-                return;
-            }
-        };
-        let result = match app.party().refresh_coverage(&by, &region, app.today()).await {
-            Ok((o, c, p)) => format!("组织 {o} 个（变化 {c} 个），党组织 {p} 个"),
-            Err(e) => format!("失败：{e}"),
-        };
-        if let Err(e) = app.finish_job(id, &result).await {
-            tracing::error!(error = %e, "policy refresh: cannot finish the run");
-        }
-    });
 }

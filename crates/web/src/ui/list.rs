@@ -264,6 +264,7 @@ impl<R: 'static> ListView<R> {
             pager: self.pager,
             forms: vec![],
             errors,
+            above: vec![],
         }
     }
 }
@@ -271,6 +272,12 @@ impl<R: 'static> ListView<R> {
 impl ListPage {
     pub fn intro(mut self, s: impl Into<String>) -> Self {
         self.intro = s.into();
+        self
+    }
+
+    /// Tables shown above the list.
+    pub fn above(mut self, t: Vec<Table>) -> Self {
+        self.above = t;
         self
     }
 

@@ -25,6 +25,8 @@ pub struct Cell {
     pub nowrap: bool,
     /// a short list under the text (the changes of a history entry)
     pub items: Vec<String>,
+    /// a button that posts (label, action, confirmation), with the CSRF token
+    pub post: Option<(String, String, String)>,
 }
 
 impl Cell {
@@ -47,6 +49,11 @@ impl Cell {
     pub fn items(mut self, items: Vec<String>) -> Self {
         self.items = items;
         self
+    }
+
+    /// A button posting to `action` after the user confirms `confirm`.
+    pub fn post(label: impl Into<String>, action: impl Into<String>, confirm: impl Into<String>) -> Self {
+        Self { post: Some((label.into(), action.into(), confirm.into())), nowrap: true, ..Default::default() }
     }
 
     pub fn sub(mut self, s: impl Into<String>) -> Self {
@@ -308,6 +315,8 @@ pub struct ListPage {
     pub pager: Option<Pager>,
     pub forms: Vec<InlineForm>,
     pub errors: Vec<String>,
+    /// tables shown above the list (the jobs above their runs)
+    pub above: Vec<Table>,
 }
 
 #[derive(Template)]
