@@ -77,3 +77,41 @@ test("an administrator creates a user and sees the one-time password", async () 
   await page.screenshot({ path: join(shots, "audit.png") });
   await page.close();
 });
+
+test("the jobs page shows the daily coverage refresh, and 立即运行 queues a run that the worker finishes", async () => {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  page.on("dialog", (d) => d.accept());
+  await login(page, server.base, "admin", server.accounts.admin);
+  await Promise.all([page.waitForLoadState("load"), page.click(".hl-menu a:has-text('后台任务')")]);
+  assert.equal(new URL(page.url()).pathname, "/system/jobs");
+  const row = page.locator("#jobs-table tbody tr", { hasText: "coverage.daily" });
+  assert.equal(await row.count(), 1, "the daily coverage refresh is listed");
+  const cells = (await row.locator("td").allInnerTexts()).map((s) => s.trim());
+  assert.match(cells[2], /每天/, `its schedule: ${cells[2]}`);
+  assert.ok(cells[6].length > 0 && cells[6] !== "按需", `its next run: ${cells[6]}`);
+  await page.screenshot({ path: join(shots, "jobs.png"), fullPage: true });
+
+  const runsBefore = await page.locator("#job-runs-table tbody tr", { hasText: "coverage.daily" }).count();
+  await Promise.all([page.waitForLoadState("load"), row.locator("button:has-text('立即运行')").click()]);
+  assert.match(await page.locator(".alert-success").innerText(), /已将.*排入队列/);
+  // the worker in the demo server takes the run and finishes it
+  for (let i = 0; ; i++) {
+    await page.goto(server.base + "/system/jobs?job=coverage.daily");
+    const runs = await page.locator("#job-runs-table tbody tr").allInnerTexts();
+    // newest first: the run queued by hand
+    if (runs[0].includes("手动") && runs[0].includes("成功")) break;
+    assert.ok(!runs.some((r) => r.includes("失败")), runs.join("\n"));
+    assert.ok(i < 60, `the run finishes within a minute: ${runs.join("\n")}`);
+    await page.waitForTimeout(1000);
+  }
+  assert.ok((await page.locator("#job-runs-table tbody tr").count()) > runsBefore);
+  await page.screenshot({ path: join(shots, "jobs-run.png"), fullPage: true });
+  await page.close();
+
+  // a registrar has no such page
+  const reg = await browser.newPage();
+  await login(reg, server.base, "registrar", server.accounts.registrar);
+  assert.ok(!(await reg.locator(".hl-menu").innerText()).includes("后台任务"));
+  assert.ok([403, 404].includes((await reg.goto(server.base + "/system/jobs")).status()));
+  await reg.close();
+});
