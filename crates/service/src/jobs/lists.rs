@@ -45,38 +45,44 @@ fn title(name: &str) -> String {
 /// administrator (`JobsManage`) sees every run.
 pub struct JobRunList;
 
-static RUNS: LazyLock<ListSpec<job_run::Entity, job_run::Model>> = LazyLock::new(|| {
+/// A run with the name of its region.
+pub struct JobRunView {
+    pub run: job_run::Model,
+    pub region_name: String,
+}
+
+static RUNS: LazyLock<ListSpec<job_run::Entity, JobRunView>> = LazyLock::new(|| {
     use job_run::Column as C;
     let jobs = JOBS.iter().map(|j| (j.name, j.title)).collect();
-    ListSpec::<job_run::Entity, job_run::Model>::new("job_runs", "后台任务运行记录")
+    ListSpec::<job_run::Entity, JobRunView>::new("job_runs", "后台任务运行记录")
         .filter(Filter::new("job", "任务", FilterKind::Choice(jobs)), Bind::Eq(C::Job))
         .filter(Filter::choice::<RunStatus>("status", "状态"), Bind::Eq(C::Status))
         .filter(Filter::choice::<Trigger>("trigger", "触发方式"), Bind::Eq(C::TriggerKind))
-        .sorted("id", "编号", C::Id, |r| Cell::Count(Some(r.id)))
-        .column("job", "任务", |r| Cell::Lines(Box::new(Cell::text(title(&r.job))), r.job.clone()))
+        .sorted("id", "编号", C::Id, |r| Cell::Count(Some(r.run.id)))
+        .column("job", "任务", |r| Cell::Lines(Box::new(Cell::text(title(&r.run.job))), r.run.job.clone()))
         .column("trigger", "触发方式", |r| {
-            Cell::text(Trigger::parse(&r.trigger_kind).map(Trigger::label).unwrap_or(r.trigger_kind.as_str()))
+            Cell::text(Trigger::parse(&r.run.trigger_kind).map(Trigger::label).unwrap_or(r.run.trigger_kind.as_str()))
         })
-        .column("actor", "发起人", |r| Cell::text(r.actor.clone()))
+        .column("actor", "发起人", |r| Cell::text(r.run.actor.clone()))
         .column("region", "区域", |r| {
-            Cell::text(if r.region_code.is_empty() { "全部".into() } else { r.region_code.clone() })
+            Cell::text(if r.run.region_code.is_empty() { "全部".into() } else { r.region_name.clone() })
         })
         .column("started", "开始", |r| {
-            if r.status == RunStatus::Queued.as_str() { Cell::Empty } else { Cell::text(cst(r.started_at)) }
+            if r.run.status == RunStatus::Queued.as_str() { Cell::Empty } else { Cell::text(cst(r.run.started_at)) }
         })
-        .column("finished", "完成", |r| Cell::text(r.finished_at.map(cst).unwrap_or_default()))
-        .column("duration", "耗时", |r| Cell::text(duration_text(r.duration_ms)))
-        .column("status", "状态", |r| status_cell(&r.status))
-        .column("result", "结果", |r| Cell::text(r.result.clone()))
-        .page_only("worker", "服务器", |r| Cell::text(r.worker.clone()))
+        .column("finished", "完成", |r| Cell::text(r.run.finished_at.map(cst).unwrap_or_default()))
+        .column("duration", "耗时", |r| Cell::text(duration_text(r.run.duration_ms)))
+        .column("status", "状态", |r| status_cell(&r.run.status))
+        .column("result", "结果", |r| Cell::text(r.run.result.clone()))
+        .page_only("worker", "服务器", |r| Cell::text(r.run.worker.clone()))
         .default_order("id", true)
 });
 
 impl Listing for JobRunList {
     type Entity = job_run::Entity;
-    type Row = job_run::Model;
+    type Row = JobRunView;
 
-    fn spec() -> &'static ListSpec<job_run::Entity, job_run::Model> {
+    fn spec() -> &'static ListSpec<job_run::Entity, JobRunView> {
         &RUNS
     }
 
@@ -85,7 +91,15 @@ impl Listing for JobRunList {
         Ok(Condition::all())
     }
 
-    async fn rows(_app: &Hongling, _me: &CurrentUser, models: Vec<job_run::Model>) -> Result<Vec<job_run::Model>> {
-        Ok(models)
+    async fn rows(app: &Hongling, _me: &CurrentUser, models: Vec<job_run::Model>) -> Result<Vec<JobRunView>> {
+        let codes: Vec<String> = models.iter().map(|m| m.region_code.clone()).filter(|c| !c.is_empty()).collect();
+        let names = app.region_labels(&codes).await?;
+        Ok(models
+            .into_iter()
+            .map(|run| {
+                let region_name = names.get(&run.region_code).cloned().unwrap_or_else(|| run.region_code.clone());
+                JobRunView { run, region_name }
+            })
+            .collect())
     }
 }
