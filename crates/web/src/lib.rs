@@ -8,6 +8,7 @@ mod error;
 mod extract;
 mod fmt;
 mod layout;
+mod openapi;
 mod page;
 pub mod routes;
 mod security;

@@ -176,6 +176,29 @@ async fn security_headers_and_openapi() {
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
     assert!(doc["paths"]["/api/v1/me"]["get"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // every operation: a description saying who may call it, every answer described,
+    // no parameter in the path that the path does not have
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            let what = format!("{method} {path}");
+            let chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            assert!(
+                op["summary"].as_str().is_some_and(chinese),
+                "{what}: no Chinese summary (crates/web/src/openapi.rs)"
+            );
+            assert!(op["description"].as_str().is_some_and(|s| s.contains("权限") || s.contains("公开")), "{what}");
+            for (status, resp) in op["responses"].as_object().expect("responses") {
+                assert!(resp["description"].is_string(), "{what} {status}: no description");
+            }
+            assert!(op["responses"]["500"].is_object(), "{what}: 500 documented");
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "path" {
+                    assert!(path.contains(&format!("{{{}}}", p["name"].as_str().unwrap_or(""))), "{what}: {p}");
+                }
+            }
+        }
+    }
+    assert!(doc["paths"]["/api/v1/openapi.json"]["get"].is_object(), "the document lists itself");
     let r = b.get("/healthz").await;
     assert_eq!(r.json()["status"], "ok");
     let r = b.get("/static/vendor/htmx-2.0.11.min.js").await;
@@ -222,4 +245,24 @@ async fn cli_user_add_token_create_and_api() {
     assert_eq!(r.json()["username"], "cliuser");
     let (ok, out, err) = run(&["audit", "verify"]);
     assert!(ok && out.contains("校验通过"), "{out}{err}");
+}
+
+/// The OpenAPI document is kept in `docs/openapi.json` so that every change to
+/// it shows in review, and CI validates that file. Refresh it with
+/// `UPDATE_SNAPSHOTS=1 cargo test -p hongling --test it openapi_snapshot`.
+#[tokio::test]
+async fn openapi_snapshot() {
+    let t = TestApp::new().await;
+    let mut b = t.browser();
+    let doc = b.get("/api/v1/openapi.json").await.json();
+    let text = serde_json::to_string_pretty(&doc).expect("json") + "\n";
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&file, &text).expect("write the snapshot");
+    }
+    let saved = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(
+        saved == text,
+        "the OpenAPI document differs from docs/openapi.json: run `UPDATE_SNAPSHOTS=1 cargo test -p hongling --test it openapi_snapshot` and review the diff"
+    );
 }

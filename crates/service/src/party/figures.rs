@@ -21,6 +21,7 @@ use crate::{CurrentUser, Error, Principal, Result};
 
 /// Filters of the coverage figures (page and `GET /api/v1/coverage`).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CoverageQuery {
     /// A region code inside your scope (default: your whole scope).
     pub region: Option<String>,

@@ -183,6 +183,7 @@ async fn plan_accept(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PolicyQuery {
     /// A region inside your scope (default: your whole scope).
     pub region: Option<String>,
