@@ -32,6 +32,23 @@ macro_rules! labelled_enum {
             fn label(self) -> &'static str { $name::label(self) }
         }
 
+        // in the OpenAPI document: a string of the identifiers, the labels in
+        // its description
+        impl ::utoipa::PartialSchema for $name {
+            fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
+                let text = [$(concat!($id, "（", $label, "）")),+].join("、");
+                ::utoipa::openapi::RefOr::T(::utoipa::openapi::schema::Schema::Object(
+                    ::utoipa::openapi::schema::ObjectBuilder::new()
+                        .schema_type(::utoipa::openapi::schema::Type::String)
+                        .enum_values(Some([$($id),+]))
+                        .description(Some(text))
+                        .build(),
+                ))
+            }
+        }
+
+        impl ::utoipa::ToSchema for $name {}
+
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 

@@ -2,6 +2,10 @@
 //! API client sends, as text (so a failed submit keeps what was typed). Read
 //! into typed drafts by [`super::records`]; the services re-export them.
 
+use crate::party::coverage::{
+    Assessment, ChannelKind, FundKind, InstructorStatus, MemberType, PartyLifeKind, PartyOrgType,
+};
+use crate::party::records::Gender;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -14,9 +18,11 @@ pub struct MemberInput {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
+    #[schema(value_type = Gender)]
     pub gender: String,
     /// formal or probationary
     #[serde(default)]
+    #[schema(value_type = MemberType)]
     pub member_type: String,
     #[serde(default, deserialize_with = "de_text")]
     #[schema(value_type = Option<String>)]
@@ -54,6 +60,7 @@ pub struct PartyOrgInput {
     pub name: String,
     /// committee, general_branch, branch, joint_branch
     #[serde(default)]
+    #[schema(value_type = PartyOrgType)]
     pub org_type: String,
     /// where it is (usually the residence of the organization it covers)
     #[serde(default)]
@@ -129,8 +136,10 @@ pub struct InstructorInput {
     pub appointed_on: Option<String>,
     /// active (default) or inactive
     #[serde(default)]
+    #[schema(value_type = InstructorStatus)]
     pub status: String,
     #[serde(default)]
+    #[schema(value_type = Assessment)]
     pub assessment: String,
     #[serde(default, deserialize_with = "de_text")]
     #[schema(value_type = Option<i32>)]
@@ -144,6 +153,7 @@ pub struct PartyLifeInput {
     #[schema(value_type = i64)]
     pub party_org_id: Option<String>,
     #[serde(default)]
+    #[schema(value_type = PartyLifeKind)]
     pub kind: String,
     #[serde(default, deserialize_with = "de_text")]
     #[schema(value_type = String)]
@@ -166,6 +176,7 @@ pub struct FundInput {
     #[schema(value_type = i64)]
     pub party_org_id: Option<String>,
     #[serde(default)]
+    #[schema(value_type = FundKind)]
     pub kind: String,
     /// yuan, e.g. "3000" or "1250.50"
     #[serde(default, deserialize_with = "de_text")]
@@ -204,6 +215,7 @@ pub struct TrainingInput {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ChannelInput {
     #[serde(default)]
+    #[schema(value_type = ChannelKind)]
     pub kind: String,
     #[serde(default)]
     pub name: String,

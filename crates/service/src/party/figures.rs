@@ -26,11 +26,14 @@ pub struct CoverageQuery {
     /// A region code inside your scope (default: your whole scope).
     pub region: Option<String>,
     /// registered or filed
+    #[param(value_type = Option<hongling_domain::registry::RegistrationMode>)]
     pub mode: Option<String>,
     /// association, foundation, service_institution
+    #[param(value_type = Option<hongling_domain::registry::OrgKind>)]
     pub kind: Option<String>,
     pub category: Option<String>,
     /// supervisory_unit, comprehensive_committee, township, industry_committee, hub_org
+    #[param(value_type = Option<hongling_domain::party::coverage::ChannelKind>)]
     pub channel: Option<String>,
     /// A past year: its year-end figures (evaluated with that year's policy values).
     pub year: Option<i32>,

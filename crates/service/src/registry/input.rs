@@ -4,7 +4,7 @@
 //! run on the draft (`check_draft`, pure), and the service adds what needs
 //! the database.
 
-use hongling_domain::registry::{Category, OrgDraft, OrgKind, RegistrationMode};
+use hongling_domain::registry::{Category, OrgDraft, OrgKind, RegistrationMode, StatusAction};
 use hongling_store::registry::entity::social_org;
 use serde::Deserialize;
 use time::Date;
@@ -25,9 +25,11 @@ pub struct OrgInput {
     pub name: String,
     /// association, foundation, service_institution
     #[serde(default)]
+    #[schema(value_type = OrgKind)]
     pub kind: String,
     /// registered, filed
     #[serde(default, alias = "mode")]
+    #[schema(value_type = RegistrationMode)]
     pub registration_mode: String,
     #[serde(default)]
     pub category: String,
@@ -233,6 +235,7 @@ impl OrgInput {
 pub struct StatusInput {
     /// approve, deregister, revoke, revoke_licence, reinstate
     #[serde(default)]
+    #[schema(value_type = StatusAction)]
     pub action: String,
     #[serde(default)]
     pub reason: String,
