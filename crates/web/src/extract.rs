@@ -27,23 +27,93 @@ pub struct ApiJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for ApiJson<T>
 where
-    T: DeserializeOwned,
+    T: DeserializeOwned + utoipa::PartialSchema,
     S: Send + Sync,
 {
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !json_content_type(req.headers()) {
-            return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", JSON_TYPE_MESSAGE));
+        read_json::<T, S>(req, state, false).await.map(ApiJson)
+    }
+}
+
+/// The JSON body of a `PUT`: the whole new content of the record. Besides
+/// what [`ApiJson`] checks, every field of the input must be present (`null`
+/// or `""` clears one), so that a field left out by mistake is a 422 naming
+/// it, never a value silently blanked. Change details (`reason`,
+/// `effective_on`) may be left out.
+pub struct ApiPut<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiPut<T>
+where
+    T: DeserializeOwned + utoipa::PartialSchema,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        read_json::<T, S>(req, state, true).await.map(ApiPut)
+    }
+}
+
+/// Fields of a `PUT` body that may be left out: details of the change, not
+/// of the record.
+pub const PUT_OPTIONAL: &[&str] = &["reason", "effective_on", "applying", "org_ids"];
+
+async fn read_json<T, S>(req: Request, state: &S, whole: bool) -> Result<T, Problem>
+where
+    T: DeserializeOwned + utoipa::PartialSchema,
+    S: Send + Sync,
+{
+    if !json_content_type(req.headers()) {
+        return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", JSON_TYPE_MESSAGE));
+    }
+    let bytes = Bytes::from_request(req, state).await.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE)
+        } else {
+            Problem::new(StatusCode::BAD_REQUEST, "bad_request", "请求体读取失败或不完整")
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
-            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE)
-            } else {
-                Problem::new(StatusCode::BAD_REQUEST, "bad_request", "请求体读取失败或不完整")
+    })?;
+    // the fields the input has, from its schema (the OpenAPI document's)
+    if let (Some(known), Ok(serde_json::Value::Object(body))) =
+        (schema_fields::<T>(), serde_json::from_slice::<serde_json::Value>(&bytes))
+    {
+        if let Some(unknown) = body.keys().find(|k| !known.iter().any(|f| f == *k)) {
+            let detail = format!("没有这个字段（可用字段：{}）", known.join("、"));
+            return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("字段 {unknown}：{detail}"))
+                .with_field(unknown.clone(), detail));
+        }
+        if whole {
+            let missing: Vec<&str> = known
+                .iter()
+                .map(String::as_str)
+                .filter(|f| !body.contains_key(*f) && !PUT_OPTIONAL.contains(f))
+                .collect();
+            if !missing.is_empty() {
+                let detail = "PUT 须提交记录的全部字段（清空请传 null 或空字符串）";
+                let mut p = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    format!("缺少字段：{}。{detail}", missing.join("、")),
+                );
+                for f in missing {
+                    p = p.with_field(f, "缺少该字段");
+                }
+                return Err(p);
             }
-        })?;
-        from_json(&bytes).map(ApiJson)
+        }
+    }
+    from_json(&bytes)
+}
+
+/// The property names of an input's schema; None when it is not a plain object.
+fn schema_fields<T: utoipa::PartialSchema>() -> Option<Vec<String>> {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+    match T::schema() {
+        RefOr::T(Schema::Object(o)) if !o.properties.is_empty() => Some(o.properties.keys().cloned().collect()),
+        _ => None,
     }
 }
 

@@ -154,6 +154,13 @@ pub(crate) fn complete(doc: &mut serde_json::Value) {
                 }
                 _ => "公开接口，无需令牌。".to_owned(),
             };
+            let who = if method.eq_ignore_ascii_case("put") {
+                format!(
+                    "{who}\n\nPUT 为整体替换：请求体须包含记录的全部字段（清空某字段请传 null 或空字符串），缺少的字段答 422 并逐项列出，不会被清空；reason、effective_on 等变更说明可省略。未知字段（如拼错的字段名）答 422。"
+                )
+            } else {
+                who
+            };
             // the Chinese summary; the code's English doc comment stays in the code
             match SUMMARIES.iter().find(|(m, p, _)| m.eq_ignore_ascii_case(method) && p == path) {
                 Some((_, _, summary)) => {

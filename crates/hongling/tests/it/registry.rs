@@ -354,14 +354,45 @@ async fn json_api_for_the_registry() {
     let j = r.json();
     assert_eq!((j["total"].as_u64(), j["per_page"].as_u64(), j["page"].as_u64()), (Some(1), Some(5), Some(1)));
     assert_eq!(j["items"][0]["id"], id);
-    // update with the version read; a second update with the old version is refused
+    // a PUT is the whole record: a field left out or misspelt is refused and changes nothing
     let mut upd = body.clone();
     upd["name"] = serde_json::json!("东营区接口测试促进会");
     upd["version"] = serde_json::json!(1);
     upd["reason"] = serde_json::json!("更名");
     let r = b.api_send("PUT", &format!("/api/v1/orgs/{id}"), &token, upd.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let j = r.json();
+    let missing: Vec<&str> =
+        j["fields"].as_array().expect("fields").iter().filter_map(|f| f["field"].as_str()).collect();
+    assert!(r.body.contains("缺少字段") && r.body.contains("address"), "{}", r.body);
+    assert!(!missing.contains(&"reason"), "the reason of a change may be left out");
+    for (k, v) in [
+        ("address", serde_json::json!("黄河路 1 号")),
+        ("industry", serde_json::json!("")),
+        ("supervisory_unit_id", serde_json::Value::Null),
+        ("longitude", serde_json::Value::Null),
+        ("latitude", serde_json::Value::Null),
+        ("staff_count", serde_json::Value::Null),
+        ("charter_party_clause", serde_json::json!(true)),
+        ("is_hub", serde_json::json!(false)),
+        ("is_brand", serde_json::json!(false)),
+        ("incubator", serde_json::json!("")),
+    ] {
+        upd[k] = v;
+    }
+    let mut typo = upd.clone();
+    typo.as_object_mut().expect("object").remove("address");
+    typo["adress"] = serde_json::json!("");
+    let r = b.api_send("PUT", &format!("/api/v1/orgs/{id}"), &token, typo).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["fields"][0]["field"], "adress", "{}", r.body);
+    let r = b.api_get(&format!("/api/v1/orgs/{id}"), Some(&token)).await;
+    assert_eq!((r.json()["version"].as_i64(), r.json()["name"].as_str()), (Some(1), Some("东营区接口测试协会")));
+    // update with the version read; a second update with the old version is refused
+    let r = b.api_send("PUT", &format!("/api/v1/orgs/{id}"), &token, upd.clone()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["version"], 2);
+    assert_eq!(r.json()["address"], "黄河路 1 号");
     let r = b.api_send("PUT", &format!("/api/v1/orgs/{id}"), &token, upd).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     // status action and history

@@ -24,7 +24,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::AppState;
 use crate::api::ApiUser;
 use crate::error::{ApiError, WebError};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiPut, ApiQuery};
 use crate::routes::Routes;
 use hongling_domain::Action;
 
@@ -258,7 +258,7 @@ async fn party_org_update(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(i): ApiJson<PartyOrgInput>,
+    ApiPut(i): ApiPut<PartyOrgInput>,
 ) -> ApiResult<PartyOrgDetail> {
     st.app.party().update_party_org(&u, id, &i).await.map_err(e)?;
     Ok(Json(st.app.party().get_party_org(&u, id).await.map_err(e)?))
@@ -341,7 +341,7 @@ async fn member_update(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(i): ApiJson<MemberInput>,
+    ApiPut(i): ApiPut<MemberInput>,
 ) -> ApiResult<MemberView> {
     st.app.party().update_member(&u, id, &i).await.map_err(e)?;
     Ok(Json(st.app.party().get_member(&u, id).await.map_err(e)?))
@@ -407,7 +407,7 @@ async fn instructor_update(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(i): ApiJson<InstructorInput>,
+    ApiPut(i): ApiPut<InstructorInput>,
 ) -> ApiResult<InstructorDetail> {
     st.app.party().update_instructor(&u, id, &i).await.map_err(e)?;
     Ok(Json(st.app.party().get_instructor(&u, id).await.map_err(e)?))
@@ -515,7 +515,7 @@ async fn org_host(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(i): ApiJson<HostInput>,
+    ApiPut(i): ApiPut<HostInput>,
 ) -> ApiResult<OrgParty> {
     st.app.party().set_host(&u, id, i.host_org_id).await.map_err(e)?;
     Ok(Json(st.app.party().org_party(&u, id).await.map_err(e)?))
@@ -534,7 +534,7 @@ async fn org_channel(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(i): ApiJson<ChannelSet>,
+    ApiPut(i): ApiPut<ChannelSet>,
 ) -> ApiResult<OrgParty> {
     st.app.party().set_org_channel(&u, id, i.channel_id).await.map_err(e)?;
     Ok(Json(st.app.party().org_party(&u, id).await.map_err(e)?))

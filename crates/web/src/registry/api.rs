@@ -14,7 +14,7 @@ use hongling_service::registry::lists::OrgList;
 use crate::AppState;
 use crate::api::{ApiResult, ApiUser, api_err};
 use crate::error::{ApiError, WebError};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiPut};
 use crate::routes::Routes;
 use hongling_domain::Action;
 
@@ -170,7 +170,7 @@ async fn orgs_update(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<OrgInput>,
+    ApiPut(input): ApiPut<OrgInput>,
 ) -> ApiResult<Org> {
     let d = input.draft().map_err(|e| api_err(Error::Invalid(e)))?;
     let eff = input.effective_on().map_err(|e| api_err(Error::Invalid(e)))?;
