@@ -132,6 +132,10 @@ pub(crate) fn complete(doc: &mut serde_json::Value) {
                 if has_body || has_params || path.contains('{') {
                     add("422");
                 }
+                if !method.eq_ignore_ascii_case("get") {
+                    // a version or uniqueness conflict
+                    add("409");
+                }
                 add("405");
                 add("500");
             }
