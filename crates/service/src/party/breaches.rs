@@ -21,6 +21,7 @@ use crate::{CurrentUser, Ref, Result};
 pub struct BreachView {
     pub id: i64,
     /// needs_standalone, sync_uncovered, joint_branch_too_large, joint_branch_too_few, secretary_untrained, new_secretary_untrained
+    #[schema(value_type = hongling_domain::party::coverage::BreachRule)]
     pub rule: String,
     pub rule_label: String,
     /// The organization that breaks it (rules about organizations).

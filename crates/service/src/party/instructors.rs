@@ -42,6 +42,7 @@ pub struct InstructorView {
     pub max_orgs_own: Option<i32>,
     pub appointed_on: Option<String>,
     /// active, inactive
+    #[schema(value_type = hongling_domain::party::coverage::InstructorStatus)]
     pub status: String,
     /// excellent, competent, basic, incompetent, or empty
     pub assessment: String,

@@ -23,6 +23,7 @@ pub struct PartyLifeView {
     pub id: i64,
     pub party_org: Ref,
     /// branch_assembly, committee_meeting, group_meeting, party_lecture, themed_day
+    #[schema(value_type = hongling_domain::party::coverage::PartyLifeKind)]
     pub kind: String,
     pub kind_label: String,
     pub held_on: String,
@@ -40,6 +41,7 @@ pub struct FundView {
     pub id: i64,
     pub party_org: Ref,
     /// dues_refund, startup, education, other
+    #[schema(value_type = hongling_domain::party::coverage::FundKind)]
     pub kind: String,
     pub kind_label: String,
     /// yuan, two decimals

@@ -30,6 +30,7 @@ pub struct MemberView {
     /// male, female or empty
     pub gender: String,
     /// formal, probationary
+    #[schema(value_type = hongling_domain::party::coverage::MemberType)]
     pub member_type: String,
     pub member_type_label: String,
     /// 入党日期

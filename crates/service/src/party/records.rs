@@ -34,6 +34,7 @@ pub struct PartyOrgView {
     pub id: i64,
     pub name: String,
     /// committee, general_branch, branch, joint_branch
+    #[schema(value_type = hongling_domain::party::coverage::PartyOrgType)]
     pub org_type: String,
     pub org_type_label: String,
     pub region_code: String,
@@ -44,6 +45,7 @@ pub struct PartyOrgView {
     pub founded_on: Option<String>,
     pub dissolved_on: Option<String>,
     /// active, dissolved
+    #[schema(value_type = hongling_domain::party::coverage::PartyOrgStatus)]
     pub status: String,
     pub secretary: Option<Ref>,
     pub secretary_since: Option<String>,
@@ -668,6 +670,7 @@ impl Party<'_> {
 pub struct ChannelView {
     pub id: i64,
     /// supervisory_unit, comprehensive_committee, township, industry_committee, hub_org
+    #[schema(value_type = hongling_domain::party::coverage::ChannelKind)]
     pub kind: String,
     pub kind_label: String,
     pub name: String,

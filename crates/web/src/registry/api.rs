@@ -35,8 +35,10 @@ pub struct Org {
     pub uscc: Option<String>,
     pub name: String,
     /// association, foundation, service_institution
+    #[schema(value_type = hongling_domain::registry::OrgKind)]
     pub kind: String,
     /// registered, filed
+    #[schema(value_type = hongling_domain::registry::RegistrationMode)]
     pub registration_mode: String,
     pub category: String,
     pub industry: String,
@@ -56,6 +58,7 @@ pub struct Org {
     pub is_brand: bool,
     pub incubator: String,
     /// applying, active, deregistered, revoked, licence_revoked
+    #[schema(value_type = hongling_domain::registry::OrgStatus)]
     pub status: String,
     pub status_changed_on: Option<String>,
     /// normal, guidance, interview, key
