@@ -310,35 +310,41 @@ impl Party<'_> {
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-        let row = |name: &str, r: &CoverageRow| {
+        // one line of figures: a region's or a channel's, or the total
+        let line = |name: String, organizations: u64, covered: u64, m: &ByMode, rates: (f64, f64), breaches: u64| {
             vec![
-                Cell::Text(name.to_owned()),
-                Cell::Count(r.organizations as i64),
-                Cell::Count(r.covered as i64),
-                Cell::Count(r.by_mode.standalone as i64),
-                Cell::Count(r.by_mode.joint_branch as i64),
-                Cell::Count(r.by_mode.instructor as i64),
-                Cell::Count(r.by_mode.host_led as i64),
-                Cell::Count(r.by_mode.uncovered as i64),
-                pct(r.coverage_rate),
-                pct(r.standalone_rate),
-                Cell::Count(r.breaches as i64),
+                Cell::Text(name),
+                Cell::Count(organizations as i64),
+                Cell::Count(covered as i64),
+                Cell::Count(m.standalone as i64),
+                Cell::Count(m.joint_branch as i64),
+                Cell::Count(m.instructor as i64),
+                Cell::Count(m.host_led as i64),
+                Cell::Count(m.uncovered as i64),
+                pct(rates.0),
+                pct(rates.1),
+                Cell::Count(breaches as i64),
             ]
         };
+        let row = |name: &str, r: &CoverageRow| {
+            line(
+                name.to_owned(),
+                r.organizations,
+                r.covered,
+                &r.by_mode,
+                (r.coverage_rate, r.standalone_rate),
+                r.breaches,
+            )
+        };
         let mut region_rows: Vec<Vec<Cell>> = children.iter().map(|r| row(&r.name, r)).collect();
-        region_rows.push(vec![
-            Cell::Text(format!("{}（合计）", total.region_name)),
-            Cell::Count(total.organizations as i64),
-            Cell::Count(total.covered as i64),
-            Cell::Count(total.by_mode.standalone as i64),
-            Cell::Count(total.by_mode.joint_branch as i64),
-            Cell::Count(total.by_mode.instructor as i64),
-            Cell::Count(total.by_mode.host_led as i64),
-            Cell::Count(total.by_mode.uncovered as i64),
-            pct(total.coverage_rate),
-            pct(total.standalone_rate),
-            Cell::Count(total.breaches as i64),
-        ]);
+        region_rows.push(line(
+            format!("{}（合计）", total.region_name),
+            total.organizations,
+            total.covered,
+            &total.by_mode,
+            (total.coverage_rate, total.standalone_rate),
+            total.breaches,
+        ));
         let channel_rows: Vec<Vec<Cell>> = channels.iter().map(|r| row(&r.name, r)).collect();
         let mut breach_rows = Vec::new();
         let mut page = 1;
