@@ -1,42 +1,8 @@
-//! Authentication rules: password policy, login lockout and session expiry.
+//! Authentication rules: password policy and session expiry (login
+//! throttling is in `throttle`).
 //! Time is always a parameter.
 
 use time::{Duration, OffsetDateTime};
-
-/// Repeated failed logins lock an account for a while.
-#[derive(Debug, Clone, Copy)]
-pub struct LockoutPolicy {
-    pub max_failures: i32,
-    pub lock_for: Duration,
-}
-
-impl Default for LockoutPolicy {
-    fn default() -> Self {
-        Self { max_failures: 5, lock_for: Duration::minutes(15) }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FailureOutcome {
-    pub failed_count: i32,
-    pub locked_until: Option<OffsetDateTime>,
-}
-
-impl LockoutPolicy {
-    pub fn is_locked(&self, locked_until: Option<OffsetDateTime>, now: OffsetDateTime) -> bool {
-        locked_until.is_some_and(|t| t > now)
-    }
-
-    /// What a failed attempt does: count it, and lock at the threshold (the counter restarts).
-    pub fn on_failure(&self, failed_before: i32, now: OffsetDateTime) -> FailureOutcome {
-        let n = failed_before.saturating_add(1);
-        if n >= self.max_failures {
-            FailureOutcome { failed_count: 0, locked_until: Some(now + self.lock_for) }
-        } else {
-            FailureOutcome { failed_count: n, locked_until: None }
-        }
-    }
-}
 
 /// Server-side sessions end after an idle period or an absolute lifetime.
 #[derive(Debug, Clone, Copy)]
@@ -101,22 +67,6 @@ pub fn check_password(username: &str, pw: &str) -> Result<(), CredentialError> {
 mod tests {
     use super::*;
     use time::macros::datetime;
-
-    #[test]
-    fn locks_at_threshold_and_unlocks_after() {
-        let p = LockoutPolicy::default();
-        let now = datetime!(2026-01-01 08:00 UTC);
-        let mut count = 0;
-        for _ in 0..4 {
-            let o = p.on_failure(count, now);
-            assert!(o.locked_until.is_none());
-            count = o.failed_count;
-        }
-        let o = p.on_failure(count, now);
-        let until = o.locked_until.expect("locked");
-        assert!(p.is_locked(Some(until), now + Duration::minutes(14)));
-        assert!(!p.is_locked(Some(until), now + Duration::minutes(15)));
-    }
 
     #[test]
     fn session_idle_and_absolute_expiry() {

@@ -15,6 +15,7 @@ pub mod policy;
 pub mod region;
 pub mod role;
 pub mod scope;
+pub mod throttle;
 
 // modules
 pub mod party;

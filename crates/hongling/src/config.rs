@@ -18,13 +18,25 @@ pub struct Config {
 }
 
 /// Keys. `Debug` never prints them.
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Security {
     /// 64 hexadecimal characters: the key that encrypts personal data (ID numbers).
     pub data_key: String,
     /// Or a file holding it (e.g. a mounted secret).
     pub data_key_file: String,
+    /// API calls per user and minute (0: no limit).
+    pub api_rate_per_minute: i64,
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        Self {
+            data_key: String::new(),
+            data_key_file: String::new(),
+            api_rate_per_minute: hongling_service::DEFAULT_API_RATE_PER_MINUTE,
+        }
+    }
 }
 
 impl std::fmt::Debug for Security {
@@ -32,6 +44,7 @@ impl std::fmt::Debug for Security {
         f.debug_struct("Security")
             .field("data_key", &if self.data_key.is_empty() { "" } else { "***" })
             .field("data_key_file", &self.data_key_file)
+            .field("api_rate_per_minute", &self.api_rate_per_minute)
             .finish()
     }
 }
@@ -101,6 +114,8 @@ pub struct Server {
     pub addr: String,
     pub secure_cookies: bool,
     pub max_body_mb: usize,
+    /// The header a trusted reverse proxy sets to the client's address ("" for none).
+    pub client_ip_header: String,
 }
 
 #[derive(Clone, Deserialize)]
@@ -127,7 +142,7 @@ pub struct Log {
 
 impl Default for Server {
     fn default() -> Self {
-        Self { addr: "127.0.0.1:8080".into(), secure_cookies: false, max_body_mb: 20 }
+        Self { addr: "127.0.0.1:8080".into(), secure_cookies: false, max_body_mb: 20, client_ip_header: String::new() }
     }
 }
 
@@ -178,6 +193,12 @@ impl Config {
         }
         if let Some(v) = env("HONGLING_MAX_BODY_MB") {
             self.server.max_body_mb = v.parse().context("HONGLING_MAX_BODY_MB 应为整数")?;
+        }
+        if let Some(v) = env("HONGLING_CLIENT_IP_HEADER") {
+            self.server.client_ip_header = v;
+        }
+        if let Some(v) = env("HONGLING_API_RATE_PER_MINUTE") {
+            self.security.api_rate_per_minute = v.parse().context("HONGLING_API_RATE_PER_MINUTE 应为整数")?;
         }
         if let Some(v) = env("HONGLING_DATABASE_URL") {
             self.database.url = v;

@@ -157,6 +157,9 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Clear the failed logins counted against a username (解除登录限制), so
+    /// that client addresses refused for it may try again at once.
+    Unlock { username: String },
 }
 
 #[derive(Subcommand)]
@@ -208,7 +211,7 @@ async fn open(cfg: &Config) -> anyhow::Result<Hongling> {
     let app = Hongling::open(&cfg.db(), Arc::new(SystemClock))
         .await
         .with_context(|| format!("无法打开数据库 {}", hongling_service::redact_url(&cfg.database.url)))?;
-    Ok(app.with_data_key(key).with_jobs(jobs))
+    Ok(app.with_data_key(key).with_jobs(jobs).with_api_rate(cfg.security.api_rate_per_minute))
 }
 
 async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
@@ -252,6 +255,17 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
                     }
                     Ok(())
                 }
+                Err(e) => bail!(describe(&e)),
+            }
+        }
+        Command::User { command: UserCommand::Unlock { username } } => {
+            let app = open(&cfg).await?;
+            match app.system().unlock_username(&username).await {
+                Ok(n) => {
+                    println!("已解除用户 {username} 的登录限制（清除计数 {n} 条）。");
+                    Ok(())
+                }
+                Err(hongling_service::Error::NotFound) => bail!("用户 {username} 不存在"),
                 Err(e) => bail!(describe(&e)),
             }
         }
@@ -494,6 +508,7 @@ async fn serve(app: Hongling, cfg: &Config) -> anyhow::Result<()> {
     let web = hongling_web::WebConfig {
         secure_cookies: cfg.server.secure_cookies,
         max_body_bytes: cfg.server.max_body_mb * 1024 * 1024,
+        client_ip_header: Some(cfg.server.client_ip_header.trim().to_owned()).filter(|h| !h.is_empty()),
     };
     if cfg.jobs.worker {
         let (worker, poll) = (app.clone(), poll(cfg));

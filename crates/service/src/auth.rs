@@ -6,10 +6,11 @@ use hongling_domain::{RegionCode, Role, Scope};
 use hongling_store::audit::{self, NewEntry};
 use hongling_store::entity::{api_token, session, user};
 use hongling_store::{begin_write, from_db, to_db};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use time::OffsetDateTime;
 
 use crate::secret::{random_token, token_hash, verify_password_async};
+use crate::throttle::LoginKeys;
 use crate::{CurrentUser, Error, Hongling, Principal, Result};
 
 /// A successful login: the session token goes into the cookie, once.
@@ -75,67 +76,56 @@ pub fn local_time(t: OffsetDateTime) -> String {
 }
 
 impl Hongling {
-    pub async fn login(&self, username: &str, password: &str) -> Result<LoginOk> {
+    /// Check a username and password from a client address (the throttle's
+    /// key: the peer address, or the configured proxy header). Unknown and
+    /// known usernames get the same answers and take the same time.
+    pub async fn login(&self, username: &str, password: &str, client: &str) -> Result<LoginOk> {
         let now = self.now();
+        let keys = LoginKeys::new(username, client);
+        let counts = self.login_gate(&keys, now).await?;
         let found = user::Entity::find().filter(user::Column::Username.eq(username.trim())).one(&self.db).await?;
-        let Some(u) = found else {
-            verify_password_async(password.to_owned(), dummy_hash()).await?;
-            tracing::info!("login failed: unknown username");
-            return Err(Error::BadCredentials);
-        };
-        if let Some(until) = u.locked_until.map(from_db)
-            && self.lockout.is_locked(Some(until), now)
-        {
-            return Err(Error::Locked(local_time(until)));
-        }
-        let ok = verify_password_async(password.to_owned(), u.password_hash.clone()).await?;
-        let txn = begin_write(&self.db).await?;
-        // re-read under the write lock so concurrent failures all count
-        let u = user::Entity::find_by_id(u.id).lock_exclusive().one(&txn).await?.ok_or(Error::BadCredentials)?;
-        if !ok {
-            let out = self.lockout.on_failure(u.failed_logins, now);
-            let mut am: user::ActiveModel = u.clone().into();
-            am.failed_logins = Set(out.failed_count);
-            if let Some(t) = out.locked_until {
-                am.locked_until = Set(Some(to_db(t)));
+        let ok = match &found {
+            Some(u) => verify_password_async(password.to_owned(), u.password_hash.clone()).await?,
+            None => {
+                verify_password_async(password.to_owned(), dummy_hash()).await?;
+                false
             }
-            am.update(&txn).await?;
-            let (action, summary) = match out.locked_until {
-                Some(_) => ("auth.locked", format!("用户 {} 连续登录失败，账号锁定", u.username)),
-                None => ("auth.login_failed", format!("用户 {} 登录失败（第 {} 次）", u.username, out.failed_count)),
-            };
-            audit::append(
-                &txn,
-                NewEntry {
-                    at: now,
-                    actor_user_id: None,
-                    actor: u.username.clone(),
-                    action: action.into(),
-                    entity_type: "user".into(),
-                    entity_id: u.id.to_string(),
-                    region_code: u.scope_region.clone(),
-                    summary,
-                    before: None,
-                    after: None,
-                },
-            )
-            .await?;
-            txn.commit().await?;
-            return Err(match out.locked_until {
-                Some(t) => Error::Locked(local_time(t)),
-                None => Error::BadCredentials,
-            });
-        }
+        };
+        let txn = begin_write(&self.db).await?;
+        let u = match found {
+            Some(u) if ok => u,
+            _ => {
+                self.login_failed(&txn, &keys, now).await?;
+                if let Some(u) = &found {
+                    audit::append(
+                        &txn,
+                        NewEntry {
+                            at: now,
+                            actor_user_id: None,
+                            actor: u.username.clone(),
+                            action: "auth.login_failed".into(),
+                            entity_type: "user".into(),
+                            entity_id: u.id.to_string(),
+                            region_code: u.scope_region.clone(),
+                            summary: format!("用户 {} 登录失败（密码错误）", u.username),
+                            before: None,
+                            after: None,
+                        },
+                    )
+                    .await?;
+                } else {
+                    tracing::info!("login failed: unknown username");
+                }
+                txn.commit().await?;
+                self.failure_pause(&counts).await;
+                return Err(Error::BadCredentials);
+            }
+        };
         if u.disabled {
             return Err(Error::Disabled);
         }
         let cu = current_user(&u)?;
-        if u.failed_logins != 0 || u.locked_until.is_some() {
-            let mut am: user::ActiveModel = u.clone().into();
-            am.failed_logins = Set(0);
-            am.locked_until = Set(None);
-            am.update(&txn).await?;
-        }
+        self.login_succeeded(&txn, &keys).await?;
         let token = random_token();
         session::ActiveModel {
             token_hash: Set(token_hash(&token)),
@@ -243,6 +233,42 @@ impl Hongling {
         }
         txn.commit().await?;
         Ok(())
+    }
+
+    /// End a user's sessions (but `keep_session`, a session token) and revoke
+    /// their API tokens, in the caller's transaction (a password change or reset).
+    pub(crate) async fn end_sessions_and_tokens(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+        user_id: i64,
+        keep_session: Option<&str>,
+    ) -> Result<()> {
+        let mut q = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+        if let Some(k) = keep_session {
+            q = q.filter(session::Column::TokenHash.ne(token_hash(k)));
+        }
+        q.exec(conn).await?;
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(Some(to_db(self.now()))))
+            .filter(api_token::Column::UserId.eq(user_id))
+            .filter(api_token::Column::RevokedAt.is_null())
+            .exec(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Delete the sessions past their idle period or lifetime.
+    pub async fn purge_sessions(&self) -> Result<u64> {
+        let now = self.now();
+        let res = session::Entity::delete_many()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(session::Column::LastSeenAt.lt(to_db(now - self.sessions.idle)))
+                    .add(session::Column::CreatedAt.lt(to_db(now - self.sessions.absolute))),
+            )
+            .exec(&self.db)
+            .await?;
+        Ok(res.rows_affected)
     }
 
     /// Create an API token for a user; the token is returned once and stored as a hash.

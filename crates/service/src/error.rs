@@ -27,8 +27,9 @@ pub enum Error {
     Unauthenticated,
     #[error("用户名或密码错误")]
     BadCredentials,
-    #[error("登录失败次数过多，账号已锁定，请于 {0} 后再试")]
-    Locked(String),
+    /// Too many attempts or calls: retry after this many seconds.
+    #[error("操作过于频繁，请 {0} 秒后再试")]
+    Throttled(i64),
     #[error("账号已停用，请联系管理员")]
     Disabled,
     #[error("{}", .0.first().map(|e| e.message.as_str()).unwrap_or("输入有误"))]
@@ -49,7 +50,7 @@ impl Error {
             Error::Forbidden(_) | Error::Denied(_) => "forbidden",
             Error::Unauthenticated => "unauthenticated",
             Error::BadCredentials => "bad_credentials",
-            Error::Locked(_) => "account_locked",
+            Error::Throttled(_) => "too_many_requests",
             Error::Disabled => "account_disabled",
             Error::Invalid(_) => "invalid",
             Error::Conflict(_) => "conflict",

@@ -17,6 +17,7 @@ pub mod policy;
 pub mod regions;
 pub mod secret;
 pub mod tabular;
+pub mod throttle;
 
 // modules, each a facade on `Hongling`
 pub mod party;
@@ -25,8 +26,9 @@ pub mod system;
 
 use std::sync::{Arc, Mutex};
 
-use hongling_domain::auth::{LockoutPolicy, SessionPolicy};
+use hongling_domain::auth::SessionPolicy;
 use hongling_domain::role::ScopeKind;
+use hongling_domain::throttle::{Limit, LoginThrottle};
 use hongling_domain::{Action, RegionCode, Role, Scope};
 pub use hongling_store::{DbConfig, Page, PageRequest, redact_url};
 use sea_orm::DatabaseConnection;
@@ -136,12 +138,18 @@ impl Principal {
 }
 
 /// The application: a database, a clock and the policies.
+/// API calls a user may make per minute unless configured otherwise.
+pub const DEFAULT_API_RATE_PER_MINUTE: i64 = 600;
+
 #[derive(Clone)]
 pub struct Hongling {
     pub db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
-    pub lockout: LockoutPolicy,
     pub sessions: SessionPolicy,
+    /// Login attempts: limits per client address, username and pair.
+    pub login_throttle: LoginThrottle,
+    /// API calls per user and minute (`max` 0: no limit).
+    pub api_rate: Limit,
     /// The key that encrypts personal data at rest (ID numbers); without it
     /// such data cannot be stored or read.
     pub data_key: Option<crypto::DataKey>,
@@ -154,8 +162,9 @@ impl Hongling {
         Self {
             db,
             clock,
-            lockout: LockoutPolicy::default(),
             sessions: SessionPolicy::default(),
+            login_throttle: LoginThrottle::default(),
+            api_rate: Limit::new(DEFAULT_API_RATE_PER_MINUTE, 60),
             data_key: None,
             jobs: jobs::JobsConfig::default(),
         }
@@ -170,6 +179,12 @@ impl Hongling {
 
     pub fn with_data_key(mut self, key: Option<crypto::DataKey>) -> Self {
         self.data_key = key;
+        self
+    }
+
+    /// API calls per user and minute; 0 turns the limit off.
+    pub fn with_api_rate(mut self, per_minute: i64) -> Self {
+        self.api_rate = Limit::new(per_minute.max(0), 60);
         self
     }
 

@@ -7,6 +7,10 @@ use rand::Rng;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::Semaphore;
+
 use crate::{Error, Result};
 
 /// 32 random bytes as 64 hex characters.
@@ -52,12 +56,42 @@ pub fn verify_password(pw: &str, phc: &str) -> bool {
     }
 }
 
+/// Argon2 takes about 19 MiB and a core for a moment. At most one hash per
+/// core runs at a time; the others wait here (holding no memory), and a wait
+/// longer than `HASH_WAIT` is answered "too many requests" instead of
+/// piling up. Each server bounds its own memory: this is not shared state.
+fn hashing() -> &'static Arc<Semaphore> {
+    static S: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    S.get_or_init(|| Arc::new(Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))))
+}
+
+/// How long a password check may wait for a free core.
+pub const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn on_hashing_core<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    let permit = match tokio::time::timeout(HASH_WAIT, hashing().clone().acquire_owned()).await {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => return Err(Error::internal(e)),
+        Err(_) => {
+            tracing::warn!("password hashing busy: request refused");
+            return Err(Error::Throttled(5));
+        }
+    };
+    tokio::task::spawn_blocking(move || {
+        let out = f();
+        drop(permit);
+        out
+    })
+    .await
+    .map_err(Error::internal)
+}
+
 pub async fn hash_password_async(pw: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(Error::internal)?
+    on_hashing_core(move || hash_password(&pw)).await?
 }
 
 pub async fn verify_password_async(pw: String, phc: String) -> Result<bool> {
-    tokio::task::spawn_blocking(move || verify_password(&pw, &phc)).await.map_err(Error::internal)
+    on_hashing_core(move || verify_password(&pw, &phc)).await
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod migration;
 pub mod page;
 pub mod policy;
 pub mod regions;
+pub mod throttle;
 
 // modules
 pub mod party;

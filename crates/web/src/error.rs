@@ -57,7 +57,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::NotFound => StatusCode::NOT_FOUND,
         Error::Forbidden(_) | Error::Denied(_) => StatusCode::FORBIDDEN,
         Error::Unauthenticated | Error::BadCredentials => StatusCode::UNAUTHORIZED,
-        Error::Locked(_) => StatusCode::LOCKED,
+        Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
         Error::Disabled => StatusCode::FORBIDDEN,
         Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::Conflict(_) => StatusCode::CONFLICT,
@@ -75,11 +75,13 @@ pub struct Problem {
     /// Chinese, for people.
     pub message: String,
     pub fields: Vec<ApiFieldError>,
+    /// Seconds for the `Retry-After` header (429).
+    pub retry_after: Option<i64>,
 }
 
 impl Problem {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), fields: vec![] }
+        Self { status, code, message: message.into(), fields: vec![], retry_after: None }
     }
 
     /// Add a message about one field.
@@ -103,6 +105,10 @@ impl Problem {
                 .iter()
                 .map(|f| ApiFieldError { field: f.field.clone(), message: f.message.clone() })
                 .collect(),
+            retry_after: match e {
+                Error::Throttled(s) => Some(*s),
+                _ => None,
+            },
         }
     }
 
@@ -119,7 +125,6 @@ impl Problem {
             413 => ("payload_too_large", "请求内容超过大小限制，请拆分后再上传"),
             415 => ("unsupported_media_type", "不支持的请求内容类型"),
             422 => ("invalid", "提交的内容有误"),
-            423 => ("account_locked", "账号已锁定，请稍后再试"),
             429 => ("too_many_requests", "请求过于频繁，请稍后再试"),
             503 => ("unavailable", "服务暂不可用，请稍后再试"),
             s if (400..500).contains(&s) => ("bad_request", "请求无法处理，请检查后重试"),
@@ -166,13 +171,14 @@ impl Problem {
 
     /// `{code, message, fields}` JSON.
     pub fn json(self) -> Response {
+        let retry = self.retry_after;
         let body = ApiError { code: self.code, message: self.message, fields: self.fields };
-        (self.status, Json(body)).into_response()
+        with_retry_after((self.status, Json(body)).into_response(), retry)
     }
 
     /// The Chinese error page.
     pub fn page(self) -> Response {
-        error_page(self.status, self.message)
+        with_retry_after(error_page(self.status, self.message), self.retry_after)
     }
 
     pub fn render(self, api: bool) -> Response {
@@ -184,6 +190,13 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         self.json()
     }
+}
+
+fn with_retry_after(mut res: Response, secs: Option<i64>) -> Response {
+    if let Some(v) = secs.and_then(|s| HeaderValue::from_str(&s.max(1).to_string()).ok()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
 }
 
 pub const JSON_TYPE_MESSAGE: &str = "请求的 Content-Type 应为 application/json";
@@ -206,6 +219,7 @@ pub fn error_page(status: StatusCode, message: String) -> Response {
         408 => "请求超时",
         413 => "上传内容过大",
         415 => "不支持的内容类型",
+        429 => "操作过于频繁",
         500 => "系统错误",
         503 => "服务暂不可用",
         _ => "操作未完成",
@@ -225,7 +239,7 @@ impl IntoResponse for WebError {
         if matches!(self.err, Error::Unauthenticated) {
             return Redirect::to("/login").into_response();
         }
-        error_page(status_of(&self.err), self.err.to_string())
+        Problem::from_error(&self.err).page()
     }
 }
 

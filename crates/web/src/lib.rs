@@ -41,11 +41,15 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// The header a trusted reverse proxy puts the client's address in
+    /// (`X-Forwarded-For`, `X-Real-IP`); the last address in it is used. Unset:
+    /// the peer address of the connection. Login throttling counts by it.
+    pub client_ip_header: Option<String>,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, max_body_bytes: 20 * 1024 * 1024 }
+        Self { secure_cookies: false, max_body_bytes: 20 * 1024 * 1024, client_ip_header: None }
     }
 }
 

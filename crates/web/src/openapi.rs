@@ -74,7 +74,7 @@ fn status_text(status: &str) -> &'static str {
         "413" => "请求体过大",
         "415" => "请求体须为 JSON（Content-Type: application/json）",
         "422" => "输入有误：fields 逐项说明",
-        "429" => "请求过于频繁",
+        "429" => "请求过于频繁：超过每分钟调用次数上限，Retry-After 给出等待秒数",
         "500" => "系统错误（详情已记入日志）",
         "503" => "数据库不可用",
         _ => "应答",
@@ -120,6 +120,8 @@ pub(crate) fn complete(doc: &mut serde_json::Value) {
                 if !public {
                     add("401");
                     add("403");
+                    // the per-user rate limit (docs/API.md)
+                    add("429");
                 }
                 if path.contains('{') {
                     add("404");

@@ -53,6 +53,11 @@ impl FromRequestParts<AppState> for PageUser {
 }
 
 impl PageUser {
+    /// The session token of this request (to keep this session when others end).
+    pub fn session_token(&self) -> &str {
+        &self.token
+    }
+
     /// The shell of a page; it shows (once) the message the previous request
     /// left in the session.
     pub async fn layout(&self, st: &AppState, active: &'static str, title: &str) -> Layout {

@@ -58,6 +58,36 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
     HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
+/// The client's address as the throttle counts it: the last entry of the
+/// configured proxy header, else the connection's peer address.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+impl axum::extract::FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        st: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_addr(parts, st.cfg.client_ip_header.as_deref())))
+    }
+}
+
+pub fn client_addr(parts: &axum::http::request::Parts, header_name: Option<&str>) -> String {
+    if let Some(name) = header_name
+        && let Some(v) = parts.headers.get(name).and_then(|v| v.to_str().ok())
+        && let Some(last) = v.rsplit(',').map(str::trim).find(|s| !s.is_empty())
+    {
+        return last.chars().take(64).collect();
+    }
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
@@ -70,7 +100,12 @@ pub async fn load_session(State(st): State<AppState>, mut req: Request, next: Ne
     let headers = req.headers();
     let auth = if let Some(tok) = bearer(headers) {
         match st.app.token_user(tok).await {
-            Ok(Some(u)) => Auth::Bearer(u),
+            Ok(Some(u)) => {
+                if let Err(e) = st.app.api_call(u.id).await {
+                    return WebError::api(e).into_response();
+                }
+                Auth::Bearer(u)
+            }
             Ok(None) => return WebError::api(hongling_service::Error::Unauthenticated).into_response(),
             Err(e) => return WebError::api(e).into_response(),
         }

@@ -1,4 +1,4 @@
-//! Login, lockout, sessions (expiry with time passed in), CSRF, tokens.
+//! Login, throttling, sessions (expiry with time passed in), CSRF, tokens.
 
 use axum::http::StatusCode;
 use hongling_domain::Role;
@@ -39,24 +39,164 @@ async fn wrong_password_shows_chinese_error() {
     assert!(r.body.contains("用户名或密码错误"), "unknown users get the same answer");
 }
 
+/// Issue 10, finding 3: five wrong passwords used to lock the account for
+/// everyone, again and again. Now the guessing address is refused for that
+/// username, the owner from another address gets in, answers are the same
+/// for unknown usernames, and the refusal ends with its window or an unlock.
 #[tokio::test]
-async fn lockout_after_five_failures_until_time_passes() {
+async fn login_throttle_refuses_the_guesser_not_the_owner() {
     let t = TestApp::new().await;
     t.user("clerk03", Role::Registrar, "3705", PW).await;
-    for i in 0..4 {
-        let e = t.app.login("clerk03", "bad-password-9").await.expect_err("fails");
-        assert_eq!(e.code(), "bad_credentials", "attempt {i}");
+    for (name, addr) in [("clerk03", "10.0.0.1"), ("nobody03", "10.0.0.3")] {
+        for i in 0..5 {
+            let e = t.app.login(name, "bad-password-9", addr).await.expect_err("fails");
+            assert_eq!(e.code(), "bad_credentials", "{name} attempt {i}");
+        }
+        let e = t.app.login(name, "bad-password-9", addr).await.expect_err("refused");
+        assert_eq!(e.code(), "too_many_requests", "{name}: the sixth try from the same address");
+        assert!(e.to_string().contains("秒后再试"), "{e}");
     }
-    let e = t.app.login("clerk03", "bad-password-9").await.expect_err("locks");
-    assert_eq!(e.code(), "account_locked");
-    assert!(e.to_string().contains("锁定"));
-    // the right password does not help while locked
-    let e = t.app.login("clerk03", PW).await.expect_err("still locked");
-    assert_eq!(e.code(), "account_locked");
-    t.clock.advance(Duration::minutes(14));
-    assert_eq!(t.app.login("clerk03", PW).await.expect_err("locked").code(), "account_locked");
-    t.clock.advance(Duration::minutes(1));
-    t.app.login("clerk03", PW).await.expect("unlocked after 15 minutes");
+    // even the right password from the guessing address waits out the window
+    assert_eq!(t.app.login("clerk03", PW, "10.0.0.1").await.expect_err("refused").code(), "too_many_requests");
+    // the owner, from their own address, is not kept out
+    t.app.login("clerk03", PW, "10.0.0.2").await.expect("the owner logs in from another address");
+    // the window ends
+    t.clock.advance(Duration::minutes(15));
+    t.app.login("clerk03", PW, "10.0.0.1").await.expect("after 15 minutes");
+    // an administrator's unlock ends it at once
+    for _ in 0..5 {
+        t.app.login("clerk03", "bad-password-9", "10.0.0.4").await.expect_err("fails");
+    }
+    assert_eq!(t.app.login("clerk03", PW, "10.0.0.4").await.expect_err("refused").code(), "too_many_requests");
+    let before = t.audit_count().await;
+    assert!(t.app.system().unlock_username("clerk03").await.expect("unlock") > 0);
+    assert_eq!(t.audit_count().await, before + 1, "the unlock is audited");
+    t.app.login("clerk03", PW, "10.0.0.4").await.expect("after the unlock");
+}
+
+/// Distributed guessing: past 50 failures in an hour on one username, every
+/// address that has failed on it is refused, but a fresh address still gets
+/// its check, so the owner is never locked out.
+#[tokio::test]
+async fn many_addresses_guessing_one_username() {
+    let t = TestApp::new().await;
+    t.user("clerk13", Role::Registrar, "3705", PW).await;
+    for i in 0..50 {
+        let addr = format!("10.1.{}.{}", i / 200, i % 200);
+        t.app.login("clerk13", "bad-password-9", &addr).await.expect_err("fails");
+    }
+    let e = t.app.login("clerk13", "bad-password-9", "10.1.0.0").await.expect_err("refused");
+    assert_eq!(e.code(), "too_many_requests", "an address that already failed on it");
+    t.app.login("clerk13", PW, "192.168.1.20").await.expect("the owner's fresh address");
+    // the user list shows the restriction
+    let admin = t.user("admin13", Role::Admin, "3705", PW).await;
+    let me = t.current(admin).await;
+    let rows = t.app.system().user_rows(&me, vec![user_model(&t, "clerk13").await]).await.expect("rows");
+    assert!(rows[0].login_restricted && rows[0].login_failures == 50, "{:?}", rows[0].login_failures);
+}
+
+/// A flood from one address is refused before any password is hashed.
+#[tokio::test]
+async fn a_login_flood_from_one_address_is_refused_quickly() {
+    let t = TestApp::new().await;
+    for i in 0..30 {
+        t.app.login(&format!("flood{i}"), "whatever-1", "10.2.0.1").await.expect_err("unknown");
+    }
+    let started = std::time::Instant::now();
+    let e = t.app.login("flood99", "whatever-1", "10.2.0.1").await.expect_err("refused");
+    assert_eq!(e.code(), "too_many_requests");
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(500),
+        "refused without hashing: {:?}",
+        started.elapsed()
+    );
+    t.app.login("flood99", "whatever-1", "10.2.0.2").await.expect_err("another address is checked");
+    // a second server on the same database counts on the same counters
+    let other = t.second_instance().await;
+    assert_eq!(other.login("flood1", "whatever-1", "10.2.0.1").await.expect_err("shared").code(), "too_many_requests");
+}
+
+async fn user_model(t: &TestApp, username: &str) -> hongling_service::models::User {
+    use hongling_store::entity::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    user::Entity::find().filter(user::Column::Username.eq(username)).one(&t.app.db).await.expect("q").expect("user")
+}
+
+/// The login page answers a refused attempt with 429, Retry-After and a
+/// Chinese message; a wrong current password on the change-password form
+/// counts too.
+#[tokio::test]
+async fn throttled_pages_answer_429() {
+    let t = TestApp::new().await;
+    t.user("clerk23", Role::Registrar, "3705", PW).await;
+    let mut b = t.browser();
+    for _ in 0..5 {
+        assert_eq!(b.login("clerk23", "bad-password-9").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = b.login("clerk23", PW).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.body.contains("操作过于频繁"), "{}", r.body);
+    assert!(r.headers.get("retry-after").is_some());
+    t.clock.advance(Duration::minutes(15));
+    assert_eq!(b.login("clerk23", PW).await.status, StatusCode::SEE_OTHER);
+    b.get("/account/password").await;
+    for _ in 0..5 {
+        let r = b.post("/account/password", &[("current", "bad-password-9"), ("new", "Another-pass-77")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("当前密码不正确"));
+    }
+    let r = b.post("/account/password", &[("current", PW), ("new", "Another-pass-77")]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the sixth wrong guess is refused, the right one too");
+    t.app.login("clerk23", PW, "10.3.0.9").await.expect("the password did not change");
+}
+
+/// Issue 10, finding 5: a password change ends the user's other sessions and
+/// tokens (the session that changed it stays); a reset ends all of them.
+#[tokio::test]
+async fn password_change_ends_other_sessions_and_tokens() {
+    let t = TestApp::new().await;
+    t.user("clerk33", Role::Registrar, "3705", PW).await;
+    let token = t.app.create_token(&Principal::Cli, "clerk33", "exchange").await.expect("token");
+    let (mut b1, mut b2) = (t.browser(), t.browser());
+    b1.login("clerk33", PW).await;
+    b2.login("clerk33", PW).await;
+    assert_eq!(b2.get("/").await.status, StatusCode::OK);
+    assert_eq!(b1.api_get("/api/v1/me", Some(&token)).await.status, StatusCode::OK);
+    b1.get("/account/password").await;
+    let r = b1.post("/account/password", &[("current", PW), ("new", "Another-pass-77")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(b1.get("/").await.status, StatusCode::OK, "the session that changed it stays");
+    assert_eq!(b2.get("/").await.status, StatusCode::SEE_OTHER, "the other session ended");
+    assert_eq!(b1.api_get("/api/v1/me", Some(&token)).await.status, StatusCode::UNAUTHORIZED, "the token ended");
+    let admin = t.user("admin33", Role::Admin, "3705", PW).await;
+    let id = user_model(&t, "clerk33").await.id;
+    t.app.system().reset_password(&t.current(admin).await, id).await.expect("reset");
+    assert_eq!(b1.get("/").await.status, StatusCode::SEE_OTHER, "a reset ends every session");
+}
+
+/// Issue 10, finding 7: `next` after login is a same-site path of safe characters.
+#[tokio::test]
+async fn login_next_is_never_another_site() {
+    let t = TestApp::new().await;
+    t.user("clerk43", Role::Registrar, "3705", PW).await;
+    for (next, expected) in [
+        ("/\t/evil.example/", "/"),
+        ("/\r\n/evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/orgs\nSet-Cookie: x=1", "/"),
+        ("/orgs?q=%E5%8D%8F%E4%BC%9A&page=2", "/orgs?q=%E5%8D%8F%E4%BC%9A&page=2"),
+    ] {
+        let mut b = t.browser();
+        b.get("/login").await;
+        let r = b.post("/login", &[("username", "clerk43"), ("password", PW), ("next", next)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next:?}: {}", r.body);
+        assert_eq!(r.location.as_deref(), Some(expected), "{next:?}");
+    }
+    // the login form carries only a safe `next` (the query decodes %09 to a tab)
+    let r = t.browser().get("/login?next=/%09/evil.example/").await;
+    assert!(!r.body.contains("evil.example"), "{}", r.body);
 }
 
 #[tokio::test]
@@ -158,3 +298,30 @@ async fn api_token_auth() {
 }
 
 use sea_orm::EntityTrait;
+
+/// Issue 9: the API answers 429 `too_many_requests` with Retry-After past the
+/// per-user limit, counted in the database (a second server shares it), and
+/// the next minute is open again.
+#[tokio::test]
+async fn api_rate_limit_answers_429() {
+    let t = TestApp::new().await;
+    t.user("api53", Role::Registrar, "370502", PW).await;
+    let token = t.app.create_token(&Principal::Cli, "api53", "exchange").await.expect("token");
+    let app = t.app.clone().with_api_rate(3);
+    let mut b = Browser::new(hongling_web::router(app, hongling_web::WebConfig::default()));
+    for _ in 0..2 {
+        assert_eq!(b.api_get("/api/v1/me", Some(&token)).await.status, StatusCode::OK);
+    }
+    let other = t.second_instance().await.with_api_rate(3);
+    let mut b2 = Browser::new(hongling_web::router(other, hongling_web::WebConfig::default()));
+    assert_eq!(b2.api_get("/api/v1/me", Some(&token)).await.status, StatusCode::OK, "the third, on another server");
+    let r = b.api_get("/api/v1/orgs", Some(&token)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert_eq!(r.json()["code"], "too_many_requests");
+    assert!(r.json()["message"].as_str().unwrap_or("").contains("秒后再试"), "{}", r.body);
+    let retry: i64 =
+        r.headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).expect("retry-after");
+    assert!((1..=60).contains(&retry), "{retry}");
+    t.clock.advance(Duration::seconds(retry));
+    assert_eq!(b.api_get("/api/v1/me", Some(&token)).await.status, StatusCode::OK, "a new minute");
+}

@@ -129,7 +129,7 @@ async fn audit_chain_verifies_and_detects_tampering() {
     let t = TestApp::new().await;
     t.user("chain1", Role::Registrar, "3705", PW).await;
     t.user("chain2", Role::Registrar, "3705", PW).await;
-    t.app.login("chain1", PW).await.expect("login");
+    t.app.login("chain1", PW, "10.9.0.1").await.expect("login");
     let r = t.app.verify_audit_chain().await.expect("verify");
     assert_eq!(r.entries, 3);
     assert_eq!(r.broken_at, None);

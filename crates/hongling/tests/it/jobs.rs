@@ -64,7 +64,41 @@ async fn the_daily_refresh_is_made_once_a_day_by_one_of_two_servers() {
     // the next day it runs again
     t.clock.advance(Duration::days(1));
     let next = t.app.run_due_jobs("server-b").await.expect("next day");
-    assert_eq!(next.iter().map(|r| r.run_key.as_str()).collect::<Vec<_>>(), ["2026-03-03"]);
+    let keys = |job: &str| next.iter().filter(|r| r.job == job).map(|r| r.run_key.clone()).collect::<Vec<_>>();
+    assert_eq!(keys("coverage.daily"), ["2026-03-03"]);
+    assert_eq!(keys("system.cleanup"), ["2026-03-03"]);
+}
+
+/// The daily cleanup deletes ended sessions and throttle counters older than two days.
+#[tokio::test]
+async fn the_cleanup_job_forgets_old_sessions_and_counters() {
+    let t = TestApp::new().await;
+    t.user("clean1", Role::Registrar, "3705", PW).await;
+    t.app.login("clean1", "bad-password-9", "10.8.0.1").await.expect_err("a counted failure");
+    t.app.login("clean1", PW, "10.8.0.2").await.expect("a session");
+    let count = |sql: &'static str| {
+        let db = t.app.db.clone();
+        async move {
+            use sea_orm::ConnectionTrait;
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned()))
+                .await
+                .expect("q")
+                .expect("row");
+            row.try_get::<i64>("", "n").expect("n")
+        }
+    };
+    assert!(count("SELECT COUNT(*) AS n FROM throttle_hits").await > 0);
+    assert_eq!(count("SELECT COUNT(*) AS n FROM sessions").await, 1);
+    let r = t.app.run_job_now(&Principal::Cli, "system.cleanup", "", "cli").await.expect("run");
+    assert_eq!(r.status, RunStatus::Succeeded.as_str());
+    assert!(count("SELECT COUNT(*) AS n FROM throttle_hits").await > 0, "today's counters stay");
+    assert_eq!(count("SELECT COUNT(*) AS n FROM sessions").await, 1, "a live session stays");
+    t.clock.advance(Duration::days(3));
+    let r = t.app.run_job_now(&Principal::Cli, "system.cleanup", "", "cli").await.expect("run");
+    assert_eq!(r.result, "过期会话 1 个，过期计数 5 行", "{r:?}");
+    assert_eq!(count("SELECT COUNT(*) AS n FROM throttle_hits").await, 0);
+    assert_eq!(count("SELECT COUNT(*) AS n FROM sessions").await, 0);
 }
 
 #[tokio::test]

@@ -126,6 +126,13 @@ pub static JOBS: &[Job] = &[
         schedule: |_| Schedule::OnDemand,
         run: coverage_refresh,
     },
+    Job {
+        name: "system.cleanup",
+        title: "清理过期会话和计数",
+        description: "删除已过期的登录会话，以及两天前的登录限制和接口调用计数",
+        schedule: |c| Schedule::Daily { hour: c.daily_hour },
+        run: cleanup,
+    },
 ];
 
 /// The job of this name, or an input error that lists the names.
@@ -144,6 +151,14 @@ fn coverage_refresh<'a>(app: &'a Hongling, cx: JobContext<'a>) -> JobFuture<'a> 
         }
         let (o, c, p) = app.party().refresh_coverage_paced(&Principal::Job, cx.region, app.today(), cx.pace).await?;
         Ok(format!("组织 {o} 个（变化 {c} 个），党组织 {p} 个"))
+    })
+}
+
+fn cleanup<'a>(app: &'a Hongling, _cx: JobContext<'a>) -> JobFuture<'a> {
+    Box::pin(async move {
+        let s = app.purge_sessions().await?;
+        let t = app.purge_throttle().await?;
+        Ok(format!("过期会话 {s} 个，过期计数 {t} 行"))
     })
 }
 

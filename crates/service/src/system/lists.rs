@@ -24,7 +24,10 @@ fn cst(t: time::PrimitiveDateTime) -> String {
 pub struct UserRow {
     pub user: user::Model,
     pub scope: String,
-    pub locked: bool,
+    /// Failed logins on this username in the current hour (every address).
+    pub login_failures: i64,
+    /// So many that addresses which failed on it are refused (登录受限).
+    pub login_restricted: bool,
 }
 
 /// User accounts (用户) whose scope lies in the administrator's subtree.
@@ -55,8 +58,8 @@ static USERS: LazyLock<ListSpec<user::Entity, UserRow>> = LazyLock::new(|| {
         .column("status", "状态", |r| {
             if r.user.disabled {
                 Cell::Tag("已停用".into(), Tone::Grey)
-            } else if r.locked {
-                Cell::Tag("已锁定".into(), Tone::Orange)
+            } else if r.login_restricted {
+                Cell::Tag("登录受限".into(), Tone::Orange)
             } else {
                 Cell::Tag("正常".into(), Tone::Green)
             }
@@ -95,10 +98,12 @@ impl Hongling {
         };
         let orgs: HashMap<i64, String> = self.pick_labels(me, Pick::Orgs, &ids(ScopeKind::Org)).await?;
         let parties: HashMap<i64, String> = self.pick_labels(me, Pick::PartyOrgs, &ids(ScopeKind::PartyOrg)).await?;
-        let now = self.now();
+        let failures = self.login_failures_of(&models.iter().map(|u| u.username.as_str()).collect::<Vec<_>>()).await?;
+        let limit = self.login_throttle.user_failures;
         Ok(models
             .into_iter()
-            .map(|u| {
+            .zip(failures)
+            .map(|(u, login_failures)| {
                 let region = regions.get(&u.scope_region).cloned().unwrap_or_else(|| u.scope_region.clone());
                 let scope = match (parse_scope_kind(&u.scope_kind), u.scope_ref_id) {
                     (Some(ScopeKind::Org), Some(id)) => {
@@ -109,8 +114,7 @@ impl Hongling {
                     }
                     _ => region,
                 };
-                let locked = u.locked_until.is_some_and(|t| t.assume_utc() > now);
-                UserRow { user: u, scope, locked }
+                UserRow { user: u, scope, login_failures, login_restricted: limit.exhausted(login_failures) }
             })
             .collect())
     }

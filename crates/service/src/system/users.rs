@@ -200,8 +200,9 @@ impl System<'_> {
         Ok(u)
     }
 
-    /// Set a new generated password, unlock the account and end its sessions.
-    /// The password is returned once.
+    /// Set a new generated password, clear the failed logins counted against
+    /// the username, and end the user's sessions and API tokens. The password
+    /// is returned once.
     pub async fn reset_password(&self, me: &CurrentUser, id: i64) -> Result<(user::Model, String)> {
         let u = self.get_user(me, id).await?;
         let pw = generate_password();
@@ -209,11 +210,10 @@ impl System<'_> {
         let txn = begin_write(&self.db).await?;
         let mut am: user::ActiveModel = u.into();
         am.password_hash = Set(hash);
-        am.failed_logins = Set(0);
-        am.locked_until = Set(None);
         am.updated_at = Set(to_db(self.now()));
         let u = am.update(&txn).await?;
-        session::Entity::delete_many().filter(session::Column::UserId.eq(u.id)).exec(&txn).await?;
+        self.0.end_sessions_and_tokens(&txn, u.id, None).await?;
+        self.0.clear_login_failures(&txn, &u.username).await?;
         audit::append(
             &txn,
             NewEntry {
@@ -224,7 +224,7 @@ impl System<'_> {
                 entity_type: "user".into(),
                 entity_id: u.id.to_string(),
                 region_code: u.scope_region.clone(),
-                summary: format!("重置用户 {} 的密码并解除锁定", u.username),
+                summary: format!("重置用户 {} 的密码，结束其会话和 API 令牌，并解除登录限制", u.username),
                 before: None,
                 after: None,
             },
@@ -234,10 +234,67 @@ impl System<'_> {
         Ok((u, pw))
     }
 
-    /// Change one's own password after checking the current one.
-    pub async fn change_own_password(&self, me: &CurrentUser, current: &str, new: &str) -> Result<()> {
+    /// Clear the failed logins counted against a user's name (解除登录限制),
+    /// so that addresses refused for it may try again.
+    pub async fn unlock_user(&self, me: &CurrentUser, id: i64) -> Result<u64> {
+        let u = self.get_user(me, id).await?;
+        self.unlock(&crate::Principal::User(me.clone()), &u).await
+    }
+
+    /// `hongling user unlock`: the same by username, from the command line.
+    pub async fn unlock_username(&self, username: &str) -> Result<u64> {
+        let u = user::Entity::find()
+            .filter(user::Column::Username.eq(username.trim()))
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.unlock(&crate::Principal::Cli, &u).await
+    }
+
+    async fn unlock(&self, by: &crate::Principal, u: &user::Model) -> Result<u64> {
+        let txn = begin_write(&self.db).await?;
+        let n = self.0.clear_login_failures(&txn, &u.username).await?;
+        audit::append(
+            &txn,
+            NewEntry {
+                at: self.now(),
+                actor_user_id: by.actor_id(),
+                actor: by.actor_name(),
+                action: "user.unlock".into(),
+                entity_type: "user".into(),
+                entity_id: u.id.to_string(),
+                region_code: u.scope_region.clone(),
+                summary: format!("解除用户 {} 的登录限制", u.username),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(n)
+    }
+
+    /// Change one's own password after checking the current one (a wrong
+    /// current password counts as a failed login from `client`). Every other
+    /// session of the user and every API token end; `keep_session` (the
+    /// session token of the form's request) stays.
+    pub async fn change_own_password(
+        &self,
+        me: &CurrentUser,
+        current: &str,
+        new: &str,
+        client: &str,
+        keep_session: Option<&str>,
+    ) -> Result<()> {
         let u = user::Entity::find_by_id(me.id).one(&self.db).await?.ok_or(Error::NotFound)?;
+        let keys = crate::throttle::LoginKeys::new(&u.username, client);
+        let now = self.now();
+        let counts = self.0.login_gate(&keys, now).await?;
         if !crate::secret::verify_password_async(current.to_owned(), u.password_hash.clone()).await? {
+            let txn = begin_write(&self.db).await?;
+            self.0.login_failed(&txn, &keys, now).await?;
+            txn.commit().await?;
+            self.0.failure_pause(&counts).await;
             return Err(Error::invalid("current", "当前密码不正确"));
         }
         check_password(&u.username, new).map_err(|e| Error::invalid("new", e.to_string()))?;
@@ -247,6 +304,7 @@ impl System<'_> {
         am.password_hash = Set(hash);
         am.updated_at = Set(to_db(self.now()));
         let u = am.update(&txn).await?;
+        self.0.end_sessions_and_tokens(&txn, u.id, keep_session).await?;
         audit::append(
             &txn,
             NewEntry {
@@ -257,7 +315,7 @@ impl System<'_> {
                 entity_type: "user".into(),
                 entity_id: u.id.to_string(),
                 region_code: u.scope_region.clone(),
-                summary: format!("用户 {} 修改了自己的密码", u.username),
+                summary: format!("用户 {} 修改了自己的密码（其他会话和 API 令牌已失效）", u.username),
                 before: None,
                 after: None,
             },

@@ -10,6 +10,7 @@ mod m0001_foundation;
 mod m0005_sessions;
 mod m0006_policy;
 mod m0008_jobs;
+mod m0009_throttle;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_policy::Migration),
             Box::new(crate::party::m0007_party_rules::Migration),
             Box::new(m0008_jobs::Migration),
+            Box::new(m0009_throttle::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::error::WebError;
 use crate::routes::Routes;
-use crate::security::{Auth, CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie};
+use crate::security::{Auth, CSRF_COOKIE, ClientAddr, SESSION_COOKIE, cookie, set_cookie};
 use crate::ui::{Field, FormPage, Kind, attach};
 use askama::Template;
 use axum::Form;
@@ -40,10 +40,13 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths are followed after login (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
+/// Only a same-site path made of safe characters is followed after login:
+/// no other host (`//`, `/\\`), and no whitespace or control character that a
+/// browser would drop to make one (`/%09/evil.example/` decodes to a tab).
+pub(crate) fn safe_next(next: Option<&str>) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-._~/?=&%+,;:@".contains(c);
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && n.len() <= 2000 && n.chars().all(safe) => n.to_owned(),
         _ => "/".to_owned(),
     }
 }
@@ -87,18 +90,29 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+async fn login(
+    State(st): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let next = safe_next(f.next.as_deref());
-    match st.app.login(&f.username, &f.password).await {
+    match st.app.login(&f.username, &f.password, &client).await {
         Ok(ok) => {
             let mut res = Redirect::to(&next).into_response();
             res.headers_mut()
                 .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &ok.session_token, st.cfg.secure_cookies, None));
             res
         }
-        Err(e @ (Error::BadCredentials | Error::Locked(_) | Error::Disabled)) => {
+        Err(e @ (Error::BadCredentials | Error::Throttled(_) | Error::Disabled)) => {
             let status = crate::error::status_of(&e);
-            login_page(&st, &headers, status, Some(e.to_string()), f.username, next)
+            let mut res = login_page(&st, &headers, status, Some(e.to_string()), f.username, next);
+            if let Error::Throttled(s) = e
+                && let Ok(v) = header::HeaderValue::from_str(&s.to_string())
+            {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            res
         }
         Err(e) => WebError::page(e).into_response(),
     }
@@ -144,10 +158,18 @@ struct PasswordForm {
 async fn password_change(
     State(st): State<AppState>,
     pu: PageUser,
+    ClientAddr(client): ClientAddr,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    match st.app.system().change_own_password(&pu.user, &f.current, &f.new).await {
-        Ok(()) => Ok(pu.redirect(&st, "/account/password", hongling_service::auth::Flash::ok("密码已修改。")).await),
+    let keep = Some(pu.session_token());
+    match st.app.system().change_own_password(&pu.user, &f.current, &f.new, &client, keep).await {
+        Ok(()) => Ok(pu
+            .redirect(
+                &st,
+                "/account/password",
+                hongling_service::auth::Flash::ok("密码已修改。您在其他地方的登录和 API 令牌已全部失效。"),
+            )
+            .await),
         Err(Error::Invalid(errors)) => Ok(password_page(&st, &pu, &errors).await),
         Err(e) => Err(e.into()),
     }

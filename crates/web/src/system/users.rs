@@ -31,6 +31,7 @@ pub(super) fn routes() -> Routes {
         .post("/system/users/{id}/disable", Action::UsersManage, user_disable)
         .post("/system/users/{id}/enable", Action::UsersManage, user_enable)
         .post("/system/users/{id}/reset-password", Action::UsersManage, user_reset)
+        .post("/system/users/{id}/unlock", Action::UsersManage, user_unlock)
 }
 
 async fn users(State(st): State<AppState>, pu: PageUser, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
@@ -201,8 +202,8 @@ async fn user_detail_page(
     let mut page = DetailPage::new(layout, format!("{}（{}）", r.user.display_name, r.user.username));
     page.tags.push(if r.user.disabled {
         ("已停用".to_owned(), "hl-tag-grey")
-    } else if r.locked {
-        ("已锁定".to_owned(), "hl-tag-orange")
+    } else if r.login_restricted {
+        ("登录受限".to_owned(), "hl-tag-orange")
     } else {
         ("正常".to_owned(), "hl-tag-green")
     });
@@ -213,6 +214,7 @@ async fn user_detail_page(
         ("权限范围".to_owned(), r.scope),
         ("创建时间".to_owned(), fmt::datetime(r.user.created_at)),
         ("更新时间".to_owned(), fmt::datetime(r.user.updated_at)),
+        ("本小时登录失败".to_owned(), format!("{} 次", r.login_failures)),
     ];
     let base = format!("/system/users/{id}");
     if id != pu.user.id {
@@ -224,9 +226,20 @@ async fn user_detail_page(
         });
     }
     page.buttons.push(
-        Button::post("重置密码并解锁", format!("{base}/reset-password"), "确定重置该用户的密码？新密码只显示一次。")
-            .class("btn-outline-danger"),
+        Button::post(
+            "重置密码",
+            format!("{base}/reset-password"),
+            "确定重置该用户的密码？新密码只显示一次，该用户的其他登录和 API 令牌将失效。",
+        )
+        .class("btn-outline-danger"),
     );
+    if r.login_failures > 0 {
+        page.buttons.push(Button::post(
+            "解除登录限制",
+            format!("{base}/unlock"),
+            "确定清除该用户的登录失败记录？被限制的地址可以立即再次尝试登录。",
+        ));
+    }
     page.buttons.push(Button::new("操作记录", format!("/system/audit?entity_type=user&entity_id={id}")));
     page.buttons.push(Button::new("返回列表", "/system/users"));
     page.secret = secret.map(|s| Secret {
@@ -253,5 +266,17 @@ async fn user_enable(State(st): State<AppState>, pu: PageUser, Path(id): Path<i6
 
 async fn user_reset(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
     let (_, pw) = st.app.system().reset_password(&pu.user, id).await?;
-    user_detail_page(&st, &pu, id, Some("密码已重置，账号已解除锁定。".into()), Some(pw)).await
+    user_detail_page(
+        &st,
+        &pu,
+        id,
+        Some("密码已重置，该用户的其他登录和 API 令牌已失效，登录限制已解除。".into()),
+        Some(pw),
+    )
+    .await
+}
+
+async fn user_unlock(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+    st.app.system().unlock_user(&pu.user, id).await?;
+    Ok(pu.redirect(&st, &format!("/system/users/{id}"), Flash::ok("已解除该用户的登录限制。")).await)
 }
