@@ -56,20 +56,53 @@ pub fn verify_password(pw: &str, phc: &str) -> bool {
     }
 }
 
-/// Argon2 takes about 19 MiB and a core for a moment. At most one hash per
-/// core runs at a time; the others wait here (holding no memory), and a wait
-/// longer than `HASH_WAIT` is answered "too many requests" instead of
-/// piling up. Each server bounds its own memory: this is not shared state.
-fn hashing() -> &'static Arc<Semaphore> {
-    static S: OnceLock<Arc<Semaphore>> = OnceLock::new();
-    S.get_or_init(|| Arc::new(Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2))))
+/// Argon2 takes about 19 MiB and a core for a moment. Hashes run on a few
+/// threads of their own, one per core: at most that many at a time, and the
+/// memory each thread's allocator keeps after a hash is reused by its next
+/// one (on tokio's blocking pool every new thread kept its own 19 MiB, and a
+/// flood of logins grew the server by gigabytes). Requests wait for a free
+/// thread holding no memory; a wait longer than `HASH_WAIT` is answered "too
+/// many requests" instead of piling up. Each server bounds its own memory:
+/// this is not shared state.
+struct HashPool {
+    slots: Arc<Semaphore>,
+    jobs: std::sync::mpsc::SyncSender<Box<dyn FnOnce() + Send>>,
 }
 
-/// How long a password check may wait for a free core.
+fn hash_pool() -> &'static HashPool {
+    static P: OnceLock<HashPool> = OnceLock::new();
+    P.get_or_init(|| {
+        let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Box<dyn FnOnce() + Send>>(n);
+        let rx = Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..n {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new().name(format!("hongling-hash-{i}")).spawn(move || {
+                loop {
+                    let job = match rx.lock() {
+                        Ok(r) => r.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(f) => f(),
+                        Err(_) => return,
+                    }
+                }
+            });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password-hashing thread");
+            }
+        }
+        HashPool { slots: Arc::new(Semaphore::new(n)), jobs: tx }
+    })
+}
+
+/// How long a password check may wait for a free hashing thread.
 pub const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 async fn on_hashing_core<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-    let permit = match tokio::time::timeout(HASH_WAIT, hashing().clone().acquire_owned()).await {
+    let pool = hash_pool();
+    let permit = match tokio::time::timeout(HASH_WAIT, pool.slots.clone().acquire_owned()).await {
         Ok(Ok(p)) => p,
         Ok(Err(e)) => return Err(Error::internal(e)),
         Err(_) => {
@@ -77,13 +110,15 @@ async fn on_hashing_core<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'stat
             return Err(Error::Throttled(5));
         }
     };
-    tokio::task::spawn_blocking(move || {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: Box<dyn FnOnce() + Send> = Box::new(move || {
         let out = f();
         drop(permit);
-        out
-    })
-    .await
-    .map_err(Error::internal)
+        let _ = tx.send(out);
+    });
+    // never blocks: a permit guarantees room in the channel
+    pool.jobs.try_send(job).map_err(|_| Error::internal("password-hashing threads unavailable"))?;
+    rx.await.map_err(|_| Error::internal("password hashing was interrupted"))
 }
 
 pub async fn hash_password_async(pw: String) -> Result<String> {
