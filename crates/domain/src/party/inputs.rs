@@ -3,7 +3,7 @@
 //! into typed drafts by [`super::records`]; the services re-export them.
 
 use crate::party::coverage::{
-    Assessment, ChannelKind, FundKind, InstructorStatus, MemberType, PartyLifeKind, PartyOrgType,
+    Assessment, ChannelKind, FundKind, InstructorSource, InstructorStatus, MemberType, PartyLifeKind, PartyOrgType,
 };
 use crate::party::records::Gender;
 use serde::Deserialize;
@@ -17,8 +17,9 @@ use crate::input::{de_flag, de_text};
 pub struct MemberInput {
     #[serde(default)]
     pub name: String,
+    /// male, female, or "" (not recorded)
     #[serde(default)]
-    #[schema(value_type = Gender)]
+    #[schema(schema_with = Gender::schema_or_empty)]
     pub gender: String,
     /// formal or probationary
     #[serde(default)]
@@ -114,6 +115,7 @@ pub struct InstructorInput {
     pub name: String,
     /// retired_cadre, agency_cadre, party_worker, community_worker, org_backbone, other
     #[serde(default)]
+    #[schema(value_type = InstructorSource)]
     pub source: String,
     #[serde(default)]
     pub region_code: String,
@@ -134,12 +136,13 @@ pub struct InstructorInput {
     #[serde(default, deserialize_with = "de_text")]
     #[schema(value_type = Option<String>)]
     pub appointed_on: Option<String>,
-    /// active (default) or inactive
+    /// active or inactive ("" is active)
     #[serde(default)]
-    #[schema(value_type = InstructorStatus)]
+    #[schema(schema_with = InstructorStatus::schema_or_empty)]
     pub status: String,
+    /// the latest yearly assessment, or "" (none yet)
     #[serde(default)]
-    #[schema(value_type = Assessment)]
+    #[schema(schema_with = Assessment::schema_or_empty)]
     pub assessment: String,
     #[serde(default, deserialize_with = "de_text")]
     #[schema(value_type = Option<i32>)]

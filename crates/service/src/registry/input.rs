@@ -31,7 +31,10 @@ pub struct OrgInput {
     #[serde(default, alias = "mode")]
     #[schema(value_type = RegistrationMode)]
     pub registration_mode: String,
+    /// registered: industry_association, science_tech, charity, community_service or other
+    /// (dual management: needs `supervisory_unit_id`); filed: the community service types
     #[serde(default)]
+    #[schema(value_type = Category)]
     pub category: String,
     #[serde(default)]
     pub industry: String,
