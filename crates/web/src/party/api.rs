@@ -219,7 +219,7 @@ async fn policy_get(
 
 /// Set (or clear) a region's own value of a parameter from a date; the region's coverage is then re-evaluated in the background (job `coverage.policy`).
 #[utoipa::path(post, path = "/api/v1/policy", tag = "政策参数", request_body = PolicyInput,
-    responses((status = 201, body = PolicyEntryView), (status = 422, body = ApiError), (status = 403, body = ApiError)), security(("bearer" = [])))]
+    responses((status = 201, body = PolicyEntryView), (status = 404, body = ApiError), (status = 422, body = ApiError), (status = 403, body = ApiError)), security(("bearer" = [])))]
 async fn policy_set(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
