@@ -45,11 +45,8 @@ fn body_rules(doc: &mut Value) {
     for item in doc.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
         for (method, op) in item.as_object().into_iter().flatten() {
             if let Some(name) = body_schema(op) {
-                if method == "put" {
-                    put.insert(name.to_owned())
-                } else {
-                    other.insert(name.to_owned())
-                };
+                let set = if method == "put" { &mut put } else { &mut other };
+                set.insert(name.to_owned());
             }
         }
     }
