@@ -2,6 +2,9 @@
 //! rules…): one macro defines them, one trait lets lists, forms and
 //! storage treat them alike.
 
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+
 /// A closed set of values, each with a stable identifier (stored, sent in
 /// URLs and the API) and a Chinese label (shown, exported, accepted by imports).
 pub trait Labelled: Copy + Eq + 'static {
@@ -36,14 +39,7 @@ macro_rules! labelled_enum {
         // its description
         impl ::utoipa::PartialSchema for $name {
             fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
-                let text = [$(concat!($id, "（", $label, "）")),+].join("、");
-                ::utoipa::openapi::RefOr::T(::utoipa::openapi::schema::Schema::Object(
-                    ::utoipa::openapi::schema::ObjectBuilder::new()
-                        .schema_type(::utoipa::openapi::schema::Type::String)
-                        .enum_values(Some([$($id),+]))
-                        .description(Some(text))
-                        .build(),
-                ))
+                $crate::enums::labelled_schema::<$name>(false)
             }
         }
 
@@ -65,8 +61,35 @@ macro_rules! labelled_enum {
                 let s = s.trim();
                 Self::ALL.iter().copied().find(|v| v.as_str() == s || v.label() == s)
             }
+
+            /// The OpenAPI schema of a field that holds one of these or `""`
+            /// (none chosen or recorded), for `#[schema(schema_with = …)]`.
+            pub fn schema_or_empty() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
+                $crate::enums::labelled_schema::<$name>(true)
+            }
         }
     };
+}
+
+/// The OpenAPI schema of a closed set given as (identifier, label) pairs: a
+/// string whose `enum` lists the identifiers, with the labels in its
+/// description (`association（社会团体）、…`). With `empty`, `""` is allowed
+/// too: a field left blank (none chosen, or not recorded).
+pub fn choice_schema(pairs: &[(&str, &str)], empty: bool) -> RefOr<Schema> {
+    let mut text = pairs.iter().map(|(id, label)| format!("{id}（{label}）")).collect::<Vec<_>>().join("、");
+    let mut ids: Vec<&str> = pairs.iter().map(|(id, _)| *id).collect();
+    if empty {
+        ids.push("");
+        text.push_str("；空字符串表示未填");
+    }
+    RefOr::T(Schema::Object(
+        ObjectBuilder::new().schema_type(Type::String).enum_values(Some(ids)).description(Some(text)).build(),
+    ))
+}
+
+/// A labelled set's schema (see [`choice_schema`]).
+pub fn labelled_schema<T: Labelled>(empty: bool) -> RefOr<Schema> {
+    choice_schema(&T::choices(), empty)
 }
 
 pub(crate) use labelled_enum;

@@ -28,6 +28,31 @@ pub enum Unit {
 }
 
 impl Unit {
+    pub const ALL: &'static [Unit] = &[Unit::Count, Unit::Rate, Unit::Yuan, Unit::Days, Unit::Metres, Unit::Years];
+
+    /// The identifier, as the API answers it (serde's name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Count => "count",
+            Unit::Rate => "rate",
+            Unit::Yuan => "yuan",
+            Unit::Days => "days",
+            Unit::Metres => "metres",
+            Unit::Years => "years",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Count => "个数",
+            Unit::Rate => "比率，以万分之一计（9500 即 95%）",
+            Unit::Yuan => "元",
+            Unit::Days => "天",
+            Unit::Metres => "米",
+            Unit::Years => "年",
+        }
+    }
+
     /// How a value reads on a page.
     pub fn format(self, v: i64, suffix: &str) -> String {
         match self {
@@ -119,6 +144,25 @@ macro_rules! params {
         }
     };
 }
+
+// in the OpenAPI document: the keys, with the Chinese labels in the description
+impl utoipa::PartialSchema for Param {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let pairs: Vec<(&str, &str)> = Param::ALL.iter().map(|p| (p.key(), p.label())).collect();
+        crate::enums::choice_schema(&pairs, false)
+    }
+}
+
+impl utoipa::ToSchema for Param {}
+
+impl utoipa::PartialSchema for Unit {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let pairs: Vec<(&str, &str)> = Unit::ALL.iter().map(|u| (u.as_str(), u.label())).collect();
+        crate::enums::choice_schema(&pairs, false)
+    }
+}
+
+impl utoipa::ToSchema for Unit {}
 
 params! {
     StandaloneMinFormal = "standalone_min_formal", "单独组建党组织的正式党员数（不少于）", Count, "名", 3..=50, Some(3),

@@ -208,6 +208,26 @@ impl UrbanRural {
     }
 }
 
+impl crate::enums::Labelled for UrbanRural {
+    const ALL: &'static [UrbanRural] = &[UrbanRural::Urban, UrbanRural::Rural];
+
+    fn as_str(self) -> &'static str {
+        UrbanRural::as_str(self)
+    }
+
+    fn label(self) -> &'static str {
+        UrbanRural::label(self)
+    }
+}
+
+impl utoipa::PartialSchema for UrbanRural {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::enums::labelled_schema::<UrbanRural>(false)
+    }
+}
+
+impl utoipa::ToSchema for UrbanRural {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -113,6 +113,15 @@ impl crate::enums::Labelled for Role {
     }
 }
 
+// in the OpenAPI document: the identifiers, the Chinese names in the description
+impl utoipa::PartialSchema for Role {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::enums::labelled_schema::<Role>(false)
+    }
+}
+
+impl utoipa::ToSchema for Role {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,17 +49,37 @@ impl Scope {
     }
 
     pub fn kind_label(&self) -> &'static str {
-        match self.kind {
-            ScopeKind::Region => "行政区域",
-            ScopeKind::Org => "社会组织",
-            ScopeKind::PartyOrg => "党组织",
-        }
+        crate::enums::Labelled::label(self.kind)
     }
 
     pub fn kind_str(&self) -> &'static str {
         scope_kind_str(self.kind)
     }
 }
+
+impl crate::enums::Labelled for ScopeKind {
+    const ALL: &'static [ScopeKind] = &[ScopeKind::Region, ScopeKind::Org, ScopeKind::PartyOrg];
+
+    fn as_str(self) -> &'static str {
+        scope_kind_str(self)
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            ScopeKind::Region => "行政区域",
+            ScopeKind::Org => "社会组织",
+            ScopeKind::PartyOrg => "党组织",
+        }
+    }
+}
+
+impl utoipa::PartialSchema for ScopeKind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::enums::labelled_schema::<ScopeKind>(false)
+    }
+}
+
+impl utoipa::ToSchema for ScopeKind {}
 
 pub fn scope_kind_str(kind: ScopeKind) -> &'static str {
     match kind {

@@ -19,9 +19,11 @@ use crate::{CurrentUser, Error, Hongling, Principal, Result};
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PolicyValueView {
     /// e.g. `joint_branch_max_orgs`
+    #[schema(value_type = hongling_domain::policy::Param)]
     pub param: String,
     pub label: String,
     /// count, rate (basis points), yuan, days, metres, years
+    #[schema(value_type = hongling_domain::policy::Unit)]
     pub unit: String,
     /// The value in force (null: none set anywhere up the tree and no national figure).
     pub value: Option<i64>,
@@ -52,6 +54,7 @@ pub struct PolicyEntryView {
     pub id: i64,
     pub region: String,
     pub region_name: String,
+    #[schema(value_type = hongling_domain::policy::Param)]
     pub param: String,
     pub label: String,
     /// null: the region's own value was cleared (it inherits again)
@@ -67,6 +70,7 @@ pub struct PolicyEntryView {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct PolicyInput {
     pub region: String,
+    #[schema(value_type = hongling_domain::policy::Param)]
     pub param: String,
     /// The value as typed ("5", "95%", "5 公里"); empty or null clears the
     /// region's own value so that it inherits again.
@@ -269,5 +273,15 @@ impl Hongling {
 }
 
 fn unit_key(p: Param) -> String {
-    serde_json::to_value(p.unit()).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    p.unit().as_str().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unit_identifiers_are_serdes() {
+        for u in hongling_domain::policy::Unit::ALL {
+            assert_eq!(serde_json::to_value(u).ok(), Some(serde_json::Value::String(u.as_str().into())), "{u:?}");
+        }
+    }
 }

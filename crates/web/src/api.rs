@@ -51,6 +51,7 @@ pub(crate) fn api_err(e: Error) -> WebError {
 #[derive(Serialize, ToSchema)]
 pub struct Scope {
     /// `region`, `org` or `party_org`
+    #[schema(value_type = hongling_domain::role::ScopeKind)]
     pub kind: String,
     /// The region code of the subtree, or of the organization's residence.
     pub region: String,
@@ -65,6 +66,7 @@ pub struct Me {
     pub username: String,
     pub display_name: String,
     /// Role identifier, e.g. `registrar`.
+    #[schema(value_type = hongling_domain::Role)]
     pub role: String,
     pub role_name: String,
     pub scope: Scope,
@@ -106,6 +108,7 @@ pub struct Region {
     pub level: i16,
     pub parent_code: Option<String>,
     /// `urban`, `rural` or null (villages only)
+    #[schema(value_type = Option<hongling_domain::region::UrbanRural>)]
     pub urban_rural: Option<String>,
     pub children: Vec<RegionChild>,
 }

@@ -57,8 +57,17 @@ where
 }
 
 /// Fields of a `PUT` body that may be left out: details of the change, not
-/// of the record.
+/// of the record (`reason`, `effective_on`), and what only creating takes
+/// (`applying`, `org_ids`).
 pub const PUT_OPTIONAL: &[&str] = &["reason", "effective_on", "applying", "org_ids"];
+
+/// The fields a `PUT` body must carry, of the fields its input has: all but
+/// [`PUT_OPTIONAL`]. [`ApiPut`] refuses a body without one of them, and the
+/// OpenAPI document's `PUT` bodies list the same as `required`
+/// (`openapi::complete`), so the two cannot differ.
+pub fn put_required<'a>(fields: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    fields.into_iter().filter(|f| !PUT_OPTIONAL.contains(f)).collect()
+}
 
 async fn read_json<T, S>(req: Request, state: &S, whole: bool) -> Result<T, Problem>
 where
@@ -75,9 +84,19 @@ where
             Problem::new(StatusCode::BAD_REQUEST, "bad_request", "请求体读取失败或不完整")
         }
     })?;
+    decode_body(&bytes, whole)
+}
+
+/// A JSON body read as [`ApiJson`] (`whole`: as [`ApiPut`]) reads it: no field
+/// the input does not have, with `whole` every field [`put_required`] names,
+/// then the input itself.
+pub fn decode_body<T>(bytes: &[u8], whole: bool) -> Result<T, Problem>
+where
+    T: DeserializeOwned + utoipa::PartialSchema,
+{
     // the fields the input has, from its schema (the OpenAPI document's)
     if let (Some(known), Ok(serde_json::Value::Object(body))) =
-        (schema_fields::<T>(), serde_json::from_slice::<serde_json::Value>(&bytes))
+        (schema_fields::<T>(), serde_json::from_slice::<serde_json::Value>(bytes))
     {
         if let Some(unknown) = body.keys().find(|k| !known.iter().any(|f| f == *k)) {
             let detail = format!("没有这个字段（可用字段：{}）", known.join("、"));
@@ -85,11 +104,8 @@ where
                 .with_field(unknown.clone(), detail));
         }
         if whole {
-            let missing: Vec<&str> = known
-                .iter()
-                .map(String::as_str)
-                .filter(|f| !body.contains_key(*f) && !PUT_OPTIONAL.contains(f))
-                .collect();
+            let missing: Vec<&str> =
+                put_required(known.iter().map(String::as_str)).into_iter().filter(|f| !body.contains_key(*f)).collect();
             if !missing.is_empty() {
                 let detail = "PUT 须提交记录的全部字段（清空请传 null 或空字符串）";
                 let mut p = Problem::new(
@@ -104,7 +120,7 @@ where
             }
         }
     }
-    from_json(&bytes)
+    from_json(bytes)
 }
 
 /// The property names of an input's schema; None when it is not a plain object.

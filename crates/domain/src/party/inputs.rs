@@ -3,7 +3,7 @@
 //! into typed drafts by [`super::records`]; the services re-export them.
 
 use crate::party::coverage::{
-    Assessment, ChannelKind, FundKind, InstructorStatus, MemberType, PartyLifeKind, PartyOrgType,
+    Assessment, ChannelKind, FundKind, InstructorSource, InstructorStatus, MemberType, PartyLifeKind, PartyOrgType,
 };
 use crate::party::records::Gender;
 use serde::Deserialize;
@@ -12,17 +12,20 @@ use utoipa::ToSchema;
 use crate::input::{de_flag, de_text};
 
 /// A member to create, or the new content of one. The ID number is only
-/// written when given: an empty field keeps the recorded one.
+/// written when given: an empty field keeps the recorded one. A member
+/// needs `party_org_id` or `employer_org_id` (or both).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct MemberInput {
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
+    /// male, female, or "" (not recorded)
     #[serde(default)]
-    #[schema(value_type = Gender)]
+    #[schema(schema_with = Gender::schema_or_empty)]
     pub gender: String,
     /// formal or probationary
     #[serde(default)]
-    #[schema(value_type = MemberType)]
+    #[schema(value_type = MemberType, required = true)]
     pub member_type: String,
     #[serde(default, deserialize_with = "de_text")]
     #[schema(value_type = Option<String>)]
@@ -57,13 +60,15 @@ pub struct MemberInput {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct PartyOrgInput {
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
     /// committee, general_branch, branch, joint_branch
     #[serde(default)]
-    #[schema(value_type = PartyOrgType)]
+    #[schema(value_type = PartyOrgType, required = true)]
     pub org_type: String,
     /// where it is (usually the residence of the organization it covers)
     #[serde(default)]
+    #[schema(required = true)]
     pub region_code: String,
     #[serde(default, deserialize_with = "de_text")]
     #[schema(value_type = Option<i64>)]
@@ -111,11 +116,14 @@ pub struct PartyOrgInput {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct InstructorInput {
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
     /// retired_cadre, agency_cadre, party_worker, community_worker, org_backbone, other
     #[serde(default)]
+    #[schema(value_type = InstructorSource, required = true)]
     pub source: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub region_code: String,
     #[serde(default)]
     pub employer: String,
@@ -134,12 +142,13 @@ pub struct InstructorInput {
     #[serde(default, deserialize_with = "de_text")]
     #[schema(value_type = Option<String>)]
     pub appointed_on: Option<String>,
-    /// active (default) or inactive
+    /// active or inactive ("" is active)
     #[serde(default)]
-    #[schema(value_type = InstructorStatus)]
+    #[schema(schema_with = InstructorStatus::schema_or_empty)]
     pub status: String,
+    /// the latest yearly assessment, or "" (none yet)
     #[serde(default)]
-    #[schema(value_type = Assessment)]
+    #[schema(schema_with = Assessment::schema_or_empty)]
     pub assessment: String,
     #[serde(default, deserialize_with = "de_text")]
     #[schema(value_type = Option<i32>)]
@@ -150,15 +159,16 @@ pub struct InstructorInput {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct PartyLifeInput {
     #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = i64)]
+    #[schema(value_type = i64, required = true)]
     pub party_org_id: Option<String>,
     #[serde(default)]
-    #[schema(value_type = PartyLifeKind)]
+    #[schema(value_type = PartyLifeKind, required = true)]
     pub kind: String,
     #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, required = true)]
     pub held_on: Option<String>,
     #[serde(default)]
+    #[schema(required = true)]
     pub topic: String,
     /// 实到人数; blank when not recorded (not zero)
     #[serde(default, deserialize_with = "de_text")]
@@ -173,17 +183,17 @@ pub struct PartyLifeInput {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct FundInput {
     #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = i64)]
+    #[schema(value_type = i64, required = true)]
     pub party_org_id: Option<String>,
     #[serde(default)]
-    #[schema(value_type = FundKind)]
+    #[schema(value_type = FundKind, required = true)]
     pub kind: String,
     /// yuan, e.g. "3000" or "1250.50"
     #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, required = true)]
     pub amount: Option<String>,
     #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, required = true)]
     pub received_on: Option<String>,
     #[serde(default)]
     pub doc_no: String,
@@ -191,7 +201,8 @@ pub struct FundInput {
     pub note: String,
 }
 
-/// A training attended by a member (e.g. a secretary's rotation training) or an instructor.
+/// A training attended by a member (e.g. a secretary's rotation training) or
+/// an instructor: one of `member_id` and `instructor_id`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct TrainingInput {
     #[serde(default, deserialize_with = "de_text")]
@@ -201,9 +212,10 @@ pub struct TrainingInput {
     #[schema(value_type = Option<i64>)]
     pub instructor_id: Option<String>,
     #[serde(default)]
+    #[schema(required = true)]
     pub title: String,
     #[serde(default, deserialize_with = "de_text")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, required = true)]
     pub trained_on: Option<String>,
     #[serde(default, deserialize_with = "de_text")]
     #[schema(value_type = Option<i32>)]
@@ -212,14 +224,17 @@ pub struct TrainingInput {
     pub organizer: String,
 }
 
+/// A management channel; a hub channel (`hub_org`) needs `hub_org_id`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ChannelInput {
     #[serde(default)]
-    #[schema(value_type = ChannelKind)]
+    #[schema(value_type = ChannelKind, required = true)]
     pub kind: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub region_code: String,
     /// hub_org only: the hub organization
     #[serde(default, deserialize_with = "de_text")]

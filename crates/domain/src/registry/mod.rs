@@ -252,7 +252,7 @@ pub fn check_draft(d: &OrgDraft, today: Date, applying: bool) -> (Option<Uscc>, 
         out.push(v("kind", "请选择组织类型（社会团体、基金会或社会服务机构）"));
     }
     if d.mode.is_none() {
-        out.push(v("mode", "请选择登记方式（登记或备案）"));
+        out.push(v("registration_mode", "请选择登记方式（登记或备案）"));
     }
     let mut code = None;
     let raw = d.uscc.trim();

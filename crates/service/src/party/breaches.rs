@@ -104,7 +104,10 @@ impl Party<'_> {
 pub struct OrgParty {
     pub org: Ref,
     pub region_code: String,
+    /// the organization's registration status
+    #[schema(value_type = hongling_domain::registry::OrgStatus)]
     pub status: String,
+    #[schema(value_type = hongling_domain::party::coverage::CoverageMode)]
     pub coverage_mode: String,
     pub coverage_mode_label: String,
     pub formal_members: i32,

@@ -340,7 +340,12 @@ impl Party<'_> {
                 party_org_id: Set(m.party.map(|i| ids[i])),
                 region_code: Set(region),
                 id_number_mask: Set(String::new()),
-                phone: Set(format!("1{}{:09}", rng.random_range(30..90), rng.random_range(0..1_000_000_000u64))),
+                // 11 digits; the draw is unchanged so that the rest of the demo stays the same
+                phone: Set(format!(
+                    "1{}{:08}",
+                    rng.random_range(30..90),
+                    rng.random_range(0..1_000_000_000u64) % 100_000_000
+                )),
                 version: Set(1),
                 created_at: Set(now),
                 updated_at: Set(now),

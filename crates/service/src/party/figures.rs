@@ -31,6 +31,7 @@ pub struct CoverageQuery {
     /// association, foundation, service_institution
     #[param(value_type = Option<hongling_domain::registry::OrgKind>)]
     pub kind: Option<String>,
+    #[param(value_type = Option<hongling_domain::registry::Category>)]
     pub category: Option<String>,
     /// supervisory_unit, comprehensive_committee, township, industry_committee, hub_org
     #[param(value_type = Option<hongling_domain::party::coverage::ChannelKind>)]
@@ -245,12 +246,8 @@ impl Party<'_> {
     /// Figures by a dimension: `channel`, `kind`, `category` or `mode`.
     pub async fn coverage_by(&self, me: &CurrentUser, q: &CoverageQuery, dim: &str) -> Result<Vec<CoverageRow>> {
         let (f, src) = self.coverage_filter(me, q)?;
-        let column = match dim {
-            "channel" => Dimension::ChannelKind,
-            "kind" => Dimension::Kind,
-            "category" => Dimension::Category,
-            "mode" => Dimension::RegistrationMode,
-            _ => return Err(Error::invalid("by", "分组应为 channel、kind、category 或 mode")),
+        let Some(column) = dimension(dim) else {
+            return Err(Error::invalid("by", "分组应为 channel、kind、category 或 mode"));
         };
         let rows = store_party::figures(&self.db, src, &f, Group::Column(column)).await?;
         let mut by_key: BTreeMap<String, Vec<FigureRow>> = BTreeMap::new();
@@ -265,6 +262,21 @@ impl Party<'_> {
                 row_of(k, name, false, c, b)
             })
             .collect())
+    }
+}
+
+/// The dimensions figures can be grouped by (`/api/v1/coverage/by/{dim}`):
+/// (identifier, label).
+pub const DIMENSIONS: &[(&str, &str)] =
+    &[("channel", "管理渠道类型"), ("kind", "组织类型"), ("category", "类别"), ("mode", "登记方式")];
+
+fn dimension(dim: &str) -> Option<Dimension> {
+    match dim {
+        "channel" => Some(Dimension::ChannelKind),
+        "kind" => Some(Dimension::Kind),
+        "category" => Some(Dimension::Category),
+        "mode" => Some(Dimension::RegistrationMode),
+        _ => None,
     }
 }
 
@@ -388,5 +400,16 @@ impl Party<'_> {
         self.audit(&txn, &by, "coverage.export", "coverage", &total.region, &total.region, summary, None, None).await?;
         txn.commit().await?;
         Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_listed_dimension_is_taken() {
+        for (id, _) in super::DIMENSIONS {
+            assert!(super::dimension(id).is_some(), "{id}");
+        }
+        assert!(super::dimension("bogus").is_none());
     }
 }

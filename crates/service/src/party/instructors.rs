@@ -25,6 +25,7 @@ use crate::{CurrentUser, Error, Principal, Result};
 pub struct InstructorView {
     pub id: i64,
     pub name: String,
+    #[schema(value_type = hongling_domain::party::coverage::InstructorSource)]
     pub source: String,
     pub source_label: String,
     /// the region subtree served
@@ -45,6 +46,7 @@ pub struct InstructorView {
     #[schema(value_type = hongling_domain::party::coverage::InstructorStatus)]
     pub status: String,
     /// excellent, competent, basic, incompetent, or empty
+    #[schema(schema_with = hongling_domain::party::coverage::Assessment::schema_or_empty)]
     pub assessment: String,
     pub assessment_label: String,
     pub assessment_year: Option<i32>,

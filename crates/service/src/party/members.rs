@@ -28,6 +28,7 @@ pub struct MemberView {
     pub id: i64,
     pub name: String,
     /// male, female or empty
+    #[schema(schema_with = hongling_domain::party::records::Gender::schema_or_empty)]
     pub gender: String,
     /// formal, probationary
     #[schema(value_type = hongling_domain::party::coverage::MemberType)]

@@ -15,6 +15,9 @@ use crate::input::{de_flag, de_opt_i32, de_text};
 
 /// A social organization to register, or the new content of one. Unknown
 /// fields are refused (a misspelt field cannot silently blank another).
+/// Besides the fields marked required, registering needs `uscc` (a
+/// registered organization that is not an application), `legal_rep` (a
+/// registered organization) and `supervisory_unit_id` (category `other`).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrgInput {
@@ -22,27 +25,33 @@ pub struct OrgInput {
     #[serde(default)]
     pub uscc: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
     /// association, foundation, service_institution
     #[serde(default)]
-    #[schema(value_type = OrgKind)]
+    #[schema(value_type = OrgKind, required = true)]
     pub kind: String,
     /// registered, filed
     #[serde(default, alias = "mode")]
-    #[schema(value_type = RegistrationMode)]
+    #[schema(value_type = RegistrationMode, required = true)]
     pub registration_mode: String,
+    /// registered: industry_association, science_tech, charity, community_service or other
+    /// (dual management: needs `supervisory_unit_id`); filed: the community service types
     #[serde(default)]
+    #[schema(value_type = Category, required = true)]
     pub category: String,
     #[serde(default)]
     pub industry: String,
     /// the region code (or name) of the registration authority
     #[serde(default)]
+    #[schema(required = true)]
     pub authority_region: String,
     #[serde(default, deserialize_with = "de_text")]
     #[schema(value_type = Option<i64>)]
     pub supervisory_unit_id: Option<String>,
     /// the residence's region code (or name), down to the community
     #[serde(default)]
+    #[schema(required = true)]
     pub region_code: String,
     #[serde(default)]
     pub address: String,
@@ -230,14 +239,17 @@ impl OrgInput {
 }
 
 /// A life-cycle action as the status form and `POST /api/v1/orgs/{id}/status` send it.
+/// Every action but `approve` also needs `doc_no`; `approve` needs `uscc`
+/// when the application has no credit code yet.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusInput {
     /// approve, deregister, revoke, revoke_licence, reinstate
     #[serde(default)]
-    #[schema(value_type = StatusAction)]
+    #[schema(value_type = StatusAction, required = true)]
     pub action: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub reason: String,
     /// 决定文书号 (all but approve)
     #[serde(default)]

@@ -130,7 +130,7 @@ async fn coverage_regions(
 
 /// Figures by a dimension: channel, kind, category or mode.
 #[utoipa::path(get, path = "/api/v1/coverage/by/{dim}", tag = "党建覆盖",
-    params(("dim" = String, Path, description = "channel, kind, category, mode"), CoverageQuery),
+    params(("dim" = inline(CoverageDim), Path, description = "分组维度"), CoverageQuery),
     responses((status = 200, body = [CoverageRow]), (status = 404, body = ApiError)), security(("bearer" = [])))]
 async fn coverage_by(
     State(st): State<AppState>,
@@ -140,6 +140,17 @@ async fn coverage_by(
 ) -> ApiResult<Vec<CoverageRow>> {
     Ok(Json(st.app.party().coverage_by(&u, &q, &dim).await.map_err(e)?))
 }
+
+/// The dimension figures are grouped by, in the OpenAPI document.
+pub struct CoverageDim;
+
+impl utoipa::PartialSchema for CoverageDim {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        hongling_domain::enums::choice_schema(hongling_service::party::figures::DIMENSIONS, false)
+    }
+}
+
+impl ToSchema for CoverageDim {}
 
 /// Rules broken in a region, each with the rule and the organization or party organization.
 #[utoipa::path(get, path = "/api/v1/coverage/breaches", tag = "党建覆盖",
@@ -208,7 +219,7 @@ async fn policy_get(
 
 /// Set (or clear) a region's own value of a parameter from a date; the region's coverage is then re-evaluated in the background (job `coverage.policy`).
 #[utoipa::path(post, path = "/api/v1/policy", tag = "政策参数", request_body = PolicyInput,
-    responses((status = 201, body = PolicyEntryView), (status = 422, body = ApiError), (status = 403, body = ApiError)), security(("bearer" = [])))]
+    responses((status = 201, body = PolicyEntryView), (status = 404, body = ApiError), (status = 422, body = ApiError), (status = 403, body = ApiError)), security(("bearer" = [])))]
 async fn policy_set(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,

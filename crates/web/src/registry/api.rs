@@ -40,6 +40,7 @@ pub struct Org {
     /// registered, filed
     #[schema(value_type = hongling_domain::registry::RegistrationMode)]
     pub registration_mode: String,
+    #[schema(value_type = hongling_domain::registry::Category)]
     pub category: String,
     pub industry: String,
     pub authority_region: String,
@@ -62,16 +63,19 @@ pub struct Org {
     pub status: String,
     pub status_changed_on: Option<String>,
     /// normal, guidance, interview, key
+    #[schema(value_type = hongling_domain::registry::SupervisionClass)]
     pub supervision_class: String,
     /// 三同步 pending: registered, not yet covered by party work
     pub sync_pending: bool,
     /// Send it back with an update to detect concurrent changes.
     pub version: i32,
     /// party coverage (M2): standalone, joint_branch, instructor, host_led, uncovered
+    #[schema(value_type = hongling_domain::party::coverage::CoverageMode)]
     pub coverage_mode: String,
     pub formal_members: i32,
     pub probationary_members: i32,
     /// the management channel's kind (empty until assigned)
+    #[schema(schema_with = hongling_domain::party::coverage::ChannelKind::schema_or_empty)]
     pub channel_kind: String,
     /// coverage rules broken
     pub breach_count: i32,
