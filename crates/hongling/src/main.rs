@@ -184,8 +184,17 @@ enum ImportCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Re-compute the SM3 hash chain of the whole audit log.
-    Verify,
+    /// Re-compute the SM3 hash chain of the whole audit log and compare it with
+    /// its head (and with a digest kept outside, if given).
+    Verify {
+        /// A file holding a line printed earlier by `hongling audit digest`.
+        #[arg(long)]
+        digest: Option<PathBuf>,
+    },
+    /// Print a dated digest of the chain's head (sequence number and SM3 hash)
+    /// to keep outside the system: `audit verify --digest` proves later that
+    /// nothing up to that entry changed.
+    Digest,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -404,16 +413,33 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Jobs { command } => jobs(command, &cfg).await,
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit { command: AuditCommand::Verify { digest } } => {
             let app = open(&cfg).await?;
-            let r = app.verify_audit_chain().await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
-            match r.broken_at {
-                None => {
-                    println!("审计日志完整：共 {} 条，哈希链校验通过（SM3）。", r.entries);
+            let digest = match digest {
+                Some(p) => {
+                    let text = std::fs::read_to_string(&p).with_context(|| format!("无法读取 {}", p.display()))?;
+                    let d = hongling_domain::audit::Digest::parse(&text)
+                        .with_context(|| format!("{} 中没有 hongling audit digest 输出的摘要行", p.display()))?;
+                    Some(d)
+                }
+                None => None,
+            };
+            let r = app.verify_audit_chain(digest.as_ref()).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            match (r.broken_at, r.problem) {
+                (None, _) => {
+                    println!("审计日志完整：共 {} 条，哈希链与链头一致（SM3）。", r.entries);
+                    if let Some(d) = digest {
+                        println!("与外部摘要（第 {} 条）一致：此前的记录未被改动。", d.seq);
+                    }
                     Ok(())
                 }
-                Some(seq) => bail!("审计日志在第 {seq} 条处哈希不符：记录可能被篡改或删除"),
+                (Some(seq), p) => bail!("审计日志在第 {seq} 条处校验失败：{}", p.unwrap_or_default()),
             }
+        }
+        Command::Audit { command: AuditCommand::Digest } => {
+            let app = open(&cfg).await?;
+            println!("{}", app.audit_digest().await.map_err(|e| anyhow::anyhow!(describe(&e)))?);
+            Ok(())
         }
     }
 }

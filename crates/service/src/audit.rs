@@ -1,11 +1,12 @@
 //! Reading the audit log, scoped like the data it describes.
 
+use hongling_domain::audit::Digest;
 use hongling_store::audit::{self as store_audit, ChainReport};
 
 use hongling_store::audit::{self as store_append, NewEntry};
 use sea_orm::ConnectionTrait;
 
-use crate::{Hongling, Principal, Result};
+use crate::{Error, Hongling, Principal, Result};
 
 /// Midnight in Asia/Shanghai of a calendar date, as a UTC instant.
 pub fn local_midnight(d: time::Date) -> time::OffsetDateTime {
@@ -14,8 +15,20 @@ pub fn local_midnight(d: time::Date) -> time::OffsetDateTime {
 }
 
 impl Hongling {
-    pub async fn verify_audit_chain(&self) -> Result<ChainReport> {
-        Ok(store_audit::verify_chain(&self.db).await?)
+    /// Re-compute the chain and compare it with its head and, if given, with
+    /// a digest exported earlier.
+    pub async fn verify_audit_chain(&self, digest: Option<&Digest>) -> Result<ChainReport> {
+        Ok(store_audit::verify_chain(&self.db, digest).await?)
+    }
+
+    /// The dated digest of a verified chain (`hongling audit digest`), one
+    /// line to keep outside the system; a broken chain gives no digest.
+    pub async fn audit_digest(&self) -> Result<String> {
+        let r = self.verify_audit_chain(None).await?;
+        if let Some(p) = r.problem {
+            return Err(Error::Conflict(format!("审计日志校验未通过，不能生成摘要：{p}")));
+        }
+        Ok(format!("{} {}", crate::auth::local_time(self.now()), r.head.line()))
     }
 }
 

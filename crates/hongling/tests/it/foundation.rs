@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use hongling_domain::{RegionCode, Role};
 use hongling_service::system::users::{NewUser, ScopeInput};
 use hongling_service::{CurrentUser, Principal};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
 
 use crate::support::*;
 
@@ -124,19 +124,72 @@ async fn audit_is_written_in_the_same_transaction() {
     assert!(still.disabled, "the change was rolled back");
 }
 
+/// Issue 10, finding 4: every column of an entry is covered, a deleted
+/// middle or tail entry is found (the head is compared), and an exported
+/// digest proves later that nothing before it changed.
 #[tokio::test]
 async fn audit_chain_verifies_and_detects_tampering() {
     let t = TestApp::new().await;
     t.user("chain1", Role::Registrar, "3705", PW).await;
     t.user("chain2", Role::Registrar, "3705", PW).await;
     t.app.login("chain1", PW, "10.9.0.1").await.expect("login");
-    let r = t.app.verify_audit_chain().await.expect("verify");
-    assert_eq!(r.entries, 3);
-    assert_eq!(r.broken_at, None);
-    t.app.db.execute_unprepared("UPDATE audit_log SET summary = '篡改' WHERE seq = 2").await.expect("ok");
-    // the summary is not part of the hash; the after-image is
-    t.app.db.execute_unprepared("UPDATE audit_log SET after_json = '{}' WHERE seq = 2").await.expect("tamper");
-    assert_eq!(t.app.verify_audit_chain().await.expect("verify").broken_at, Some(2));
+    t.user("chain3", Role::Registrar, "3705", PW).await;
+    let r = t.app.verify_audit_chain(None).await.expect("verify");
+    assert_eq!((r.entries, r.broken_at), (4, None), "{:?}", r.problem);
+    let digest = t.app.audit_digest().await.expect("digest");
+    assert!(digest.contains("hongling-audit-digest seq=4 sm3="), "{digest}");
+    let d = hongling_domain::audit::Digest::parse(&digest).expect("parses");
+    assert_eq!(t.app.verify_audit_chain(Some(&d)).await.expect("verify").broken_at, None);
+
+    // each column, changed alone, breaks the chain at that entry
+    let columns = [
+        "at = '2020-01-01 00:00:00'",
+        "actor_user_id = 999",
+        "actor = 'someone'",
+        "action = 'user.delete'",
+        "entity_type = 'org'",
+        "entity_id = '77'",
+        "region_code = '3706'",
+        "summary = '篡改'",
+        "before_json = '{}'",
+        "after_json = '{}'",
+        "prev_hash = '00'",
+        "hash = 'ff'",
+        "hash_v = 1",
+    ];
+    for set in columns {
+        let db = &t.app.db;
+        let saved = hongling_store::entity::audit_log::Entity::find_by_id(2i64).one(db).await.expect("q").expect("row");
+        db.execute_unprepared(&format!("UPDATE audit_log SET {set} WHERE seq = 2")).await.expect("tamper");
+        let r = t.app.verify_audit_chain(None).await.expect("verify");
+        assert_eq!(r.broken_at, Some(2), "{set}: {:?}", r.problem);
+        let am: hongling_store::entity::audit_log::ActiveModel = saved.into();
+        am.reset_all().update(db).await.expect("restore");
+        assert_eq!(t.app.verify_audit_chain(None).await.expect("verify").broken_at, None, "restored after {set}");
+    }
+
+    // a deleted middle entry
+    let db = &t.app.db;
+    let saved = hongling_store::entity::audit_log::Entity::find_by_id(3i64).one(db).await.expect("q").expect("row");
+    db.execute_unprepared("DELETE FROM audit_log WHERE seq = 3").await.expect("delete");
+    let r = t.app.verify_audit_chain(None).await.expect("verify");
+    assert_eq!(r.broken_at, Some(3), "{:?}", r.problem);
+    assert!(r.problem.unwrap_or_default().contains("删除"));
+    let am: hongling_store::entity::audit_log::ActiveModel = saved.into();
+    am.reset_all().insert(db).await.expect("put back");
+
+    // the newest entry deleted: the head tells
+    db.execute_unprepared("DELETE FROM audit_log WHERE seq = 4").await.expect("delete tail");
+    let r = t.app.verify_audit_chain(None).await.expect("verify");
+    assert_eq!(r.broken_at, Some(4), "{:?}", r.problem);
+    assert!(t.app.audit_digest().await.is_err(), "no digest of a broken chain");
+    // even with the head rewritten to match, the exported digest tells
+    db.execute_unprepared("UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit_log WHERE seq = 3)")
+        .await
+        .expect("rewrite head");
+    assert_eq!(t.app.verify_audit_chain(None).await.expect("verify").broken_at, None, "consistent without the digest");
+    let r = t.app.verify_audit_chain(Some(&d)).await.expect("verify");
+    assert_eq!(r.broken_at, Some(4), "the digest shows entry 4 is gone");
 }
 
 #[tokio::test]

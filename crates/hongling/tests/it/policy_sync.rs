@@ -152,7 +152,7 @@ async fn a_new_release_reaches_an_existing_database_without_touching_local_value
     {
         assert!(e.summary.contains(part), "{part} in {}", e.summary);
     }
-    assert!(hongling_store::audit::verify_chain(&db).await.expect("chain").broken_at.is_none());
+    assert!(hongling_store::audit::verify_chain(&db, None).await.expect("chain").broken_at.is_none());
 
     // what resolves: the locality's own values win over shipped values of the
     // same date (薛城区) and of a later date (东营市 2023); the new value applies

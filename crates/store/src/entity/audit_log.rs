@@ -19,6 +19,8 @@ pub struct Model {
     pub after_json: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The hash version (`hongling_domain::audit::entry_hash`): 1 before issue 10, 2 since.
+    pub hash_v: i16,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ mod m0005_sessions;
 mod m0006_policy;
 mod m0008_jobs;
 mod m0009_throttle;
+mod m0010_audit_v2;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::party::m0007_party_rules::Migration),
             Box::new(m0008_jobs::Migration),
             Box::new(m0009_throttle::Migration),
+            Box::new(m0010_audit_v2::Migration),
         ]
     }
 }
