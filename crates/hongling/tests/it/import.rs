@@ -84,6 +84,38 @@ async fn preview_lists_every_rejected_row_then_imports_valid_rows() {
     assert!(h[0].changes_json.contains("李娜"));
 }
 
+/// Issue 10, finding 6: committing one preview three times at once made
+/// every row three times (rows without a credit code have no unique key to
+/// stop them). Now the commit claims the preview in its write transaction.
+#[tokio::test]
+async fn a_preview_commits_once_under_concurrent_commits() {
+    let t = TestApp::new().await;
+    let id = t.user("imp6", Role::Registrar, "370502", PW).await;
+    let me = t.current(id).await;
+    let rows = vec![
+        format!(",东营社区合唱队,社会团体,备案,文体娱乐,,370502001,,370502001011,,,,,2021/3/5,,20,,,,,,"),
+        format!(",东营社区书法队,社会团体,备案,文体娱乐,,370502001,,370502001011,,,,,2021/3/5,,12,,,,,,"),
+        row(&code('1', "370502", "MJE00061"), "东营区戊协会", "370502001011"),
+    ];
+    let (job, s) = t.app.registry().preview_import(&me, "并发.csv", csv(&rows)).await.expect("preview");
+    assert_eq!(s.creates, 3);
+    let other = t.second_instance().await;
+    let reg = t.app.registry();
+    let reg2 = other.registry();
+    let (a, b, c) =
+        tokio::join!(reg.commit_import(&me, job), reg2.commit_import(&me, job), reg.commit_import(&me, job));
+    let outcomes = [&a, &b, &c];
+    assert_eq!(outcomes.iter().filter(|r| r.is_ok()).count(), 1, "{a:?} {b:?} {c:?}");
+    for r in outcomes.iter().filter(|r| r.is_err()) {
+        assert_eq!(r.as_ref().expect_err("refused").code(), "conflict");
+    }
+    assert_eq!(orgs(&t.app, &me, ALL).await.total, 3, "every row once");
+    // a discard after the import leaves it recorded as imported
+    t.app.registry().discard_import(&me, job).await.expect("discard");
+    let (j, _) = t.app.registry().import_job(&me, job).await.expect("job");
+    assert_eq!(j.status, "imported");
+}
+
 #[tokio::test]
 async fn import_is_all_or_nothing() {
     let t = TestApp::new().await;

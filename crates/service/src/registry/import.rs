@@ -16,6 +16,7 @@ use hongling_store::entity::region;
 use hongling_store::registry::entity::{import_job, social_org, supervisory_unit};
 use hongling_store::registry::orgs as store_orgs;
 use hongling_store::{begin_write, to_db};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -471,10 +472,14 @@ impl Registry<'_> {
     /// Give up a previewed import; nothing is written but the job's status.
     pub async fn discard_import(&self, me: &CurrentUser, id: i64) -> Result<()> {
         let (job, _) = self.import_job(me, id).await?;
-        let mut am: import_job::ActiveModel = job.into();
-        am.status = Set(ImportStatus::Discarded.as_str().into());
-        am.content = Set(Vec::new());
-        am.update(&self.db).await?;
+        // only a preview still pending: an import already made stays recorded as made
+        import_job::Entity::update_many()
+            .col_expr(import_job::Column::Status, Expr::value(ImportStatus::Discarded.as_str()))
+            .col_expr(import_job::Column::Content, Expr::value(Vec::<u8>::new()))
+            .filter(import_job::Column::Id.eq(job.id))
+            .filter(import_job::Column::Status.eq(ImportStatus::Previewed.as_str()))
+            .exec(&self.db)
+            .await?;
         Ok(())
     }
 
@@ -496,6 +501,20 @@ impl Registry<'_> {
         let now = self.now();
         let today = local_today(now);
         let txn = begin_write(&self.db).await?;
+        if let Some(id) = job {
+            // claim the preview inside the write transaction: of several
+            // commits of one preview at once, one finds it still previewed
+            // and the others wait for the write lock and find it taken
+            let claimed = import_job::Entity::update_many()
+                .col_expr(import_job::Column::Status, Expr::value(ImportStatus::Imported.as_str()))
+                .filter(import_job::Column::Id.eq(id))
+                .filter(import_job::Column::Status.eq(ImportStatus::Previewed.as_str()))
+                .exec(&txn)
+                .await?;
+            if claimed.rows_affected != 1 {
+                return Err(Error::Conflict("该文件已处理，请重新上传".into()));
+            }
+        }
         let mut creates = Vec::new();
         let (mut created, mut updated, mut unchanged) = (0, 0, 0);
         let mut touched = Vec::new();
