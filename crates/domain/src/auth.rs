@@ -39,6 +39,117 @@ pub enum CredentialError {
     PasswordContainsUsername,
     #[error("密码过长（最多 128 位）")]
     PasswordTooLong,
+    #[error("密码过于常见（如 password123、1qaz2wsx3edc），容易被猜中，请换一个")]
+    CommonPassword,
+    #[error("密码不能包含姓名")]
+    PasswordContainsName,
+}
+
+/// The letters of passwords that lists of leaked passwords are full of:
+/// a password whose letters are one of these and whose other characters are
+/// only digits and punctuation (`password123`, `Admin@2026`, `1qaz2wsx3edc`,
+/// `woaini1314`) is refused.
+const COMMON_WORDS: &[&str] = &[
+    "a",
+    "aa",
+    "aaa",
+    "ab",
+    "abc",
+    "abcd",
+    "abcde",
+    "abcdef",
+    "abcdefg",
+    "admin",
+    "administrator",
+    "aini",
+    "asd",
+    "asdf",
+    "asdfg",
+    "asdfgh",
+    "asdfghjkl",
+    "baseball",
+    "beijing",
+    "changeme",
+    "china",
+    "dongying",
+    "dragon",
+    "football",
+    "guest",
+    "hello",
+    "hl",
+    "hongling",
+    "iloveyou",
+    "letmein",
+    "li",
+    "liwei",
+    "login",
+    "love",
+    "master",
+    "monkey",
+    "p",
+    "pass",
+    "passw",
+    "passwd",
+    "password",
+    "passwrd",
+    "princess",
+    "psswrd",
+    "pw",
+    "pwd",
+    "q",
+    "qaz",
+    "qazwsx",
+    "qazwsxedc",
+    "qq",
+    "qw",
+    "qwe",
+    "qweasd",
+    "qweasdzxc",
+    "qwer",
+    "qwert",
+    "qwerty",
+    "qwertyu",
+    "qwertyuiop",
+    "root",
+    "secret",
+    "shandong",
+    "sunshine",
+    "superman",
+    "sys",
+    "system",
+    "test",
+    "trustno",
+    "user",
+    "w",
+    "wang",
+    "wangwei",
+    "welcome",
+    "whatever",
+    "wo",
+    "woaini",
+    "x",
+    "xx",
+    "z",
+    "zaq",
+    "zaqwsx",
+    "zaqxsw",
+    "zhang",
+    "zhangwei",
+    "zxc",
+    "zxcv",
+    "zxcvb",
+    "zxcvbn",
+    "zxcvbnm",
+];
+
+/// Is this a password every guessing list starts with?
+pub fn is_common_password(pw: &str) -> bool {
+    let letters: String = pw.chars().filter(|c| c.is_alphabetic()).collect::<String>().to_lowercase();
+    let rest_is_simple =
+        pw.chars().filter(|c| !c.is_alphabetic()).all(|c| c.is_ascii_digit() || c.is_ascii_punctuation());
+    let digits: String = pw.chars().filter(char::is_ascii_digit).collect();
+    // digits in a run (123456, 1111, 2468…) add nothing either
+    rest_is_simple && COMMON_WORDS.contains(&letters.as_str()) || letters.chars().count() <= 1 && !digits.is_empty()
 }
 
 pub fn check_username(u: &str) -> Result<(), CredentialError> {
@@ -47,7 +158,10 @@ pub fn check_username(u: &str) -> Result<(), CredentialError> {
     if ok_len && ok_chars { Ok(()) } else { Err(CredentialError::BadUsername) }
 }
 
-pub fn check_password(username: &str, pw: &str) -> Result<(), CredentialError> {
+/// The rules of a new password: 10 to 128 characters with letters and
+/// digits, not a common password, and without the username or the person's
+/// name (`display_name`).
+pub fn check_password(username: &str, display_name: &str, pw: &str) -> Result<(), CredentialError> {
     let n = pw.chars().count();
     if n > 128 {
         return Err(CredentialError::PasswordTooLong);
@@ -59,6 +173,13 @@ pub fn check_password(username: &str, pw: &str) -> Result<(), CredentialError> {
     }
     if !username.is_empty() && pw.to_lowercase().contains(&username.to_lowercase()) {
         return Err(CredentialError::PasswordContainsUsername);
+    }
+    let name = display_name.trim().to_lowercase();
+    if name.chars().count() >= 2 && pw.to_lowercase().contains(&name) {
+        return Err(CredentialError::PasswordContainsName);
+    }
+    if is_common_password(pw) {
+        return Err(CredentialError::CommonPassword);
     }
     Ok(())
 }
@@ -81,10 +202,26 @@ mod tests {
 
     #[test]
     fn password_rules() {
-        assert!(check_password("clerk", "abc123").is_err());
-        assert!(check_password("clerk", "abcdefghijk").is_err());
-        assert!(check_password("clerk", "clerk123456").is_err());
-        assert!(check_password("clerk", "Hl-2026-river").is_ok());
+        assert!(check_password("clerk", "", "abc123").is_err());
+        assert!(check_password("clerk", "", "abcdefghijk").is_err());
+        assert_eq!(check_password("clerk", "", "clerk123456"), Err(CredentialError::PasswordContainsUsername));
+        assert!(check_password("clerk", "", "Hl-2026-river").is_ok());
+        // issue 10: common passwords and the person's own name
+        for pw in [
+            "password123",
+            "Password1234",
+            "P@ssw0rd2026",
+            "1qaz2wsx3edc",
+            "qwerty123456",
+            "woaini1314520",
+            "Admin@123456",
+            "a1234567890",
+            "Hongling2026!",
+        ] {
+            assert_eq!(check_password("clerk", "", pw), Err(CredentialError::CommonPassword), "{pw}");
+        }
+        assert_eq!(check_password("clerk", "张伟", "张伟1985abcde"), Err(CredentialError::PasswordContainsName));
+        assert!(check_password("clerk", "张伟", "river-2026-Tide").is_ok());
         assert!(check_username("zhang.san").is_ok());
         assert!(check_username("张三").is_err());
         assert!(check_username("ab").is_err());

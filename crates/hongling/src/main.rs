@@ -462,6 +462,12 @@ fn parse_scope(s: &str) -> anyhow::Result<ScopeInput> {
 
 async fn demo(cfg: &mut Config, addr: &str, data: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(data).with_context(|| format!("无法创建目录 {}", data.display()))?;
+    #[cfg(unix)]
+    {
+        // the demo's database, data key and passwords: for its owner only
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(data, std::fs::Permissions::from_mode(0o700))?;
+    }
     let db = data.join("hongling.db");
     cfg.database.url = format!("sqlite://{}", db.display());
     cfg.server.addr = addr.to_owned();

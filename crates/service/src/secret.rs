@@ -146,7 +146,7 @@ mod tests {
     fn generated_passwords_pass_policy() {
         for _ in 0..50 {
             let p = generate_password();
-            assert!(hongling_domain::auth::check_password("someone", &p).is_ok(), "{p}");
+            assert!(hongling_domain::auth::check_password("someone", "", &p).is_ok(), "{p}");
         }
         assert_ne!(random_token(), random_token());
         assert_eq!(token_hash("a").len(), 64);

@@ -82,6 +82,9 @@ pub async fn connect(cfg: &DbConfig) -> Result<DatabaseConnection, StoreError> {
     let mut opts;
     if url.starts_with("sqlite:") {
         let memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !memory {
+            create_private(url);
+        }
         opts = ConnectOptions::new(url.to_owned());
         // backend: SQLite pragmas for every pooled connection
         opts.map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
@@ -112,6 +115,23 @@ pub async fn connect(cfg: &DbConfig) -> Result<DatabaseConnection, StoreError> {
         .acquire_timeout(Duration::from_secs(30))
         .sqlx_logging(false);
     Ok(Database::connect(opts).await?)
+}
+
+/// Create a missing SQLite database file readable by its owner only (0600):
+/// it holds personal data. SQLite gives its `-wal` and `-shm` files the same
+/// permissions. An existing file is left as its administrator set it.
+fn create_private(url: &str) {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() || std::path::Path::new(path).exists() {
+        return;
+    }
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    // a failure here (a missing directory…) is reported by the connection itself
+    let _ = o.open(path);
 }
 
 /// Run pending migrations, load the built-in regions on an empty database and

@@ -391,3 +391,49 @@ async fn openapi_required_lists_are_what_the_server_enforces() {
     assert_eq!(puts, 6, "every PUT of the API");
     assert!(posts >= 15, "{posts}");
 }
+
+/// Issue 10, finding 10: a database file Hongling creates is its owner's
+/// alone (it holds personal data); the demo's data directory too.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_sqlite_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("private.db");
+    let db = hongling_store::connect(&hongling_service::DbConfig::new(format!("sqlite://{}", path.display())))
+        .await
+        .expect("connect");
+    hongling_store::migrate(&db).await.expect("migrate");
+    let mode = std::fs::metadata(&path).expect("file").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+    for side in ["private.db-wal", "private.db-shm"] {
+        if let Ok(m) = std::fs::metadata(dir.path().join(side)) {
+            assert_eq!(m.permissions().mode() & 0o077, 0, "{side}: {:o}", m.permissions().mode());
+        }
+    }
+}
+
+/// Issue 10, finding 10: `password123` and the person's own name are refused.
+#[tokio::test]
+async fn common_passwords_and_own_names_are_refused() {
+    let t = TestApp::new().await;
+    let admin = t.user("pwadmin", Role::Admin, "3705", PW).await;
+    let me = t.current(admin).await;
+    for (pw, why) in [("password123", "过于常见"), ("Zhangsan-2026", "姓名"), ("pwclerk-2026x", "用户名")] {
+        let new = NewUser {
+            username: "pwclerk".into(),
+            display_name: "zhangsan".into(),
+            role: Role::Registrar,
+            scope: ScopeInput::Region(RegionCode::parse("3705").expect("code")),
+            password: Some(pw.into()),
+        };
+        let e = t.app.system().create_user(&Principal::User(me.clone()), new).await.expect_err(pw);
+        assert!(e.to_string().contains(why), "{pw}: {e}");
+    }
+    let mut b = t.browser();
+    b.login("pwadmin", PW).await;
+    b.get("/account/password").await;
+    let r = b.post("/account/password", &[("current", PW), ("new", "password123")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("过于常见"), "{}", r.body);
+}

@@ -72,7 +72,7 @@ impl System<'_> {
             errors.push(FieldError { field: "scope".into(), message: m.into() });
         }
         if let Some(pw) = &new.password
-            && let Err(e) = check_password(&username, pw)
+            && let Err(e) = check_password(&username, &new.display_name, pw)
         {
             errors.push(FieldError { field: "password".into(), message: e.to_string() });
         }
@@ -297,7 +297,7 @@ impl System<'_> {
             self.0.failure_pause(&counts).await;
             return Err(Error::invalid("current", "当前密码不正确"));
         }
-        check_password(&u.username, new).map_err(|e| Error::invalid("new", e.to_string()))?;
+        check_password(&u.username, &u.display_name, new).map_err(|e| Error::invalid("new", e.to_string()))?;
         let hash = hash_password_async(new.to_owned()).await?;
         let txn = begin_write(&self.db).await?;
         let mut am: user::ActiveModel = u.into();
