@@ -74,6 +74,12 @@ impl Party<'_> {
         if me.scope.region.contains_str(&m.region_code) { Ok(m) } else { Err(Error::NotFound) }
     }
 
+    /// May the caller keep this instructor's records: a region writer, for
+    /// instructors of their subtree (a city's instructors are the city's).
+    pub(crate) fn edits_instructor(&self, me: &CurrentUser, m: &instructor::Model) -> bool {
+        super::may_write_party(me) && me.scope.region.contains_str(&m.region_code)
+    }
+
     /// The load limit of an instructor: their own, else the profile's.
     pub(crate) async fn instructor_limit(&self, m: &instructor::Model) -> Result<i32> {
         let mut profiles = super::refresh::Profiles::load(&self.db, self.today()).await?;
