@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod list;
 pub mod pick;
 pub mod policy;
+pub mod refs;
 pub mod regions;
 pub mod secret;
 pub mod tabular;

@@ -237,22 +237,28 @@ pub fn secretary_since(changed: bool, secretary: Option<i64>, given: Option<Date
 }
 
 /// An organization a party organization is to cover, with the party
-/// organization that covers it now (id and name), as the service found it.
+/// organization that covers it now (id, and name when the caller may see
+/// it), as the service found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CoveredNow<'a> {
     pub org_name: &'a str,
-    pub covered_by: Option<(i64, &'a str)>,
+    pub covered_by: Option<(i64, Option<&'a str>)>,
 }
 
 /// At most one covering party organization per organization: an organization
-/// covered by another party organization than `this` must be removed there
-/// first (no silent moves). The message names that party organization.
-pub fn check_single_cover(this: i64, orgs: &[CoveredNow<'_>]) -> Vec<Violation> {
+/// covered by another party organization than `this` (None: one being
+/// created) must be removed there first (no silent moves). The message names
+/// that party organization when the caller may see it.
+pub fn check_single_cover(this: Option<i64>, orgs: &[CoveredNow<'_>]) -> Vec<Violation> {
     orgs.iter()
         .filter_map(|o| match o.covered_by {
-            Some((other, name)) if other != this => {
-                Some(Violation::new("org_ids", format!("“{}”已由“{}”覆盖，请先从原党组织移出", o.org_name, name)))
-            }
+            Some((other, name)) if Some(other) != this => Some(Violation::new(
+                "org_ids",
+                match name {
+                    Some(name) => format!("“{}”已由“{}”覆盖，请先从原党组织移出", o.org_name, name),
+                    None => format!("“{}”已由其他党组织覆盖，请先从原党组织移出", o.org_name),
+                },
+            )),
             _ => None,
         })
         .collect()

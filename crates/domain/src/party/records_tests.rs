@@ -165,14 +165,21 @@ fn a_new_secretary_takes_the_post_today_unless_dated() {
 fn one_covering_party_organization_per_organization() {
     let orgs = [
         CoveredNow { org_name: "甲协会", covered_by: None },
-        CoveredNow { org_name: "乙协会", covered_by: Some((8, "乙协会党支部")) },
-        CoveredNow { org_name: "丙协会", covered_by: Some((3, "本支部")) },
+        CoveredNow { org_name: "乙协会", covered_by: Some((8, Some("乙协会党支部"))) },
+        CoveredNow { org_name: "丙协会", covered_by: Some((3, Some("本支部"))) },
     ];
     assert_eq!(
-        check_single_cover(3, &orgs),
+        check_single_cover(Some(3), &orgs),
         [Violation::new("org_ids", "“乙协会”已由“乙协会党支部”覆盖，请先从原党组织移出")]
     );
-    assert!(check_single_cover(8, &orgs[..2]).is_empty(), "already covered by this one");
+    assert!(check_single_cover(Some(8), &orgs[..2]).is_empty(), "already covered by this one");
+    assert_eq!(check_single_cover(None, &orgs).len(), 2, "a new party organization takes none");
+    // a covering party organization the caller may not see is not named
+    let hidden = [CoveredNow { org_name: "丁协会", covered_by: Some((9, None)) }];
+    assert_eq!(
+        check_single_cover(Some(3), &hidden),
+        [Violation::new("org_ids", "“丁协会”已由其他党组织覆盖，请先从原党组织移出")]
+    );
 }
 
 fn instructor() -> InstructorInput {

@@ -13,3 +13,4 @@ mod party;
 mod party_rules;
 mod policy_sync;
 mod registry;
+mod scope_refs;

@@ -83,7 +83,13 @@ async fn field_rules_give_chinese_messages() {
     d.region_code = "370505001001".into();
     d.authority_region = "370505".into();
     let e = t.app.registry().create_org(&by, d.clone(), false).await.expect_err("out of scope");
-    assert!(e.field_errors().iter().any(|f| f.field == "region_code" && f.message.contains("管辖区域")));
+    assert!(
+        e.field_errors()
+            .iter()
+            .any(|f| f.field == "region_code" && f.message == "住所所在区划不存在或不在您的管辖范围内"),
+        "{:?}",
+        e.field_errors()
+    );
     // duplicate code
     let d2 = draft("甲协会", &code('1', "370502", "MJA00003"), DYQ_VILLAGE);
     t.app.registry().create_org(&by, d2.clone(), false).await.expect("first");

@@ -8,7 +8,7 @@ use hongling_domain::policy::Param;
 use hongling_domain::registry::OrgStatus;
 use hongling_store::party::entity::{instructor, instructor_assignment};
 use hongling_store::registry::entity::social_org;
-use hongling_store::{begin_write, regions, to_db};
+use hongling_store::{begin_write, to_db};
 use sea_orm::sea_query::Query;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
@@ -19,6 +19,7 @@ use super::Party;
 use super::{require_party_reader, require_party_writer};
 use crate::Ref;
 use crate::input::Reader;
+use crate::refs::unreachable;
 use crate::{CurrentUser, Error, Principal, Result};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -73,6 +74,12 @@ impl Party<'_> {
         require_party_reader(me)?;
         let m = instructor::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
         if me.scope.region.contains_str(&m.region_code) { Ok(m) } else { Err(Error::NotFound) }
+    }
+
+    /// May the caller keep this instructor's records: a region writer, for
+    /// instructors of their subtree (a city's instructors are the city's).
+    pub(crate) fn edits_instructor(&self, me: &CurrentUser, m: &instructor::Model) -> bool {
+        super::may_write_party(me) && me.scope.region.contains_str(&m.region_code)
     }
 
     /// The load limit of an instructor: their own, else the profile's.
@@ -149,8 +156,9 @@ impl Party<'_> {
         existing: Option<&instructor::Model>,
     ) -> Result<instructor::ActiveModel> {
         let d = InstructorDraft::read(i, self.today())?;
-        if !me.scope.region.contains_str(&d.region_code) || regions::get(&self.db, &d.region_code).await?.is_none() {
-            return Err(Error::invalid("region_code", "区划不在您的管辖区域内或不存在"));
+        let kept = existing.is_some_and(|m| m.region_code == d.region_code);
+        if !kept && !self.region_in_scope(&self.db, Some(me), &d.region_code).await? {
+            return Err(Error::invalid("region_code", unreachable("区划")));
         }
         let mut am: instructor::ActiveModel = match existing {
             Some(m) => m.clone().into(),
@@ -265,19 +273,23 @@ impl Party<'_> {
         let limit = self.instructor_limit(m).await?;
         let mut c = Reader::new();
         c.add(check_instructor_load(load, limit));
-        let orgs =
-            social_org::Entity::find().filter(social_org::Column::Id.is_in(new.iter().copied())).all(conn).await?;
+        // what is added must be an organization the caller may name; what is
+        // removed, one the instructor serves now (the same answer for any other id)
+        let orgs = self.visible_orgs(conn, me, &new).await?;
         for id in &new {
             match orgs.iter().find(|o| o.id == *id) {
-                Some(o) if !me.scope.region.contains_str(&o.region_code) || o.status != OrgStatus::Active.as_str() => {
-                    c.bad("org_ids", format!("社会组织 {id} 不在管辖区域内或不是正常状态"))
+                Some(o) if o.status != OrgStatus::Active.as_str() => {
+                    c.bad("org_ids", format!("社会组织 {id} 不存在、不在您的管辖范围内或不是正常状态"))
                 }
                 Some(o) if !o.region_code.starts_with(&m.region_code) => {
                     c.bad("org_ids", format!("“{}”不在该指导员的指导区域内", o.name))
                 }
                 Some(_) => {}
-                None => c.bad("org_ids", format!("社会组织 {id} 不存在")),
+                None => c.bad("org_ids", format!("社会组织 {id} 不存在、不在您的管辖范围内或不是正常状态")),
             }
+        }
+        for id in remove.iter().filter(|o| !current.contains(o)) {
+            c.bad("org_ids", format!("社会组织 {id} 不是该指导员联系的组织"));
         }
         c.finish(())?;
         let today = self.today();

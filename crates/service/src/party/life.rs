@@ -6,7 +6,7 @@ use hongling_domain::party::coverage::{FundCheck, FundKind, PartyLifeKind, check
 pub use hongling_domain::party::inputs::{FundInput, PartyLifeInput, TrainingInput};
 use hongling_domain::party::records::{FundDraft, PartyLifeDraft, Trainee, TrainingDraft, attendance_rate};
 pub use hongling_domain::party::records::{format_fen, parse_yuan};
-use hongling_store::party::entity::{instructor, party_fund, party_life, party_member, party_org, training};
+use hongling_store::party::entity::{party_fund, party_life, party_org, training};
 use hongling_store::{begin_write, to_db};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
@@ -14,7 +14,6 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::Party;
-use super::may_write_party;
 use crate::Ref;
 use crate::{CurrentUser, Error, Principal, Result};
 
@@ -81,15 +80,11 @@ pub(crate) fn party_life_view(r: party_life::Model, names: &HashMap<i64, String>
 
 impl Party<'_> {
     /// The party organization a record is about, if the caller may add records to it:
-    /// region writers in their subtree, a secretary their own.
+    /// region writers in their subtree, a secretary their own. One answer for
+    /// missing, out of scope and not kept.
     async fn writable_party_org(&self, me: &CurrentUser, id: i64) -> Result<party_org::Model> {
-        match party_org::Entity::find_by_id(id).one(&self.db).await? {
-            Some(p)
-                if self.edits_party_org(me, &p)
-                    || (may_write_party(me) && me.scope.region.contains_str(&p.region_code)) =>
-            {
-                Ok(p)
-            }
+        match self.visible_party_org(&self.db, me, id).await? {
+            Some(p) if self.edits_party_org(me, &p) => Ok(p),
             _ => Err(Error::invalid("party_org_id", "党组织不存在或无权维护")),
         }
     }
@@ -174,14 +169,12 @@ impl Party<'_> {
     pub async fn create_training(&self, me: &CurrentUser, i: &TrainingInput) -> Result<training::Model> {
         let d = TrainingDraft::read(i, self.today())?;
         let (member, inst, region) = match d.trainee {
-            Trainee::Member(mid) => match party_member::Entity::find_by_id(mid).one(&self.db).await? {
+            Trainee::Member(mid) => match self.visible_member(&self.db, me, mid).await? {
                 Some(m) if self.edits_member(me, &m) => (Some(mid), None, m.region_code),
                 _ => return Err(Error::invalid("member_id", "党员不存在或无权维护")),
             },
-            Trainee::Instructor(iid) => match instructor::Entity::find_by_id(iid).one(&self.db).await? {
-                Some(x) if may_write_party(me) && me.scope.region.contains_str(&x.region_code) => {
-                    (None, Some(iid), x.region_code)
-                }
+            Trainee::Instructor(iid) => match self.visible_instructor(&self.db, me, iid).await? {
+                Some(x) if self.edits_instructor(me, &x) => (None, Some(iid), x.region_code),
                 _ => return Err(Error::invalid("instructor_id", "党建指导员不存在或无权维护")),
             },
         };

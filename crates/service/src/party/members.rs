@@ -20,6 +20,7 @@ use super::Party;
 use super::{may_read_party, may_write_party, own_party_org};
 use crate::Ref;
 use crate::input::Reader;
+use crate::refs::unreachable;
 use crate::{CurrentUser, Error, Principal, Result};
 
 /// A party member as pages and the API show it (the ID number masked).
@@ -133,6 +134,12 @@ impl Party<'_> {
     /// the domain; here what needs the database (the party organization and
     /// the employer exist and lie in the caller's scope, the data key). The
     /// region is that of the party organization, else of the employer.
+    ///
+    /// Both references go through the shared lookups of `refs.rs`: a
+    /// reference outside the caller's scope is refused like one to nothing
+    /// (a secretary names the organizations their party organization covers,
+    /// a region keeper those of their subtree). On an update, a reference
+    /// the member already has may stay.
     async fn check_member(
         &self,
         me: &CurrentUser,
@@ -145,19 +152,27 @@ impl Party<'_> {
         let mut r = Reader::new();
         let mut region = None;
         if let Some(pid) = d.party_org_id {
-            match party_org::Entity::find_by_id(pid).one(&self.db).await? {
-                Some(p) if self.sees_party_org(me, &p) && p.status == PartyOrgStatus::Active.as_str() => {
-                    region = Some(p.region_code)
-                }
-                _ => r.bad("party_org_id", "所在党组织不存在或不在管辖范围内"),
+            let kept = existing.is_some_and(|m| m.party_org_id == Some(pid));
+            let found = if kept {
+                party_org::Entity::find_by_id(pid).one(&self.db).await?
+            } else {
+                self.visible_party_org(&self.db, me, pid).await?
+            };
+            match found {
+                Some(p) if p.status == PartyOrgStatus::Active.as_str() => region = Some(p.region_code),
+                _ => r.bad("party_org_id", unreachable("所在党组织")),
             }
         }
         if let Some(oid) = d.employer_org_id {
-            match social_org::Entity::find_by_id(oid).one(&self.db).await? {
-                Some(o) if me.scope.region.contains_str(&o.region_code) || region.is_some() => {
-                    region = region.or(Some(o.region_code));
-                }
-                _ => r.bad("employer_org_id", "工作单位（社会组织）不存在或不在管辖区域内"),
+            let kept = existing.is_some_and(|m| m.employer_org_id == Some(oid));
+            let found = if kept {
+                social_org::Entity::find_by_id(oid).one(&self.db).await?
+            } else {
+                self.visible_org(&self.db, me, oid).await?
+            };
+            match found {
+                Some(o) => region = region.or(Some(o.region_code)),
+                None => r.bad("employer_org_id", unreachable("工作单位（社会组织）")),
             }
         }
         let key = match (&d.id_number, &self.data_key) {

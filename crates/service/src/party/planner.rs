@@ -22,6 +22,7 @@ use super::Party;
 use super::require_party_writer;
 use crate::Ref;
 use crate::input::{Reader, de_text};
+use crate::refs::unreachable;
 use crate::{CurrentUser, Error, Principal, Result};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -330,12 +331,10 @@ impl Party<'_> {
         match input {
             AcceptInput::JointBranch(j) => self.accept_joint_branch(me, j).await,
             AcceptInput::Instructor(i) => {
-                let m = instructor::Entity::find_by_id(i.instructor).one(&self.db).await?.ok_or(Error::NotFound)?;
-                if !me.scope.region.contains_str(&m.region_code)
-                    && !me.scope.region.as_str().starts_with(&m.region_code)
-                {
-                    return Err(Error::NotFound);
-                }
+                let m = self
+                    .visible_instructor(&self.db, me, i.instructor)
+                    .await?
+                    .ok_or_else(|| Error::invalid("instructor", unreachable("党建指导员")))?;
                 let rows = self.uncovered_orgs(me, &i.orgs, false).await?;
                 let orgs = self.plan_orgs(&rows).await?;
                 let limit = self.instructor_limit(&m).await?;
@@ -378,12 +377,11 @@ impl Party<'_> {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
-        let rows =
-            social_org::Entity::find().filter(social_org::Column::Id.is_in(ids.iter().copied())).all(&self.db).await?;
+        let rows = self.visible_orgs(&self.db, me, &ids).await?;
         let mut c = Reader::new();
         for id in &ids {
             match rows.iter().find(|o| o.id == *id) {
-                Some(o) if me.scope.region.contains_str(&o.region_code) && o.status == OrgStatus::Active.as_str() => {
+                Some(o) if o.status == OrgStatus::Active.as_str() => {
                     let mode = CoverageMode::parse(&o.coverage_mode).unwrap_or(CoverageMode::Uncovered);
                     if mode.has_party_org()
                         || (joint && mode != CoverageMode::Uncovered && mode != CoverageMode::HostLed)
@@ -391,7 +389,7 @@ impl Party<'_> {
                         c.bad("orgs", format!("“{}”已有覆盖方式（{}）", o.name, mode.label()));
                     }
                 }
-                _ => c.bad("orgs", format!("社会组织 {id} 不存在、不在管辖区域内或不是正常状态")),
+                _ => c.bad("orgs", format!("社会组织 {id} 不存在、不在您的管辖范围内或不是正常状态")),
             }
         }
         c.finish(())?;

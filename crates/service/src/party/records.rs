@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use hongling_domain::RegionCode;
 use hongling_domain::party::coverage::{ChannelKind, CoverageMode, PartyOrgStatus, PartyOrgType, VENUE_ITEMS};
 pub use hongling_domain::party::inputs::{ChannelInput, PartyOrgInput};
 use hongling_domain::party::records::{
@@ -12,7 +11,7 @@ use hongling_domain::region::subtree_range;
 use hongling_domain::registry::OrgStatus;
 use hongling_store::party::entity::{host_link, party_channel, party_member, party_org, party_org_org};
 use hongling_store::registry::entity::social_org;
-use hongling_store::{begin_write, regions, to_db};
+use hongling_store::{begin_write, to_db};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -26,6 +25,7 @@ use super::breaches::BreachView;
 use super::{may_read_party, may_write_party, own_party_org, require_party_writer};
 use crate::Ref;
 use crate::input::Reader;
+use crate::refs::unreachable;
 use crate::{CurrentUser, Error, Principal, Result};
 
 /// A party organization as pages and the API show it.
@@ -220,28 +220,33 @@ impl Party<'_> {
         let d = PartyOrgDraft::read(i, today, may_write_party(me))?;
         let mut r = Reader::new();
         if let Some(f) = &d.frame {
-            let region = f.region_code.as_str();
-            if !me.scope.region.contains_str(region) || RegionCode::parse(region).is_err() {
-                r.bad("region_code", "区划不在您的管辖区域内");
-            } else if regions::get(&self.db, region).await?.is_none() {
-                r.bad("region_code", "行政区划代码不存在");
+            let kept_region = existing.is_some_and(|e| e.region_code == f.region_code);
+            if !kept_region && !self.region_in_scope(&self.db, Some(me), &f.region_code).await? {
+                r.bad("region_code", unreachable("区划"));
             }
-            if let Some(ch) = f.channel_id
-                && self.visible_channel(me, ch).await?.is_none()
-            {
-                r.bad("channel_id", "管理渠道不存在");
+            if let Some(ch) = f.channel_id {
+                let kept = existing.is_some_and(|e| e.channel_id == Some(ch));
+                if !kept && self.visible_channel(&self.db, me, ch).await?.is_none() {
+                    r.bad("channel_id", unreachable("管理渠道"));
+                }
             }
             if let Some(pid) = f.parent_id {
-                match party_org::Entity::find_by_id(pid).one(&self.db).await? {
-                    Some(x) if self.sees_party_org(me, &x) && Some(pid) != existing.map(|e| e.id) => {}
-                    _ => r.bad("parent_id", "上级党组织不存在或不在您的管辖区域内"),
+                let kept = existing.is_some_and(|e| e.parent_id == Some(pid));
+                let is_self = existing.is_some_and(|e| e.id == pid);
+                if is_self || (!kept && self.visible_party_org(&self.db, me, pid).await?.is_none()) {
+                    r.bad("parent_id", unreachable("上级党组织"));
                 }
             }
         }
         if let Some(s) = d.secretary_member_id {
-            let m = party_member::Entity::find_by_id(s).one(&self.db).await?;
+            // the secretary must be one of its members: a member the caller
+            // may not name belongs to none as far as this rule knows
+            let m = self.visible_member(&self.db, me, s).await?;
             let belongs_to = m.filter(|m| m.left_on.is_none()).and_then(|m| m.party_org_id);
             r.add(check_secretary(existing.map(|e| e.id), belongs_to));
+        }
+        if existing.is_none() {
+            self.check_cover_scope(&self.db, me, &d.org_ids, &mut r).await?;
         }
         r.finish(())?;
         let mut am: party_org::ActiveModel = match existing {
@@ -285,8 +290,10 @@ impl Party<'_> {
         am.updated_at = Set(now);
         let by = Principal::User(me.clone());
         let txn = begin_write(&self.db).await?;
+        // checked in the transaction (no one links them meanwhile), before anything is written
+        let links = self.check_links(&txn, me, None, &org_ids).await?;
         let p = am.insert(&txn).await?;
-        let joined = self.link_orgs(&txn, me, &p, &org_ids).await?;
+        let joined = self.write_links(&txn, &p, &links).await?;
         let today = self.today();
         self.refresh_orgs(&txn, &org_ids, today).await?;
         self.refresh_party_orgs(&txn, &[p.id], today).await?;
@@ -298,61 +305,82 @@ impl Party<'_> {
         Ok(p)
     }
 
-    /// Add coverage links; an organization already covered by another party
-    /// organization, or outside the caller's scope, is refused. Members of the
-    /// organizations who belong to no party organization join this one;
-    /// returns how many did.
-    async fn link_orgs(
+    /// The organizations a party organization is to cover: each one the
+    /// caller may name and active, else one message per id (the same for an
+    /// id that names nothing).
+    async fn check_cover_scope(
         &self,
         conn: &impl ConnectionTrait,
         me: &CurrentUser,
-        p: &party_org::Model,
         ids: &[i64],
-    ) -> Result<u64> {
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        let mut unique: Vec<i64> = Vec::with_capacity(ids.len());
-        for id in ids {
-            if !unique.contains(id) {
-                unique.push(*id);
+        r: &mut Reader,
+    ) -> Result<Vec<social_org::Model>> {
+        let unique = dedup(ids);
+        let orgs = self.visible_orgs(conn, me, &unique).await?;
+        let mut found = Vec::with_capacity(unique.len());
+        for id in &unique {
+            match orgs.iter().find(|o| o.id == *id) {
+                Some(o) if o.status == OrgStatus::Active.as_str() => found.push(o.clone()),
+                _ => r.bad("org_ids", format!("社会组织 {id} 不存在、不在您的管辖范围内或不是正常状态")),
             }
         }
-        let ids = unique.as_slice();
-        let orgs =
-            social_org::Entity::find().filter(social_org::Column::Id.is_in(ids.iter().copied())).all(conn).await?;
+        Ok(found)
+    }
+
+    /// Check coverage links to add (`this`: the party organization, None
+    /// while it is being created): in the caller's scope, active, and not
+    /// covered by another party organization. Returns the ids to link, once each.
+    async fn check_links(
+        &self,
+        conn: &impl ConnectionTrait,
+        me: &CurrentUser,
+        this: Option<i64>,
+        ids: &[i64],
+    ) -> Result<Vec<i64>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut r = Reader::new();
+        let orgs = self.check_cover_scope(conn, me, ids, &mut r).await?;
+        r.finish(())?;
         let taken: HashMap<i64, i64> = party_org_org::Entity::find()
-            .filter(party_org_org::Column::OrgId.is_in(ids.iter().copied()))
+            .filter(party_org_org::Column::OrgId.is_in(orgs.iter().map(|o| o.id)))
             .all(conn)
             .await?
             .into_iter()
             .map(|l| (l.org_id, l.party_org_id))
             .collect();
-        let names: HashMap<i64, String> = party_org::Entity::find()
-            .filter(party_org::Column::Id.is_in(taken.values().copied()))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|x| (x.id, x.name))
-            .collect();
-        let mut r = Reader::new();
-        let mut found = Vec::new();
-        for id in ids {
-            match orgs.iter().find(|o| o.id == *id) {
-                Some(o) if me.scope.region.contains_str(&o.region_code) && o.status == OrgStatus::Active.as_str() => {
-                    let by = taken.get(id).map(|x| (*x, names.get(x).map(String::as_str).unwrap_or_default()));
-                    found.push(CoveredNow { org_name: &o.name, covered_by: by });
-                }
-                _ => r.bad("org_ids", format!("社会组织 {id} 不存在、不在管辖区域内或不是正常状态")),
+        // the covering party organization is named only when the caller may see it
+        let mut names: HashMap<i64, String> = HashMap::new();
+        for pid in taken.values() {
+            if !names.contains_key(pid)
+                && let Some(p) = self.visible_party_org(conn, me, *pid).await?
+            {
+                names.insert(p.id, p.name);
             }
         }
-        r.add(check_single_cover(p.id, &found));
+        let found: Vec<CoveredNow> = orgs
+            .iter()
+            .map(|o| CoveredNow {
+                org_name: &o.name,
+                covered_by: taken.get(&o.id).map(|x| (*x, names.get(x).map(String::as_str))),
+            })
+            .collect();
+        let mut r = Reader::new();
+        r.add(check_single_cover(this, &found));
         r.finish(())?;
+        Ok(orgs.into_iter().filter(|o| this.is_none_or(|t| taken.get(&o.id) != Some(&t))).map(|o| o.id).collect())
+    }
+
+    /// Write checked coverage links (see [`Self::check_links`]); members of
+    /// the organizations who belong to no party organization join this one.
+    /// Returns how many did.
+    async fn write_links(&self, conn: &impl ConnectionTrait, p: &party_org::Model, ids: &[i64]) -> Result<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
         let today = self.today();
         for id in ids {
-            if taken.get(id) == Some(&p.id) {
-                continue;
-            }
             party_org_org::ActiveModel { org_id: Set(*id), party_org_id: Set(p.id), since: Set(today) }
                 .insert(conn)
                 .await?;
@@ -400,7 +428,9 @@ impl Party<'_> {
             .await?)
     }
 
-    /// Add and remove covered organizations.
+    /// Add and remove covered organizations. What is added must be in the
+    /// caller's scope; what is removed must be covered by this party
+    /// organization now (anything else is refused, the same for every id).
     pub async fn change_covered_orgs(&self, me: &CurrentUser, id: i64, add: &[i64], remove: &[i64]) -> Result<()> {
         require_party_writer(me)?;
         let p = self.party_org_model(me, id).await?;
@@ -409,7 +439,15 @@ impl Party<'_> {
         }
         let by = Principal::User(me.clone());
         let txn = begin_write(&self.db).await?;
-        self.link_orgs(&txn, me, &p, add).await?;
+        let covered = self.covered_ids(&txn, id).await?;
+        let remove = dedup(remove);
+        let mut r = Reader::new();
+        for o in remove.iter().filter(|o| !covered.contains(o)) {
+            r.bad("org_ids", format!("社会组织 {o} 不是该党组织覆盖的组织"));
+        }
+        r.finish(())?;
+        let links = self.check_links(&txn, me, Some(id), add).await?;
+        self.write_links(&txn, &p, &links).await?;
         if !remove.is_empty() {
             party_org_org::Entity::delete_many()
                 .filter(party_org_org::Column::PartyOrgId.eq(id))
@@ -418,11 +456,11 @@ impl Party<'_> {
                 .await?;
         }
         let today = self.today();
-        let touched: Vec<i64> = add.iter().chain(remove).copied().collect();
+        let touched: Vec<i64> = links.iter().chain(&remove).copied().collect();
         self.refresh_orgs(&txn, &touched, today).await?;
         self.refresh_party_orgs(&txn, &[id], today).await?;
-        let summary = format!("调整党组织覆盖范围：{}（新增 {} 个，移出 {} 个）", p.name, add.len(), remove.len());
-        let after = json!({"added": add, "removed": remove});
+        let summary = format!("调整党组织覆盖范围：{}（新增 {} 个，移出 {} 个）", p.name, links.len(), remove.len());
+        let after = json!({"added": links, "removed": remove});
         self.audit(&txn, &by, "party_org.cover", "party_org", id, &p.region_code, summary, None, Some(after)).await?;
         txn.commit().await?;
         Ok(())
@@ -507,14 +545,6 @@ impl Party<'_> {
             .await?)
     }
 
-    /// One channel the caller may see and assign: of their subtree or an ancestor.
-    async fn visible_channel(&self, me: &CurrentUser, id: i64) -> Result<Option<party_channel::Model>> {
-        let c = party_channel::Entity::find_by_id(id).one(&self.db).await?;
-        Ok(c.filter(|c| {
-            me.scope.region.contains_str(&c.region_code) || me.scope.region.as_str().starts_with(&c.region_code)
-        }))
-    }
-
     /// Channels for a choice list (no organization counts).
     pub async fn channel_choices(&self, me: &CurrentUser) -> Result<Vec<(i64, String)>> {
         Ok(self
@@ -533,14 +563,13 @@ impl Party<'_> {
         require_party_writer(me)?;
         let d = ChannelDraft::read(i)?;
         let mut r = Reader::new();
-        if !me.scope.region.contains_str(&d.region_code) || regions::get(&self.db, &d.region_code).await?.is_none() {
-            r.bad("region_code", "区划不在您的管辖区域内或不存在");
+        if !self.region_in_scope(&self.db, Some(me), &d.region_code).await? {
+            r.bad("region_code", unreachable("区划"));
         }
-        if let Some(h) = d.hub_org_id {
-            match social_org::Entity::find_by_id(h).one(&self.db).await? {
-                Some(o) if me.scope.region.contains_str(&o.region_code) => {}
-                _ => r.bad("hub_org_id", "枢纽组织不存在或不在管辖区域内"),
-            }
+        if let Some(h) = d.hub_org_id
+            && self.visible_org(&self.db, me, h).await?.is_none()
+        {
+            r.bad("hub_org_id", unreachable("枢纽组织"));
         }
         r.finish(())?;
         let ChannelDraft { kind, name, region_code: region, hub_org_id: hub } = d;
@@ -589,7 +618,9 @@ impl Party<'_> {
         let channel = match channel_id {
             None => None,
             Some(id) => Some(
-                self.visible_channel(me, id).await?.ok_or_else(|| Error::invalid("channel_id", "管理渠道不存在"))?,
+                self.visible_channel(&self.db, me, id)
+                    .await?
+                    .ok_or_else(|| Error::invalid("channel_id", unreachable("管理渠道")))?,
             ),
         };
         let by = Principal::User(me.clone());
@@ -632,10 +663,9 @@ impl Party<'_> {
         let org = self.registry().get_org(me, org_id).await?;
         if let Some(h) = host {
             let host_org = self
-                .registry()
-                .get_org(me, h)
-                .await
-                .map_err(|_| Error::invalid("host_org_id", "带动组织不存在或不在管辖区域内"))?;
+                .visible_org(&self.db, me, h)
+                .await?
+                .ok_or_else(|| Error::invalid("host_org_id", unreachable("带动组织")))?;
             let has_party_org = CoverageMode::parse(&host_org.coverage_mode).is_some_and(CoverageMode::has_party_org);
             if h == org_id || !has_party_org || host_org.status != OrgStatus::Active.as_str() {
                 return Err(Error::invalid("host_org_id", "带动组织须为已建立党组织、状态正常的其他社会组织"));
@@ -690,4 +720,15 @@ pub(crate) fn party_org_json(p: &party_org::Model) -> serde_json::Value {
         "venue": [p.venue_place, p.venue_facilities, p.venue_sign, p.venue_flag, p.venue_books, p.venue_rules],
         "brand": p.brand, "is_demonstration": p.is_demonstration, "star_rating": p.star_rating,
     })
+}
+
+/// The ids, once each, in their first order.
+fn dedup(ids: &[i64]) -> Vec<i64> {
+    let mut out: Vec<i64> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !out.contains(id) {
+            out.push(*id);
+        }
+    }
+    out
 }

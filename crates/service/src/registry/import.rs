@@ -270,13 +270,15 @@ fn parse_row(
 }
 
 impl Registry<'_> {
-    /// Units a row may name: those of the caller's subtree and its ancestors.
-    async fn unit_names(&self, me: Option<&CurrentUser>) -> Result<HashMap<String, i64>> {
+    /// Units a row may name: those of the caller's subtree and its ancestors
+    /// (the unit picker's rule), by name, with their regions by id.
+    async fn unit_names(&self, me: Option<&CurrentUser>) -> Result<(HashMap<String, i64>, HashMap<i64, String>)> {
         let units = match me {
             Some(u) => self.list_supervisory_units(u).await?,
             None => supervisory_unit::Entity::find().all(&self.db).await?,
         };
-        Ok(units.into_iter().map(|u| (u.name, u.id)).collect())
+        let regions = units.iter().map(|u| (u.id, u.region_code.clone())).collect();
+        Ok((units.into_iter().map(|u| (u.name, u.id)).collect(), regions))
     }
 
     async fn analyze(
@@ -295,7 +297,7 @@ impl Registry<'_> {
             ));
         }
         let today = local_today(self.now());
-        let units = self.unit_names(me).await?;
+        let (units, unit_regions) = self.unit_names(me).await?;
         let mut summary = ImportSummary { file_name: file_name.to_owned(), total: t.rows.len(), ..Default::default() };
         let mut parsed = Vec::new();
         for row in &t.rows {
@@ -325,15 +327,28 @@ impl Registry<'_> {
         let mut plan = Vec::new();
         for (line, (d, code, status, class)) in parsed {
             let mut reasons = Vec::new();
-            if !known.contains(&d.region_code) {
-                reasons.push(format!("住所区划代码“{}”不存在", d.region_code));
-            } else if me.is_some_and(|u| !u.scope.sees_region(&d.region_code)) {
-                reasons.push(format!("住所区划“{}”不在您的管辖区域内", d.region_code));
-            }
-            if !known.contains(&d.authority_region) {
-                reasons.push(format!("登记管理机关区划代码“{}”不存在", d.authority_region));
-            }
             let key = (search_form(&d.name), d.region_code.clone());
+            let existing = match &code {
+                Some(c) => by_code.get(c).cloned(),
+                None => by_name.get(&key).cloned(),
+            };
+            // references: the residence, the authority and the unit exist and lie in
+            // the clerk's scope (one message for both); an authority or a unit the
+            // record already has may stay
+            if !known.contains(&d.region_code) || me.is_some_and(|u| !u.scope.sees_region(&d.region_code)) {
+                reasons.push(format!("住所区划代码“{}”不存在或不在您的管辖范围内", d.region_code));
+            }
+            let kept = existing.as_ref().is_some_and(|e| e.authority_region == d.authority_region);
+            if !known.contains(&d.authority_region)
+                || (!kept && me.is_some_and(|u| !u.scope.sees_region(&d.authority_region)))
+            {
+                reasons.push(format!("登记管理机关区划代码“{}”不存在或不在您的管辖范围内", d.authority_region));
+            }
+            if let Some(uid) = d.supervisory_unit_id
+                && unit_regions.get(&uid).is_some_and(|r| !d.region_code.starts_with(r.as_str()))
+            {
+                reasons.push("业务主管单位须为住所所在地或其上级的单位".into());
+            }
             match &code {
                 Some(c) => {
                     if let Some(first) = seen_code.insert(c.clone(), line) {
@@ -346,10 +361,6 @@ impl Registry<'_> {
                     }
                 }
             }
-            let existing = match &code {
-                Some(c) => by_code.get(c).cloned(),
-                None => by_name.get(&key).cloned(),
-            };
             if let Some(e) = &existing
                 && me.is_some_and(|u| !u.scope.sees_region(&e.region_code))
             {

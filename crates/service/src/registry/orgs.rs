@@ -10,13 +10,14 @@ use hongling_domain::{RegionCode, Role, Scope};
 use hongling_store::audit::{self, NewEntry};
 use hongling_store::registry::entity::{org_event, social_org, supervisory_unit};
 use hongling_store::registry::orgs as store_orgs;
-use hongling_store::{begin_write, is_unique_violation, regions, to_db};
+use hongling_store::{begin_write, is_unique_violation, to_db};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::Date;
 
 use super::Registry;
+use crate::refs::unreachable;
 use crate::{CurrentUser, Error, FieldError, Principal, Result};
 
 /// The whole record as kept in history (`org_events.snapshot_json`).
@@ -180,37 +181,43 @@ impl Registry<'_> {
     }
 
     /// Check the parts of a draft that need the database; returns violations.
+    /// The residence, the registration authority and the supervisory unit
+    /// are references: each must exist and lie in the clerk's scope, with one
+    /// answer for both (`refs.rs`). On an update (`old`), an authority or a
+    /// unit the record already has may stay (a county clerk keeps a record
+    /// the city registered).
     async fn check_in_db(
         &self,
         conn: &impl ConnectionTrait,
         by: Option<&CurrentUser>,
         d: &OrgDraft,
         uscc: Option<&str>,
-        self_id: Option<i64>,
+        old: Option<&social_org::Model>,
     ) -> Result<Vec<FieldError>> {
+        let self_id = old.map(|o| o.id);
         let mut out = Vec::new();
         let mut bad = |field: &str, m: &str| out.push(FieldError { field: field.into(), message: m.into() });
         let region = d.region_code.trim();
-        if !region.is_empty() {
-            match RegionCode::parse(region) {
-                Err(_) => bad("region_code", "住所区划代码格式不正确"),
-                Ok(code) => {
-                    if by.is_some_and(|u| !u.scope.sees_region(code.as_str())) {
-                        bad("region_code", "住所不在您的管辖区域内");
-                    } else if regions::get(conn, code.as_str()).await?.is_none() {
-                        bad("region_code", "住所区划代码不存在");
-                    }
-                }
-            }
+        if !region.is_empty() && !self.region_in_scope(conn, by, region).await? {
+            bad("region_code", &unreachable("住所所在区划"));
         }
         let authority = d.authority_region.trim();
-        if !authority.is_empty() && regions::get(conn, authority).await?.is_none() {
-            bad("authority_region", "登记管理机关区划代码不存在");
+        let kept = old.is_some_and(|o| o.authority_region == authority);
+        if !authority.is_empty() && !self.region_in_scope(conn, if kept { None } else { by }, authority).await? {
+            bad("authority_region", &unreachable("登记管理机关"));
         }
         if let Some(uid) = d.supervisory_unit_id {
-            match supervisory_unit::Entity::find_by_id(uid).one(conn).await? {
-                Some(u) if region.starts_with(&u.region_code) => {}
-                _ => bad("supervisory_unit_id", "业务主管单位不存在或不在住所所在地区"),
+            let kept = old.is_some_and(|o| o.supervisory_unit_id == Some(uid));
+            let unit = match by {
+                Some(me) if !kept => self.visible_unit(conn, me, uid).await?,
+                _ => supervisory_unit::Entity::find_by_id(uid).one(conn).await?,
+            };
+            match unit {
+                None => bad("supervisory_unit_id", &unreachable("业务主管单位")),
+                Some(u) if !region.starts_with(&u.region_code) => {
+                    bad("supervisory_unit_id", "业务主管单位须为住所所在地或其上级的单位")
+                }
+                Some(_) => {}
             }
         }
         if let Some(code) = uscc {
@@ -369,7 +376,7 @@ impl Registry<'_> {
         let applying = old.status == OrgStatus::Applying.as_str();
         let (code, v) = check_draft(&d, today, applying);
         let mut errors = fields(v);
-        errors.extend(self.check_in_db(&self.db, Some(me), &d, code.as_ref().map(|c| c.as_str()), Some(id)).await?);
+        errors.extend(self.check_in_db(&self.db, Some(me), &d, code.as_ref().map(|c| c.as_str()), Some(&old)).await?);
         if effective_on.is_some_and(|e| e > today) {
             errors.push(FieldError { field: "effective_on".into(), message: "变更日期不能晚于今天".into() });
         }
@@ -463,7 +470,7 @@ impl Registry<'_> {
                             errors.push(FieldError { field: "uscc".into(), message: e.to_string() });
                         }
                         let d = OrgDraft { region_code: old.region_code.clone(), ..Default::default() };
-                        errors.extend(self.check_in_db(&self.db, Some(me), &d, Some(c.as_str()), Some(id)).await?);
+                        errors.extend(self.check_in_db(&self.db, Some(me), &d, Some(c.as_str()), Some(&old)).await?);
                         code = Some(c.to_string());
                     }
                 },
@@ -600,11 +607,8 @@ impl Registry<'_> {
             return Err(Error::invalid("name", "请填写单位名称"));
         }
         let code = RegionCode::parse(region).map_err(|e| Error::invalid("region_code", e.to_string()))?;
-        if me.is_some_and(|u| !u.scope.sees_region(code.as_str())) {
-            return Err(Error::invalid("region_code", "区划不在您的管辖区域内"));
-        }
-        if regions::get(&self.db, code.as_str()).await?.is_none() {
-            return Err(Error::invalid("region_code", "行政区划代码不存在"));
+        if !self.region_in_scope(&self.db, me, code.as_str()).await? {
+            return Err(Error::invalid("region_code", unreachable("区划")));
         }
         let now = self.now();
         let txn = begin_write(&self.db).await?;
