@@ -297,7 +297,25 @@ async fn cli_user_add_token_create_and_api() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["username"], "cliuser");
     let (ok, out, err) = run(&["audit", "verify"]);
-    assert!(ok && out.contains("校验通过"), "{out}{err}");
+    assert!(ok && out.contains("哈希链与链头一致"), "{out}{err}");
+    // a digest kept outside, checked later
+    let (ok, digest, err) = run(&["audit", "digest"]);
+    assert!(ok && digest.contains("hongling-audit-digest seq=2 sm3="), "{digest}{err}");
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("digest.txt");
+    std::fs::write(&file, &digest).expect("write");
+    let (ok, out, err) = run(&["audit", "verify", "--digest", &file.display().to_string()]);
+    assert!(ok && out.contains("与外部摘要（第 2 条）一致"), "{out}{err}");
+    // unlock from the command line
+    for _ in 0..5 {
+        t.app.login("cliuser", "bad-password-9", "10.7.0.1").await.expect_err("fails");
+    }
+    assert_eq!(t.app.login("cliuser", "bad-password-9", "10.7.0.1").await.expect_err("x").code(), "too_many_requests");
+    let (ok, out, err) = run(&["user", "unlock", "cliuser"]);
+    assert!(ok && out.contains("已解除用户 cliuser 的登录限制"), "{out}{err}");
+    assert_eq!(t.app.login("cliuser", "bad-password-9", "10.7.0.1").await.expect_err("x").code(), "bad_credentials");
+    let (ok, _, err) = run(&["user", "unlock", "nobody"]);
+    assert!(!ok && err.contains("不存在"), "{err}");
 }
 
 /// The OpenAPI document is kept in `docs/openapi.json` so that every change to
