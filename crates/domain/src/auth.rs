@@ -4,6 +4,8 @@
 
 use time::{Duration, OffsetDateTime};
 
+use crate::enums::labelled_enum;
+
 /// Server-side sessions end after an idle period or an absolute lifetime.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionPolicy {
@@ -26,6 +28,61 @@ impl SessionPolicy {
 
     pub fn needs_touch(&self, last_seen: OffsetDateTime, now: OffsetDateTime) -> bool {
         now - last_seen >= self.touch_every
+    }
+}
+
+/// API tokens live a limited time: `default_days` unless asked otherwise,
+/// at most `max_days`.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenPolicy {
+    pub default_days: i64,
+    pub max_days: i64,
+}
+
+impl Default for TokenPolicy {
+    fn default() -> Self {
+        Self { default_days: 365, max_days: 3 * 365 }
+    }
+}
+
+labelled_enum! {
+    /// A token's state (状态).
+    TokenStatus {
+        Active = "active", "有效";
+        Expired = "expired", "已过期";
+        Revoked = "revoked", "已撤销";
+    }
+}
+
+impl TokenPolicy {
+    /// The lifetime asked for, checked: `None` is the default.
+    pub fn days(&self, asked: Option<i64>) -> Result<i64, String> {
+        match asked {
+            None => Ok(self.default_days),
+            Some(d) if (1..=self.max_days).contains(&d) => Ok(d),
+            Some(_) => Err(format!("有效期应为 1 到 {} 天", self.max_days)),
+        }
+    }
+
+    /// When a token expires (tokens made before expiry existed: a year after they were made).
+    pub fn expires(&self, created: OffsetDateTime, expires_at: Option<OffsetDateTime>) -> OffsetDateTime {
+        expires_at.unwrap_or(created + Duration::days(self.default_days))
+    }
+
+    pub fn status(
+        &self,
+        created: OffsetDateTime,
+        expires_at: Option<OffsetDateTime>,
+        revoked: bool,
+        now: OffsetDateTime,
+    ) -> TokenStatus {
+        if revoked {
+            TokenStatus::Revoked
+        } else if now >= self.expires(created, expires_at) {
+            TokenStatus::Expired
+        } else {
+            TokenStatus::Active
+        }
     }
 }
 
@@ -198,6 +255,20 @@ mod tests {
         // kept alive by activity, but not past the absolute lifetime
         assert!(p.is_live(t0, t0 + Duration::hours(11), t0 + Duration::hours(11) + Duration::minutes(10)));
         assert!(!p.is_live(t0, t0 + Duration::hours(12), t0 + Duration::hours(12) + Duration::minutes(1)));
+    }
+
+    #[test]
+    fn tokens_expire() {
+        let p = TokenPolicy::default();
+        let t0 = datetime!(2026-01-01 08:00 UTC);
+        assert_eq!(p.days(None), Ok(365));
+        assert_eq!(p.days(Some(30)), Ok(30));
+        assert!(p.days(Some(0)).is_err() && p.days(Some(5000)).is_err() && p.days(Some(-1)).is_err());
+        let exp = Some(t0 + Duration::days(30));
+        assert_eq!(p.status(t0, exp, false, t0 + Duration::days(29)), TokenStatus::Active);
+        assert_eq!(p.status(t0, exp, false, t0 + Duration::days(30)), TokenStatus::Expired);
+        assert_eq!(p.status(t0, exp, true, t0), TokenStatus::Revoked);
+        assert_eq!(p.status(t0, None, false, t0 + Duration::days(366)), TokenStatus::Expired, "legacy tokens: a year");
     }
 
     #[test]

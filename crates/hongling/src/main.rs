@@ -170,6 +170,20 @@ enum TokenCommand {
         username: String,
         #[arg(long, default_value = "API")]
         name: String,
+        /// Days the token is valid (1–1095; default 365).
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// List a user's tokens: prefix, name, made, last used, expiry, state.
+    List {
+        #[arg(long)]
+        username: String,
+    },
+    /// Revoke a user's token, named by its id or its prefix (hl_1a2b3c4…).
+    Revoke {
+        #[arg(long)]
+        username: String,
+        token: String,
     },
 }
 
@@ -278,9 +292,45 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
                 Err(e) => bail!(describe(&e)),
             }
         }
-        Command::Token { command: TokenCommand::Create { username, name } } => {
+        Command::Token { command: TokenCommand::List { username } } => {
             let app = open(&cfg).await?;
-            match app.create_token(&Principal::Cli, &username, &name).await {
+            match app.tokens_of(&Principal::Cli, &username).await {
+                Ok(list) => {
+                    println!("编号\t前缀\t名称\t创建时间\t最近使用\t到期时间\t状态");
+                    for t in list {
+                        let last =
+                            t.last_used_at.map(hongling_service::auth::local_time).unwrap_or_else(|| "从未".into());
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                            t.id,
+                            t.prefix,
+                            t.name,
+                            hongling_service::auth::local_time(t.created_at),
+                            last,
+                            hongling_service::auth::local_time(t.expires_at),
+                            t.status.label()
+                        );
+                    }
+                    Ok(())
+                }
+                Err(hongling_service::Error::NotFound) => bail!("用户 {username} 不存在"),
+                Err(e) => bail!(describe(&e)),
+            }
+        }
+        Command::Token { command: TokenCommand::Revoke { username, token } } => {
+            let app = open(&cfg).await?;
+            match app.revoke_token(&Principal::Cli, &username, &token).await {
+                Ok(t) => {
+                    println!("已撤销用户 {username} 的 API 令牌 {}（{}）。", t.prefix, t.name);
+                    Ok(())
+                }
+                Err(hongling_service::Error::NotFound) => bail!("用户 {username} 没有这个令牌：{token}"),
+                Err(e) => bail!(describe(&e)),
+            }
+        }
+        Command::Token { command: TokenCommand::Create { username, name, days } } => {
+            let app = open(&cfg).await?;
+            match app.create_token(&Principal::Cli, &username, &name, days).await {
                 Ok(t) => {
                     println!("{t}");
                     eprintln!("API 令牌已创建（只显示这一次）。调用方式：Authorization: Bearer <令牌>");

@@ -1,12 +1,13 @@
 //! Login, sessions, API tokens.
 
+use hongling_domain::auth::TokenStatus;
 use hongling_domain::role::ScopeKind;
 use hongling_domain::scope::parse_scope_kind;
 use hongling_domain::{RegionCode, Role, Scope};
 use hongling_store::audit::{self, NewEntry};
 use hongling_store::entity::{api_token, session, user};
 use hongling_store::{begin_write, from_db, to_db};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use time::OffsetDateTime;
 
 use crate::secret::{random_token, token_hash, verify_password_async};
@@ -271,8 +272,13 @@ impl Hongling {
         Ok(res.rows_affected)
     }
 
-    /// Create an API token for a user; the token is returned once and stored as a hash.
-    pub async fn create_token(&self, by: &Principal, username: &str, name: &str) -> Result<String> {
+    /// Create an API token for a user, valid `days` (default a year); the
+    /// token is returned once and stored as a hash.
+    pub async fn create_token(&self, by: &Principal, username: &str, name: &str, days: Option<i64>) -> Result<String> {
+        let days = self.tokens.days(days).map_err(|m| Error::invalid("days", m))?;
+        if name.chars().count() > 64 {
+            return Err(Error::invalid("name", "令牌名称最多 64 个字"));
+        }
         let u = user::Entity::find()
             .filter(user::Column::Username.eq(username.trim()))
             .one(&self.db)
@@ -295,6 +301,7 @@ impl Hongling {
             created_at: Set(to_db(now)),
             last_used_at: Set(None),
             revoked_at: Set(None),
+            expires_at: Set(Some(to_db(now + time::Duration::days(days)))),
             ..Default::default()
         }
         .insert(&txn)
@@ -311,7 +318,7 @@ impl Hongling {
                 region_code: u.scope_region.clone(),
                 summary: format!("为用户 {} 创建 API 令牌 {}", u.username, t.prefix),
                 before: None,
-                after: Some(serde_json::json!({"user": u.username, "name": t.name, "prefix": t.prefix})),
+                after: Some(serde_json::json!({"user": u.username, "name": t.name, "prefix": t.prefix, "days": days})),
             },
         )
         .await?;
@@ -329,7 +336,9 @@ impl Hongling {
         else {
             return Ok(None);
         };
-        if t.revoked_at.is_some() {
+        if self.tokens.status(from_db(t.created_at), t.expires_at.map(from_db), t.revoked_at.is_some(), now)
+            != TokenStatus::Active
+        {
             return Ok(None);
         }
         let Some(u) = user::Entity::find_by_id(t.user_id).one(&self.db).await? else {
@@ -344,5 +353,101 @@ impl Hongling {
             am.update(&self.db).await?;
         }
         Ok(Some(current_user(&u)?))
+    }
+}
+
+/// An API token as its owner sees it (never the token itself).
+#[derive(Debug, Clone)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+    pub expires_at: OffsetDateTime,
+    pub status: TokenStatus,
+}
+
+impl Hongling {
+    /// A user's tokens, newest first: the caller's own, or (the command line) anyone's.
+    pub async fn tokens_of(&self, by: &Principal, username: &str) -> Result<Vec<TokenView>> {
+        let u = self.token_owner(by, username).await?;
+        let now = self.now();
+        let rows = api_token::Entity::find()
+            .filter(api_token::Column::UserId.eq(u.id))
+            .order_by_desc(api_token::Column::Id)
+            .limit(200)
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|t| {
+                let created = from_db(t.created_at);
+                let expires = t.expires_at.map(from_db);
+                TokenView {
+                    id: t.id,
+                    status: self.tokens.status(created, expires, t.revoked_at.is_some(), now),
+                    expires_at: self.tokens.expires(created, expires),
+                    name: t.name,
+                    prefix: t.prefix,
+                    created_at: created,
+                    last_used_at: t.last_used_at.map(from_db),
+                }
+            })
+            .collect())
+    }
+
+    /// Revoke one of a user's tokens (by its id, or its prefix from the command line).
+    /// Another user's token answers not found; revoking twice is harmless.
+    pub async fn revoke_token(&self, by: &Principal, username: &str, token: &str) -> Result<TokenView> {
+        let u = self.token_owner(by, username).await?;
+        let token = token.trim();
+        let mut q = api_token::Entity::find().filter(api_token::Column::UserId.eq(u.id));
+        q = match token.parse::<i64>() {
+            Ok(id) => q.filter(api_token::Column::Id.eq(id)),
+            Err(_) if token.len() >= 6 => {
+                q.filter(api_token::Column::Prefix.eq(token.chars().take(10).collect::<String>()))
+            }
+            Err(_) => return Err(Error::NotFound),
+        };
+        let t = q.one(&self.db).await?.ok_or(Error::NotFound)?;
+        let now = self.now();
+        if t.revoked_at.is_none() {
+            let txn = begin_write(&self.db).await?;
+            let mut am: api_token::ActiveModel = t.clone().into();
+            am.revoked_at = Set(Some(to_db(now)));
+            am.update(&txn).await?;
+            audit::append(
+                &txn,
+                NewEntry {
+                    at: now,
+                    actor_user_id: by.actor_id(),
+                    actor: by.actor_name(),
+                    action: "token.revoke".into(),
+                    entity_type: "api_token".into(),
+                    entity_id: t.id.to_string(),
+                    region_code: u.scope_region.clone(),
+                    summary: format!("撤销用户 {} 的 API 令牌 {}（{}）", u.username, t.prefix, t.name),
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
+            txn.commit().await?;
+        }
+        self.tokens_of(by, username).await?.into_iter().find(|v| v.id == t.id).ok_or(Error::NotFound)
+    }
+
+    /// The user whose tokens `by` may list or revoke: oneself, or anyone from the command line.
+    async fn token_owner(&self, by: &Principal, username: &str) -> Result<user::Model> {
+        let u = user::Entity::find()
+            .filter(user::Column::Username.eq(username.trim()))
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?;
+        match by {
+            Principal::User(me) if me.id != u.id => Err(Error::NotFound),
+            _ => Ok(u),
+        }
     }
 }

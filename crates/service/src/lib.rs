@@ -27,7 +27,7 @@ pub mod system;
 
 use std::sync::{Arc, Mutex};
 
-use hongling_domain::auth::SessionPolicy;
+use hongling_domain::auth::{SessionPolicy, TokenPolicy};
 use hongling_domain::role::ScopeKind;
 use hongling_domain::throttle::{Limit, LoginThrottle};
 use hongling_domain::{Action, RegionCode, Role, Scope};
@@ -147,6 +147,8 @@ pub struct Hongling {
     pub db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
     pub sessions: SessionPolicy,
+    /// How long API tokens live.
+    pub tokens: TokenPolicy,
     /// Login attempts: limits per client address, username and pair.
     pub login_throttle: LoginThrottle,
     /// API calls per user and minute (`max` 0: no limit).
@@ -164,6 +166,7 @@ impl Hongling {
             db,
             clock,
             sessions: SessionPolicy::default(),
+            tokens: TokenPolicy::default(),
             login_throttle: LoginThrottle::default(),
             api_rate: Limit::new(DEFAULT_API_RATE_PER_MINUTE, 60),
             data_key: None,

@@ -156,7 +156,7 @@ async fn throttled_pages_answer_429() {
 async fn password_change_ends_other_sessions_and_tokens() {
     let t = TestApp::new().await;
     t.user("clerk33", Role::Registrar, "3705", PW).await;
-    let token = t.app.create_token(&Principal::Cli, "clerk33", "exchange").await.expect("token");
+    let token = t.app.create_token(&Principal::Cli, "clerk33", "exchange", None).await.expect("token");
     let (mut b1, mut b2) = (t.browser(), t.browser());
     b1.login("clerk33", PW).await;
     b2.login("clerk33", PW).await;
@@ -271,7 +271,7 @@ async fn csrf_is_enforced_on_forms() {
 async fn api_token_auth() {
     let t = TestApp::new().await;
     t.user("api07", Role::Registrar, "370502", PW).await;
-    let token = t.app.create_token(&Principal::Cli, "api07", "exchange").await.expect("token");
+    let token = t.app.create_token(&Principal::Cli, "api07", "exchange", None).await.expect("token");
     let mut b = t.browser();
     let r = b.api_get("/api/v1/me", Some(&token)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -306,7 +306,7 @@ use sea_orm::EntityTrait;
 async fn api_rate_limit_answers_429() {
     let t = TestApp::new().await;
     t.user("api53", Role::Registrar, "370502", PW).await;
-    let token = t.app.create_token(&Principal::Cli, "api53", "exchange").await.expect("token");
+    let token = t.app.create_token(&Principal::Cli, "api53", "exchange", None).await.expect("token");
     let app = t.app.clone().with_api_rate(3);
     let mut b = Browser::new(hongling_web::router(app, hongling_web::WebConfig::default()));
     for _ in 0..2 {
@@ -324,4 +324,49 @@ async fn api_rate_limit_answers_429() {
     assert!((1..=60).contains(&retry), "{retry}");
     t.clock.advance(Duration::seconds(retry));
     assert_eq!(b.api_get("/api/v1/me", Some(&token)).await.status, StatusCode::OK, "a new minute");
+}
+
+/// Issue 10, finding 5: tokens expire, their owner lists them with the time
+/// each was last used and revokes them on the page; another user's token
+/// answers 404; the command line lists and revokes too.
+#[tokio::test]
+async fn tokens_expire_and_their_owner_revokes_them() {
+    let t = TestApp::new().await;
+    t.user("tok63", Role::Registrar, "370502", PW).await;
+    t.user("tok64", Role::Registrar, "370502", PW).await;
+    let short = t.app.create_token(&Principal::Cli, "tok63", "短期", Some(30)).await.expect("token");
+    let e = t.app.create_token(&Principal::Cli, "tok63", "太长", Some(5000)).await.expect_err("too long");
+    assert_eq!(e.code(), "invalid");
+    let mut b = t.browser();
+    assert_eq!(b.api_get("/api/v1/me", Some(&short)).await.status, StatusCode::OK);
+    b.login("tok63", PW).await;
+    let r = b.get("/account/tokens").await;
+    assert!(r.body.contains("短期") && r.body.contains("有效") && !r.body.contains("从未使用"), "{}", r.body);
+    assert!(!r.body.contains(&short), "the token itself is never shown again");
+    // made on the page, shown once
+    let r = b.post("/account/tokens", &[("name", "交换平台"), ("days", "90")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let made = r.body.split("hl_").nth(1).map(|s| format!("hl_{}", &s[..64])).expect("the new token on the page");
+    assert_eq!(b.api_get("/api/v1/me", Some(&made)).await.status, StatusCode::OK);
+    let r = b.post("/account/tokens", &[("name", ""), ("days", "abc")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // expiry
+    t.clock.advance(Duration::days(30));
+    assert_eq!(b.api_get("/api/v1/me", Some(&short)).await.status, StatusCode::UNAUTHORIZED, "expired");
+    b.login("tok63", PW).await;
+    assert!(b.get("/account/tokens").await.body.contains("已过期"));
+    // revoke on the page
+    let list = t.app.tokens_of(&Principal::Cli, "tok63").await.expect("list");
+    let id = list.iter().find(|v| v.name == "交换平台").map(|v| v.id).expect("made");
+    let r = b.post(&format!("/account/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(b.api_get("/api/v1/me", Some(&made)).await.status, StatusCode::UNAUTHORIZED, "revoked");
+    // another user's token is not found
+    let theirs = t.app.create_token(&Principal::Cli, "tok64", "他人", None).await.expect("token");
+    let their_id = t.app.tokens_of(&Principal::Cli, "tok64").await.expect("list")[0].id;
+    assert_eq!(b.post(&format!("/account/tokens/{their_id}/revoke"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(b.api_get("/api/v1/me", Some(&theirs)).await.status, StatusCode::OK);
+    // the command line revokes by prefix
+    t.app.revoke_token(&Principal::Cli, "tok64", &theirs[..10]).await.expect("revoke");
+    assert_eq!(b.api_get("/api/v1/me", Some(&theirs)).await.status, StatusCode::UNAUTHORIZED);
 }

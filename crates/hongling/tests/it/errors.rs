@@ -59,7 +59,7 @@ fn request(method: &str, uri: &str, headers: &[(&str, &str)], body: impl Into<Bo
 async fn token(t: &TestApp) -> String {
     // an administrator: the permission matrix lets the requests reach their extractors
     t.user("errapi", Role::Admin, "370502", PW).await;
-    t.app.create_token(&Principal::Cli, "errapi", "errors").await.expect("token")
+    t.app.create_token(&Principal::Cli, "errapi", "errors", None).await.expect("token")
 }
 
 fn bearer(token: &str) -> String {

@@ -349,7 +349,7 @@ async fn openapi_required_lists_are_what_the_server_enforces() {
     let t = TestApp::new().await;
     // an administrator of 东营区: the permission matrix lets every request reach its extractors
     t.user("contract", Role::Admin, "370502", PW).await;
-    let tok = t.app.create_token(&Principal::Cli, "contract", "required").await.expect("token");
+    let tok = t.app.create_token(&Principal::Cli, "contract", "required", None).await.expect("token");
     let mut b = t.browser();
     let doc = b.get("/api/v1/openapi.json").await.json();
     let example = |path: &str, method: &str| {

@@ -469,7 +469,7 @@ async fn scope_limits_every_read_and_write() {
     let m = f.t.app.party().create_member(&sec, &add).await.expect("into own");
     assert_eq!(m.party_org_id, Some(p), "a secretary's member goes into their own party organization");
     // over HTTP, another scope's records and regions answer 404
-    let token = f.t.app.create_token(&Principal::Cli, "wenhui", "t").await.expect("token");
+    let token = f.t.app.create_token(&Principal::Cli, "wenhui", "t", None).await.expect("token");
     let mut b = f.t.browser();
     let r = b.api_get("/api/v1/coverage?region=370505", Some(&token)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
@@ -507,7 +507,7 @@ async fn id_numbers_are_encrypted_masked_and_revealed_with_an_audit() {
     let e = f.t.app.party().create_member(&f.party, &input).await.expect_err("check");
     assert!(e.field_errors()[0].message.contains("校验位"), "{:?}", e.field_errors());
     // pages and the API show the mask only
-    let token = f.t.app.create_token(&Principal::Cli, "party", "t").await.expect("token");
+    let token = f.t.app.create_token(&Principal::Cli, "party", "t", None).await.expect("token");
     let mut b = f.t.browser();
     let r = b.api_get(&format!("/api/v1/party-members/{}", m.id), Some(&token)).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -610,7 +610,7 @@ async fn api_pages_export_and_openapi() {
     f.members(a, 1).await;
     let b = f.org("文汇接口测试中心", WENHUI2, 118.581, 37.451).await;
     f.members(b, 2).await;
-    let token = f.t.app.create_token(&Principal::Cli, "party", "t").await.expect("token");
+    let token = f.t.app.create_token(&Principal::Cli, "party", "t", None).await.expect("token");
     let mut br = f.t.browser();
     let r = br.api_get("/api/v1/coverage?region=370502", Some(&token)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

@@ -241,7 +241,7 @@ async fn attendance_is_not_above_the_expected_count_and_a_blank_is_not_zero() {
     assert_eq!(rate(zero.id), Some((Some(0), Some(12), Some(0.0))));
     assert_eq!(rate(full.id), Some((Some(9), Some(12), Some(0.75))));
     // over the API: blank counts are null, an error names its field
-    let token = f.t.app.create_token(&Principal::Cli, "party", "t").await.expect("token");
+    let token = f.t.app.create_token(&Principal::Cli, "party", "t", None).await.expect("token");
     let mut b = f.t.browser();
     let body = serde_json::json!({"party_org_id": p, "kind": "party_lecture", "held_on": "2026-02-27", "topic": "党课", "attendees": "", "expected": null});
     let r = b.api_send("POST", "/api/v1/party-life", &token, body).await;
@@ -345,7 +345,7 @@ async fn party_org_instructor_fund_training_and_channel_field_rules() {
 async fn field_errors_over_http() {
     let f = Fixture::new().await;
     let a = f.org("文汇接口协会", "MJR00051").await;
-    let token = f.t.app.create_token(&Principal::Cli, "party", "t").await.expect("token");
+    let token = f.t.app.create_token(&Principal::Cli, "party", "t", None).await.expect("token");
     let mut b = f.t.browser();
     let body = serde_json::json!({
         "name": "周红", "member_type": "probationary", "employer_org_id": a, "joined_on": "2025-07-01", "formal_on": "2026-01-01"

@@ -330,7 +330,7 @@ async fn search_two_characters_and_code_prefixes() {
 async fn json_api_for_the_registry() {
     let t = TestApp::new().await;
     t.user("apireg", Role::Registrar, "370502", PW).await;
-    let token = t.app.create_token(&Principal::Cli, "apireg", "test").await.expect("token");
+    let token = t.app.create_token(&Principal::Cli, "apireg", "test", None).await.expect("token");
     let mut b = t.browser();
     let c = code('1', "370502", "MJK00001");
     let body = serde_json::json!({

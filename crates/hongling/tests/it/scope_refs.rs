@@ -846,7 +846,7 @@ async fn a_member_cannot_be_placed_in_another_countys_organization() {
     assert_eq!((k2.formal_members, k2.breach_count), (2, 1), "two formal members, 三同步 pending");
     let mut tokens = std::collections::HashMap::new();
     for user in ["sec", "wenhui", "county"] {
-        tokens.insert(user, w.t.app.create_token(&Principal::Cli, user, "t").await.expect("token"));
+        tokens.insert(user, w.t.app.create_token(&Principal::Cli, user, "t", None).await.expect("token"));
     }
     let before = w.state().await;
     let mut b = w.t.browser();

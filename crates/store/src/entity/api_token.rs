@@ -15,6 +15,8 @@ pub struct Model {
     pub created_at: TimeDateTime,
     pub last_used_at: Option<TimeDateTime>,
     pub revoked_at: Option<TimeDateTime>,
+    /// When it stops working (`None`: made before expiry existed; a year after `created_at`).
+    pub expires_at: Option<TimeDateTime>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

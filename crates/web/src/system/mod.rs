@@ -7,6 +7,7 @@ mod jobs;
 mod login;
 mod policy;
 mod regions;
+mod tokens;
 mod users;
 
 use crate::page::{PageUser, render};
@@ -21,5 +22,6 @@ pub fn routes() -> Routes {
         .merge(jobs::routes())
         .merge(login::routes())
         .merge(regions::routes())
+        .merge(tokens::routes())
         .merge(users::routes())
 }
