@@ -28,7 +28,7 @@ pub enum Error {
     #[error("用户名或密码错误")]
     BadCredentials,
     /// Too many attempts or calls: retry after this many seconds.
-    #[error("操作过于频繁，请 {0} 秒后再试")]
+    #[error("操作过于频繁，请{}后再试", wait_text(*.0))]
     Throttled(i64),
     #[error("账号已停用，请联系管理员")]
     Disabled,
@@ -41,6 +41,11 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A wait in words: 17 秒, 9 分钟 (minutes rounded up).
+pub fn wait_text(secs: i64) -> String {
+    if secs < 60 { format!(" {} 秒", secs.max(1)) } else { format!(" {} 分钟", (secs + 59) / 60) }
+}
 
 impl Error {
     /// A stable identifier API clients can match on.

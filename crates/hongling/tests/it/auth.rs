@@ -54,7 +54,7 @@ async fn login_throttle_refuses_the_guesser_not_the_owner() {
         }
         let e = t.app.login(name, "bad-password-9", addr).await.expect_err("refused");
         assert_eq!(e.code(), "too_many_requests", "{name}: the sixth try from the same address");
-        assert!(e.to_string().contains("秒后再试"), "{e}");
+        assert!(e.to_string().contains("分钟后再试"), "{e}");
     }
     // even the right password from the guessing address waits out the window
     assert_eq!(t.app.login("clerk03", PW, "10.0.0.1").await.expect_err("refused").code(), "too_many_requests");
@@ -318,7 +318,7 @@ async fn api_rate_limit_answers_429() {
     let r = b.api_get("/api/v1/orgs", Some(&token)).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     assert_eq!(r.json()["code"], "too_many_requests");
-    assert!(r.json()["message"].as_str().unwrap_or("").contains("秒后再试"), "{}", r.body);
+    assert!(r.json()["message"].as_str().unwrap_or("").contains("后再试"), "{}", r.body);
     let retry: i64 =
         r.headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).expect("retry-after");
     assert!((1..=60).contains(&retry), "{retry}");
