@@ -116,6 +116,8 @@ pub struct Server {
     pub max_body_mb: usize,
     /// The header a trusted reverse proxy sets to the client's address ("" for none).
     pub client_ip_header: String,
+    /// Strict-Transport-Security max-age in seconds on answers over TLS (0: none).
+    pub hsts_max_age: u64,
 }
 
 #[derive(Clone, Deserialize)]
@@ -142,7 +144,13 @@ pub struct Log {
 
 impl Default for Server {
     fn default() -> Self {
-        Self { addr: "127.0.0.1:8080".into(), secure_cookies: false, max_body_mb: 20, client_ip_header: String::new() }
+        Self {
+            addr: "127.0.0.1:8080".into(),
+            secure_cookies: false,
+            max_body_mb: 20,
+            client_ip_header: String::new(),
+            hsts_max_age: 0,
+        }
     }
 }
 
@@ -193,6 +201,9 @@ impl Config {
         }
         if let Some(v) = env("HONGLING_MAX_BODY_MB") {
             self.server.max_body_mb = v.parse().context("HONGLING_MAX_BODY_MB 应为整数")?;
+        }
+        if let Some(v) = env("HONGLING_HSTS_MAX_AGE") {
+            self.server.hsts_max_age = v.parse().context("HONGLING_HSTS_MAX_AGE 应为秒数（整数）")?;
         }
         if let Some(v) = env("HONGLING_CLIENT_IP_HEADER") {
             self.server.client_ip_header = v;

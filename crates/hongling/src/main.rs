@@ -589,6 +589,7 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
 async fn serve(app: Hongling, cfg: &Config) -> anyhow::Result<()> {
     let web = hongling_web::WebConfig {
         secure_cookies: cfg.server.secure_cookies,
+        hsts_max_age: cfg.server.hsts_max_age,
         max_body_bytes: cfg.server.max_body_mb * 1024 * 1024,
         client_ip_header: Some(cfg.server.client_ip_header.trim().to_owned()).filter(|h| !h.is_empty()),
     };

@@ -37,8 +37,12 @@ pub use error::WebError;
 /// Settings of the web layer.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
-    /// Mark cookies `Secure` (when served over TLS, directly or behind a proxy).
+    /// Mark cookies `Secure` always (they are anyway on requests that came
+    /// over TLS, as the proxy's `X-Forwarded-Proto` says).
     pub secure_cookies: bool,
+    /// `Strict-Transport-Security: max-age=…` on answers to requests that came
+    /// over TLS; 0 sends none.
+    pub hsts_max_age: u64,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// The header a trusted reverse proxy puts the client's address in
@@ -49,7 +53,7 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, max_body_bytes: 20 * 1024 * 1024, client_ip_header: None }
+        Self { secure_cookies: false, hsts_max_age: 0, max_body_bytes: 20 * 1024 * 1024, client_ip_header: None }
     }
 }
 
@@ -88,6 +92,7 @@ pub fn router(app: Hongling, cfg: WebConfig) -> Router {
 /// route table: the guard refuses them (tests show deny by default).
 pub fn router_with(app: Hongling, cfg: WebConfig, extra: Router<AppState>) -> Router {
     let limit = cfg.max_body_bytes;
+    let hsts = cfg.hsts_max_age;
     let (routes, table) = all_routes().into_parts();
     let state = AppState { app, cfg, routes: Arc::new(routes::RouteTable::new(table)) };
     let app_routes = routes
@@ -98,7 +103,7 @@ pub fn router_with(app: Hongling, cfg: WebConfig, extra: Router<AppState>) -> Ro
         .layer(middleware::from_fn_with_state(state.clone(), routes::guard))
         .layer(middleware::from_fn_with_state(state.clone(), security::load_session))
         .with_state(state);
-    outer_layers(app_routes, limit, REQUEST_TIMEOUT)
+    outer_layers(app_routes, limit, REQUEST_TIMEOUT, hsts)
 }
 
 /// The layers around the routes, outermost first:
@@ -114,12 +119,12 @@ pub fn router_with(app: Hongling, cfg: WebConfig, extra: Router<AppState>) -> Ro
 ///
 /// Public so that tests can put the same layers around routes of their own
 /// (a handler that panics or sleeps).
-pub fn outer_layers(routes: Router, max_body_bytes: usize, timeout: Duration) -> Router {
+pub fn outer_layers(routes: Router, max_body_bytes: usize, timeout: Duration, hsts_max_age: u64) -> Router {
     routes
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::from_fn(error::shape))
-        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(hsts_max_age, security::headers))
 }

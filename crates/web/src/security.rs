@@ -88,6 +88,22 @@ pub fn client_addr(parts: &axum::http::request::Parts, header_name: Option<&str>
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// Did the request reach the proxy in front of Hongling over HTTPS?
+/// (`X-Forwarded-Proto: https`, or `Forwarded: …proto=https`.)
+pub fn over_tls(headers: &HeaderMap) -> bool {
+    let proto = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let fwd = headers.get(header::FORWARDED).and_then(|v| v.to_str().ok()).unwrap_or("");
+    proto.split(',').next().is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+        || fwd.split([';', ',']).any(|p| p.trim().eq_ignore_ascii_case("proto=https"))
+}
+
+/// Cookies are `Secure` when configured, and on their own whenever the
+/// request came over TLS (a forged header only makes the sender's own cookie
+/// unusable over plain HTTP).
+pub fn secure_for(cfg: &crate::WebConfig, headers: &HeaderMap) -> bool {
+    cfg.secure_cookies || over_tls(headers)
+}
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
@@ -212,8 +228,9 @@ async fn multipart_field(ctype: &str, body: axum::body::Bytes, name: &str) -> Op
 /// Security headers on every response, errors included (this is the
 /// outermost layer); pages are never cached. Also the access log (method, path
 /// without the query string, status, time: no personal data).
-pub async fn headers(req: Request, next: Next) -> Response {
+pub async fn headers(State(hsts): State<u64>, req: Request, next: Next) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
+    let tls = over_tls(req.headers());
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let started = std::time::Instant::now();
@@ -234,6 +251,12 @@ pub async fn headers(req: Request, next: Next) -> Response {
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if hsts > 0
+        && tls
+        && let Ok(v) = HeaderValue::from_str(&format!("max-age={hsts}"))
+    {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, v);
+    }
     if !is_static && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

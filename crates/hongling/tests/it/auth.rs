@@ -370,3 +370,31 @@ async fn tokens_expire_and_their_owner_revokes_them() {
     t.app.revoke_token(&Principal::Cli, "tok64", &theirs[..10]).await.expect("revoke");
     assert_eq!(b.api_get("/api/v1/me", Some(&theirs)).await.status, StatusCode::UNAUTHORIZED);
 }
+
+/// Issue 10, finding 10: behind a TLS proxy the cookies are Secure without
+/// configuration, and HSTS is sent when configured (only over TLS).
+#[tokio::test]
+async fn cookies_are_secure_over_tls_and_hsts_is_configurable() {
+    let t = TestApp::new().await;
+    let cfg = hongling_web::WebConfig { hsts_max_age: 31_536_000, ..Default::default() };
+    let mut b = Browser::new(hongling_web::router(t.app.clone(), cfg));
+    let get = |tls: bool| {
+        let mut r = axum::http::Request::get("/login");
+        if tls {
+            r = r.header("x-forwarded-proto", "https");
+        }
+        r.body(axum::body::Body::empty()).expect("req")
+    };
+    let plain = b.send(get(false)).await;
+    let cookie = plain.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    assert!(plain.headers.get("strict-transport-security").is_none());
+    let mut b = Browser::new(hongling_web::router(
+        t.app.clone(),
+        hongling_web::WebConfig { hsts_max_age: 31_536_000, ..Default::default() },
+    ));
+    let tls = b.send(get(true)).await;
+    let cookie = tls.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert_eq!(tls.headers.get("strict-transport-security").and_then(|v| v.to_str().ok()), Some("max-age=31536000"));
+}

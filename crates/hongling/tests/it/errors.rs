@@ -249,7 +249,7 @@ fn layered() -> Browser {
         .route("/slow", get(slow))
         .route("/api/v1/boom", get(boom))
         .route("/boom", get(boom));
-    Browser::new(hongling_web::outer_layers(routes, 1024, Duration::from_millis(50)))
+    Browser::new(hongling_web::outer_layers(routes, 1024, Duration::from_millis(50), 0))
 }
 
 #[tokio::test]

@@ -131,13 +131,15 @@ async fn coverage_rules_follow_the_records() {
             )
             .await
             .expect("instructor");
-    f.t.app.party().assign_instructor(&f.party, inst.id, &[b], &[]).await.expect("assign");
+    // issue 10, finding 10: an id typed twice counts once (it was a unique-key 500)
+    f.t.app.party().assign_instructor(&f.party, inst.id, &[b, b], &[]).await.expect("assign");
     assert_eq!(f.mode(b).await, ("instructor".into(), 0, false));
+    assert_eq!(f.t.app.party().get_instructor(&f.party, inst.id).await.expect("detail").instructor.load, 1);
     let over = f.t.app.party().assign_instructor(&f.party, inst.id, &[a], &[]).await.expect_err("over the limit");
     assert!(over.field_errors()[0].message.contains("上限"), "{:?}", over.field_errors());
     // outside the instructor's township
     let far = f.org("东营区黄河路文化促进会", HUANGHE, 118.6, 37.4).await;
-    f.t.app.party().assign_instructor(&f.party, inst.id, &[], &[b]).await.expect("unassign");
+    f.t.app.party().assign_instructor(&f.party, inst.id, &[], &[b, b]).await.expect("unassign");
     let e = f.t.app.party().assign_instructor(&f.party, inst.id, &[far], &[]).await.expect_err("region");
     assert!(e.field_errors()[0].message.contains("指导区域"), "{:?}", e.field_errors());
 

@@ -268,7 +268,17 @@ impl Party<'_> {
             return Err(Error::Conflict("该党建指导员已停止履职，不能再联系组织".into()));
         }
         let current = self.instructor_org_ids(conn, m.id).await?;
-        let new: Vec<i64> = add.iter().copied().filter(|o| !current.contains(o)).collect();
+        // an id typed twice counts once (it used to hit the unique key: a 500)
+        let mut new: Vec<i64> = Vec::with_capacity(add.len());
+        for o in add {
+            if !current.contains(o) && !new.contains(o) {
+                new.push(*o);
+            }
+        }
+        let mut remove = remove.to_vec();
+        remove.sort_unstable();
+        remove.dedup();
+        let remove = remove.as_slice();
         let load = current.iter().filter(|o| !remove.contains(o)).count() + new.len();
         let limit = self.instructor_limit(m).await?;
         let mut c = Reader::new();

@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::error::WebError;
 use crate::routes::Routes;
-use crate::security::{Auth, CSRF_COOKIE, ClientAddr, SESSION_COOKIE, cookie, set_cookie};
+use crate::security::{Auth, CSRF_COOKIE, ClientAddr, SESSION_COOKIE, cookie, secure_for, set_cookie};
 use crate::ui::{Field, FormPage, Kind, attach};
 use askama::Template;
 use axum::Form;
@@ -66,7 +66,8 @@ fn login_page(
     let mut res = render(&LoginPage { csrf: csrf.clone(), error, username, next });
     *res.status_mut() = status;
     if fresh {
-        res.headers_mut().append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf, st.cfg.secure_cookies, None));
+        res.headers_mut()
+            .append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf, secure_for(&st.cfg, headers), None));
     }
     res
 }
@@ -100,8 +101,10 @@ async fn login(
     match st.app.login(&f.username, &f.password, &client).await {
         Ok(ok) => {
             let mut res = Redirect::to(&next).into_response();
-            res.headers_mut()
-                .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &ok.session_token, st.cfg.secure_cookies, None));
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(SESSION_COOKIE, &ok.session_token, secure_for(&st.cfg, &headers), None),
+            );
             res
         }
         Err(e @ (Error::BadCredentials | Error::Throttled(_) | Error::Disabled)) => {
@@ -118,14 +121,15 @@ async fn login(
     }
 }
 
-async fn logout(State(st): State<AppState>, auth: axum::Extension<Auth>) -> Response {
+async fn logout(State(st): State<AppState>, headers: HeaderMap, auth: axum::Extension<Auth>) -> Response {
     if let Auth::Session { token, .. } = &auth.0
         && let Err(e) = st.app.logout(token).await
     {
         return WebError::page(e).into_response();
     }
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", st.cfg.secure_cookies, Some(0)));
+    res.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", secure_for(&st.cfg, &headers), Some(0)));
     res
 }
 
