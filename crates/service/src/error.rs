@@ -27,6 +27,9 @@ pub enum Error {
     Unauthenticated,
     #[error("用户名或密码错误")]
     BadCredentials,
+    /// The server is doing as much of this as it may at once (imports being read).
+    #[error("{0}")]
+    Busy(String),
     /// Too many attempts or calls: retry after this many seconds.
     #[error("操作过于频繁，请{}后再试", wait_text(*.0))]
     Throttled(i64),
@@ -55,7 +58,7 @@ impl Error {
             Error::Forbidden(_) | Error::Denied(_) => "forbidden",
             Error::Unauthenticated => "unauthenticated",
             Error::BadCredentials => "bad_credentials",
-            Error::Throttled(_) => "too_many_requests",
+            Error::Throttled(_) | Error::Busy(_) => "too_many_requests",
             Error::Disabled => "account_disabled",
             Error::Invalid(_) => "invalid",
             Error::Conflict(_) => "conflict",

@@ -57,7 +57,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::NotFound => StatusCode::NOT_FOUND,
         Error::Forbidden(_) | Error::Denied(_) => StatusCode::FORBIDDEN,
         Error::Unauthenticated | Error::BadCredentials => StatusCode::UNAUTHORIZED,
-        Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+        Error::Throttled(_) | Error::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
         Error::Disabled => StatusCode::FORBIDDEN,
         Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::Conflict(_) => StatusCode::CONFLICT,
@@ -107,6 +107,7 @@ impl Problem {
                 .collect(),
             retry_after: match e {
                 Error::Throttled(s) => Some(*s),
+                Error::Busy(_) => Some(60),
                 _ => None,
             },
         }

@@ -441,7 +441,7 @@ impl Registry<'_> {
         bytes: Vec<u8>,
     ) -> Result<(i64, ImportSummary)> {
         require_writer(&Principal::User(me.clone()))?;
-        let t = read(file_name, &bytes)?;
+        let (t, bytes) = read_bounded(Some(me.id), file_name, bytes).await?;
         let (summary, _) = self.analyze(Some(me), file_name, &t).await?;
         let job = import_job::ActiveModel {
             user_id: Set(me.id),
@@ -474,7 +474,7 @@ impl Registry<'_> {
         if job.status != ImportStatus::Previewed.as_str() {
             return Err(Error::Conflict("该文件已处理，请重新上传".into()));
         }
-        let t = read(&job.file_name, &job.content)?;
+        let (t, _) = read_bounded(Some(me.id), &job.file_name, job.content.clone()).await?;
         let by = Principal::User(me.clone());
         let summary = self.import_table(&by, &job.file_name, &t, Some(job.id)).await?;
         Ok(summary)
@@ -496,7 +496,7 @@ impl Registry<'_> {
 
     /// Import a file from the command line (no preview step; same rules).
     pub async fn import_orgs_file(&self, file_name: &str, bytes: &[u8]) -> Result<ImportSummary> {
-        let t = read(file_name, bytes)?;
+        let (t, _) = read_bounded(None, file_name, bytes.to_vec()).await?;
         self.import_table(&Principal::Cli, file_name, &t, None).await
     }
 
@@ -731,9 +731,104 @@ fn would_be_same(
     OrgSnapshot::from(&m) == OrgSnapshot::from(e)
 }
 
+/// Files read at once by this server, and by one user. Reading a large
+/// .xlsx takes seconds of a core and up to several hundred MB (the part
+/// sizes are bounded by `tabular`'s ZIP pre-check), so it runs on the
+/// blocking pool — never on the threads that answer requests — and only a
+/// few at a time. These bound this server's own memory and CPU: nothing here
+/// is needed by another server.
+pub const MAX_READS: usize = 2;
+pub const MAX_READS_PER_USER: usize = 1;
+
+struct Reads {
+    total: usize,
+    per_user: std::collections::HashMap<i64, usize>,
+}
+
+fn reads() -> &'static std::sync::Mutex<Reads> {
+    static R: std::sync::OnceLock<std::sync::Mutex<Reads>> = std::sync::OnceLock::new();
+    R.get_or_init(|| std::sync::Mutex::new(Reads { total: 0, per_user: Default::default() }))
+}
+
+/// A place among the reads, given back when dropped.
+struct ReadSlot(Option<i64>);
+
+impl ReadSlot {
+    fn take(user: Option<i64>) -> Result<Self> {
+        let mut r = reads().lock().map_err(|_| Error::internal("import slots poisoned"))?;
+        if let Some(u) = user
+            && r.per_user.get(&u).copied().unwrap_or(0) >= MAX_READS_PER_USER
+        {
+            return Err(Error::Busy("您已有一个文件正在读取，请等它完成后再上传下一个".into()));
+        }
+        if r.total >= MAX_READS {
+            return Err(Error::Busy("当前正在读取的导入文件较多，请稍候一分钟再试".into()));
+        }
+        r.total += 1;
+        if let Some(u) = user {
+            *r.per_user.entry(u).or_default() += 1;
+        }
+        Ok(ReadSlot(user))
+    }
+}
+
+impl Drop for ReadSlot {
+    fn drop(&mut self) {
+        if let Ok(mut r) = reads().lock() {
+            r.total = r.total.saturating_sub(1);
+            if let Some(u) = self.0
+                && let Some(n) = r.per_user.get_mut(&u)
+            {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    r.per_user.remove(&u);
+                }
+            }
+        }
+    }
+}
+
+/// Read an upload off the request threads, within the bounds above; the
+/// bytes come back for keeping.
+async fn read_bounded(user: Option<i64>, file_name: &str, bytes: Vec<u8>) -> Result<(Table, Vec<u8>)> {
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(Error::invalid("file", format!("文件超过 {} MB，请拆分后再导入", MAX_IMPORT_BYTES / 1024 / 1024)));
+    }
+    let slot = ReadSlot::take(user)?;
+    let name = file_name.to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        let t = read(&name, &bytes);
+        drop(slot);
+        t.map(|t| (t, bytes))
+    })
+    .await
+    .map_err(Error::internal)?;
+    out
+}
+
 fn read(file_name: &str, bytes: &[u8]) -> Result<Table> {
     if bytes.len() > MAX_IMPORT_BYTES {
         return Err(Error::invalid("file", format!("文件超过 {} MB，请拆分后再导入", MAX_IMPORT_BYTES / 1024 / 1024)));
     }
     tabular::read_table(file_name, bytes, MAX_IMPORT_ROWS).map_err(|e| Error::invalid("file", e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_are_bounded_per_user_and_in_total() {
+        let a = ReadSlot::take(Some(1)).expect("first of user 1");
+        let e = ReadSlot::take(Some(1)).err().expect("a second of user 1 waits");
+        assert!(e.to_string().contains("正在读取"), "{e}");
+        let b = ReadSlot::take(Some(2)).expect("user 2");
+        let e = ReadSlot::take(Some(3)).err().expect("the server is full");
+        assert_eq!(e.code(), "too_many_requests");
+        assert!(ReadSlot::take(None).is_err(), "the command line counts too");
+        drop(a);
+        let c = ReadSlot::take(Some(1)).expect("user 1 again after the first ended");
+        drop((b, c));
+        assert_eq!(reads().lock().map(|r| (r.total, r.per_user.len())).unwrap_or((9, 9)), (0, 0));
+    }
 }

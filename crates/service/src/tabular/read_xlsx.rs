@@ -173,8 +173,11 @@ pub(crate) fn iso_datetime_text(s: &str) -> String {
 // of the archive is covered, at the cost of decoding at most the declared
 // size of the shared strings once per entry.
 
-/// The largest part (declared uncompressed size) an .xlsx may have.
-pub(crate) const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
+/// The largest part (declared uncompressed size) an .xlsx may have: the
+/// memory budget of one read. A worksheet of 128 MB of XML (about 100,000
+/// organizations of the import template) takes about 750 MB to read; a
+/// server reads at most `registry::import::MAX_READS` files at once.
+pub(crate) const MAX_PART_BYTES: u64 = 128 * 1024 * 1024;
 
 /// The largest `uniqueCount` accepted in the shared-strings part.
 pub(crate) const MAX_SHARED_STRINGS: u64 = 5_000_000;
