@@ -158,6 +158,8 @@ pub struct Hongling {
     pub data_key: Option<crypto::DataKey>,
     /// How background jobs run (their hour, pace and batch size).
     pub jobs: jobs::JobsConfig,
+    /// Import files being read on this server (bounded: `registry::import`).
+    pub(crate) import_reads: Arc<registry::import::ImportReads>,
 }
 
 impl Hongling {
@@ -171,6 +173,7 @@ impl Hongling {
             api_rate: Limit::new(DEFAULT_API_RATE_PER_MINUTE, 60),
             data_key: None,
             jobs: jobs::JobsConfig::default(),
+            import_reads: Arc::default(),
         }
     }
 

@@ -124,6 +124,7 @@ labelled_enum!(
     /// Where an uploaded import file stands: checked and waiting, imported or discarded.
     ImportStatus {
         Previewed = "previewed", "待确认导入";
+        Importing = "importing", "正在导入";
         Imported = "imported", "已导入";
         Discarded = "discarded", "已放弃";
     }

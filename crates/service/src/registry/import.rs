@@ -441,7 +441,7 @@ impl Registry<'_> {
         bytes: Vec<u8>,
     ) -> Result<(i64, ImportSummary)> {
         require_writer(&Principal::User(me.clone()))?;
-        let (t, bytes) = read_bounded(Some(me.id), file_name, bytes).await?;
+        let (t, bytes) = self.read_bounded(Some(me.id), file_name, bytes).await?;
         let (summary, _) = self.analyze(Some(me), file_name, &t).await?;
         let job = import_job::ActiveModel {
             user_id: Set(me.id),
@@ -471,13 +471,33 @@ impl Registry<'_> {
     /// Import the valid rows of a previewed file, all in one transaction.
     pub async fn commit_import(&self, me: &CurrentUser, id: i64) -> Result<ImportSummary> {
         let (job, _) = self.import_job(me, id).await?;
-        if job.status != ImportStatus::Previewed.as_str() {
-            return Err(Error::Conflict("该文件已处理，请重新上传".into()));
+        // claim the preview before reading it again: of several commits of
+        // one preview at once, one moves it on and the others find it taken
+        let claimed = self.move_import(job.id, ImportStatus::Previewed, ImportStatus::Importing).await?;
+        if !claimed {
+            return Err(Error::Conflict("该文件已处理或正在导入，请勿重复提交".into()));
         }
-        let (t, _) = read_bounded(Some(me.id), &job.file_name, job.content.clone()).await?;
         let by = Principal::User(me.clone());
-        let summary = self.import_table(&by, &job.file_name, &t, Some(job.id)).await?;
-        Ok(summary)
+        let done = match self.read_bounded(Some(me.id), &job.file_name, job.content.clone()).await {
+            Ok((t, _)) => self.import_table(&by, &job.file_name, &t, Some(job.id)).await,
+            Err(e) => Err(e),
+        };
+        if done.is_err() {
+            // nothing was imported: the preview may be committed again
+            self.move_import(job.id, ImportStatus::Importing, ImportStatus::Previewed).await?;
+        }
+        done
+    }
+
+    /// Move an import job from one state to another if it is still in the first.
+    async fn move_import(&self, id: i64, from: ImportStatus, to: ImportStatus) -> Result<bool> {
+        let r = import_job::Entity::update_many()
+            .col_expr(import_job::Column::Status, Expr::value(to.as_str()))
+            .filter(import_job::Column::Id.eq(id))
+            .filter(import_job::Column::Status.eq(from.as_str()))
+            .exec(&self.db)
+            .await?;
+        Ok(r.rows_affected == 1)
     }
 
     /// Give up a previewed import; nothing is written but the job's status.
@@ -496,7 +516,7 @@ impl Registry<'_> {
 
     /// Import a file from the command line (no preview step; same rules).
     pub async fn import_orgs_file(&self, file_name: &str, bytes: &[u8]) -> Result<ImportSummary> {
-        let (t, _) = read_bounded(None, file_name, bytes.to_vec()).await?;
+        let (t, _) = self.read_bounded(None, file_name, bytes.to_vec()).await?;
         self.import_table(&Principal::Cli, file_name, &t, None).await
     }
 
@@ -513,13 +533,12 @@ impl Registry<'_> {
         let today = local_today(now);
         let txn = begin_write(&self.db).await?;
         if let Some(id) = job {
-            // claim the preview inside the write transaction: of several
-            // commits of one preview at once, one finds it still previewed
-            // and the others wait for the write lock and find it taken
+            // the commit that claimed the preview finishes it in the write
+            // transaction (a job moved on meanwhile is not imported twice)
             let claimed = import_job::Entity::update_many()
                 .col_expr(import_job::Column::Status, Expr::value(ImportStatus::Imported.as_str()))
                 .filter(import_job::Column::Id.eq(id))
-                .filter(import_job::Column::Status.eq(ImportStatus::Previewed.as_str()))
+                .filter(import_job::Column::Status.eq(ImportStatus::Importing.as_str()))
                 .exec(&txn)
                 .await?;
             if claimed.rows_affected != 1 {
@@ -740,22 +759,22 @@ fn would_be_same(
 pub const MAX_READS: usize = 2;
 pub const MAX_READS_PER_USER: usize = 1;
 
+/// The reads in progress on this server (one per `Hongling`).
+#[derive(Debug, Default)]
+pub struct ImportReads(std::sync::Mutex<Reads>);
+
+#[derive(Debug, Default)]
 struct Reads {
     total: usize,
     per_user: std::collections::HashMap<i64, usize>,
 }
 
-fn reads() -> &'static std::sync::Mutex<Reads> {
-    static R: std::sync::OnceLock<std::sync::Mutex<Reads>> = std::sync::OnceLock::new();
-    R.get_or_init(|| std::sync::Mutex::new(Reads { total: 0, per_user: Default::default() }))
-}
-
 /// A place among the reads, given back when dropped.
-struct ReadSlot(Option<i64>);
+struct ReadSlot(std::sync::Arc<ImportReads>, Option<i64>);
 
 impl ReadSlot {
-    fn take(user: Option<i64>) -> Result<Self> {
-        let mut r = reads().lock().map_err(|_| Error::internal("import slots poisoned"))?;
+    fn take(reads: &std::sync::Arc<ImportReads>, user: Option<i64>) -> Result<Self> {
+        let mut r = reads.0.lock().map_err(|_| Error::internal("import slots poisoned"))?;
         if let Some(u) = user
             && r.per_user.get(&u).copied().unwrap_or(0) >= MAX_READS_PER_USER
         {
@@ -768,15 +787,15 @@ impl ReadSlot {
         if let Some(u) = user {
             *r.per_user.entry(u).or_default() += 1;
         }
-        Ok(ReadSlot(user))
+        Ok(ReadSlot(reads.clone(), user))
     }
 }
 
 impl Drop for ReadSlot {
     fn drop(&mut self) {
-        if let Ok(mut r) = reads().lock() {
+        if let Ok(mut r) = self.0.0.lock() {
             r.total = r.total.saturating_sub(1);
-            if let Some(u) = self.0
+            if let Some(u) = self.1
                 && let Some(n) = r.per_user.get_mut(&u)
             {
                 *n = n.saturating_sub(1);
@@ -788,22 +807,26 @@ impl Drop for ReadSlot {
     }
 }
 
-/// Read an upload off the request threads, within the bounds above; the
-/// bytes come back for keeping.
-async fn read_bounded(user: Option<i64>, file_name: &str, bytes: Vec<u8>) -> Result<(Table, Vec<u8>)> {
-    if bytes.len() > MAX_IMPORT_BYTES {
-        return Err(Error::invalid("file", format!("文件超过 {} MB，请拆分后再导入", MAX_IMPORT_BYTES / 1024 / 1024)));
+impl Registry<'_> {
+    /// Read an upload off the request threads, within the bounds above; the
+    /// bytes come back for keeping.
+    async fn read_bounded(&self, user: Option<i64>, file_name: &str, bytes: Vec<u8>) -> Result<(Table, Vec<u8>)> {
+        if bytes.len() > MAX_IMPORT_BYTES {
+            return Err(Error::invalid(
+                "file",
+                format!("文件超过 {} MB，请拆分后再导入", MAX_IMPORT_BYTES / 1024 / 1024),
+            ));
+        }
+        let slot = ReadSlot::take(&self.import_reads, user)?;
+        let name = file_name.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let t = read(&name, &bytes);
+            drop(slot);
+            t.map(|t| (t, bytes))
+        })
+        .await
+        .map_err(Error::internal)?
     }
-    let slot = ReadSlot::take(user)?;
-    let name = file_name.to_owned();
-    let out = tokio::task::spawn_blocking(move || {
-        let t = read(&name, &bytes);
-        drop(slot);
-        t.map(|t| (t, bytes))
-    })
-    .await
-    .map_err(Error::internal)?;
-    out
 }
 
 fn read(file_name: &str, bytes: &[u8]) -> Result<Table> {
@@ -819,16 +842,17 @@ mod tests {
 
     #[test]
     fn reads_are_bounded_per_user_and_in_total() {
-        let a = ReadSlot::take(Some(1)).expect("first of user 1");
-        let e = ReadSlot::take(Some(1)).err().expect("a second of user 1 waits");
+        let reads = std::sync::Arc::new(ImportReads::default());
+        let a = ReadSlot::take(&reads, Some(1)).expect("first of user 1");
+        let e = ReadSlot::take(&reads, Some(1)).err().expect("a second of user 1 waits");
         assert!(e.to_string().contains("正在读取"), "{e}");
-        let b = ReadSlot::take(Some(2)).expect("user 2");
-        let e = ReadSlot::take(Some(3)).err().expect("the server is full");
+        let b = ReadSlot::take(&reads, Some(2)).expect("user 2");
+        let e = ReadSlot::take(&reads, Some(3)).err().expect("the server is full");
         assert_eq!(e.code(), "too_many_requests");
-        assert!(ReadSlot::take(None).is_err(), "the command line counts too");
+        assert!(ReadSlot::take(&reads, None).is_err(), "the command line counts too");
         drop(a);
-        let c = ReadSlot::take(Some(1)).expect("user 1 again after the first ended");
+        let c = ReadSlot::take(&reads, Some(1)).expect("user 1 again after the first ended");
         drop((b, c));
-        assert_eq!(reads().lock().map(|r| (r.total, r.per_user.len())).unwrap_or((9, 9)), (0, 0));
+        assert_eq!(reads.0.lock().map(|r| (r.total, r.per_user.len())).unwrap_or((9, 9)), (0, 0));
     }
 }
