@@ -141,6 +141,23 @@ labelled_enum!(
     }
 );
 
+labelled_enum!(
+    /// What a dated change event of an organization records (`org_events.action`):
+    /// the life-cycle actions of `StatusAction` and the other changes.
+    EventAction {
+        Create = "create", "登记";
+        Apply = "apply", "受理成立申请";
+        Update = "update", "变更";
+        Import = "import", "导入";
+        Supervision = "supervision", "调整监管分类";
+        Approve = "approve", "准予登记";
+        Deregister = "deregister", "注销登记";
+        Revoke = "revoke", "撤销登记";
+        RevokeLicence = "revoke_licence", "吊销登记证书";
+        Reinstate = "reinstate", "恢复正常";
+    }
+);
+
 impl StatusAction {
     /// The status an action leads to from `from`, or why it cannot be taken.
     pub fn apply(self, from: OrgStatus) -> Result<OrgStatus, &'static str> {

@@ -206,7 +206,8 @@ async fn orgs_status(
 #[derive(Serialize, ToSchema)]
 pub struct OrgEvent {
     pub effective_on: String,
-    /// create, apply, update, import, supervision, approve, deregister, revoke, revoke_licence, reinstate
+    /// what the event records
+    #[schema(value_type = hongling_domain::registry::EventAction)]
     pub action: String,
     pub actor: String,
     pub reason: String,

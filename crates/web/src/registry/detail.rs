@@ -7,7 +7,9 @@ use crate::page::{PageUser, render};
 use crate::ui::{Button, Cell, DetailPage, Field, InlineForm, Tab, Table};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use hongling_domain::registry::{Category, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass};
+use hongling_domain::registry::{
+    Category, EventAction, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass,
+};
 use hongling_service::Error;
 use hongling_service::models;
 use hongling_service::registry::orgs::{field_label, may_write_registry};
@@ -40,14 +42,13 @@ fn json_text(v: &serde_json::Value) -> String {
 
 fn action_label(a: &str, mode: &str) -> String {
     let mode = RegistrationMode::parse(mode).unwrap_or(RegistrationMode::Registered);
-    match a {
-        "create" if mode == RegistrationMode::Filed => "备案".into(),
-        "create" => "登记".into(),
-        "apply" => "受理成立申请".into(),
-        "update" => "变更".into(),
-        "import" => "导入".into(),
-        "supervision" => "调整监管分类".into(),
-        other => StatusAction::parse(other).map(|x| x.label_for(mode).to_owned()).unwrap_or_else(|| other.to_owned()),
+    if a == EventAction::Create.as_str() && mode == RegistrationMode::Filed {
+        return "备案".into();
+    }
+    match StatusAction::parse(a) {
+        // the wording of a life-cycle action depends on the mode (注销登记 / 注销备案)
+        Some(x) => x.label_for(mode).to_owned(),
+        None => EventAction::parse(a).map(|x| x.label().to_owned()).unwrap_or_else(|| a.to_owned()),
     }
 }
 
