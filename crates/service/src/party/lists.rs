@@ -176,8 +176,8 @@ impl Listing for MemberList {
         Ok(if q.flag("include_left") { c } else { c.add(party_member::Column::LeftOn.is_null()) })
     }
 
-    async fn rows(app: &Hongling, _me: &CurrentUser, models: Vec<party_member::Model>) -> Result<Vec<MemberView>> {
-        app.party().member_views(models).await
+    async fn rows(app: &Hongling, me: &CurrentUser, models: Vec<party_member::Model>) -> Result<Vec<MemberView>> {
+        app.party().member_views(me, models).await
     }
 }
 
