@@ -17,7 +17,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::Party;
-use super::{may_read_party, may_write_party, own_party_org};
+use super::{may_write_party, own_party_org};
 use crate::Ref;
 use crate::input::Reader;
 use crate::refs::unreachable;
@@ -67,13 +67,6 @@ fn member_json(m: &party_member::Model) -> serde_json::Value {
 }
 
 impl Party<'_> {
-    fn sees_member(&self, me: &CurrentUser, m: &party_member::Model) -> bool {
-        if may_read_party(me) {
-            return me.scope.region.contains_str(&m.region_code);
-        }
-        own_party_org(me).is_some_and(|own| m.party_org_id == Some(own))
-    }
-
     /// Region writers in their subtree; a secretary for their own party organization.
     pub(crate) fn edits_member(&self, me: &CurrentUser, m: &party_member::Model) -> bool {
         if may_write_party(me) {
@@ -93,9 +86,13 @@ impl Party<'_> {
         self.edits_member(me, m)
     }
 
+    /// A member the caller may see (the lists' condition), else `NotFound`.
     async fn member_model(&self, me: &CurrentUser, id: i64) -> Result<party_member::Model> {
-        let m = party_member::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
-        if self.sees_member(me, &m) { Ok(m) } else { Err(Error::NotFound) }
+        party_member::Entity::find_by_id(id)
+            .filter(self.member_visibility(me))
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)
     }
 
     pub(crate) async fn member_views(

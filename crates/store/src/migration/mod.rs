@@ -12,6 +12,7 @@ mod m0006_policy;
 mod m0008_jobs;
 mod m0009_throttle;
 mod m0010_audit_v2;
+mod m0011_unit_scope;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_jobs::Migration),
             Box::new(m0009_throttle::Migration),
             Box::new(m0010_audit_v2::Migration),
+            Box::new(m0011_unit_scope::Migration),
         ]
     }
 }
