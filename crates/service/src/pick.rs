@@ -100,9 +100,9 @@ impl Hongling {
                         .take(),
                 ),
             ),
-            ScopeKind::Unit => Condition::all().add(social_org::Column::Id.in_subquery(unit_org_ids(
-                supervised_unit(me).unwrap_or(0),
-            ))),
+            ScopeKind::Unit => {
+                Condition::all().add(social_org::Column::Id.in_subquery(unit_org_ids(supervised_unit(me).unwrap_or(0))))
+            }
         }
     }
 

@@ -183,8 +183,13 @@ impl Party<'_> {
             .all(&self.db)
             .await?;
         let since: HashMap<i64, time::Date> = links.iter().map(|l| (l.org_id, l.since)).collect();
-        let orgs = social_org::Entity::find()
-            .filter(social_org::Column::Id.is_in(links.iter().map(|l| l.org_id)))
+        let mut covered =
+            social_org::Entity::find().filter(social_org::Column::Id.is_in(links.iter().map(|l| l.org_id)));
+        if crate::pick::supervised_unit(me).is_some() {
+            // a supervisor sees a joint branch's organizations of its own unit only
+            covered = covered.filter(self.org_visibility(me));
+        }
+        let orgs = covered
             .order_by_asc(social_org::Column::Id)
             .all(&self.db)
             .await?

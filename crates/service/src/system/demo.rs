@@ -145,8 +145,8 @@ impl System<'_> {
     /// The supervisory unit with the most organizations (the first such), and its name.
     async fn busiest_unit(&self) -> Result<Option<(i64, String)>> {
         use hongling_store::registry::entity::{social_org, supervisory_unit};
-        use sea_orm::sea_query::{Expr, ExprTrait, Order};
         use sea_orm::QuerySelect;
+        use sea_orm::sea_query::{Expr, ExprTrait, Order};
         let top: Option<(i64, i64)> = social_org::Entity::find()
             .select_only()
             .column(social_org::Column::SupervisoryUnitId)
