@@ -47,26 +47,33 @@ labelled_enum!(
 use Role::*;
 
 /// Every region-scoped role.
-const REGION_ALL: &[Role] =
-    &[Admin, Registrar, RegistrarLeader, PartyOffice, Supervisor, Grassroots, Assessor, Inspector];
+const REGION_ALL: &[Role] = &[Admin, Registrar, RegistrarLeader, PartyOffice, Grassroots, Assessor, Inspector];
 /// The registration authority (登记管理机关) and administrators.
 const REGISTRY_KEEPERS: &[Role] = &[Admin, Registrar, RegistrarLeader];
 /// Region-scoped readers of party records and figures.
-const PARTY_READERS: &[Role] = &[Admin, PartyOffice, Registrar, RegistrarLeader, Grassroots, Supervisor];
+const PARTY_READERS: &[Role] = &[Admin, PartyOffice, Registrar, RegistrarLeader, Grassroots];
 /// Region-scoped keepers of party records: party offices, administrators,
 /// township and community workers.
 const PARTY_KEEPERS: &[Role] = &[Admin, PartyOffice, Grassroots];
 
-/// Who holds an action: region-scoped roles, organization-scoped roles and
-/// party-organization-scoped roles.
+/// Who holds an action: region-scoped roles, organization-scoped roles,
+/// party-organization-scoped roles, and unit-scoped roles (supervisors).
 struct Grant {
     region: &'static [Role],
     org: &'static [Role],
     party_org: &'static [Role],
+    unit: &'static [Role],
 }
 
 const fn grant(region: &'static [Role], org: &'static [Role], party_org: &'static [Role]) -> Grant {
-    Grant { region, org, party_org }
+    Grant { region, org, party_org, unit: &[] }
+}
+
+impl Grant {
+    /// Also held by a supervisor (scope `unit:ID`), over its unit's organizations.
+    const fn and_supervisor(self) -> Grant {
+        Grant { unit: &[Supervisor], ..self }
+    }
 }
 
 /// The matrix. Changing a row changes the routes, menus, buttons and
@@ -77,10 +84,10 @@ fn grant_of(a: Action) -> Grant {
     const EVERYONE_PARTY: &[Role] = &[PartySecretary, PartyMember];
     const SECRETARY: &[Role] = &[PartySecretary];
     match a {
-        Action::Home | Action::Account => grant(REGION_ALL, EVERYONE_ORG, EVERYONE_PARTY),
-        Action::RegistryRead => grant(REGION_ALL, EVERYONE_ORG, NONE),
+        Action::Home | Action::Account => grant(REGION_ALL, EVERYONE_ORG, EVERYONE_PARTY).and_supervisor(),
+        Action::RegistryRead => grant(REGION_ALL, EVERYONE_ORG, NONE).and_supervisor(),
         Action::RegistryWrite | Action::RegistryImport | Action::UnitsWrite => grant(REGISTRY_KEEPERS, NONE, NONE),
-        Action::RegistryExport | Action::UnitsRead => grant(REGION_ALL, NONE, NONE),
+        Action::RegistryExport | Action::UnitsRead => grant(REGION_ALL, NONE, NONE).and_supervisor(),
         Action::PartyFigures | Action::InstructorsRead | Action::ChannelsRead => grant(PARTY_READERS, NONE, NONE),
         Action::PartyPlan
         | Action::PartyCoverageWrite
@@ -88,7 +95,7 @@ fn grant_of(a: Action) -> Grant {
         | Action::PartyFundsWrite
         | Action::InstructorsWrite
         | Action::ChannelsWrite => grant(PARTY_KEEPERS, NONE, NONE),
-        Action::PartyRecordsRead => grant(PARTY_READERS, NONE, EVERYONE_PARTY),
+        Action::PartyRecordsRead => grant(PARTY_READERS, NONE, EVERYONE_PARTY).and_supervisor(),
         Action::PartyOrgEdit | Action::PartyMembersWrite | Action::PartyLifeWrite => {
             grant(PARTY_KEEPERS, NONE, SECRETARY)
         }
@@ -106,6 +113,7 @@ pub fn allows(role: Role, kind: ScopeKind, action: Action) -> bool {
         ScopeKind::Region => g.region,
         ScopeKind::Org => g.org,
         ScopeKind::PartyOrg => g.party_org,
+        ScopeKind::Unit => g.unit,
     };
     roles.contains(&role)
 }
@@ -135,7 +143,7 @@ mod tests {
             assert!(allows(r, r.scope_kind(), Action::Home), "{r:?}");
             assert!(allows(r, r.scope_kind(), Action::Account), "{r:?}");
             for a in Action::ALL {
-                for k in [ScopeKind::Region, ScopeKind::Org, ScopeKind::PartyOrg] {
+                for k in [ScopeKind::Region, ScopeKind::Org, ScopeKind::PartyOrg, ScopeKind::Unit] {
                     if k != r.scope_kind() {
                         assert!(!allows(r, k, *a), "{r:?} with a {k:?} scope must not hold {a:?}");
                     }
@@ -176,7 +184,13 @@ mod tests {
         // only the registration authority changes the register
         assert!(allows(Registrar, Region, Action::RegistryWrite));
         assert!(!allows(PartyOffice, Region, Action::RegistryWrite));
-        assert!(!allows(Supervisor, Region, Action::RegistryWrite));
+        assert!(!allows(Supervisor, Unit, Action::RegistryWrite));
+        // a supervisor reads its unit's organizations and their party records,
+        // no region-wide figure
+        assert!(allows(Supervisor, Unit, Action::RegistryRead));
+        assert!(allows(Supervisor, Unit, Action::PartyRecordsRead));
+        assert!(!allows(Supervisor, Unit, Action::PartyFigures));
+        assert!(!allows(Supervisor, Region, Action::RegistryRead));
         // an organization reads its own record, nothing of the party's
         assert!(allows(OrgAccount, Org, Action::RegistryRead));
         assert!(!allows(OrgAccount, Org, Action::RegistryExport));

@@ -11,6 +11,7 @@ pub mod enums;
 pub mod idcard;
 pub mod input;
 pub mod jobs;
+pub mod phone;
 pub mod policy;
 pub mod region;
 pub mod role;

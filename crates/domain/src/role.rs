@@ -24,6 +24,8 @@ pub enum ScopeKind {
     Region,
     Org,
     PartyOrg,
+    /// One supervisory unit (业务主管单位): the organizations it supervises.
+    Unit,
 }
 
 impl Role {
@@ -79,13 +81,15 @@ impl Role {
 
     /// The scope kind this role is given (SPEC.md §2 "usual scope").
     ///
-    /// Supervisors, assessors and inspectors are scoped to a region subtree; within
-    /// it, their modules narrow what they see to their own organizations,
-    /// assignments or checks. A party member is scoped to their party organization.
+    /// A supervisor is scoped to its supervisory unit (the organizations whose
+    /// unit it is). Assessors and inspectors are scoped to a region subtree;
+    /// within it, their modules narrow what they see to their own assignments
+    /// or checks. A party member is scoped to their party organization.
     pub fn scope_kind(self) -> ScopeKind {
         match self {
             Role::OrgAccount => ScopeKind::Org,
             Role::PartySecretary | Role::PartyMember => ScopeKind::PartyOrg,
+            Role::Supervisor => ScopeKind::Unit,
             _ => ScopeKind::Region,
         }
     }

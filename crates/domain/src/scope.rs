@@ -1,7 +1,8 @@
-//! A user's scope (权限范围): a region subtree, one social organization, or one
-//! party organization. Every scope is anchored in a region (for an organization,
-//! its residence; for a party organization, its region) so administrators can be
-//! limited to the accounts inside their own subtree.
+//! A user's scope (权限范围): a region subtree, one social organization, one
+//! party organization, or one supervisory unit. Every scope is anchored in a
+//! region (for an organization, its residence; for a party organization or a
+//! unit, its region) so administrators can be limited to the accounts inside
+//! their own subtree.
 
 use crate::region::RegionCode;
 use crate::role::{Role, ScopeKind};
@@ -11,7 +12,9 @@ pub struct Scope {
     pub kind: ScopeKind,
     /// The region subtree (kind Region) or the region the record lies in.
     pub region: RegionCode,
-    /// The organization or party organization id for those kinds.
+    /// The organization, party organization or unit id for those kinds. A unit
+    /// scope may lack it (a supervisor account not yet given its unit): it
+    /// then sees nothing.
     pub ref_id: Option<i64>,
 }
 
@@ -28,6 +31,11 @@ impl Scope {
         Self { kind: ScopeKind::PartyOrg, region, ref_id: Some(id) }
     }
 
+    /// A supervisor's scope: one supervisory unit (业务主管单位), in its region.
+    pub fn unit(id: Option<i64>, region: RegionCode) -> Self {
+        Self { kind: ScopeKind::Unit, region, ref_id: id }
+    }
+
     /// The region subtree this scope may list, if it is a region scope.
     pub fn region_subtree(&self) -> Option<&RegionCode> {
         match self.kind {
@@ -37,7 +45,7 @@ impl Scope {
     }
 
     /// May a holder of this scope see a record located at `code`?
-    /// Organization and party-organization scopes see no region-wide data.
+    /// Organization, party-organization and unit scopes see no region-wide data.
     pub fn sees_region(&self, code: &str) -> bool {
         self.region_subtree().is_some_and(|r| r.contains_str(code))
     }
@@ -58,7 +66,7 @@ impl Scope {
 }
 
 impl crate::enums::Labelled for ScopeKind {
-    const ALL: &'static [ScopeKind] = &[ScopeKind::Region, ScopeKind::Org, ScopeKind::PartyOrg];
+    const ALL: &'static [ScopeKind] = &[ScopeKind::Region, ScopeKind::Org, ScopeKind::PartyOrg, ScopeKind::Unit];
 
     fn as_str(self) -> &'static str {
         scope_kind_str(self)
@@ -69,6 +77,7 @@ impl crate::enums::Labelled for ScopeKind {
             ScopeKind::Region => "行政区域",
             ScopeKind::Org => "社会组织",
             ScopeKind::PartyOrg => "党组织",
+            ScopeKind::Unit => "业务主管单位",
         }
     }
 }
@@ -86,6 +95,7 @@ pub fn scope_kind_str(kind: ScopeKind) -> &'static str {
         ScopeKind::Region => "region",
         ScopeKind::Org => "org",
         ScopeKind::PartyOrg => "party_org",
+        ScopeKind::Unit => "unit",
     }
 }
 
@@ -94,6 +104,7 @@ pub fn parse_scope_kind(s: &str) -> Option<ScopeKind> {
         "region" => Some(ScopeKind::Region),
         "org" => Some(ScopeKind::Org),
         "party_org" => Some(ScopeKind::PartyOrg),
+        "unit" => Some(ScopeKind::Unit),
         _ => None,
     }
 }
@@ -107,6 +118,7 @@ pub fn check_role_scope(role: Role, scope: &Scope) -> Result<(), &'static str> {
             ScopeKind::Region => "该角色的权限范围应为行政区域",
             ScopeKind::Org => "该角色的权限范围应为一个社会组织",
             ScopeKind::PartyOrg => "该角色的权限范围应为一个党组织",
+            ScopeKind::Unit => "该角色的权限范围应为一个业务主管单位",
         })
     }
 }
@@ -149,5 +161,16 @@ mod tests {
         assert!(check_role_scope(Role::Registrar, &Scope::region(rc("3705"))).is_ok());
         assert!(check_role_scope(Role::OrgAccount, &Scope::region(rc("3705"))).is_err());
         assert!(check_role_scope(Role::OrgAccount, &Scope::org(1, rc("3705"))).is_ok());
+        assert!(check_role_scope(Role::Supervisor, &Scope::region(rc("3705"))).is_err());
+        assert!(check_role_scope(Role::Supervisor, &Scope::unit(Some(1), rc("3705"))).is_ok());
+    }
+
+    #[test]
+    fn unit_scope_sees_no_region_and_grants_nothing() {
+        let unit = Scope::unit(Some(3), rc("370502"));
+        assert!(!unit.sees_region("370502001001"));
+        assert!(unit.region_subtree().is_none());
+        assert!(!unit.may_grant(&Scope::region(rc("370502"))));
+        assert!(Scope::region(rc("3705")).may_grant(&unit));
     }
 }

@@ -148,7 +148,7 @@ enum UserCommand {
         /// org_account, party_secretary, party_member, assessor, inspector
         #[arg(long)]
         role: String,
-        /// A region code (e.g. 3705), or org:ID / party_org:ID.
+        /// A region code (e.g. 3705), or org:ID / party_org:ID / unit:ID (a supervisory unit, for supervisors).
         #[arg(long)]
         scope: String,
         #[arg(long)]
@@ -506,6 +506,9 @@ fn parse_scope(s: &str) -> anyhow::Result<ScopeInput> {
     }
     if let Some(id) = s.strip_prefix("party_org:") {
         return Ok(ScopeInput::PartyOrg(id.parse().context("party_org: 后应为党组织编号")?));
+    }
+    if let Some(id) = s.strip_prefix("unit:") {
+        return Ok(ScopeInput::Unit(id.parse().context("unit: 后应为业务主管单位编号")?));
     }
     Ok(ScopeInput::Region(RegionCode::parse(s).map_err(|e| anyhow::anyhow!("--scope {s}：{e}"))?))
 }

@@ -65,6 +65,8 @@ pub fn current_user(u: &user::Model) -> Result<CurrentUser> {
         (ScopeKind::Region, _) => Scope::region(region),
         (ScopeKind::Org, Some(id)) => Scope::org(id, region),
         (ScopeKind::PartyOrg, Some(id)) => Scope::party_org(id, region),
+        // a supervisor without its unit (an account older than the link) sees nothing
+        (ScopeKind::Unit, id) => Scope::unit(id, region),
         _ => return Err(Error::internal("scope without its id")),
     };
     Ok(CurrentUser { id: u.id, username: u.username.clone(), display_name: u.display_name.clone(), role, scope })

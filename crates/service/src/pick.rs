@@ -43,6 +43,40 @@ fn subtree_or_above(col: impl ColumnTrait + Copy, code: &RegionCode) -> Conditio
     Condition::any().add(col.is_in(above)).add(subtree(col, code.as_str()))
 }
 
+/// The unit a supervisor reads for (scope `unit:ID`): `Some(id)`, `Some(0)`
+/// for a supervisor account not yet given its unit (it sees nothing), `None`
+/// for any other scope.
+pub(crate) fn supervised_unit(me: &CurrentUser) -> Option<i64> {
+    (me.scope.kind == hongling_domain::role::ScopeKind::Unit).then_some(me.scope.ref_id.unwrap_or(0))
+}
+
+/// The ids of the organizations a unit supervises.
+pub(crate) fn unit_org_ids(unit: i64) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(social_org::Column::Id)
+        .from(social_org::Entity)
+        .and_where(social_org::Column::SupervisoryUnitId.eq(unit))
+        .take()
+}
+
+/// The ids of the party organizations covering an organization a unit supervises.
+pub(crate) fn unit_party_org_ids(unit: i64) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(party_org_org::Column::PartyOrgId)
+        .from(party_org_org::Entity)
+        .and_where(party_org_org::Column::OrgId.in_subquery(unit_org_ids(unit)))
+        .take()
+}
+
+/// The ids of the members working at an organization a unit supervises.
+pub(crate) fn unit_member_ids(unit: i64) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(party_member::Column::Id)
+        .from(party_member::Entity)
+        .and_where(party_member::Column::EmployerOrgId.in_subquery(unit_org_ids(unit)))
+        .take()
+}
+
 /// Nothing at all (a scope that sees no records of a kind).
 fn nothing() -> Condition {
     Condition::all().add(sea_orm::sea_query::ExprTrait::eq(sea_orm::sea_query::Expr::val(1), 0))
@@ -50,7 +84,8 @@ fn nothing() -> Condition {
 
 impl Hongling {
     /// The organizations the caller may see: their subtree, their own
-    /// organization, or those their party organization covers.
+    /// organization, those their party organization covers, or those their
+    /// supervisory unit supervises.
     pub fn org_visibility(&self, me: &CurrentUser) -> Condition {
         use hongling_domain::role::ScopeKind;
         match me.scope.kind {
@@ -65,14 +100,21 @@ impl Hongling {
                         .take(),
                 ),
             ),
+            ScopeKind::Unit => {
+                Condition::all().add(social_org::Column::Id.in_subquery(unit_org_ids(supervised_unit(me).unwrap_or(0))))
+            }
         }
     }
 
     /// The party organizations the caller may see: their subtree (region
-    /// readers of party records), or their own and its direct children.
+    /// readers of party records), their own and its direct children, or (a
+    /// supervisor) those covering an organization of their unit.
     pub fn party_org_visibility(&self, me: &CurrentUser) -> Condition {
         if crate::party::may_read_party(me) {
             return subtree(party_org::Column::RegionCode, me.scope.region.as_str());
+        }
+        if let Some(unit) = supervised_unit(me) {
+            return Condition::all().add(party_org::Column::Id.in_subquery(unit_party_org_ids(unit)));
         }
         match crate::party::own_party_org(me) {
             Some(own) => Condition::any().add(party_org::Column::Id.eq(own)).add(party_org::Column::ParentId.eq(own)),
@@ -80,10 +122,15 @@ impl Hongling {
         }
     }
 
-    /// The members the caller may see.
+    /// The members the caller may see: their subtree, their own party
+    /// organization's, or (a supervisor) those working at an organization of
+    /// their unit.
     pub fn member_visibility(&self, me: &CurrentUser) -> Condition {
         if crate::party::may_read_party(me) {
             return subtree(party_member::Column::RegionCode, me.scope.region.as_str());
+        }
+        if let Some(unit) = supervised_unit(me) {
+            return Condition::all().add(party_member::Column::EmployerOrgId.in_subquery(unit_org_ids(unit)));
         }
         match crate::party::own_party_org(me) {
             Some(own) => Condition::all().add(party_member::Column::PartyOrgId.eq(own)),
@@ -102,6 +149,9 @@ impl Hongling {
         match me.scope.kind {
             hongling_domain::role::ScopeKind::Region => {
                 subtree_or_above(supervisory_unit::Column::RegionCode, &me.scope.region)
+            }
+            hongling_domain::role::ScopeKind::Unit => {
+                Condition::all().add(supervisory_unit::Column::Id.eq(supervised_unit(me).unwrap_or(0)))
             }
             _ => nothing(),
         }

@@ -60,6 +60,7 @@ const MENU: &[(&str, &[Entry])] = &[
             entry("breaches", "违规提示", "/party/coverage/breaches", Action::PartyFigures),
             scoped("party_orgs", "党组织", "/party/orgs", Action::PartyRecordsRead, ScopeKind::Region),
             scoped("party_orgs", "本党组织", "/party/orgs", Action::PartyRecordsRead, ScopeKind::PartyOrg),
+            scoped("party_orgs", "党组织", "/party/orgs", Action::PartyRecordsRead, ScopeKind::Unit),
             entry("members", "党员", "/party/members", Action::PartyRecordsRead),
             entry("instructors", "党建指导员", "/party/instructors", Action::InstructorsRead),
             entry("life", "组织生活", "/party/life", Action::PartyRecordsRead),

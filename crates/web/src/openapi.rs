@@ -239,7 +239,7 @@ pub(crate) fn complete(doc: &mut Value) {
                     let roles: Vec<&str> = hongling_domain::Role::ALL
                         .iter()
                         .filter(|r| {
-                            [ScopeKind::Region, ScopeKind::Org, ScopeKind::PartyOrg]
+                            [ScopeKind::Region, ScopeKind::Org, ScopeKind::PartyOrg, ScopeKind::Unit]
                                 .iter()
                                 .any(|k| hongling_domain::access::allows(**r, *k, a))
                         })

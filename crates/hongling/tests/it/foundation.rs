@@ -316,6 +316,14 @@ async fn cli_user_add_token_create_and_api() {
     assert_eq!(t.app.login("cliuser", "bad-password-9", "10.7.0.1").await.expect_err("x").code(), "bad_credentials");
     let (ok, _, err) = run(&["user", "unlock", "nobody"]);
     assert!(!ok && err.contains("不存在"), "{err}");
+    // a supervisor is given its unit (unit:ID), not a region
+    let unit =
+        t.app.registry().create_supervisory_unit(&Principal::Cli, "东营市教育局", "3705").await.expect("unit").id;
+    let (ok, _, err) = run(&["user", "add", "--username", "cliunit", "--role", "supervisor", "--scope", "3705"]);
+    assert!(!ok && err.contains("业务主管单位"), "{err}");
+    let scope = format!("unit:{unit}");
+    let (ok, out, err) = run(&["user", "add", "--username", "cliunit", "--role", "supervisor", "--scope", &scope]);
+    assert!(ok, "{out}{err}");
 }
 
 /// The OpenAPI document is kept in `docs/openapi.json` so that every change to

@@ -12,5 +12,6 @@ mod jobs;
 mod party;
 mod party_rules;
 mod policy_sync;
+mod read_scope;
 mod registry;
 mod scope_refs;

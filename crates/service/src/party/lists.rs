@@ -176,8 +176,8 @@ impl Listing for MemberList {
         Ok(if q.flag("include_left") { c } else { c.add(party_member::Column::LeftOn.is_null()) })
     }
 
-    async fn rows(app: &Hongling, _me: &CurrentUser, models: Vec<party_member::Model>) -> Result<Vec<MemberView>> {
-        app.party().member_views(models).await
+    async fn rows(app: &Hongling, me: &CurrentUser, models: Vec<party_member::Model>) -> Result<Vec<MemberView>> {
+        app.party().member_views(me, models).await
     }
 }
 
@@ -249,6 +249,9 @@ impl Listing for InstructorList {
 fn activity_scope(me: &CurrentUser, region: impl ColumnTrait, party_org: impl ColumnTrait) -> Condition {
     if may_read_party(me) {
         return subtree(region, me.scope.region.as_str());
+    }
+    if let Some(unit) = crate::pick::supervised_unit(me) {
+        return Condition::all().add(party_org.in_subquery(crate::pick::unit_party_org_ids(unit)));
     }
     match own_party_org(me) {
         Some(own) => Condition::all().add(party_org.eq(own)),
@@ -393,6 +396,9 @@ impl Listing for TrainingList {
         me.require(Action::PartyRecordsRead)?;
         if may_read_party(me) {
             return Ok(subtree(training::Column::RegionCode, me.scope.region.as_str()));
+        }
+        if let Some(unit) = crate::pick::supervised_unit(me) {
+            return Ok(Condition::all().add(training::Column::MemberId.in_subquery(crate::pick::unit_member_ids(unit))));
         }
         Ok(match own_party_org(me) {
             Some(own) => Condition::all().add(

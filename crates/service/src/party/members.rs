@@ -17,7 +17,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::Party;
-use super::{may_read_party, may_write_party, own_party_org};
+use super::{may_write_party, own_party_org};
 use crate::Ref;
 use crate::input::Reader;
 use crate::refs::unreachable;
@@ -48,6 +48,8 @@ pub struct MemberView {
     pub region_name: String,
     /// e.g. 370502********123X; empty when none recorded
     pub id_number_masked: String,
+    /// 联系电话: in full for those who keep the member's record (`Party::sees_phone`),
+    /// else masked (138****5678)
     pub phone: String,
     /// left the organization (transferred out) on
     pub left_on: Option<String>,
@@ -65,13 +67,6 @@ fn member_json(m: &party_member::Model) -> serde_json::Value {
 }
 
 impl Party<'_> {
-    fn sees_member(&self, me: &CurrentUser, m: &party_member::Model) -> bool {
-        if may_read_party(me) {
-            return me.scope.region.contains_str(&m.region_code);
-        }
-        own_party_org(me).is_some_and(|own| m.party_org_id == Some(own))
-    }
-
     /// Region writers in their subtree; a secretary for their own party organization.
     pub(crate) fn edits_member(&self, me: &CurrentUser, m: &party_member::Model) -> bool {
         if may_write_party(me) {
@@ -81,12 +76,30 @@ impl Party<'_> {
             && own_party_org(me).is_some_and(|own| m.party_org_id == Some(own))
     }
 
-    async fn member_model(&self, me: &CurrentUser, id: i64) -> Result<party_member::Model> {
-        let m = party_member::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
-        if self.sees_member(me, &m) { Ok(m) } else { Err(Error::NotFound) }
+    /// Who sees a member's phone number in full: those who keep the record
+    /// (the party office, administrators and township workers of the
+    /// subtree; the secretary of the member's own party organization), the
+    /// same people who may reveal the ID number. Everyone else (registrars,
+    /// supervisors, party members, readers of other party organizations) sees
+    /// it masked, on pages, in the API and in exports.
+    pub(crate) fn sees_phone(&self, me: &CurrentUser, m: &party_member::Model) -> bool {
+        self.edits_member(me, m)
     }
 
-    pub(crate) async fn member_views(&self, rows: Vec<party_member::Model>) -> Result<Vec<MemberView>> {
+    /// A member the caller may see (the lists' condition), else `NotFound`.
+    async fn member_model(&self, me: &CurrentUser, id: i64) -> Result<party_member::Model> {
+        party_member::Entity::find_by_id(id)
+            .filter(self.member_visibility(me))
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    pub(crate) async fn member_views(
+        &self,
+        me: &CurrentUser,
+        rows: Vec<party_member::Model>,
+    ) -> Result<Vec<MemberView>> {
         let region_labels = self.region_labels(&rows.iter().map(|r| r.region_code.clone()).collect::<Vec<_>>()).await?;
         let orgs: HashMap<i64, String> = social_org::Entity::find()
             .filter(social_org::Column::Id.is_in(rows.iter().filter_map(|r| r.employer_org_id)))
@@ -105,6 +118,7 @@ impl Party<'_> {
         Ok(rows
             .into_iter()
             .map(|m| MemberView {
+                phone: if self.sees_phone(me, &m) { m.phone.clone() } else { hongling_domain::phone::mask(&m.phone) },
                 id: m.id,
                 member_type_label: MemberType::parse(&m.member_type).map(MemberType::label).unwrap_or("").to_owned(),
                 name: m.name,
@@ -118,7 +132,6 @@ impl Party<'_> {
                 region_name: region_labels.get(&m.region_code).cloned().unwrap_or_default(),
                 region_code: m.region_code,
                 id_number_masked: m.id_number_mask,
-                phone: m.phone,
                 left_on: crate::input::fmt_date(m.left_on),
                 version: m.version,
             })
@@ -127,7 +140,7 @@ impl Party<'_> {
 
     pub async fn get_member(&self, me: &CurrentUser, id: i64) -> Result<MemberView> {
         let m = self.member_model(me, id).await?;
-        self.member_views(vec![m]).await?.pop().ok_or(Error::NotFound)
+        self.member_views(me, vec![m]).await?.pop().ok_or(Error::NotFound)
     }
 
     /// Read an input into an active model: the draft and its rules come from

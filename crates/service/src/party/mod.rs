@@ -4,7 +4,8 @@
 //! Who may do what:
 //! - region-scoped party offices (`party_office`), administrators and
 //!   township/community workers (`grassroots`) keep the records of their subtree;
-//! - registrars, registrar leaders and supervisors read them;
+//! - registrars and registrar leaders read them; a supervisor (scope `unit:ID`)
+//!   those linked to the organizations of its unit (`pick::supervised_unit`);
 //! - a party secretary (`party_secretary`, scope `party_org:ID`) reads and keeps
 //!   their own party organization (its record, members, party life, training);
 //!   a party member reads it;

@@ -22,7 +22,7 @@ use utoipa::ToSchema;
 
 use super::Party;
 use super::breaches::BreachView;
-use super::{may_read_party, may_write_party, own_party_org, require_party_writer};
+use super::{may_write_party, own_party_org, require_party_writer};
 use crate::Ref;
 use crate::input::Reader;
 use crate::refs::unreachable;
@@ -89,15 +89,6 @@ pub struct PartyOrgDetail {
 }
 
 impl Party<'_> {
-    /// May the caller see this party organization? Region readers within their
-    /// subtree; a secretary or member their own and its direct children.
-    pub(crate) fn sees_party_org(&self, me: &CurrentUser, p: &party_org::Model) -> bool {
-        if may_read_party(me) {
-            return me.scope.region.contains_str(&p.region_code);
-        }
-        own_party_org(me).is_some_and(|own| own == p.id || p.parent_id == Some(own))
-    }
-
     /// May the caller change this party organization's record? Region writers
     /// within their subtree; a secretary their own.
     pub(crate) fn edits_party_org(&self, me: &CurrentUser, p: &party_org::Model) -> bool {
@@ -108,8 +99,14 @@ impl Party<'_> {
     }
 
     pub(crate) async fn party_org_model(&self, me: &CurrentUser, id: i64) -> Result<party_org::Model> {
-        let p = party_org::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
-        if self.sees_party_org(me, &p) { Ok(p) } else { Err(Error::NotFound) }
+        // the lists' condition: region readers within their subtree; a secretary
+        // or member their own and its direct children; a supervisor those
+        // covering an organization of their unit
+        party_org::Entity::find_by_id(id)
+            .filter(self.party_org_visibility(me))
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)
     }
 
     pub(crate) async fn party_org_views(&self, rows: Vec<party_org::Model>) -> Result<Vec<PartyOrgView>> {
@@ -186,8 +183,13 @@ impl Party<'_> {
             .all(&self.db)
             .await?;
         let since: HashMap<i64, time::Date> = links.iter().map(|l| (l.org_id, l.since)).collect();
-        let orgs = social_org::Entity::find()
-            .filter(social_org::Column::Id.is_in(links.iter().map(|l| l.org_id)))
+        let mut covered =
+            social_org::Entity::find().filter(social_org::Column::Id.is_in(links.iter().map(|l| l.org_id)));
+        if crate::pick::supervised_unit(me).is_some() {
+            // a supervisor sees a joint branch's organizations of its own unit only
+            covered = covered.filter(self.org_visibility(me));
+        }
+        let orgs = covered
             .order_by_asc(social_org::Column::Id)
             .all(&self.db)
             .await?

@@ -176,6 +176,7 @@ impl Registry<'_> {
             ScopeKind::Region => me.scope.region.contains_str(&m.region_code),
             ScopeKind::Org => me.scope.ref_id == Some(m.id),
             ScopeKind::PartyOrg => false,
+            ScopeKind::Unit => me.scope.ref_id.is_some() && m.supervisory_unit_id == me.scope.ref_id,
         };
         if visible { Ok(m) } else { Err(Error::NotFound) }
     }

@@ -116,6 +116,49 @@ impl System<'_> {
                 password,
             });
         }
+        // a supervisory unit's account, for the unit supervising the most organizations
+        let exists = user::Entity::find().filter(user::Column::Username.eq("zhuguan")).one(&self.db).await?.is_some();
+        if let Some((unit, name)) = self.busiest_unit().await? {
+            let password = if exists {
+                None
+            } else {
+                let new = NewUser {
+                    username: "zhuguan".into(),
+                    display_name: name,
+                    role: Role::Supervisor,
+                    scope: ScopeInput::Unit(unit),
+                    password: None,
+                };
+                self.create_user(&Principal::Cli, new).await?.1
+            };
+            out.push(DemoAccount {
+                username: "zhuguan",
+                display_name: "业务主管单位",
+                role: Role::Supervisor,
+                scope: "unit",
+                password,
+            });
+        }
         Ok(out)
+    }
+
+    /// The supervisory unit with the most organizations (the first such), and its name.
+    async fn busiest_unit(&self) -> Result<Option<(i64, String)>> {
+        use hongling_store::registry::entity::{social_org, supervisory_unit};
+        use sea_orm::QuerySelect;
+        use sea_orm::sea_query::{Expr, ExprTrait, Order};
+        let top: Option<(i64, i64)> = social_org::Entity::find()
+            .select_only()
+            .column(social_org::Column::SupervisoryUnitId)
+            .column_as(Expr::col(social_org::Column::Id).count(), "n")
+            .filter(social_org::Column::SupervisoryUnitId.is_not_null())
+            .group_by(social_org::Column::SupervisoryUnitId)
+            .order_by(Expr::col(social_org::Column::Id).count(), Order::Desc)
+            .order_by_asc(social_org::Column::SupervisoryUnitId)
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        let Some((id, _)) = top else { return Ok(None) };
+        Ok(supervisory_unit::Entity::find_by_id(id).one(&self.db).await?.map(|u| (u.id, u.name)))
     }
 }

@@ -98,6 +98,7 @@ impl Hongling {
         };
         let orgs: HashMap<i64, String> = self.pick_labels(me, Pick::Orgs, &ids(ScopeKind::Org)).await?;
         let parties: HashMap<i64, String> = self.pick_labels(me, Pick::PartyOrgs, &ids(ScopeKind::PartyOrg)).await?;
+        let units: HashMap<i64, String> = self.pick_labels(me, Pick::Units, &ids(ScopeKind::Unit)).await?;
         let failures = self.login_failures_of(&models.iter().map(|u| u.username.as_str()).collect::<Vec<_>>()).await?;
         let limit = self.login_throttle.user_failures;
         Ok(models
@@ -112,6 +113,10 @@ impl Hongling {
                     (Some(ScopeKind::PartyOrg), Some(id)) => {
                         format!("党组织：{}", parties.get(&id).cloned().unwrap_or_else(|| format!("#{id}")))
                     }
+                    (Some(ScopeKind::Unit), Some(id)) => {
+                        format!("业务主管单位：{}", units.get(&id).cloned().unwrap_or_else(|| format!("#{id}")))
+                    }
+                    (Some(ScopeKind::Unit), None) => format!("业务主管单位：未指定（{region}）"),
                     _ => region,
                 };
                 UserRow { user: u, scope, login_failures, login_restricted: limit.exhausted(login_failures) }

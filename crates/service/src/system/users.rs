@@ -32,6 +32,8 @@ pub enum ScopeInput {
     Region(RegionCode),
     Org(i64),
     PartyOrg(i64),
+    /// A supervisory unit (业务主管单位), for supervisor accounts.
+    Unit(i64),
 }
 
 /// What an audit entry records of a user (never the password hash).
@@ -154,6 +156,14 @@ impl System<'_> {
                     .ok_or_else(|| Error::invalid("scope", "党组织不存在或已撤销"))?;
                 let region = RegionCode::parse(&p.region_code).map_err(Error::internal)?;
                 Ok(Scope::party_org(p.id, region))
+            }
+            ScopeInput::Unit(id) => {
+                let u = hongling_store::registry::entity::supervisory_unit::Entity::find_by_id(*id)
+                    .one(&self.db)
+                    .await?
+                    .ok_or_else(|| Error::invalid("scope", "业务主管单位不存在"))?;
+                let region = RegionCode::parse(&u.region_code).map_err(Error::internal)?;
+                Ok(Scope::unit(Some(u.id), region))
             }
         }
     }

@@ -13,6 +13,7 @@ mod m0008_jobs;
 mod m0009_throttle;
 mod m0010_audit_v2;
 mod m0011_token_expiry;
+mod m0012_unit_scope;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_throttle::Migration),
             Box::new(m0010_audit_v2::Migration),
             Box::new(m0011_token_expiry::Migration),
+            Box::new(m0012_unit_scope::Migration),
         ]
     }
 }

@@ -69,6 +69,9 @@ struct UserForm {
     /// a party organization (secretaries and members)
     #[serde(default)]
     scope_party_org: String,
+    /// a supervisory unit (supervisors)
+    #[serde(default)]
+    scope_unit: String,
     password: Option<String>,
 }
 
@@ -80,13 +83,16 @@ async fn user_form(st: &AppState, pu: &PageUser, f: &UserForm, errors: &[FieldEr
         Field::select("role", "角色", f.role.clone(), roles).required(),
         picker::region(st, "scope", "权限范围：区域", &f.scope)
             .await?
-            .hint("区域账号（管理员、登记机关、综合党委、业务主管单位、镇街等）填写"),
+            .hint("区域账号（管理员、登记机关、综合党委、镇街等）填写"),
         picker::field(st, &pu.user, "scope_org", "或：社会组织", Pick::Orgs, &f.scope_org)
             .await?
             .hint("社会组织账号填写：输入组织名称，从建议中选择"),
         picker::field(st, &pu.user, "scope_party_org", "或：党组织", Pick::PartyOrgs, &f.scope_party_org)
             .await?
             .hint("党组织书记、党员账号填写"),
+        picker::field(st, &pu.user, "scope_unit", "或：业务主管单位", Pick::Units, &f.scope_unit)
+            .await?
+            .hint("业务主管单位账号填写：只能查看该单位主管的社会组织及其党组织、党员"),
         Field::new("password", "初始密码", Kind::Password, String::new()).hint("留空则由系统生成，仅显示一次"),
     ];
     let rest = attach(&mut fields, errors);
@@ -130,13 +136,17 @@ async fn scope_of(st: &AppState, pu: &PageUser, f: &UserForm, role: Role) -> Res
         }
         ScopeKind::Org => ("scope_org", f.scope_org.as_str(), Pick::Orgs),
         ScopeKind::PartyOrg => ("scope_party_org", f.scope_party_org.as_str(), Pick::PartyOrgs),
+        ScopeKind::Unit => ("scope_unit", f.scope_unit.as_str(), Pick::Units),
     };
     if text.trim().is_empty() {
         return Err(Error::invalid(field, format!("该角色的权限范围应为一个{}，请选择", kind.noun())));
     }
     match st.app.resolve_pick(&pu.user, kind, text).await? {
-        Ok(id) if kind == Pick::Orgs => Ok(ScopeInput::Org(id)),
-        Ok(id) => Ok(ScopeInput::PartyOrg(id)),
+        Ok(id) => Ok(match kind {
+            Pick::Orgs => ScopeInput::Org(id),
+            Pick::Units => ScopeInput::Unit(id),
+            _ => ScopeInput::PartyOrg(id),
+        }),
         Err(m) => Err(Error::invalid(field, m)),
     }
 }
@@ -167,6 +177,7 @@ async fn user_create(State(st): State<AppState>, pu: PageUser, Form(f): Form<Use
                     ScopeKind::Region => "scope",
                     ScopeKind::Org => "scope_org",
                     ScopeKind::PartyOrg => "scope_party_org",
+                    ScopeKind::Unit => "scope_unit",
                 };
                 for e in errors.iter_mut().filter(|e| e.field == "scope") {
                     e.field = field.to_owned();
