@@ -453,3 +453,19 @@ impl Hongling {
         }
     }
 }
+
+impl Hongling {
+    /// The name of the record a scoped account belongs to (its organization,
+    /// party organization or supervisory unit), for the page header.
+    pub async fn scope_record_name(&self, me: &CurrentUser) -> Result<Option<String>> {
+        use hongling_store::party::entity::party_org;
+        use hongling_store::registry::entity::{social_org, supervisory_unit};
+        let Some(id) = me.scope.ref_id else { return Ok(None) };
+        Ok(match me.scope.kind {
+            ScopeKind::Region => None,
+            ScopeKind::Org => social_org::Entity::find_by_id(id).one(&self.db).await?.map(|m| m.name),
+            ScopeKind::PartyOrg => party_org::Entity::find_by_id(id).one(&self.db).await?.map(|m| m.name),
+            ScopeKind::Unit => supervisory_unit::Entity::find_by_id(id).one(&self.db).await?.map(|m| m.name),
+        })
+    }
+}

@@ -121,7 +121,10 @@ impl Layout {
         let region_name = app.region_full_name(&me.scope.region).await.unwrap_or_else(|_| me.scope.region.to_string());
         let scope_label = match me.scope.ref_id {
             None => region_name,
-            Some(id) => format!("{}（{}：{}）", region_name, me.scope.kind_label(), id),
+            Some(id) => {
+                let name = app.scope_record_name(me).await.ok().flatten().unwrap_or_else(|| format!("#{id}"));
+                format!("{}（{}：{}）", region_name, me.scope.kind_label(), name)
+            }
         };
         Self {
             title: title.to_owned(),

@@ -288,6 +288,7 @@ async fn a_supervisor_reads_only_the_organizations_of_its_unit() {
     let r = pb.get("/registry/orgs").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("东营区教育学会") && !r.body.contains("东营区医学会") && !r.body.contains("爱心学会"));
+    assert!(r.body.contains("（业务主管单位：东营市教育局）"), "the header names the unit, not its id");
     assert_eq!(pb.get(&format!("/registry/orgs/{}", s.other)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(pb.get(&format!("/party/orgs/{}", s.other_party)).await.status, StatusCode::NOT_FOUND);
     let _ = s.other_unit;
