@@ -351,79 +351,55 @@ impl Hongling {
             return Ok(HashMap::new());
         }
         let ids = ids.to_vec();
-        let pairs: Vec<(i64, String)> = match kind {
+        let pairs = match kind {
             Pick::Orgs => {
-                social_org::Entity::find()
-                    .select_only()
-                    .columns([social_org::Column::Id, social_org::Column::Name])
-                    .filter(self.org_visibility(me))
-                    .filter(social_org::Column::Id.is_in(ids))
-                    .into_tuple()
-                    .all(&self.db)
-                    .await?
+                use social_org::Column as C;
+                self.names_of::<social_org::Entity>(C::Id, C::Name, self.org_visibility(me), ids).await?
             }
             Pick::PartyOrgs => {
-                party_org::Entity::find()
-                    .select_only()
-                    .columns([party_org::Column::Id, party_org::Column::Name])
-                    .filter(self.party_org_visibility(me))
-                    .filter(party_org::Column::Id.is_in(ids))
-                    .into_tuple()
-                    .all(&self.db)
-                    .await?
+                use party_org::Column as C;
+                self.names_of::<party_org::Entity>(C::Id, C::Name, self.party_org_visibility(me), ids).await?
             }
             Pick::Members => {
-                party_member::Entity::find()
-                    .select_only()
-                    .columns([party_member::Column::Id, party_member::Column::Name])
-                    .filter(self.member_visibility(me))
-                    .filter(party_member::Column::Id.is_in(ids))
-                    .into_tuple()
-                    .all(&self.db)
-                    .await?
+                use party_member::Column as C;
+                self.names_of::<party_member::Entity>(C::Id, C::Name, self.member_visibility(me), ids).await?
             }
             Pick::Instructors => {
-                instructor::Entity::find()
-                    .select_only()
-                    .columns([instructor::Column::Id, instructor::Column::Name])
-                    .filter(self.instructor_visibility(me))
-                    .filter(instructor::Column::Id.is_in(ids))
-                    .into_tuple()
-                    .all(&self.db)
-                    .await?
+                use instructor::Column as C;
+                self.names_of::<instructor::Entity>(C::Id, C::Name, self.instructor_visibility(me), ids).await?
             }
             Pick::Units => {
-                supervisory_unit::Entity::find()
-                    .select_only()
-                    .columns([supervisory_unit::Column::Id, supervisory_unit::Column::Name])
-                    .filter(self.unit_visibility(me))
-                    .filter(supervisory_unit::Column::Id.is_in(ids))
-                    .into_tuple()
-                    .all(&self.db)
-                    .await?
+                use supervisory_unit::Column as C;
+                self.names_of::<supervisory_unit::Entity>(C::Id, C::Name, self.unit_visibility(me), ids).await?
             }
             Pick::Channels => {
-                party_channel::Entity::find()
-                    .select_only()
-                    .columns([party_channel::Column::Id, party_channel::Column::Name])
-                    .filter(self.channel_visibility(me))
-                    .filter(party_channel::Column::Id.is_in(ids))
-                    .into_tuple()
-                    .all(&self.db)
-                    .await?
+                use party_channel::Column as C;
+                self.names_of::<party_channel::Entity>(C::Id, C::Name, self.channel_visibility(me), ids).await?
             }
             Pick::Users => {
-                user::Entity::find()
-                    .select_only()
-                    .columns([user::Column::Id, user::Column::DisplayName])
-                    .filter(self.user_visibility(me))
-                    .filter(user::Column::Id.is_in(ids))
-                    .into_tuple()
-                    .all(&self.db)
-                    .await?
+                use user::Column as C;
+                self.names_of::<user::Entity>(C::Id, C::DisplayName, self.user_visibility(me), ids).await?
             }
         };
         Ok(pairs.into_iter().collect())
+    }
+
+    /// (id, name) of the records among `ids` that `visible` lets the caller see.
+    async fn names_of<E: sea_orm::EntityTrait>(
+        &self,
+        id: E::Column,
+        name: E::Column,
+        visible: Condition,
+        ids: Vec<i64>,
+    ) -> Result<Vec<(i64, String)>> {
+        Ok(E::find()
+            .select_only()
+            .columns([id, name])
+            .filter(visible)
+            .filter(id.is_in(ids))
+            .into_tuple()
+            .all(&self.db)
+            .await?)
     }
 
     /// A value typed into a picker: an id the caller may see, or an exact
