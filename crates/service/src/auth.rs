@@ -419,22 +419,8 @@ impl Hongling {
             let mut am: api_token::ActiveModel = t.clone().into();
             am.revoked_at = Set(Some(to_db(now)));
             am.update(&txn).await?;
-            audit::append(
-                &txn,
-                NewEntry {
-                    at: now,
-                    actor_user_id: by.actor_id(),
-                    actor: by.actor_name(),
-                    action: "token.revoke".into(),
-                    entity_type: "api_token".into(),
-                    entity_id: t.id.to_string(),
-                    region_code: u.scope_region.clone(),
-                    summary: format!("撤销用户 {} 的 API 令牌 {}（{}）", u.username, t.prefix, t.name),
-                    before: None,
-                    after: None,
-                },
-            )
-            .await?;
+            let summary = format!("撤销用户 {} 的 API 令牌 {}（{}）", u.username, t.prefix, t.name);
+            self.audit(&txn, by, "token.revoke", "api_token", t.id, &u.scope_region, summary, None, None).await?;
             txn.commit().await?;
         }
         self.tokens_of(by, username).await?.into_iter().find(|v| v.id == t.id).ok_or(Error::NotFound)

@@ -264,22 +264,8 @@ impl System<'_> {
     async fn unlock(&self, by: &crate::Principal, u: &user::Model) -> Result<u64> {
         let txn = begin_write(&self.db).await?;
         let n = self.0.clear_login_failures(&txn, &u.username).await?;
-        audit::append(
-            &txn,
-            NewEntry {
-                at: self.now(),
-                actor_user_id: by.actor_id(),
-                actor: by.actor_name(),
-                action: "user.unlock".into(),
-                entity_type: "user".into(),
-                entity_id: u.id.to_string(),
-                region_code: u.scope_region.clone(),
-                summary: format!("解除用户 {} 的登录限制", u.username),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        let summary = format!("解除用户 {} 的登录限制", u.username);
+        self.0.audit(&txn, by, "user.unlock", "user", u.id, &u.scope_region, summary, None, None).await?;
         txn.commit().await?;
         Ok(n)
     }
