@@ -81,7 +81,10 @@ test("an import preview lists the rejected rows before anything is written", asy
     "51370500MJD0000018,浏览器测试协会,社会团体,登记,科技类,,3705,,370502001011,,,,王强,2020-01-01,,,,,,,,",
   ];
   await page.setInputFiles("#file", { name: "测试.csv", mimeType: "text/csv", buffer: Buffer.from([header, ...rows].join("\n")) });
+  // the upload answers at once; the job's page follows the read and reloads
+  // itself with the result (htmx, HX-Refresh)
   await Promise.all([page.waitForLoadState("load"), page.click("button:has-text('上传并检查')")]);
+  await page.locator("#n-create").waitFor({ timeout: 30000 });
   assert.equal(await page.locator("#n-create").innerText(), "1");
   assert.equal(await page.locator("#n-reject").innerText(), "1");
   const rejected = await page.locator("#rejected-table").innerText();
@@ -89,7 +92,7 @@ test("an import preview lists the rejected rows before anything is written", asy
   await page.screenshot({ path: join(shots, "import-preview.png") });
   page.once("dialog", (d) => d.accept());
   await Promise.all([page.waitForLoadState("load"), page.click("#commit-import")]);
-  assert.ok((await page.locator("h2.card-title").last().innerText()).includes("导入完成"));
+  await page.locator("h2.card-title", { hasText: "导入完成" }).waitFor({ timeout: 30000 });
   await page.goto(server.base + "/registry/orgs?q=" + encodeURIComponent("浏览器测试"));
   assert.ok((await page.locator("#org-table").innerText()).includes("浏览器测试舞蹈队"));
   await page.close();

@@ -121,14 +121,37 @@ impl OrgStatus {
 }
 
 labelled_enum!(
-    /// Where an uploaded import file stands: checked and waiting, imported or discarded.
+    /// Where an uploaded import file stands: being read and checked, checked
+    /// and waiting, being imported, imported, discarded, or unreadable.
     ImportStatus {
+        Reading = "reading", "正在检查";
         Previewed = "previewed", "待确认导入";
         Importing = "importing", "正在导入";
         Imported = "imported", "已导入";
         Discarded = "discarded", "已放弃";
+        Failed = "failed", "未能读取";
     }
 );
+
+/// How often a server working on an import reports that it still is.
+pub const IMPORT_HEARTBEAT: time::Duration = time::Duration::seconds(10);
+/// A read or an import whose server has not reported for this long has
+/// stopped (the server was stopped or restarted): twelve missed reports, so
+/// that a database busy with a large write does not end a living job.
+pub const IMPORT_STALE_AFTER: time::Duration = time::Duration::minutes(2);
+
+impl ImportStatus {
+    /// A server is working on it: the page follows its progress.
+    pub fn is_running(self) -> bool {
+        matches!(self, ImportStatus::Reading | ImportStatus::Importing)
+    }
+
+    /// Whether a job in this state, last reported at `heartbeat`, has been
+    /// abandoned by its server by `now`.
+    pub fn is_stalled(self, heartbeat: Option<time::OffsetDateTime>, now: time::OffsetDateTime) -> bool {
+        self.is_running() && heartbeat.is_none_or(|h| now - h > IMPORT_STALE_AFTER)
+    }
+}
 
 labelled_enum!(
     /// Life-cycle actions, each recorded with reason, decision document and date.
@@ -371,6 +394,26 @@ pub fn name_grams(name: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_import_is_stalled_only_while_running_and_silent() {
+        use super::ImportStatus as S;
+        use time::macros::datetime;
+        let beat = datetime!(2026-12-01 08:00 UTC);
+        let soon = beat + super::IMPORT_STALE_AFTER;
+        let late = soon + time::Duration::seconds(1);
+        for s in [S::Reading, S::Importing] {
+            assert!(!s.is_stalled(Some(beat), beat));
+            assert!(!s.is_stalled(Some(beat), soon), "{s:?} exactly at the limit still lives");
+            assert!(s.is_stalled(Some(beat), late));
+            assert!(s.is_stalled(None, beat), "never reported");
+        }
+        for s in [S::Previewed, S::Imported, S::Discarded, S::Failed] {
+            assert!(!s.is_stalled(Some(beat), late + time::Duration::days(9)));
+            assert!(!s.is_stalled(None, late));
+        }
+        assert!(super::IMPORT_STALE_AFTER >= super::IMPORT_HEARTBEAT * 6);
+    }
+
     use super::*;
     use time::macros::date;
 

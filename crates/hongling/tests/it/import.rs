@@ -2,6 +2,7 @@
 
 use axum::http::StatusCode;
 use hongling_domain::Role;
+use hongling_domain::registry::ImportStatus;
 use hongling_service::Principal;
 use hongling_service::tabular::{Cell, read_table, write_xlsx};
 use sea_orm::ConnectionTrait;
@@ -116,8 +117,8 @@ async fn a_preview_commits_once_under_concurrent_commits() {
     assert_eq!(orgs(&t.app, &me, ALL).await.total, 3, "every row once");
     // a discard after the import leaves it recorded as imported
     t.app.registry().discard_import(&me, job).await.expect("discard");
-    let (j, _) = t.app.registry().import_job(&me, job).await.expect("job");
-    assert_eq!(j.status, "imported");
+    let j = t.app.registry().import_state(&me, job).await.expect("job");
+    assert_eq!(j.status, ImportStatus::Imported);
 }
 
 #[tokio::test]
@@ -202,6 +203,40 @@ async fn malformed_uploads_get_clear_errors() {
     assert!(t.app.registry().preview_import(&me, "x.csv", big).await.expect_err("size").to_string().contains("MB"));
 }
 
+/// A multipart upload of one file from the browser's session.
+fn upload_req(b: &Browser, token: &str, file_name: &str, body: &[u8]) -> axum::http::Request<axum::body::Body> {
+    let boundary = "XyZ123";
+    let mut mp = Vec::new();
+    mp.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n").as_bytes());
+    mp.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n")
+            .as_bytes(),
+    );
+    mp.extend(body);
+    mp.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    axum::http::Request::post("/registry/import")
+        .header("cookie", b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(axum::body::Body::from(mp))
+        .expect("req")
+}
+
+/// Follow a job's progress as its page does, until it has ended: the
+/// progress card answers 200 while it runs, then 204 telling htmx to reload.
+async fn until_done(b: &mut Browser, job_page: &str) -> Resp {
+    for _ in 0..3000 {
+        let r = b.get(&format!("{job_page}/progress")).await;
+        if r.status == StatusCode::NO_CONTENT {
+            assert_eq!(r.headers.get("hx-refresh").and_then(|v| v.to_str().ok()), Some("true"));
+            return b.get(job_page).await;
+        }
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("hx-trigger=\"every 2s\""), "{}", r.body);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("{job_page} did not end in a minute");
+}
+
 #[tokio::test]
 async fn upload_page_preview_and_commit() {
     let t = TestApp::new().await;
@@ -213,37 +248,156 @@ async fn upload_page_preview_and_commit() {
     let tpl = b.get("/registry/import/template").await;
     assert_eq!(tpl.status, StatusCode::OK);
     let body = csv(&[row(&code('1', "370502", "MJG00001"), "东营区上传协会", "370502001011")]);
-    let boundary = "XyZ123";
     let token = b.csrf.clone().unwrap_or_default();
-    let mut mp = Vec::new();
-    mp.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n").as_bytes());
-    mp.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
-    mp.extend(&body);
-    mp.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = |mp: Vec<u8>, b: &Browser| {
-        axum::http::Request::post("/registry/import")
-            .header("cookie", b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "))
-            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-            .body(axum::body::Body::from(mp))
-            .expect("req")
-    };
     // without the token in the form the upload is refused
-    let no_token: Vec<u8> = String::from_utf8_lossy(&mp).replace(&token, "bad").into_bytes();
-    assert_eq!(b.send(req(no_token, &b)).await.status, StatusCode::FORBIDDEN);
-    let r = b.send(req(mp, &b)).await;
+    let r = b.send(upload_req(&b, "bad", "a.csv", &body)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // the upload answers at once with the job's page, which follows the read
+    let r = b.send(upload_req(&b, &token, "a.csv", &body)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let preview = r.location.clone().expect("to preview");
-    let r = b.get(&preview).await;
+    let r = until_done(&mut b, &preview).await;
     assert!(r.body.contains("将新增") && r.body.contains("导入有效记录（1 条）"), "{}", r.body);
+    assert!(!r.body.contains("hx-trigger"), "an ended job is not polled");
+    // the commit answers at once too; the import follows on the same page
     let r = b.post(&format!("{preview}/commit"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(b.get(&preview).await.body.contains("导入完成"));
+    let r = until_done(&mut b, &preview).await;
+    assert!(r.body.contains("导入完成"), "{}", r.body);
     assert!(b.get("/registry/orgs?q=%E4%B8%8A%E4%BC%A0").await.body.contains("东营区上传协会"));
-    // another user cannot see this job
+    // committing again is a conflict, not a second import
+    assert_eq!(b.post(&format!("{preview}/commit"), &[]).await.status, StatusCode::CONFLICT);
+    // another user can see neither the job nor its progress
     t.user("imp6", Role::Registrar, "3705", PW).await;
     let mut other = t.browser();
     other.login("imp6", PW).await;
     assert_eq!(other.get(&preview).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.get(&format!("{preview}/progress")).await.status, StatusCode::NOT_FOUND);
+    other.get("/registry/import").await;
+    assert_eq!(other.post(&format!("{preview}/commit"), &[]).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_unreadable_upload_ends_its_job_with_the_reason() {
+    let t = TestApp::new().await;
+    let id = t.user("imp7", Role::Registrar, "3705", PW).await;
+    let mut b = t.browser();
+    b.login("imp7", PW).await;
+    b.get("/registry/import").await;
+    let token = b.csrf.clone().unwrap_or_default();
+    let before = t.audit_count().await;
+    let r = b.send(upload_req(&b, &token, "x.xlsx", b"not a spreadsheet at all")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = r.location.expect("job page");
+    let r = until_done(&mut b, &page).await;
+    assert!(r.body.contains("文件未能读取") && r.body.contains("重新上传"), "{}", r.body);
+    assert!(!r.body.contains("commit-import"), "nothing to import");
+    // a file with the wrong columns names them
+    let r = b.send(upload_req(&b, &token, "x.csv", "名称,地址\n甲,乙\n".as_bytes())).await;
+    let r = until_done(&mut b, &r.location.expect("job page")).await;
+    assert!(r.body.contains("缺少必需的列"), "{}", r.body);
+    // no file at all, and too large a file, are refused on the form at once
+    let r = b.send(upload_req(&b, &token, "x.csv", b"")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("请选择要导入的"), "{}", r.body);
+    assert_eq!(t.audit_count().await, before, "nothing was written");
+    assert_eq!(orgs(&t.app, &t.current(id).await, ALL).await.total, 0);
+}
+
+#[tokio::test]
+async fn a_second_upload_while_the_first_is_read_gets_a_chinese_message() {
+    let t = TestApp::new().await;
+    t.user("imp8", Role::Registrar, "3705", PW).await;
+    let mut b = t.browser();
+    b.login("imp8", PW).await;
+    b.get("/registry/import").await;
+    let token = b.csrf.clone().unwrap_or_default();
+    // a file of about 19 MB takes this debug build well over a second to read
+    let one = row(&code('1', "370502", "MJG00001"), "东营区读取协会", "370502001011");
+    let n = 19 * 1024 * 1024 / (one.len() + 1);
+    let rows: Vec<String> = std::iter::repeat_n(one, n).collect();
+    let big = csv(&rows);
+    assert!(big.len() < hongling_service::registry::import::MAX_IMPORT_BYTES, "{}", big.len());
+    let r = b.send(upload_req(&b, &token, "big.csv", &big)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let first = r.location.expect("job page");
+    let r = b.send(upload_req(&b, &token, "small.csv", &csv(&[]))).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.body.contains("您已有一个文件正在读取，请等它完成后再上传下一个"), "{}", r.body);
+    assert!(r.body.contains("上传并检查"), "the form stays");
+    let r = b.get(&first).await;
+    assert!(r.body.contains("正在检查") && r.body.contains("hx-get"), "{}", r.body);
+    let r = until_done(&mut b, &first).await;
+    assert!(r.body.contains("检查结果"), "{}", r.body);
+    // once it has been read, the next upload is taken
+    let r = b.send(upload_req(&b, &token, "small.csv", &csv(&[]))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    until_done(&mut b, &r.location.expect("job page")).await;
+}
+
+/// A job as a server leaves it when it stops in the middle: running, its
+/// last report at the time of the stop.
+async fn left_behind(t: &TestApp, user: i64, status: ImportStatus, content: Vec<u8>, summary: &str) -> i64 {
+    use hongling_store::registry::entity::import_job;
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = hongling_store::to_db(t.app.now());
+    import_job::ActiveModel {
+        user_id: Set(user),
+        file_name: Set("中断.csv".into()),
+        content: Set(content),
+        status: Set(status.as_str().into()),
+        summary_json: Set(summary.into()),
+        created_at: Set(now),
+        progress: Set("正在读取文件".into()),
+        heartbeat_at: Set(Some(now)),
+        ..Default::default()
+    }
+    .insert(&t.app.db)
+    .await
+    .expect("job")
+    .id
+}
+
+#[tokio::test]
+async fn jobs_left_by_a_stopped_server_are_closed() {
+    let t = TestApp::new().await;
+    let id = t.user("imp9", Role::Registrar, "3705", PW).await;
+    let me = t.current(id).await;
+    let mut b = t.browser();
+    b.login("imp9", PW).await;
+    let body = csv(&[row(&code('1', "370502", "MJG00009"), "东营区中断协会", "370502001011")]);
+    let (_, summary) = t.app.registry().preview_import(&me, "中断.csv", body.clone()).await.expect("preview");
+    let summary = serde_json::to_string(&summary).expect("json");
+    let reading = left_behind(&t, id, ImportStatus::Reading, body.clone(), "").await;
+    let importing = left_behind(&t, id, ImportStatus::Importing, body.clone(), &summary).await;
+    // while its server reports, a job runs and its page follows it
+    t.clock.advance(time::Duration::minutes(2));
+    let r = b.get(&format!("/registry/import/{reading}")).await;
+    assert!(r.body.contains("正在检查") && r.body.contains("hx-trigger=\"every 2s\""), "{}", r.body);
+    assert!(r.body.contains("已用时 2 分 0 秒"), "{}", r.body);
+    assert_eq!(b.get(&format!("/registry/import/{importing}/progress")).await.status, StatusCode::OK);
+    // when it has not reported for longer, its server has stopped
+    t.clock.advance(time::Duration::seconds(1));
+    let r = until_done(&mut b, &format!("/registry/import/{reading}")).await;
+    assert!(r.body.contains("读取中断") && r.body.contains("重新上传"), "{}", r.body);
+    assert_eq!(t.app.registry().import_state(&me, reading).await.expect("state").status, ImportStatus::Failed);
+    // an import cut off never committed: it is a preview again, which can be imported
+    let r = until_done(&mut b, &format!("/registry/import/{importing}")).await;
+    assert!(r.body.contains("上次导入未完成") && r.body.contains("导入有效记录（1 条）"), "{}", r.body);
+    assert_eq!(orgs(&t.app, &me, ALL).await.total, 0);
+    t.app.registry().commit_import(&me, importing).await.expect("commit again");
+    assert_eq!(orgs(&t.app, &me, ALL).await.total, 1);
+    // the daily clean-up closes the jobs nobody looks at, and old previews
+    let quiet = left_behind(&t, id, ImportStatus::Reading, body.clone(), "").await;
+    let waiting = left_behind(&t, id, ImportStatus::Previewed, body.clone(), &summary).await;
+    assert_eq!(t.app.registry().purge_imports().await.expect("purge"), 0, "both are fresh");
+    t.clock.advance(time::Duration::days(8));
+    assert!(t.app.registry().purge_imports().await.expect("purge") >= 2);
+    let reg = t.app.registry();
+    assert_eq!(reg.import_state(&me, quiet).await.expect("state").status, ImportStatus::Failed);
+    let w = reg.import_state(&me, waiting).await.expect("state");
+    assert_eq!(w.status, ImportStatus::Discarded);
+    assert!(w.progress.contains("自动放弃"), "{}", w.progress);
 }
 
 #[tokio::test]

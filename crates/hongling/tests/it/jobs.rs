@@ -96,7 +96,7 @@ async fn the_cleanup_job_forgets_old_sessions_and_counters() {
     assert_eq!(count("SELECT COUNT(*) AS n FROM sessions").await, 1, "a live session stays");
     t.clock.advance(Duration::days(3));
     let r = t.app.run_job_now(&Principal::Cli, "system.cleanup", "", "cli").await.expect("run");
-    assert_eq!(r.result, "过期会话 1 个，过期计数 5 行", "{r:?}");
+    assert_eq!(r.result, "过期会话 1 个，过期计数 5 行，导入 0 个", "{r:?}");
     assert_eq!(count("SELECT COUNT(*) AS n FROM throttle_hits").await, 0);
     assert_eq!(count("SELECT COUNT(*) AS n FROM sessions").await, 0);
 }

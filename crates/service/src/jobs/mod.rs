@@ -128,8 +128,8 @@ pub static JOBS: &[Job] = &[
     },
     Job {
         name: "system.cleanup",
-        title: "清理过期会话和计数",
-        description: "删除已过期的登录会话，以及两天前的登录限制和接口调用计数",
+        title: "清理过期会话、计数和导入文件",
+        description: "删除已过期的登录会话、两天前的登录限制和接口调用计数；放弃超过 7 天未确认的导入预览，关闭因服务停止而中断的导入",
         schedule: |c| Schedule::Daily { hour: c.daily_hour },
         run: cleanup,
     },
@@ -158,7 +158,8 @@ fn cleanup<'a>(app: &'a Hongling, _cx: JobContext<'a>) -> JobFuture<'a> {
     Box::pin(async move {
         let s = app.purge_sessions().await?;
         let t = app.purge_throttle().await?;
-        Ok(format!("过期会话 {s} 个，过期计数 {t} 行"))
+        let i = app.registry().purge_imports().await?;
+        Ok(format!("过期会话 {s} 个，过期计数 {t} 行，导入 {i} 个"))
     })
 }
 

@@ -9,18 +9,18 @@
 use std::collections::{HashMap, HashSet};
 
 use hongling_domain::registry::{
-    Category, ImportStatus, OrgDraft, OrgKind, OrgStatus, RegistrationMode, SupervisionClass, check_draft, search_form,
+    Category, IMPORT_HEARTBEAT, ImportStatus, OrgDraft, OrgKind, OrgStatus, RegistrationMode, SupervisionClass, check_draft, search_form,
 };
 use hongling_store::audit::{self, NewEntry};
 use hongling_store::entity::region;
 use hongling_store::registry::entity::{import_job, social_org, supervisory_unit};
 use hongling_store::registry::orgs as store_orgs;
-use hongling_store::{begin_write, to_db};
+use hongling_store::{begin_write, from_db, to_db};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use time::Date;
+use time::{Date, PrimitiveDateTime};
 
 use super::Registry;
 use crate::registry::orgs::{EventDraft, OrgSnapshot, apply_draft, diff, draft_model, local_today, require_writer};
@@ -95,6 +95,26 @@ impl ImportSummary {
     pub fn valid(&self) -> usize {
         self.creates + self.updates + self.unchanged
     }
+}
+
+/// Days a checked file waits for its decision before it is discarded.
+pub const PREVIEW_KEPT_DAYS: i64 = 7;
+
+const STOPPED_READING: &str = "读取中断：处理该文件的服务已停止（例如重启），未写入任何数据，请重新上传";
+const STOPPED_IMPORTING: &str = "上次导入未完成：处理的服务已停止（例如重启），未写入任何数据，可再次导入";
+
+/// Where an import stands, as its page shows it (the file itself is not loaded).
+#[derive(Debug, Clone)]
+pub struct ImportState {
+    pub id: i64,
+    pub file_name: String,
+    pub status: ImportStatus,
+    /// What the check found, or what the import did; none while reading.
+    pub summary: Option<ImportSummary>,
+    /// The phase while running; why it ended when it failed or went back.
+    pub progress: String,
+    pub created_at: time::OffsetDateTime,
+    pub heartbeat_at: Option<time::OffsetDateTime>,
 }
 
 struct Planned {
@@ -433,80 +453,327 @@ impl Registry<'_> {
         Ok(out)
     }
 
-    /// Read and check an uploaded file, keep it for the decision, and report.
+    /// Take an upload: keep it, and read and check it in the background
+    /// (issue 10, finding 8). Answers at once with the job whose page
+    /// follows the work; refuses at once when the file is too large or this
+    /// server is already reading as many files as it may.
+    pub async fn start_import(&self, me: &CurrentUser, file_name: &str, bytes: Vec<u8>) -> Result<i64> {
+        let (id, slot, bytes) = self.new_import(me, file_name, bytes).await?;
+        let app = self.0.clone();
+        let (me, name) = (me.clone(), file_name.to_owned());
+        self.in_background(id, async move { app.registry().read_job(&me, id, &name, bytes, slot).await });
+        Ok(id)
+    }
+
+    /// Read and check an uploaded file, keep it for the decision, and report;
+    /// the same work as `start_import`, waited for.
     pub async fn preview_import(
         &self,
         me: &CurrentUser,
         file_name: &str,
         bytes: Vec<u8>,
     ) -> Result<(i64, ImportSummary)> {
+        let (id, slot, bytes) = self.new_import(me, file_name, bytes).await?;
+        let summary = self.read_job(me, id, file_name, bytes, slot).await?;
+        Ok((id, summary))
+    }
+
+    /// Check the caller and the size, take a place among the reads and keep
+    /// the file as a job being read.
+    async fn new_import(&self, me: &CurrentUser, file_name: &str, bytes: Vec<u8>) -> Result<(i64, ReadSlot, Vec<u8>)> {
         require_writer(&Principal::User(me.clone()))?;
-        let (t, bytes) = self.read_bounded(Some(me.id), file_name, bytes).await?;
-        let (summary, _) = self.analyze(Some(me), file_name, &t).await?;
+        check_size(&bytes)?;
+        let slot = ReadSlot::take(&self.import_reads, Some(me.id))?;
+        let now = to_db(self.now());
         let job = import_job::ActiveModel {
             user_id: Set(me.id),
             file_name: Set(file_name.chars().take(200).collect()),
-            content: Set(bytes),
-            status: Set(ImportStatus::Previewed.as_str().into()),
-            summary_json: Set(json!(summary).to_string()),
-            created_at: Set(to_db(self.now())),
+            content: Set(bytes.clone()),
+            status: Set(ImportStatus::Reading.as_str().into()),
+            summary_json: Set(String::new()),
+            created_at: Set(now),
+            progress: Set("正在读取文件".into()),
+            heartbeat_at: Set(Some(now)),
             ..Default::default()
         }
         .insert(&self.db)
         .await?;
-        Ok((job.id, summary))
+        Ok((job.id, slot, bytes))
     }
 
-    /// The preview of one of the caller's own pending imports.
-    pub async fn import_job(&self, me: &CurrentUser, id: i64) -> Result<(import_job::Model, ImportSummary)> {
+    /// Read and check a job's file; the job ends checked, or failed with the
+    /// reason in Chinese.
+    async fn read_job(
+        &self,
+        me: &CurrentUser,
+        id: i64,
+        file_name: &str,
+        bytes: Vec<u8>,
+        slot: ReadSlot,
+    ) -> Result<ImportSummary> {
+        let checked = async {
+            let (t, _) = self.read_in_slot(slot, file_name, bytes).await?;
+            self.set_progress(id, format!("已读取 {} 行，正在逐行检查", t.rows.len())).await?;
+            let (summary, _) = self.analyze(Some(me), file_name, &t).await?;
+            Ok(summary)
+        };
+        let checked = self.with_heartbeat(id, checked).await;
+        let finished = match &checked {
+            Ok(summary) => import_job::Entity::update_many()
+                .col_expr(import_job::Column::Status, Expr::value(ImportStatus::Previewed.as_str()))
+                .col_expr(import_job::Column::SummaryJson, Expr::value(json!(summary).to_string()))
+                .col_expr(import_job::Column::Progress, Expr::value(""))
+                .filter(import_job::Column::Id.eq(id))
+                .filter(import_job::Column::Status.eq(ImportStatus::Reading.as_str()))
+                .exec(&self.db)
+                .await
+                .map(|_| ()),
+            Err(e) => self.end_reading(id, &format!("文件未能读取：{}", user_message(e))).await,
+        };
+        finished?;
+        checked
+    }
+
+    /// A read that ended without a preview: failed, the file no longer kept.
+    async fn end_reading(&self, id: i64, why: &str) -> Result<(), sea_orm::DbErr> {
+        import_job::Entity::update_many()
+            .col_expr(import_job::Column::Status, Expr::value(ImportStatus::Failed.as_str()))
+            .col_expr(import_job::Column::Progress, Expr::value(why))
+            .col_expr(import_job::Column::Content, Expr::value(Vec::<u8>::new()))
+            .filter(import_job::Column::Id.eq(id))
+            .filter(import_job::Column::Status.eq(ImportStatus::Reading.as_str()))
+            .exec(&self.db)
+            .await
+            .map(|_| ())
+    }
+
+    /// Run a job's work on its own task; a panic in it ends the job with a
+    /// message instead of leaving it running until it is found stalled.
+    fn in_background<T: Send + 'static>(
+        &self,
+        id: i64,
+        work: impl std::future::Future<Output = Result<T>> + Send + 'static,
+    ) {
+        let app = self.0.clone();
+        tokio::spawn(async move {
+            if let Err(e) = tokio::spawn(work).await {
+                tracing::error!(job = id, error = %e, "import task ended abnormally");
+                let reg = app.registry();
+                let why = "处理文件时发生系统内部错误，未写入任何数据，请重新上传或联系管理员";
+                if let Err(e) = reg.end_reading(id, why).await {
+                    tracing::error!(job = id, error = %e, "import job not closed");
+                }
+                if let Err(e) = reg.back_to_preview(id, why).await {
+                    tracing::error!(job = id, error = %e, "import job not closed");
+                }
+            }
+        });
+    }
+
+    /// Report, every `IMPORT_HEARTBEAT` while `work` runs, that this server
+    /// is still on the job.
+    async fn with_heartbeat<T>(&self, id: i64, work: impl std::future::Future<Output = T>) -> T {
+        let app = self.0.clone();
+        let beat = tokio::spawn(async move {
+            let every = std::time::Duration::from_secs(IMPORT_HEARTBEAT.whole_seconds().unsigned_abs());
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            loop {
+                tick.tick().await;
+                // a database busy with a large write may refuse a beat; the
+                // limit allows for many missed ones
+                let _ = import_job::Entity::update_many()
+                    .col_expr(import_job::Column::HeartbeatAt, Expr::value(to_db(app.now())))
+                    .filter(import_job::Column::Id.eq(id))
+                    .filter(
+                        import_job::Column::Status
+                            .is_in([ImportStatus::Reading.as_str(), ImportStatus::Importing.as_str()]),
+                    )
+                    .exec(&app.db)
+                    .await;
+            }
+        });
+        let out = work.await;
+        beat.abort();
+        out
+    }
+
+    async fn set_progress(&self, id: i64, text: String) -> Result<()> {
+        import_job::Entity::update_many()
+            .col_expr(import_job::Column::Progress, Expr::value(text))
+            .col_expr(import_job::Column::HeartbeatAt, Expr::value(to_db(self.now())))
+            .filter(import_job::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Where one of the caller's own imports stands, without its file. A job
+    /// whose server stopped working on it is closed here: a read as failed,
+    /// an import back to its preview (its transaction never committed).
+    pub async fn import_state(&self, me: &CurrentUser, id: i64) -> Result<ImportState> {
+        let state = self.load_state(me, id).await?;
+        if !state.status.is_stalled(state.heartbeat_at, self.now()) {
+            return Ok(state);
+        }
+        let stalled = state.heartbeat_at.map(to_db);
+        let only_if_still = |q: sea_orm::UpdateMany<import_job::Entity>| match stalled {
+            Some(h) => q.filter(import_job::Column::HeartbeatAt.eq(h)),
+            None => q.filter(import_job::Column::HeartbeatAt.is_null()),
+        };
+        match state.status {
+            ImportStatus::Reading => {
+                only_if_still(
+                    import_job::Entity::update_many()
+                        .col_expr(import_job::Column::Status, Expr::value(ImportStatus::Failed.as_str()))
+                        .col_expr(import_job::Column::Progress, Expr::value(STOPPED_READING))
+                        .col_expr(import_job::Column::Content, Expr::value(Vec::<u8>::new()))
+                        .filter(import_job::Column::Id.eq(id))
+                        .filter(import_job::Column::Status.eq(ImportStatus::Reading.as_str())),
+                )
+                .exec(&self.db)
+                .await?;
+            }
+            _ => {
+                only_if_still(
+                    import_job::Entity::update_many()
+                        .col_expr(import_job::Column::Status, Expr::value(ImportStatus::Previewed.as_str()))
+                        .col_expr(import_job::Column::Progress, Expr::value(STOPPED_IMPORTING))
+                        .filter(import_job::Column::Id.eq(id))
+                        .filter(import_job::Column::Status.eq(ImportStatus::Importing.as_str())),
+                )
+                .exec(&self.db)
+                .await?;
+            }
+        }
+        self.load_state(me, id).await
+    }
+
+    async fn load_state(&self, me: &CurrentUser, id: i64) -> Result<ImportState> {
+        type Row = (i64, String, String, String, String, PrimitiveDateTime, Option<PrimitiveDateTime>);
+        let row: Option<Row> = import_job::Entity::find_by_id(id)
+            .filter(import_job::Column::UserId.eq(me.id))
+            .select_only()
+            .columns([
+                import_job::Column::Id,
+                import_job::Column::FileName,
+                import_job::Column::Status,
+                import_job::Column::SummaryJson,
+                import_job::Column::Progress,
+                import_job::Column::CreatedAt,
+                import_job::Column::HeartbeatAt,
+            ])
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        let (id, file_name, status, summary, progress, created, beat) = row.ok_or(Error::NotFound)?;
+        let status = ImportStatus::parse(&status).ok_or_else(|| Error::internal(format!("import job {id}: {status}")))?;
+        let summary = if summary.is_empty() {
+            None
+        } else {
+            Some(serde_json::from_str(&summary).map_err(Error::internal)?)
+        };
+        Ok(ImportState {
+            id,
+            file_name,
+            status,
+            summary,
+            progress,
+            created_at: from_db(created),
+            heartbeat_at: beat.map(from_db),
+        })
+    }
+
+    /// Import the valid rows of a previewed file in the background; answers
+    /// once the preview is claimed, and the job's page follows the import.
+    pub async fn start_commit(&self, me: &CurrentUser, id: i64) -> Result<()> {
+        let (name, bytes, slot) = self.claim_preview(me, id).await?;
+        let app = self.0.clone();
+        let me = me.clone();
+        self.in_background(id, async move { app.registry().run_commit(&me, id, &name, bytes, slot).await });
+        Ok(())
+    }
+
+    /// Import the valid rows of a previewed file, all in one transaction, and
+    /// wait for it.
+    pub async fn commit_import(&self, me: &CurrentUser, id: i64) -> Result<ImportSummary> {
+        let (name, bytes, slot) = self.claim_preview(me, id).await?;
+        self.run_commit(me, id, &name, bytes, slot).await
+    }
+
+    /// Claim a preview for importing (of several commits of one preview at
+    /// once, one moves it on and the others find it taken) and take a place
+    /// among the reads; the file comes back for reading again.
+    async fn claim_preview(&self, me: &CurrentUser, id: i64) -> Result<(String, Vec<u8>, ReadSlot)> {
+        require_writer(&Principal::User(me.clone()))?;
         let job = import_job::Entity::find_by_id(id)
+            .filter(import_job::Column::UserId.eq(me.id))
             .one(&self.db)
             .await?
-            .filter(|j| j.user_id == me.id)
             .ok_or(Error::NotFound)?;
-        let summary = serde_json::from_str(&job.summary_json).map_err(Error::internal)?;
-        Ok((job, summary))
-    }
-
-    /// Import the valid rows of a previewed file, all in one transaction.
-    pub async fn commit_import(&self, me: &CurrentUser, id: i64) -> Result<ImportSummary> {
-        let (job, _) = self.import_job(me, id).await?;
-        // claim the preview before reading it again: of several commits of
-        // one preview at once, one moves it on and the others find it taken
-        let claimed = self.move_import(job.id, ImportStatus::Previewed, ImportStatus::Importing).await?;
-        if !claimed {
+        let claimed = import_job::Entity::update_many()
+            .col_expr(import_job::Column::Status, Expr::value(ImportStatus::Importing.as_str()))
+            .col_expr(import_job::Column::Progress, Expr::value("正在读取文件"))
+            .col_expr(import_job::Column::HeartbeatAt, Expr::value(to_db(self.now())))
+            .filter(import_job::Column::Id.eq(job.id))
+            .filter(import_job::Column::Status.eq(ImportStatus::Previewed.as_str()))
+            .exec(&self.db)
+            .await?;
+        if claimed.rows_affected != 1 {
             return Err(Error::Conflict("该文件已处理或正在导入，请勿重复提交".into()));
         }
+        match ReadSlot::take(&self.import_reads, Some(me.id)) {
+            Ok(slot) => Ok((job.file_name, job.content, slot)),
+            Err(e) => {
+                // this server is full: the preview waits as it was
+                self.back_to_preview(job.id, "").await?;
+                Err(e)
+            }
+        }
+    }
+
+    async fn run_commit(
+        &self,
+        me: &CurrentUser,
+        id: i64,
+        file_name: &str,
+        bytes: Vec<u8>,
+        slot: ReadSlot,
+    ) -> Result<ImportSummary> {
         let by = Principal::User(me.clone());
-        let done = match self.read_bounded(Some(me.id), &job.file_name, job.content.clone()).await {
-            Ok((t, _)) => self.import_table(&by, &job.file_name, &t, Some(job.id)).await,
-            Err(e) => Err(e),
+        let work = async {
+            let (t, _) = self.read_in_slot(slot, file_name, bytes).await?;
+            self.set_progress(id, format!("已读取 {} 行，正在写入", t.rows.len())).await?;
+            self.import_table(&by, file_name, &t, Some(id)).await
         };
-        if done.is_err() {
+        let done = self.with_heartbeat(id, work).await;
+        if let Err(e) = &done {
             // nothing was imported: the preview may be committed again
-            self.move_import(job.id, ImportStatus::Importing, ImportStatus::Previewed).await?;
+            let why = format!("导入未完成：{}。未写入任何数据，可再次导入", user_message(e));
+            self.back_to_preview(id, &why).await?;
         }
         done
     }
 
-    /// Move an import job from one state to another if it is still in the first.
-    async fn move_import(&self, id: i64, from: ImportStatus, to: ImportStatus) -> Result<bool> {
-        let r = import_job::Entity::update_many()
-            .col_expr(import_job::Column::Status, Expr::value(to.as_str()))
+    /// An import that did not commit goes back to its preview, with why.
+    async fn back_to_preview(&self, id: i64, why: &str) -> Result<()> {
+        import_job::Entity::update_many()
+            .col_expr(import_job::Column::Status, Expr::value(ImportStatus::Previewed.as_str()))
+            .col_expr(import_job::Column::Progress, Expr::value(why))
             .filter(import_job::Column::Id.eq(id))
-            .filter(import_job::Column::Status.eq(from.as_str()))
+            .filter(import_job::Column::Status.eq(ImportStatus::Importing.as_str()))
             .exec(&self.db)
             .await?;
-        Ok(r.rows_affected == 1)
+        Ok(())
     }
 
     /// Give up a previewed import; nothing is written but the job's status.
     pub async fn discard_import(&self, me: &CurrentUser, id: i64) -> Result<()> {
-        let (job, _) = self.import_job(me, id).await?;
+        let job = self.load_state(me, id).await?;
         // only a preview still pending: an import already made stays recorded as made
         import_job::Entity::update_many()
             .col_expr(import_job::Column::Status, Expr::value(ImportStatus::Discarded.as_str()))
             .col_expr(import_job::Column::Content, Expr::value(Vec::<u8>::new()))
+            .col_expr(import_job::Column::Progress, Expr::value(""))
             .filter(import_job::Column::Id.eq(job.id))
             .filter(import_job::Column::Status.eq(ImportStatus::Previewed.as_str()))
             .exec(&self.db)
@@ -514,9 +781,52 @@ impl Registry<'_> {
         Ok(())
     }
 
+    /// Close imports nobody finished: previews waiting longer than
+    /// `PREVIEW_KEPT_DAYS` are discarded and their files dropped; jobs whose
+    /// server stopped are closed as `import_state` would. Returns how many.
+    pub async fn purge_imports(&self) -> Result<u64> {
+        let now = self.now();
+        let old = to_db(now - time::Duration::days(PREVIEW_KEPT_DAYS));
+        let stalled = to_db(now - hongling_domain::registry::IMPORT_STALE_AFTER);
+        let mut n = import_job::Entity::update_many()
+            .col_expr(import_job::Column::Status, Expr::value(ImportStatus::Discarded.as_str()))
+            .col_expr(import_job::Column::Content, Expr::value(Vec::<u8>::new()))
+            .col_expr(import_job::Column::Progress, Expr::value("超过保留期限未确认，已自动放弃"))
+            .filter(import_job::Column::Status.eq(ImportStatus::Previewed.as_str()))
+            .filter(import_job::Column::CreatedAt.lt(old))
+            .exec(&self.db)
+            .await?
+            .rows_affected;
+        let silent = || {
+            sea_orm::Condition::any()
+                .add(import_job::Column::HeartbeatAt.is_null())
+                .add(import_job::Column::HeartbeatAt.lt(stalled))
+        };
+        n += import_job::Entity::update_many()
+            .col_expr(import_job::Column::Status, Expr::value(ImportStatus::Failed.as_str()))
+            .col_expr(import_job::Column::Progress, Expr::value(STOPPED_READING))
+            .col_expr(import_job::Column::Content, Expr::value(Vec::<u8>::new()))
+            .filter(import_job::Column::Status.eq(ImportStatus::Reading.as_str()))
+            .filter(silent())
+            .exec(&self.db)
+            .await?
+            .rows_affected;
+        n += import_job::Entity::update_many()
+            .col_expr(import_job::Column::Status, Expr::value(ImportStatus::Previewed.as_str()))
+            .col_expr(import_job::Column::Progress, Expr::value(STOPPED_IMPORTING))
+            .filter(import_job::Column::Status.eq(ImportStatus::Importing.as_str()))
+            .filter(silent())
+            .exec(&self.db)
+            .await?
+            .rows_affected;
+        Ok(n)
+    }
+
     /// Import a file from the command line (no preview step; same rules).
     pub async fn import_orgs_file(&self, file_name: &str, bytes: &[u8]) -> Result<ImportSummary> {
-        let (t, _) = self.read_bounded(None, file_name, bytes.to_vec()).await?;
+        check_size(bytes)?;
+        let slot = ReadSlot::take(&self.import_reads, None)?;
+        let (t, _) = self.read_in_slot(slot, file_name, bytes.to_vec()).await?;
         self.import_table(&Principal::Cli, file_name, &t, None).await
     }
 
@@ -618,6 +928,7 @@ impl Registry<'_> {
                 status: Set(ImportStatus::Imported.as_str().into()),
                 content: Set(Vec::new()),
                 summary_json: Set(json!(summary).to_string()),
+                progress: Set(String::new()),
                 ..Default::default()
             };
             j.update(&txn).await?;
@@ -808,16 +1119,9 @@ impl Drop for ReadSlot {
 }
 
 impl Registry<'_> {
-    /// Read an upload off the request threads, within the bounds above; the
-    /// bytes come back for keeping.
-    async fn read_bounded(&self, user: Option<i64>, file_name: &str, bytes: Vec<u8>) -> Result<(Table, Vec<u8>)> {
-        if bytes.len() > MAX_IMPORT_BYTES {
-            return Err(Error::invalid(
-                "file",
-                format!("文件超过 {} MB，请拆分后再导入", MAX_IMPORT_BYTES / 1024 / 1024),
-            ));
-        }
-        let slot = ReadSlot::take(&self.import_reads, user)?;
+    /// Read an upload off the request threads, in a place taken among the
+    /// reads; the bytes come back for keeping.
+    async fn read_in_slot(&self, slot: ReadSlot, file_name: &str, bytes: Vec<u8>) -> Result<(Table, Vec<u8>)> {
         let name = file_name.to_owned();
         tokio::task::spawn_blocking(move || {
             let t = read(&name, &bytes);
@@ -829,10 +1133,26 @@ impl Registry<'_> {
     }
 }
 
-fn read(file_name: &str, bytes: &[u8]) -> Result<Table> {
+fn check_size(bytes: &[u8]) -> Result<()> {
     if bytes.len() > MAX_IMPORT_BYTES {
-        return Err(Error::invalid("file", format!("文件超过 {} MB，请拆分后再导入", MAX_IMPORT_BYTES / 1024 / 1024)));
+        return Err(Error::invalid(
+            "file",
+            format!("文件超过 {} MB，请拆分后再导入", MAX_IMPORT_BYTES / 1024 / 1024),
+        ));
     }
+    Ok(())
+}
+
+/// The whole of an error for the job's page: every reason of invalid input.
+fn user_message(e: &Error) -> String {
+    match e {
+        Error::Invalid(fields) => fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("；"),
+        other => other.to_string(),
+    }
+}
+
+fn read(file_name: &str, bytes: &[u8]) -> Result<Table> {
+    check_size(bytes)?;
     tabular::read_table(file_name, bytes, MAX_IMPORT_ROWS).map_err(|e| Error::invalid("file", e.to_string()))
 }
 

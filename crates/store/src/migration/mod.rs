@@ -14,6 +14,7 @@ mod m0009_throttle;
 mod m0010_audit_v2;
 mod m0011_token_expiry;
 mod m0012_unit_scope;
+mod m0013_import_progress;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_audit_v2::Migration),
             Box::new(m0011_token_expiry::Migration),
             Box::new(m0012_unit_scope::Migration),
+            Box::new(m0013_import_progress::Migration),
         ]
     }
 }

@@ -1,7 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-/// An uploaded file between its preview and the user's decision. Kept in the
-/// database so that any server instance can finish the import.
+/// An uploaded file from its upload through its preview to the user's
+/// decision. Kept in the database so that any server instance can show its
+/// progress and finish the import.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "import_jobs")]
 pub struct Model {
@@ -13,6 +14,10 @@ pub struct Model {
     pub status: String,
     pub summary_json: String,
     pub created_at: TimeDateTime,
+    /// What the page shows: the phase, or why the job ended.
+    pub progress: String,
+    /// Last report of the server reading or importing the file.
+    pub heartbeat_at: Option<TimeDateTime>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
