@@ -56,6 +56,26 @@ pub fn parse(s: &str, today: Date) -> Result<String, &'static str> {
     Ok(n)
 }
 
+/// The birth date a valid number carries (characters 7–14).
+pub fn birth_date(n: &str) -> Option<Date> {
+    let digits = n.get(6..14)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| digits[r].parse::<u32>().ok();
+    let month = Month::try_from(num(4..6)? as u8).ok()?;
+    Date::from_calendar_date(num(0..4)? as i32, month, num(6..8)? as u8).ok()
+}
+
+/// The day someone born on `birth` turns `years` (a 29 February birthday
+/// counts from 1 March in other years).
+pub fn turns(birth: Date, years: i32) -> Option<Date> {
+    let y = birth.year() + years;
+    Date::from_calendar_date(y, birth.month(), birth.day())
+        .ok()
+        .or_else(|| Date::from_calendar_date(y, Month::March, 1).ok())
+}
+
 /// The number as pages show it: the first 6 and last 4 characters.
 pub fn mask(n: &str) -> String {
     let chars: Vec<char> = n.chars().collect();

@@ -42,6 +42,8 @@ pub const STAR_RATING: (i32, i32) = (0, 5);
 pub const ATTENDANCE_MAX: i32 = 100_000;
 /// Hours of a training.
 pub const TRAINING_HOURS_MAX: i32 = 1000;
+/// The age from which one may join the party (党章第一条：年满十八岁).
+pub const MIN_JOINING_AGE: i32 = 18;
 /// Assessments are recorded from this year on.
 pub const ASSESSMENT_FIRST_YEAR: i32 = 2000;
 
@@ -105,6 +107,13 @@ impl MemberDraft {
                 }
             },
         };
+        // the Party Constitution admits from the age of eighteen (党章第一条)
+        if let (Some(n), Some(j)) = (&id_number, joined_on)
+            && let Some(adult) = idcard::birth_date(n).and_then(|b| idcard::turns(b, MIN_JOINING_AGE))
+            && j < adult
+        {
+            r.bad("joined_on", "入党日期早于年满十八周岁之日（按公民身份号码中的出生日期），请核对");
+        }
         let Some(member_type) = member_type else { return r.fail() };
         r.finish(MemberDraft {
             name,

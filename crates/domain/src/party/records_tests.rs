@@ -435,3 +435,25 @@ proptest! {
         prop_assert_eq!(parse_yuan(&format_fen(fen)), Some(fen));
     }
 }
+
+#[test]
+fn members_join_at_eighteen_or_older() {
+    // born 31 December 1949: eighteen on 31 December 1967
+    let id = Some("11010519491231002X".to_owned());
+    let at = |joined: &str| MemberInput { joined_on: Some(joined.into()), id_number: id.clone(), ..member() };
+    let e = MemberDraft::read(&at("1967-12-30"), TODAY, None).expect_err("seventeen");
+    assert_eq!(fields(&e), [("joined_on", "入党日期早于年满十八周岁之日（按公民身份号码中的出生日期），请核对")]);
+    assert!(MemberDraft::read(&at("1967-12-31"), TODAY, None).is_ok(), "on the birthday");
+    // without an ID number or a joining date nothing is known to check
+    assert!(MemberDraft::read(&MemberInput { joined_on: Some("1950-01-01".into()), ..member() }, TODAY, None).is_ok());
+    assert!(MemberDraft::read(&MemberInput { id_number: id.clone(), ..member() }, TODAY, None).is_ok());
+}
+
+#[test]
+fn birthdays_of_29_february_turn_on_1_march() {
+    use crate::idcard::{birth_date, turns};
+    assert_eq!(birth_date("11010519491231002X"), Some(date!(1949 - 12 - 31)));
+    assert_eq!(birth_date("1101051949"), None);
+    assert_eq!(turns(date!(2004 - 02 - 29), 18), Some(date!(2022 - 03 - 01)));
+    assert_eq!(turns(date!(2004 - 02 - 29), 20), Some(date!(2024 - 02 - 29)));
+}

@@ -10,7 +10,7 @@ use hongling_domain::party::coverage::{
     Assessment, ChannelKind, FundKind, InstructorSource, InstructorStatus, MemberType, PartyLifeKind, PartyOrgStatus,
     PartyOrgType,
 };
-use hongling_domain::party::records::Gender;
+use hongling_domain::party::records::{Gender, MIN_JOINING_AGE};
 use hongling_domain::region::subtree_range;
 use hongling_domain::registry::{Category, OrgStatus, RegistrationMode};
 use hongling_store::begin_write;
@@ -67,6 +67,21 @@ fn id_number(rng: &mut StdRng, region6: &str, today: Date) -> Option<String> {
     );
     let n = format!("{first17}{}", idcard::check_char(first17.as_bytes())?);
     idcard::parse(&n, today).ok()
+}
+
+/// A joint branch's name: 文汇街道社会组织第一联合党支部; the county comes
+/// first where two counties have a township of the same name. `label` is
+/// the region's label, "县 乡镇".
+fn joint_name(label: &str, nth: u32, used: &mut std::collections::HashSet<String>) -> String {
+    let nth = crate::registry::generate::chinese_number(nth);
+    let town = label.split(' ').next_back().unwrap_or(label);
+    let name = format!("{town}社会组织第{nth}联合党支部");
+    if used.insert(name.clone()) {
+        return name;
+    }
+    let name = format!("{}社会组织第{nth}联合党支部", label.replace(' ', ""));
+    used.insert(name.clone());
+    name
 }
 
 fn days_ago(rng: &mut StdRng, today: Date, lo: i64, hi: i64) -> Date {
@@ -242,10 +257,12 @@ impl Party<'_> {
         // joint branches per township: groups reaching 3 formal members; about
         // one in seven organizations is left for the planner
         let mut joint_count = 0;
+        let mut joint_names = std::collections::HashSet::new();
         let town_codes: Vec<String> = joint_pool.keys().cloned().collect();
         let town_names = self.region_labels(&town_codes).await?;
         for (town, pool) in &joint_pool {
             let mut group: Vec<(i64, u32)> = Vec::new();
+            let mut in_town = 0;
             for (id, n) in pool {
                 if rng.random_bool(0.14) {
                     continue;
@@ -257,11 +274,13 @@ impl Party<'_> {
                 let done = if oversize { group.len() >= 6 } else { sum >= 3 || group.len() >= 5 };
                 if done {
                     joint_count += 1;
+                    in_town += 1;
                     let n = parties.len();
                     parties.push(PartyPlan {
-                        name: format!(
-                            "{}社会组织联合党支部（{joint_count}）",
-                            town_names.get(town).and_then(|n| n.split(' ').next_back()).unwrap_or(town)
+                        name: joint_name(
+                            town_names.get(town).map(String::as_str).unwrap_or(town),
+                            in_town,
+                            &mut joint_names,
                         ),
                         kind: PartyOrgType::JointBranch,
                         region: town.clone(),
@@ -358,6 +377,17 @@ impl Party<'_> {
                 am.id_number_enc = Set(Some(key.encrypt(&n)?));
                 am.id_number_mask = Set(idcard::mask(&n));
                 am.id_number_hmac = Set(Some(key.lookup_hash(&n)?));
+                // nobody joins before eighteen: move the dates after the birthday
+                if let (Set(Some(j)), Some(adult)) =
+                    (am.joined_on.clone(), idcard::birth_date(&n).and_then(|b| idcard::turns(b, MIN_JOINING_AGE)))
+                    && j < adult
+                {
+                    let shift = adult - j;
+                    am.joined_on = Set(Some(adult));
+                    if let Set(Some(f)) = am.formal_on.clone() {
+                        am.formal_on = Set(Some(std::cmp::min(f + shift, today)));
+                    }
+                }
             }
             member_rows.push(am);
         }

@@ -167,10 +167,21 @@ fn person(rng: &mut StdRng) -> String {
     format!("{}{}", pick(rng, SURNAMES), pick(rng, GIVEN))
 }
 
-/// The short form of a place name: 文汇街道 → 文汇, 胜利社区居委会 → 胜利社区.
+/// The short form of a place name: 文汇街道 → 文汇, 胜利社区居委会 → 胜利社区,
+/// 红光类似乡级单位 → 红光 (the statistical office's "township-like unit").
 fn short_place(name: &str) -> String {
     let mut n = name.to_owned();
-    for suffix in ["居民委员会", "村民委员会", "居委会", "村委会"] {
+    for suffix in [
+        "类似乡级单位",
+        "类似居民委员会",
+        "类似村民委员会",
+        "类似居委会",
+        "类似村委会",
+        "居民委员会",
+        "村民委员会",
+        "居委会",
+        "村委会",
+    ] {
         if let Some(s) = n.strip_suffix(suffix) {
             n = s.to_owned();
             break;
@@ -182,6 +193,31 @@ fn short_place(name: &str) -> String {
         }
     }
     n
+}
+
+/// A number in Chinese as names use it: 2 → 二, 10 → 十, 23 → 二十三, 105 → 一百零五.
+pub(crate) fn chinese_number(n: u32) -> String {
+    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    if n < 10 {
+        return D[n as usize].to_owned();
+    }
+    if n < 20 {
+        return format!("十{}", if n.is_multiple_of(10) { "" } else { D[(n % 10) as usize] });
+    }
+    if n < 100 {
+        return format!("{}十{}", D[(n / 10) as usize], if n.is_multiple_of(10) { "" } else { D[(n % 10) as usize] });
+    }
+    if n < 1000 {
+        let rest = n % 100;
+        let tail = match rest {
+            0 => String::new(),
+            1..=9 => format!("零{}", D[rest as usize]),
+            10..=19 => format!("一{}", chinese_number(rest)),
+            _ => chinese_number(rest),
+        };
+        return format!("{}百{tail}", D[(n / 100) as usize]);
+    }
+    n.to_string()
 }
 
 fn random_date(rng: &mut StdRng, from_year: i32, today: Date) -> Date {
@@ -227,16 +263,19 @@ struct Gen<'a> {
 }
 
 impl Gen<'_> {
-    /// `base`, or failing that `alt`, or `alt` with a number, unused so far in `region`.
-    fn unique(&mut self, base: String, alt: String) -> String {
-        for candidate in [base, alt.clone()] {
+    /// The first of `prefix + theme` not used so far, for each prefix in
+    /// turn; then the last prefix with an ordinal: 文汇第二书画社, 第三….
+    fn unique(&mut self, prefixes: &[String], theme: &str) -> String {
+        for p in prefixes {
+            let candidate = format!("{p}{theme}");
             if self.used.insert(candidate.clone()) {
                 return candidate;
             }
         }
+        let last = prefixes.last().map(String::as_str).unwrap_or("");
         let mut i = 2;
         loop {
-            let c = format!("{alt}（{i}）");
+            let c = format!("{last}第{}{theme}", chinese_number(i));
             if self.used.insert(c.clone()) {
                 return c;
             }
@@ -332,7 +371,11 @@ impl Registry<'_> {
         // one hub (联合会) per township, then community organizations
         for (code, name) in &places.townships {
             let mut d = filed_base(&mut g.rng, code, today);
-            d.name = format!("{}社区社会组织联合会", short_place(name));
+            // two counties may each have a township of the same name
+            let county = places.counties.iter().find(|c| code.starts_with(&c.0)).map(|c| short_place(&c.1));
+            let town = short_place(name);
+            let prefixes = [town.clone(), format!("{}{town}", county.unwrap_or_default())];
+            d.name = g.unique(&prefixes, "社区社会组织联合会");
             d.category = Some(Category::ResidentService);
             d.is_hub = true;
             d.authority_region = code.clone();
@@ -470,7 +513,7 @@ fn registered(g: &mut Gen<'_>, units: &std::collections::HashMap<String, i64>, s
     } else if roll < 0.52 {
         (OrgKind::Association, Category::Charity, pick(rng, CHARITY).to_string(), None)
     } else if roll < 0.75 {
-        (OrgKind::ServiceInstitution, Category::CommunityService, format!("{place}{}", pick(rng, COMMUNITY)), None)
+        (OrgKind::ServiceInstitution, Category::CommunityService, pick(rng, COMMUNITY).to_string(), None)
     } else {
         let (n, u) = pick(rng, DUAL);
         let kind = if n.ends_with("协会") { OrgKind::Association } else { OrgKind::ServiceInstitution };
@@ -529,9 +572,14 @@ fn registered(g: &mut Gen<'_>, units: &std::collections::HashMap<String, i64>, s
         is_brand: rng.random_bool(0.05),
         incubator: String::new(),
     };
-    let base = format!("{auth_short}{theme}");
-    let alt = format!("{auth_short}{place}{theme}");
-    let name = g.unique(base, alt);
+    // a community service centre is named after its place; others after
+    // the authority's place first
+    let prefixes = if category == Category::CommunityService {
+        vec![format!("{auth_short}{place}")]
+    } else {
+        vec![auth_short.clone(), format!("{auth_short}{place}")]
+    };
+    let name = g.unique(&prefixes, &theme);
     (OrgDraft { name, ..d }, code, status, class)
 }
 
@@ -562,7 +610,7 @@ fn filed(g: &mut Gen<'_>, today: Date) -> Prepared {
     let (theme, category) = *pick(&mut g.rng, FILED);
     let mut d = filed_base(&mut g.rng, &code, today);
     let place = short_place(&name);
-    d.name = g.unique(format!("{place}{theme}"), format!("{place}第二{theme}"));
+    d.name = g.unique(std::slice::from_ref(&place), theme);
     d.category = Some(category);
     d.is_brand = g.rng.random_bool(0.04);
     d.address = place;
@@ -579,6 +627,39 @@ mod tests {
         assert_eq!(short_place("文汇街道"), "文汇");
         assert_eq!(short_place("胜利社区居委会"), "胜利社区");
         assert_eq!(short_place("东王村委会"), "东王");
+        assert_eq!(short_place("红光类似乡级单位"), "红光");
+        assert_eq!(short_place("胜利油田锦霞类似居委会"), "胜利油田锦霞");
+        assert_eq!(short_place("东港类似居民委员会"), "东港");
+    }
+
+    #[test]
+    fn chinese_numbers() {
+        let cases =
+            [(2, "二"), (10, "十"), (11, "十一"), (20, "二十"), (23, "二十三"), (100, "一百"), (105, "一百零五")];
+        for (n, want) in cases {
+            assert_eq!(chinese_number(n), want);
+        }
+        assert_eq!(chinese_number(110), "一百一十");
+        assert_eq!(chinese_number(999), "九百九十九");
+    }
+
+    #[test]
+    fn generated_names_never_repeat_and_carry_no_digits() {
+        let places = Places {
+            villages: vec![],
+            townships: vec![],
+            counties: vec![],
+            city: (String::new(), String::new()),
+            by_county: Default::default(),
+            towns_by_county: Default::default(),
+        };
+        let mut g = Gen { rng: StdRng::seed_from_u64(1), places: &places, used: Default::default() };
+        let names: Vec<String> =
+            (0..30).map(|_| g.unique(&["东营区".to_owned(), "东营区文汇".to_owned()], "书画社")).collect();
+        let distinct: std::collections::HashSet<&String> = names.iter().collect();
+        assert_eq!(distinct.len(), names.len());
+        assert_eq!(names[..3], ["东营区书画社", "东营区文汇书画社", "东营区文汇第二书画社"]);
+        assert!(names.iter().all(|n| !n.chars().any(|c| c.is_ascii_digit()) && !n.contains('（')), "{names:?}");
     }
 
     #[test]
