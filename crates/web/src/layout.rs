@@ -40,7 +40,10 @@ const MENU: &[(&str, &[Entry])] = &[
     (
         "社会组织",
         &[
-            entry("orgs", "登记管理", "/registry/orgs", Action::RegistryRead),
+            scoped("orgs", "登记管理", "/registry/orgs", Action::RegistryRead, ScopeKind::Region),
+            scoped("orgs", "主管的社会组织", "/registry/orgs", Action::RegistryRead, ScopeKind::Unit),
+            scoped("orgs", "社会组织", "/registry/orgs", Action::RegistryRead, ScopeKind::PartyOrg),
+            scoped("orgs", "本组织登记信息", "/registry/orgs", Action::RegistryRead, ScopeKind::Org),
             scoped(
                 "org_review",
                 "成立审查",

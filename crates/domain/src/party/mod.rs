@@ -2,6 +2,7 @@
 //! planner of joint branches and instructor assignments.
 
 pub mod coverage;
+pub mod duties;
 pub mod inputs;
 pub mod planner;
 pub mod records;

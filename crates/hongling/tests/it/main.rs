@@ -7,6 +7,7 @@ mod access;
 mod auth;
 mod errors;
 mod foundation;
+mod home;
 mod import;
 mod jobs;
 mod party;

@@ -254,9 +254,9 @@ async fn a_supervisor_reads_only_the_organizations_of_its_unit() {
     assert_eq!(picked.len(), 2, "{picked:?}");
     let picked = t.app.pick(&sup, hongling_service::list::Pick::Units, "东营市", 20).await.expect("pick");
     assert_eq!(picked.iter().map(|c| c.value.clone()).collect::<Vec<_>>(), [s.unit.to_string()]);
-    // no region-wide figure: the workbench counts nothing of the region
+    // no region-wide figure: the workbench counts its unit's organizations only
     let d = t.app.system().dashboard(&sup).await.expect("dashboard");
-    assert_eq!((d.registered_active, d.counties), (0, 0));
+    assert_eq!((d.registered_active, d.counties, d.level), (2, 0, 0));
 
     // the API: lists, counts and 404s
     let mut b = t.browser();

@@ -66,12 +66,35 @@ fn org_filters(s: ListSpec<social_org::Entity, OrgRow>) -> ListSpec<social_org::
         .filter(Filter::pick("channel_id", "管理渠道", Pick::Channels), Bind::Eq(C::ChannelId))
         .filter(Filter::flag("breaches", "违规", "仅看有违规的"), Bind::With(breach_condition))
         .filter(Filter::choice::<SupervisionClass>("supervision", "监管分类"), Bind::Eq(C::SupervisionClass))
+        .filter(Filter::flag("supervised", "分类监管", "仅看分类监管中的"), Bind::With(supervised_condition))
+        .filter(Filter::flag("closed", "已终止", "仅看已注销、撤销、吊销的"), Bind::With(closed_condition))
 }
 
 fn breach_condition(v: &Value) -> Condition {
     match v {
         Value::Flag(true) => Condition::all().add(social_org::Column::BreachCount.gt(0)),
         Value::Flag(false) => Condition::all().add(social_org::Column::BreachCount.eq(0)),
+        _ => Condition::all(),
+    }
+}
+
+/// Under guidance, interview or key supervision, and active (the dashboard's card).
+fn supervised_condition(v: &Value) -> Condition {
+    match v {
+        Value::Flag(true) => Condition::all()
+            .add(social_org::Column::SupervisionClass.ne(SupervisionClass::Normal.as_str()))
+            .add(social_org::Column::Status.eq(OrgStatus::Active.as_str())),
+        _ => Condition::all(),
+    }
+}
+
+/// Deregistered, revoked or licence revoked (the dashboard's card).
+fn closed_condition(v: &Value) -> Condition {
+    match v {
+        Value::Flag(true) => Condition::all()
+            .add(social_org::Column::Status.is_in(
+                [OrgStatus::Deregistered, OrgStatus::Revoked, OrgStatus::LicenceRevoked].map(OrgStatus::as_str),
+            )),
         _ => Condition::all(),
     }
 }

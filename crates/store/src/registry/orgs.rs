@@ -199,7 +199,13 @@ pub struct RegistryCounts {
     pub supervised: i64,
 }
 
-pub async fn registry_counts(conn: &impl ConnectionTrait, prefix: &str) -> Result<RegistryCounts, DbErr> {
+/// The dashboard's counts of a region subtree, or of one supervisory unit's
+/// organizations wherever they lie (`unit`, with prefix "").
+pub async fn registry_counts(
+    conn: &impl ConnectionTrait,
+    prefix: &str,
+    unit: Option<i64>,
+) -> Result<RegistryCounts, DbErr> {
     use social_org::Column as C;
     let (lo, hi) = subtree_range(prefix);
     let active = || C::Status.eq(OrgStatus::Active.as_str());
@@ -229,6 +235,9 @@ pub async fn registry_counts(conn: &impl ConnectionTrait, prefix: &str) -> Resul
         q.expr_as(expr, name);
     }
     q.from(social_org::Entity).and_where(C::RegionCode.gte(lo)).and_where(C::RegionCode.lt(hi));
+    if let Some(u) = unit {
+        q.and_where(C::SupervisoryUnitId.eq(u));
+    }
     let row = conn.query_one(&q).await?;
     let Some(r) = row else { return Ok(RegistryCounts::default()) };
     let get = |c: &str| -> Result<i64, DbErr> { r.try_get::<i64>("", c) };

@@ -27,6 +27,14 @@ pub(super) async fn list(
     pu: PageUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
+    // an organization's account keeps one record: no search form for it
+    if pu.user.scope.kind == hongling_domain::role::ScopeKind::Org
+        && let Some(id) = pu.user.scope.ref_id
+    {
+        return Ok(axum::response::IntoResponse::into_response(axum::response::Redirect::to(&format!(
+            "/registry/orgs/{id}"
+        ))));
+    }
     let raw = pairs(raw.as_deref());
     let view = ListView::load::<OrgList>(&st, &pu.user, "/registry/orgs", "org-table", &raw, FORM, &[]).await?;
     let applying =
