@@ -147,3 +147,12 @@ document.addEventListener("submit", function (ev) {
 
   each(document.querySelectorAll(".hl-picker"), setup);
 })();
+
+// Print buttons (detail pages): the print stylesheet in app.css lays the page out on A4.
+document.addEventListener("click", function (ev) {
+  var b = ev.target.closest && ev.target.closest("[data-print]");
+  if (b) {
+    ev.preventDefault();
+    window.print();
+  }
+});
