@@ -327,7 +327,7 @@ impl Cell {
         match self {
             Cell::Text(s) | Cell::Tag(s, _) | Cell::Link(s, _, _) => s.clone(),
             Cell::Count(n) => n.map(|n| n.to_string()).unwrap_or_default(),
-            Cell::Rate(r) => r.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_default(),
+            Cell::Rate(r) => r.map(percent_text).unwrap_or_default(),
             Cell::Money(f) => f.map(yuan).unwrap_or_default(),
             Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_default(),
             Cell::Lines(a, b) => format!("{}（{}）", a.plain(), b),
@@ -336,9 +336,20 @@ impl Cell {
     }
 }
 
-/// Fen as yuan: 300000 → "3000.00".
+/// Fen as yuan: 300000 → "3000.00" (exports and the API; pages add separators).
 pub fn yuan(fen: i64) -> String {
-    format!("{}{}.{:02}", if fen < 0 { "-" } else { "" }, (fen / 100).abs(), (fen % 100).abs())
+    hongling_domain::party::records::format_fen(fen)
+}
+
+/// A rate (0.0–1.0) as a percentage with one decimal, halves rounded away
+/// from zero: the one rounding of tables, exports and charts.
+pub fn percent(rate: f64) -> f64 {
+    (rate * 1000.0).round() / 10.0
+}
+
+/// A rate as pages and exports show it: 0.1225 → "12.3%".
+pub fn percent_text(rate: f64) -> String {
+    format!("{:.1}%", percent(rate))
 }
 
 /// Where a column appears.
@@ -814,6 +825,18 @@ impl Hongling {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_round_halves_away_from_zero() {
+        assert_eq!(percent_text(0.1225), "12.3%");
+        assert_eq!(percent_text(0.0), "0.0%");
+        assert_eq!(percent_text(1.0), "100.0%");
+        assert_eq!(percent(2.0 / 3.0), 66.7);
+        // the text is the chart's number with one decimal
+        for r in [0.0005, 0.1234, 0.98765, 0.333_333] {
+            assert_eq!(percent_text(r), format!("{:.1}%", percent(r)));
+        }
+    }
 
     #[test]
     fn yuan_of_fen() {

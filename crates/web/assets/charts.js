@@ -15,9 +15,10 @@
       c.setOption({
         textStyle: { fontFamily: font },
         color: colors,
-        tooltip: { trigger: "item", renderMode: "richText", formatter: "{b}：{c}（{d}%）" },
+        // shares come from the server, rounded as the tables are
+        tooltip: { trigger: "item", renderMode: "richText", formatter: function (p) { return p.name + "：" + p.value + "（" + p.data.share.toFixed(1) + "%）"; } },
         legend: { bottom: 0, icon: "circle" },
-        series: [{ type: "pie", radius: ["42%", "68%"], center: ["50%", "44%"], label: { formatter: "{b}\n{d}%" }, data: d.modes }]
+        series: [{ type: "pie", radius: ["42%", "68%"], center: ["50%", "44%"], label: { formatter: function (p) { return p.name + "\n" + p.data.share.toFixed(1) + "%"; } }, data: d.modes }]
       });
       charts.push(c);
     }

@@ -8,7 +8,7 @@ use hongling_domain::Action;
 use hongling_domain::party::coverage::{ChannelKind, CoverageMode};
 use hongling_domain::registry::{Category, OrgKind, RegistrationMode};
 use hongling_service::auth::Flash;
-use hongling_service::list::Pick;
+use hongling_service::list::{Pick, percent};
 use hongling_service::party::figures::{Coverage, CoverageQuery, CoverageRow};
 use hongling_service::party::lists::BreachList;
 use hongling_service::party::may_write_party;
@@ -233,19 +233,26 @@ async fn coverage(
         ),
     ];
     // chart data, read by app.js (no inline script under the CSP)
+    // shares rounded as the tables round them (not by the chart library)
+    let m = &total.by_mode;
+    let modes = [
+        (CoverageMode::Standalone, m.standalone),
+        (CoverageMode::JointBranch, m.joint_branch),
+        (CoverageMode::Instructor, m.instructor),
+        (CoverageMode::HostLed, m.host_led),
+        (CoverageMode::Uncovered, m.uncovered),
+    ];
+    let all: u64 = modes.iter().map(|(_, n)| *n).sum();
     let chart = serde_json::json!({
-        "modes": [
-            {"name": CoverageMode::Standalone.label(), "value": total.by_mode.standalone},
-            {"name": CoverageMode::JointBranch.label(), "value": total.by_mode.joint_branch},
-            {"name": CoverageMode::Instructor.label(), "value": total.by_mode.instructor},
-            {"name": CoverageMode::HostLed.label(), "value": total.by_mode.host_led},
-            {"name": CoverageMode::Uncovered.label(), "value": total.by_mode.uncovered},
-        ],
-        "regions": children.iter().filter(|c| c.organizations > 0).map(|c| serde_json::json!({
-            "name": c.name, "coverage": (c.coverage_rate * 1000.0).round() / 10.0,
-            "standalone": (c.standalone_rate * 1000.0).round() / 10.0,
+        "modes": modes.iter().map(|(k, n)| serde_json::json!({
+            "name": k.label(), "value": n,
+            "share": if all > 0 { percent(*n as f64 / all as f64) } else { 0.0 },
         })).collect::<Vec<_>>(),
-        "target": total.coverage_rate_target.map(|t| t * 100.0),
+        "regions": children.iter().filter(|c| c.organizations > 0).map(|c| serde_json::json!({
+            "name": c.name, "coverage": percent(c.coverage_rate),
+            "standalone": percent(c.standalone_rate),
+        })).collect::<Vec<_>>(),
+        "target": total.coverage_rate_target.map(percent),
     });
     let query = serde_urlencoded::to_string(coverage_pairs(&q)).unwrap_or_default();
     let invalid = region_error.is_some();

@@ -26,7 +26,7 @@ fn crumbs(l: Layout, page: &str, href: Option<&str>) -> Layout {
 }
 
 fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
+    hongling_service::list::percent_text(x)
 }
 
 pub(crate) fn opt_s(v: &Option<String>) -> String {

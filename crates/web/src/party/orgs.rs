@@ -346,8 +346,8 @@ async fn party_org_detail(
                 let ok = check.startup_received_fen >= due * 100;
                 t.rows.push(vec![
                     Cell::text("新建党组织工作经费"),
-                    Cell::text(format!("{due} 元")),
-                    Cell::text(format!("{} 元", hongling_service::party::life::format_fen(check.startup_received_fen))),
+                    Cell::text(format!("{} 元", crate::fmt::thousands(due))),
+                    Cell::text(format!("{} 元", crate::fmt::money(check.startup_received_fen))),
                     if ok { Cell::tag("已到位", "hl-tag-green") } else { Cell::tag("不足", "hl-tag-orange") },
                 ]);
             }
@@ -355,11 +355,8 @@ async fn party_org_detail(
                 let ok = check.education_received_fen >= due * 100;
                 t.rows.push(vec![
                     Cell::text("本年度党员教育培训经费"),
-                    Cell::text(format!("{due} 元")),
-                    Cell::text(format!(
-                        "{} 元",
-                        hongling_service::party::life::format_fen(check.education_received_fen)
-                    )),
+                    Cell::text(format!("{} 元", crate::fmt::thousands(due))),
+                    Cell::text(format!("{} 元", crate::fmt::money(check.education_received_fen))),
                     if ok { Cell::tag("已到位", "hl-tag-green") } else { Cell::tag("不足", "hl-tag-orange") },
                 ]);
             }

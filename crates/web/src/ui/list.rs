@@ -54,7 +54,7 @@ fn cell_of(c: Value_) -> Cell {
         Value_::Text(s) => Cell::text(s),
         Value_::Count(n) => n.map(Cell::num).unwrap_or_else(|| Cell::text("—")),
         Value_::Rate(r) => {
-            Cell { num: true, ..Cell::text(r.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or("—".into())) }
+            Cell { num: true, ..Cell::text(r.map(hongling_service::list::percent_text).unwrap_or("—".into())) }
         }
         Value_::Money(f) => Cell { num: true, ..Cell::text(f.map(crate::fmt::money).unwrap_or_else(|| "—".into())) },
         Value_::Date(d) => Cell::text(d.map(|d| d.to_string()).unwrap_or_default()),
