@@ -516,6 +516,8 @@ fn registered(g: &mut Gen<'_>, units: &std::collections::HashMap<String, i64>, s
         industry: if category == Category::IndustryAssociation { "行业服务".into() } else { String::new() },
         authority_region: auth_code,
         supervisory_unit_id: unit,
+        industry_department_id: None,
+        decoupled: false,
         region_code: residence.0,
         address: format!("{place}{}号", rng.random_range(1..300)),
         longitude: lon,

@@ -9,7 +9,8 @@
 use std::collections::{HashMap, HashSet};
 
 use hongling_domain::registry::{
-    Category, IMPORT_HEARTBEAT, ImportStatus, OrgDraft, OrgKind, OrgStatus, RegistrationMode, SupervisionClass, check_draft, search_form,
+    Category, IMPORT_HEARTBEAT, ImportStatus, OrgDraft, OrgKind, OrgStatus, RegistrationMode, SupervisionClass,
+    check_draft, search_form,
 };
 use hongling_store::audit::{self, NewEntry};
 use hongling_store::entity::region;
@@ -41,7 +42,8 @@ pub const COLUMNS: &[(&str, &[&str], bool)] = &[
     ("类别", &["分类", "服务类型", "组织类别"], true),
     ("所属行业", &["行业"], false),
     ("登记管理机关区划代码", &["登记机关区划代码", "登记管理机关"], true),
-    ("业务主管单位", &["业务主管单位名称", "行业管理部门"], false),
+    // a 行业管理部门 is not a 业务主管单位 (`003§1`): it has its own column
+    ("业务主管单位", &["业务主管单位名称"], false),
     ("住所区划代码", &["区划代码", "住所所在地区划代码", "所在社区区划代码"], true),
     ("住所地址", &["地址", "住所"], false),
     ("经度", &[], false),
@@ -56,6 +58,8 @@ pub const COLUMNS: &[(&str, &[&str], bool)] = &[
     ("孵化基地", &[], false),
     ("登记状态", &["状态"], false),
     ("监管分类", &[], false),
+    ("行业管理部门", &["行业主管部门"], false),
+    ("已脱钩", &["脱钩"], false),
 ];
 
 pub const NOTES: &[&str] = &[
@@ -220,6 +224,17 @@ fn parse_row(
             None => reasons.push(format!("业务主管单位“{unit}”不存在，请先在“业务主管单位”中添加")),
         }
     }
+    let dept = get(22);
+    if !dept.is_empty() {
+        match units.get(&dept) {
+            Some(id) => d.industry_department_id = Some(*id),
+            None => reasons.push(format!("行业管理部门“{dept}”不存在，请先在“业务主管单位”中添加")),
+        }
+    }
+    match cell_bool(&get(23)) {
+        Ok(b) => d.decoupled = b,
+        Err(e) => reasons.push(format!("已脱钩：{e}")),
+    }
     match (cell_f64(&get(10), "经度"), cell_f64(&get(11), "纬度")) {
         (Ok(lon), Ok(lat)) => {
             d.longitude = lon;
@@ -368,6 +383,11 @@ impl Registry<'_> {
                 && unit_regions.get(&uid).is_some_and(|r| !d.region_code.starts_with(r.as_str()))
             {
                 reasons.push("业务主管单位须为住所所在地或其上级的单位".into());
+            }
+            if let Some(did) = d.industry_department_id
+                && unit_regions.get(&did).is_some_and(|r| !d.region_code.starts_with(r.as_str()))
+            {
+                reasons.push("行业管理部门须为住所所在地或其上级的部门".into());
             }
             match &code {
                 Some(c) => {
@@ -666,12 +686,10 @@ impl Registry<'_> {
             .one(&self.db)
             .await?;
         let (id, file_name, status, summary, progress, created, beat) = row.ok_or(Error::NotFound)?;
-        let status = ImportStatus::parse(&status).ok_or_else(|| Error::internal(format!("import job {id}: {status}")))?;
-        let summary = if summary.is_empty() {
-            None
-        } else {
-            Some(serde_json::from_str(&summary).map_err(Error::internal)?)
-        };
+        let status =
+            ImportStatus::parse(&status).ok_or_else(|| Error::internal(format!("import job {id}: {status}")))?;
+        let summary =
+            if summary.is_empty() { None } else { Some(serde_json::from_str(&summary).map_err(Error::internal)?) };
         Ok(ImportState {
             id,
             file_name,
@@ -1135,10 +1153,7 @@ impl Registry<'_> {
 
 fn check_size(bytes: &[u8]) -> Result<()> {
     if bytes.len() > MAX_IMPORT_BYTES {
-        return Err(Error::invalid(
-            "file",
-            format!("文件超过 {} MB，请拆分后再导入", MAX_IMPORT_BYTES / 1024 / 1024),
-        ));
+        return Err(Error::invalid("file", format!("文件超过 {} MB，请拆分后再导入", MAX_IMPORT_BYTES / 1024 / 1024)));
     }
     Ok(())
 }
