@@ -248,8 +248,12 @@ async fn secretary_training_deadlines_come_with_time() {
     };
     f.t.app.party().create_training(&f.party, &t).await.expect("training");
     assert!(f.t.app.party().get_party_org(&f.party, p).await.expect("p").breaches.is_empty());
-    // more than a year later without another training: the rotation rule
+    // 000§1 per calendar year (issue 11 item 16): trained in 2026, so mid-2027 is fine
     f.t.clock.advance(Duration::days(400));
+    f.t.app.run_due_jobs("test").await.expect("daily");
+    assert!(f.t.app.party().get_party_org(&f.party, p).await.expect("p").breaches.is_empty());
+    // when 2027 has ended without a training: the rotation rule
+    f.t.clock.advance(Duration::days(180));
     f.t.app.run_due_jobs("test").await.expect("daily");
     let rules: Vec<String> =
         f.t.app.party().get_party_org(&f.party, p).await.expect("p").breaches.into_iter().map(|b| b.rule).collect();
