@@ -258,7 +258,11 @@ impl Param {
 
     /// Format a value of this parameter for display.
     pub fn format(self, v: i64) -> String {
-        self.unit().format(v, self.suffix())
+        match self {
+            // 0: the calendar year (the default), not "0 days"
+            Param::SecretaryTrainingWindowDays if v == 0 => "按自然年".to_owned(),
+            _ => self.unit().format(v, self.suffix()),
+        }
     }
 
     /// Check a value typed for this parameter.
@@ -874,6 +878,8 @@ mod tests {
         assert_eq!(Param::CoverageRateTarget.format(9500), "95%");
         assert_eq!(Param::JointBranchMaxDistanceM.format(5000), "5 公里");
         assert_eq!(Param::NewPartyOrgFundYuan.format(3000), "3000 元");
+        assert_eq!(Param::SecretaryTrainingWindowDays.format(0), "按自然年");
+        assert_eq!(Param::SecretaryTrainingWindowDays.format(365), "365 天");
         assert!(Param::JointBranchMaxOrgs.check(1).is_err());
     }
 

@@ -236,7 +236,7 @@ impl Party<'_> {
                     needs_instructor.push(o);
                 } else if r < 0.90 {
                     hosted.push(o.id);
-                } else if !registered && o.id % 5 == 0 {
+                } else if !registered && o.id.rem_euclid(5) == 0 {
                     // `002` 三: a 党小组 in a community organization with one formal member
                     let idx = parties.len();
                     parties.push(PartyPlan {

@@ -484,7 +484,7 @@ fn registered(g: &mut Gen<'_>, units: &std::collections::HashMap<String, i64>, s
     // `003§1`: some industry associations completed decoupling (脱钩); tourism and
     // culture ones record the culture and tourism bureau as their 行业管理部门,
     // which does not make it their 业务主管单位 (no random draw: the rest stays as it was)
-    let decoupled = category == Category::IndustryAssociation && seq % 3 == 0;
+    let decoupled = category == Category::IndustryAssociation && seq.is_multiple_of(3);
     let department = if category == Category::IndustryAssociation
         && (theme.starts_with("旅游") || theme.starts_with("文化创意"))
     {
