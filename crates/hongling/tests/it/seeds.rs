@@ -247,3 +247,29 @@ async fn seed_002_party_group_and_no_sync_for_filed_organizations() {
     let o = reload(&t, o.id).await;
     assert_eq!(o.coverage_mode, "joint_branch", "covered by a party organization, not its own");
 }
+
+/// `003§1` (item 18) through the import template: the 行业管理部门 column is
+/// its own (no longer an alias of 业务主管单位), with 已脱钩 beside it.
+#[tokio::test]
+async fn seed_003s1_import_reads_the_department_apart_from_the_unit() {
+    let t = TestApp::new().await;
+    let reg = user(&t, "imp", Role::Registrar, "3705").await;
+    t.app.registry().create_supervisory_unit(&Principal::Cli, "东营市商务局", "3705").await.expect("u");
+    let headers = "统一社会信用代码,组织名称,组织类型,登记方式,类别,所属行业,登记管理机关区划代码,业务主管单位,住所区划代码,住所地址,经度,纬度,法定代表人,成立日期,从业人员数,会员数,章程含党建内容,枢纽型组织,品牌组织,孵化基地,登记状态,监管分类,行业管理部门,已脱钩";
+    let uscc = code('1', "370502", "DJ000001");
+    let file = format!(
+        "{headers}\n{uscc},东营市汽车维修行业协会,社会团体,登记,行业协会商会,汽车维修,3705,,{WENHUI},,,,王伟,2018-03-01,3,50,是,否,否,,正常,,东营市商务局,是\n"
+    );
+    let (job, s) = t.app.registry().preview_import(&reg, "名录.csv", file.into_bytes()).await.expect("preview");
+    assert_eq!((s.creates, s.rejected.len()), (1, 0), "{:?}", s.rejected);
+    t.app.registry().commit_import(&reg, job).await.expect("commit");
+    let o = social_org::Entity::find()
+        .all(&t.app.db)
+        .await
+        .expect("q")
+        .into_iter()
+        .find(|o| o.uscc.as_deref() == Some(uscc.as_str()))
+        .expect("imported");
+    assert!(o.decoupled && o.industry_department_id.is_some() && o.supervisory_unit_id.is_none(), "{o:?}");
+    assert_eq!(o.channel_kind, "comprehensive_committee");
+}
