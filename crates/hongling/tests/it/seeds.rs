@@ -117,7 +117,8 @@ async fn seed_004_reference_rates_on_registered_organizations() {
     br.login("jjparty", PW).await;
     let r = br.get("/party/coverage").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("以登记类 2 个为基数") && r.body.contains("参考值"), "{}", r.body);
+    assert!(r.body.contains("以登记类 2 个为基数") && r.body.contains("登记类党组织覆盖率"), "{}", r.body);
+    assert!(r.body.contains("党组织覆盖率 95.0%") && r.body.contains("非目标"), "{}", r.body);
     assert!(!r.body.contains("目标 95%"), "95% is not a target");
 }
 

@@ -242,10 +242,11 @@ async fn coverage(
         let refs: Vec<String> = refs.into_iter().flatten().collect();
         cards.push((
             "fig-registered".into(),
-            "登记类社会组织".into(),
-            format!("{} / {}", pct(total.registered_party_org_rate), pct(total.registered_standalone_rate)),
+            "登记类党组织覆盖率".into(),
+            pct(total.registered_party_org_rate),
             format!(
-                "党组织覆盖率 / 单建率，以登记类 {} 个为基数；参考值（地方报告）{}",
+                "单建率 {}，以登记类 {} 个为基数；参考值（地方报告，非目标）{}",
+                pct(total.registered_standalone_rate),
                 fmt::thousands(total.registered_organizations as i64),
                 refs.join("、")
             ),
