@@ -405,10 +405,11 @@ test("policy profiles: inherited values, scope, a new value from today", async (
   assert.equal(urban[1], "12 个");
   assert.match(urban[2], /东营市/);
   const inst = await cells("instructor_max_orgs");
-  assert.equal(inst[2], "全国默认");
+  assert.equal(inst[2], "本系统默认值");
   const old = await cells("joint_branch_max_orgs");
   assert.equal(old[1], "5 个");
-  assert.match(old[2], /东营市/);
+  // 003§2: 东营市 ships no branch size of its own; the national rule applies
+  assert.equal(old[2], "全国默认（国家规定）");
   await page.screenshot({ path: join(shots, "coverage-policy.png"), fullPage: false });
 
   // 锦江区 (Chengdu) is not in the party office's scope

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod community;
 pub mod enums;
 pub mod idcard;
 pub mod input;

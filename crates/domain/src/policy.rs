@@ -175,12 +175,14 @@ params! {
         "本系统默认值：“地域相邻”指不在同一乡镇（街道）的组织相距不超过此距离方可联合组建";
     InstructorMaxOrgs = "instructor_max_orgs", "每名党建指导员联系组织数（不超过）", Count, "个", 1..=100, Some(5),
         "本系统默认值：党建指导员工作量上限，可按指导员单独设定";
-    SupervisorChannelMinOrgs = "supervisor_channel_min_orgs", "业务主管单位直管党建的组织数（不少于）", Count, "个", 1..=1000, Some(1),
+    SupervisorChannelMinOrgs = "supervisor_channel_min_orgs", "业务主管单位直管党建的同类组织数（不少于）", Count, "个", 1..=1000, Some(1),
         "本系统默认值：有业务主管单位的社会组织，党建工作即由业务主管单位党组织负责，不设数量门槛";
     SecretaryTrainingsPerYear = "secretary_trainings_per_year", "党组织书记每年轮训（不少于）", Count, "次", 0..=12, Some(1),
         "本系统默认值：社会组织党组织书记每年至少轮训1次";
     NewSecretaryTrainingDays = "new_secretary_training_days", "新任书记须在任职后多少天内完成培训", Days, "天", 0..=365, Some(90),
         "本系统默认值：新任书记任职后90天内完成培训";
+    SecretaryTrainingWindowDays = "secretary_training_window_days", "书记轮训的统计期（0 为按自然年，否则为截至当日的天数）", Days, "天", 0..=730, Some(0),
+        "本系统默认值：“每年至少轮训1次”按自然年（1月1日至12月31日）统计";
     NewPartyOrgFundYuan = "new_party_org_fund_yuan", "新建党组织党建工作经费（不少于）", Yuan, "元", 0..=1_000_000, None,
         "全国无统一标准，由各地设定";
     EducationFundPerMemberYuan = "education_fund_per_member_yuan", "党员教育培训经费（每名党员）", Yuan, "元", 0..=100_000, None,
@@ -189,15 +191,19 @@ params! {
         "全国无统一标准，由各地设定";
     StartupSupportMaxYuan = "startup_support_max_yuan", "新建社会组织扶持资金（上限）", Yuan, "元", 0..=10_000_000, None,
         "全国无统一标准，由各地设定";
-    CoverageRateTarget = "coverage_rate_target", "党的组织和工作覆盖率目标", Rate, "", 0..=10_000, None,
+    CoverageRateTarget = "coverage_rate_target", "党的组织和工作覆盖率目标（登记和备案的社会组织）", Rate, "", 0..=10_000, None,
         "全国无统一标准，由各地设定";
-    StandaloneRateTarget = "standalone_rate_target", "单建率目标", Rate, "", 0..=10_000, None,
+    StandaloneRateTarget = "standalone_rate_target", "单建率目标（登记和备案的社会组织）", Rate, "", 0..=10_000, None,
         "全国无统一标准，由各地设定";
-    UrbanCommunityOrgs = "urban_community_orgs", "每个城市社区社区社会组织数（不少于）", Count, "个", 0..=1000, None,
+    RegisteredPartyOrgRateReference = "registered_party_org_rate_reference", "登记类社会组织党组织覆盖率（参考值，以登记类社会组织为基数）", Rate, "", 0..=10_000, None,
+        "全国无统一标准：地方报告的水平，作为参考而非考核目标";
+    RegisteredStandaloneRateReference = "registered_standalone_rate_reference", "登记类社会组织单建率（参考值，以登记类社会组织为基数）", Rate, "", 0..=10_000, None,
+        "全国无统一标准：地方报告的水平，作为参考而非考核目标";
+    UrbanCommunityOrgs = "urban_community_orgs", "城市社区平均拥有社区社会组织数（平均不少于）", Count, "个", 0..=1000, None,
         "全国无统一标准，由各地设定";
-    RuralCommunityOrgs = "rural_community_orgs", "每个农村社区社区社会组织数（不少于）", Count, "个", 0..=1000, None,
+    RuralCommunityOrgs = "rural_community_orgs", "农村社区平均拥有社区社会组织数（平均不少于，不含行政村）", Count, "个", 0..=1000, None,
         "全国无统一标准，由各地设定";
-    VillageOrgs = "village_orgs", "每个行政村社区社会组织数（不少于）", Count, "个", 0..=1000, None,
+    VillageOrgs = "village_orgs", "每个行政村社区社会组织数（每村不少于，不含农村社区）", Count, "个", 0..=1000, None,
         "全国无统一标准，由各地设定";
     Grade3aShareTarget = "grade_3a_share_target", "3A以上等级社会组织占比目标", Rate, "", 0..=10_000, None,
         "全国无统一标准，由各地设定";
@@ -205,10 +211,58 @@ params! {
         "全国无统一标准，由各地设定";
 }
 
+/// What stands behind a parameter's value when no locality sets one (item 7
+/// of issue 11: no value is called 全国默认 unless a national rule sets it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DefaultKind {
+    /// A national document sets the figure (《中国共产党章程》, 《支部工作条例》).
+    NationalRule,
+    /// The figure is this system's own decision (本系统默认值).
+    SystemDefault,
+    /// No national figure: only localities set one.
+    None,
+}
+
+impl DefaultKind {
+    /// How the source column of the policy page names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            DefaultKind::NationalRule => "全国默认（国家规定）",
+            DefaultKind::SystemDefault => "本系统默认值",
+            DefaultKind::None => "未设定（全国无统一标准）",
+        }
+    }
+}
+
 impl Param {
+    /// Whether the default comes from a national rule, is our own, or is absent.
+    pub fn default_kind(self) -> DefaultKind {
+        match self.national_default() {
+            None => DefaultKind::None,
+            Some(_) if self.basis().starts_with("本系统默认值") => DefaultKind::SystemDefault,
+            Some(_) => DefaultKind::NationalRule,
+        }
+    }
+
+    /// A target the seeds state as an average over communities (平均不少于,
+    /// `000§12`, `001`, `002` 二（二）), not a minimum for each community.
+    pub fn is_average(self) -> bool {
+        matches!(self, Param::UrbanCommunityOrgs | Param::RuralCommunityOrgs)
+    }
+
+    /// A level a locality reported, for reference only (not a target).
+    pub fn is_reference(self) -> bool {
+        matches!(self, Param::RegisteredPartyOrgRateReference | Param::RegisteredStandaloneRateReference)
+    }
+
     /// Format a value of this parameter for display.
     pub fn format(self, v: i64) -> String {
-        self.unit().format(v, self.suffix())
+        match self {
+            // 0: the calendar year (the default), not "0 days"
+            Param::SecretaryTrainingWindowDays if v == 0 => "按自然年".to_owned(),
+            _ => self.unit().format(v, self.suffix()),
+        }
     }
 
     /// Check a value typed for this parameter.
@@ -218,6 +272,34 @@ impl Param {
             Ok(())
         } else {
             Err(format!("{}应在 {} 至 {} 之间", self.label(), self.format(lo), self.format(hi)))
+        }
+    }
+}
+
+/// A basis split into the document's title and the clause, for the policy
+/// page (issue 11 item 7): the title runs to the last 》 (with a closing
+/// parenthesis right after it); 本系统默认值 and free text without a title
+/// stand whole, with the explanation after 本系统默认值 as the clause.
+pub fn split_basis(basis: &str) -> (String, String) {
+    let b = basis.trim();
+    if let Some(rest) = b.strip_prefix("本系统默认值") {
+        return ("本系统默认值".to_owned(), rest.trim_start_matches(['：', ':']).trim().to_owned());
+    }
+    match b.rfind('》') {
+        None => (b.to_owned(), String::new()),
+        Some(i) => {
+            let mut end = i + '》'.len_utf8();
+            if b[end..].starts_with('）') {
+                end += '）'.len_utf8();
+            } else if b[end..].starts_with('（')
+                && let Some(j) = b[end..].find('）')
+                && b[end..end + j].contains('年')
+            {
+                // a date after the title, e.g. 《…》（2022年8月）
+                end += j + '）'.len_utf8();
+            }
+            let clause = b[end..].trim_start_matches(['，', '：', ':', ' ']).trim();
+            (b[..end].to_owned(), clause.to_owned())
         }
     }
 }
@@ -370,33 +452,31 @@ pub fn shipped() -> Vec<PolicyEntry> {
             "成都市锦江区社会组织党建“红色领航”工程（人民网2016年6月12日报道《实施“红色领航”工程 破解社会组织党建“五大难题”》）{item}"
         )
     };
-    // the documents that set no figure of their own for these two rest on the national rules
-    let three = "，人数依《中国共产党章程》第三十条";
-    let five = "，覆盖单位数依《中国共产党支部工作条例（试行）》第二章";
     let rows: Vec<(&str, Param, i64, Date, String)> = vec![
+        // 3 formal members and 5 organizations per joint branch: only 薛城区's document
+        // (`003§2`) states them among the seeds; 东营市, 雅安市 and 锦江区 inherit the
+        // national rule (issue 11 item 15), so no row of theirs cites 001, 002 or 004 for them
         (
             "3705",
-            StandaloneMinFormal,
-            3,
+            UrbanCommunityOrgs,
+            10,
             date!(2020 - 04 - 15),
-            dongying_2020(&format!("第三部分（指导成立党支部，应建尽建）{three}")),
+            dongying_2020("第二部分（二）发展目标：每个城市社区平均不少于10个"),
         ),
         (
             "3705",
-            JointBranchMaxOrgs,
+            RuralCommunityOrgs,
             5,
             date!(2020 - 04 - 15),
-            dongying_2020(&format!("第三部分（推动组建联合党支部）{five}")),
+            dongying_2020("第二部分（二）发展目标：每个农村社区平均不少于5个"),
         ),
-        ("3705", UrbanCommunityOrgs, 10, date!(2020 - 04 - 15), dongying_2020("第二部分（二）发展目标")),
-        ("3705", RuralCommunityOrgs, 5, date!(2020 - 04 - 15), dongying_2020("第二部分（二）发展目标")),
         ("3705", VillageOrgs, 1, date!(2020 - 04 - 15), dongying_2020("第二部分（二）发展目标：一村一组织")),
         (
             "3705",
             UrbanCommunityOrgs,
             12,
             date!(2023 - 12 - 31),
-            dongying_2022("第12条（实施社区社会组织赋能行动）：2023年底前"),
+            dongying_2022("第12条（实施社区社会组织赋能行动）：2023年底前城市社区平均拥有不少于12个"),
         ),
         (
             "3705",
@@ -414,44 +494,61 @@ pub fn shipped() -> Vec<PolicyEntry> {
         ),
         (
             "5118",
-            StandaloneMinFormal,
-            3,
+            UrbanCommunityOrgs,
+            12,
             date!(2023 - 04 - 21),
-            yaan(&format!("第二部分（一）实施党建“两个覆盖”牵手计划{three}")),
+            yaan("第二部分（二）实施社区社会组织培育工程：城市社区平均拥有不少于12个"),
         ),
         (
             "5118",
-            JointBranchMaxOrgs,
-            5,
+            RuralCommunityOrgs,
+            7,
             date!(2023 - 04 - 21),
-            yaan(&format!("第二部分（一）实施党建“两个覆盖”牵手计划{five}")),
+            yaan("第二部分（二）实施社区社会组织培育工程：农村社区平均拥有不少于7个"),
         ),
-        ("5118", UrbanCommunityOrgs, 12, date!(2023 - 04 - 21), yaan("第二部分（二）实施社区社会组织培育工程")),
-        ("5118", RuralCommunityOrgs, 7, date!(2023 - 04 - 21), yaan("第二部分（二）实施社区社会组织培育工程")),
         ("5118", Grade3aShareTarget, 1000, date!(2023 - 04 - 21), yaan("第二部分（四）规范社会组织等级评估：到2025年")),
         ("5118", DormantYearsWithoutReport, 2, date!(2023 - 04 - 21), yaan("第二部分（四）整治“僵尸型”社会组织")),
-        ("370403", StandaloneMinFormal, 3, date!(2020 - 12 - 07), xuecheng("第2条（应建尽建）")),
-        ("370403", JointBranchMaxOrgs, 5, date!(2020 - 12 - 07), xuecheng("第2条（联合组建）")),
         (
-            "510104",
+            "370403",
             StandaloneMinFormal,
             3,
-            date!(2016 - 06 - 12),
-            jinjiang(&format!("“三大行动引航”部分（党的组织覆盖）{three}")),
+            date!(2020 - 12 - 07),
+            xuecheng("第2条（应建尽建）：社会组织有3名以上正式党员的，全部单独成立党组织"),
         ),
         (
-            "510104",
+            "370403",
             JointBranchMaxOrgs,
             5,
-            date!(2016 - 06 - 12),
-            jinjiang(&format!("“三大行动引航”部分（党的组织覆盖）{five}")),
+            date!(2020 - 12 - 07),
+            xuecheng("第2条（联合组建）：成立联合党支部，覆盖单位一般不超过5个"),
         ),
-        ("510104", SupervisorChannelMinOrgs, 10, date!(2016 - 06 - 12), jinjiang("“三类模式导航”部分")),
+        // "同类社会组织超过10家以上属于同一业务主管单位": more than 10 of the same kind, i.e. at least 11
+        (
+            "510104",
+            SupervisorChannelMinOrgs,
+            11,
+            date!(2016 - 06 - 12),
+            jinjiang("“三类模式导航”部分：同类社会组织超过10家以上属于同一业务主管单位的（即同类不少于11家）"),
+        ),
         ("510104", StartupSupportMinYuan, 5000, date!(2016 - 06 - 12), jinjiang("“三级挂钩护航”部分")),
         ("510104", StartupSupportMaxYuan, 20000, date!(2016 - 06 - 12), jinjiang("“三级挂钩护航”部分")),
         ("510104", EducationFundPerMemberYuan, 100, date!(2016 - 06 - 12), jinjiang("“三类保障助航”部分")),
-        ("510104", CoverageRateTarget, 9500, date!(2016 - 06 - 12), jinjiang("“三大行动引航”部分")),
-        ("510104", StandaloneRateTarget, 3500, date!(2016 - 06 - 12), jinjiang("“三大行动引航”部分")),
+        // reported levels of the district's registered organizations, not targets for
+        // registered and filed ones (issue 11 item 12)
+        (
+            "510104",
+            RegisteredPartyOrgRateReference,
+            9500,
+            date!(2016 - 06 - 12),
+            jinjiang("“三大行动引航”部分：登记类社会组织党组织覆盖率动态保持95%左右"),
+        ),
+        (
+            "510104",
+            RegisteredStandaloneRateReference,
+            3500,
+            date!(2016 - 06 - 12),
+            jinjiang("“三大行动引航”部分：单建率达到35%以上"),
+        ),
     ];
     rows.into_iter()
         .enumerate()
@@ -609,8 +706,9 @@ mod tests {
         }
         let on = date!(2026 - 01 - 01);
         let jj = resolve(&s, "510104021", on);
-        assert_eq!(jj.get(Param::SupervisorChannelMinOrgs), Some(10));
-        assert_eq!(jj.get(Param::CoverageRateTarget), Some(9500));
+        assert_eq!(jj.get(Param::SupervisorChannelMinOrgs), Some(11));
+        assert_eq!(jj.get(Param::RegisteredPartyOrgRateReference), Some(9500));
+        assert_eq!(jj.get(Param::CoverageRateTarget), None);
         let ya = resolve(&s, "511802", on);
         assert_eq!(ya.get(Param::RuralCommunityOrgs), Some(7));
         assert_eq!(ya.get(Param::DormantYearsWithoutReport), Some(2));
@@ -619,6 +717,110 @@ mod tests {
         assert_eq!(other.get(Param::JointBranchMaxOrgs), Some(5));
         assert_eq!(other.get(Param::NewPartyOrgFundYuan), None);
         assert!(other.values.iter().all(|r| r.source == Source::National));
+    }
+
+    /// `003§2`: the 3 formal members and the 5 organizations of a joint branch
+    /// are stated by 薛城区's document only; no locality ships them citing
+    /// `001`, `002` or `004` (issue 11 item 15). The others inherit the national rule.
+    #[test]
+    fn seed_003s2_member_and_branch_size_cite_xuecheng_only() {
+        let s = shipped();
+        for p in [Param::StandaloneMinFormal, Param::JointBranchMaxOrgs] {
+            let rows: Vec<_> = s.iter().filter(|e| e.param == p).collect();
+            assert_eq!(rows.len(), 1, "{p:?}: only 薛城区 ships it");
+            assert_eq!(rows[0].region, "370403");
+            assert!(
+                rows[0].basis.starts_with("薛民字〔2020〕31号") && rows[0].basis.contains("第2条"),
+                "{}",
+                rows[0].basis
+            );
+            for region in ["370502", "511802", "510104"] {
+                let r = resolve_param(&s, region, date!(2026 - 01 - 01), p);
+                assert_eq!(r.source, Source::National, "{region} {p:?}");
+                assert_eq!(p.default_kind(), DefaultKind::NationalRule);
+            }
+        }
+        assert_eq!(resolve_param(&s, "510104", date!(2026 - 01 - 01), Param::StandaloneMinFormal).value, Some(3));
+        assert_eq!(resolve_param(&s, "5118", date!(2026 - 01 - 01), Param::JointBranchMaxOrgs).value, Some(5));
+    }
+
+    /// `004` (“三大行动引航”): 95% and 35% are levels the district reported for its
+    /// *registered* organizations; they ship as reference figures on that base,
+    /// not as targets for registered and filed organizations (issue 11 item 12).
+    #[test]
+    fn seed_004_rates_are_references_on_registered_organizations() {
+        let s = shipped();
+        assert!(!s.iter().any(|e| matches!(e.param, Param::CoverageRateTarget | Param::StandaloneRateTarget)));
+        let jj = resolve(&s, "510104", date!(2026 - 01 - 01));
+        assert_eq!(jj.get(Param::RegisteredPartyOrgRateReference), Some(9500));
+        assert_eq!(jj.get(Param::RegisteredStandaloneRateReference), Some(3500));
+        assert!(Param::RegisteredPartyOrgRateReference.is_reference());
+        assert!(Param::RegisteredPartyOrgRateReference.label().contains("登记类"));
+        assert!(!Param::CoverageRateTarget.is_reference());
+    }
+
+    /// `004` (“三类模式导航”): "同类社会组织超过10家以上" — more than 10 of the
+    /// same kind, shipped as at least 11 (issue 11 item 17).
+    #[test]
+    fn seed_004_channel_threshold_is_more_than_ten_of_a_kind() {
+        let s = shipped();
+        let e = s.iter().find(|e| e.param == Param::SupervisorChannelMinOrgs).expect("锦江区");
+        assert_eq!((e.region.as_str(), e.value), ("510104", Some(11)));
+        assert!(e.basis.contains("同类") && e.basis.contains("超过10家"), "{}", e.basis);
+        assert!(Param::SupervisorChannelMinOrgs.label().contains("同类"));
+    }
+
+    /// `000§12`, `001`, `002` 二（二）: community targets are averages (平均不少于);
+    /// a village's value is per village (一村一组织) and names no rural community.
+    #[test]
+    fn seed_000s12_001_002_community_targets_are_averages() {
+        for p in [Param::UrbanCommunityOrgs, Param::RuralCommunityOrgs] {
+            assert!(p.is_average() && p.label().contains("平均"), "{p:?}");
+        }
+        assert!(!Param::VillageOrgs.is_average());
+        assert!(Param::VillageOrgs.label().contains("不含农村社区"));
+        assert!(Param::RuralCommunityOrgs.label().contains("不含行政村"));
+        for e in shipped().iter().filter(|e| e.param.is_average()) {
+            assert!(e.basis.contains("平均"), "{}", e.basis);
+        }
+    }
+
+    #[test]
+    fn bases_split_into_document_and_clause() {
+        let (d, c) =
+            split_basis("薛民字〔2020〕31号《关于加强党建引领促进社会组织高质量发展的指导意见》第2条（联合组建）");
+        assert_eq!(d, "薛民字〔2020〕31号《关于加强党建引领促进社会组织高质量发展的指导意见》");
+        assert_eq!(c, "第2条（联合组建）");
+        let (d, c) = split_basis("《中国共产党章程》第三十条：凡是有正式党员三人以上的，都应当成立党的基层组织");
+        assert_eq!(d, "《中国共产党章程》");
+        assert!(c.starts_with("第三十条"));
+        let (d, c) = split_basis("本系统默认值：新任书记任职后90天内完成培训");
+        assert_eq!((d.as_str(), c.as_str()), ("本系统默认值", "新任书记任职后90天内完成培训"));
+        let (d, c) =
+            split_basis("东营市《关于党建引领社会组织助力黄河流域生态保护和高质量发展的指导意见》（2022年8月）第1条");
+        assert!(d.ends_with("（2022年8月）") && c == "第1条", "{d} / {c}");
+        let (d, c) = split_basis("东营市民政局通知");
+        assert_eq!((d.as_str(), c.as_str()), ("东营市民政局通知", ""));
+        for e in shipped() {
+            let (d, c) = split_basis(&e.basis);
+            assert!(d.ends_with('》') || d.ends_with('）'), "{}", e.basis);
+            assert!(!c.is_empty(), "every shipped value names its clause: {}", e.basis);
+        }
+    }
+
+    /// Issue 11 item 7: only a national rule is called 全国默认; our own
+    /// figures say 本系统默认值; parameters without a national figure say so.
+    #[test]
+    fn defaults_say_where_they_come_from() {
+        assert_eq!(Param::StandaloneMinFormal.default_kind(), DefaultKind::NationalRule);
+        assert_eq!(Param::InstructorMaxOrgs.default_kind(), DefaultKind::SystemDefault);
+        assert_eq!(Param::SecretaryTrainingWindowDays.default_kind(), DefaultKind::SystemDefault);
+        assert_eq!(Param::NewPartyOrgFundYuan.default_kind(), DefaultKind::None);
+        for p in Param::ALL {
+            if p.default_kind() == DefaultKind::NationalRule {
+                assert!(p.basis().contains('《'), "{p:?}");
+            }
+        }
     }
 
     #[test]
@@ -676,6 +878,8 @@ mod tests {
         assert_eq!(Param::CoverageRateTarget.format(9500), "95%");
         assert_eq!(Param::JointBranchMaxDistanceM.format(5000), "5 公里");
         assert_eq!(Param::NewPartyOrgFundYuan.format(3000), "3000 元");
+        assert_eq!(Param::SecretaryTrainingWindowDays.format(0), "按自然年");
+        assert_eq!(Param::SecretaryTrainingWindowDays.format(365), "365 天");
         assert!(Param::JointBranchMaxOrgs.check(1).is_err());
     }
 

@@ -2,7 +2,7 @@
 //! each comes from, the dated entries, and setting a value (audited).
 
 use hongling_domain::RegionCode;
-use hongling_domain::policy::{self, Param, Source};
+use hongling_domain::policy::{self, DefaultKind, Param, Source};
 use hongling_store::entity::policy_value;
 use hongling_store::{begin_write, policy as store_policy, regions, to_db};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -31,12 +31,22 @@ pub struct PolicyValueView {
     pub display: String,
     /// The region the value comes from; null for the national default.
     pub source_region: Option<String>,
-    /// e.g. "东营市" or "全国默认"
+    /// e.g. "山东省东营市"; without a locality's value "全国默认（国家规定）"
+    /// only where a national rule sets it, "本系统默认值" where the figure is
+    /// this system's own, "未设定（全国无统一标准）" where there is none
     pub source_name: String,
+    /// locality, national_rule, system_default or none
+    pub source_kind: String,
     /// The date the value took effect (null for the national default).
     pub effective_from: Option<String>,
     /// The document it comes from.
     pub basis: String,
+    /// The title of the source document (from `basis`), e.g. 薛民字〔2020〕31号《…》
+    pub document: String,
+    /// The clause of the document, e.g. 第2条（联合组建）
+    pub clause: String,
+    /// A level a locality reported, shown for reference (not a target)
+    pub reference: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -107,7 +117,7 @@ impl Hongling {
         let mut values = Vec::new();
         for r in profile.values {
             let (source_region, source_name, effective_from, basis) = match r.source {
-                Source::National => (None, "全国默认".to_owned(), None, r.param.basis().to_owned()),
+                Source::National => (None, r.param.default_kind().label().to_owned(), None, r.param.basis().to_owned()),
                 Source::Region { code, effective_from, basis } => {
                     if !names.contains_key(&code) {
                         let n = self.region_display_name(&code).await?;
@@ -117,7 +127,18 @@ impl Hongling {
                     (Some(code), name, Some(effective_from.to_string()), basis)
                 }
             };
+            let source_kind = match (&source_region, r.param.default_kind()) {
+                (Some(_), _) => "locality",
+                (None, DefaultKind::NationalRule) => "national_rule",
+                (None, DefaultKind::SystemDefault) => "system_default",
+                (None, DefaultKind::None) => "none",
+            };
+            let (document, clause) = policy::split_basis(&basis);
             values.push(PolicyValueView {
+                reference: r.param.is_reference(),
+                source_kind: source_kind.to_owned(),
+                document,
+                clause,
                 param: r.param.key().to_owned(),
                 label: r.param.label().to_owned(),
                 unit: unit_key(r.param),
@@ -241,11 +262,14 @@ impl Hongling {
         })
     }
 
-    /// The profiles shipped for the seed localities (public documents, shown
-    /// to everyone on the policy page; what applies to a region is `effective_policy`).
-    pub async fn shipped_policy(&self) -> Result<Vec<PolicyEntryView>> {
+    /// The profiles shipped for the seed localities (public documents; what
+    /// applies to a region is `effective_policy`). With `region`, only those
+    /// of the region and the regions above it (the clerk's own locality);
+    /// other localities' values only on request (`None`, issue 11 item 7).
+    pub async fn shipped_policy(&self, region: Option<&str>) -> Result<Vec<PolicyEntryView>> {
         let mut out = Vec::new();
-        for (i, e) in policy::shipped().into_iter().enumerate() {
+        let mine = |code: &str| region.is_none_or(|r| r.starts_with(code));
+        for (i, e) in policy::shipped().into_iter().enumerate().filter(|(_, e)| mine(&e.region)) {
             out.push(PolicyEntryView {
                 id: i as i64,
                 region_name: self.region_display_name(&e.region).await?,

@@ -42,14 +42,24 @@ impl CoverageMode {
 }
 
 labelled_enum!(
-    /// 党委 / 党总支 / 党支部 / 联合党支部
+    /// 党委 / 党总支 / 党支部 / 联合党支部 / 党小组 (`002` 三: 指导成立党支部、党小组)
     PartyOrgType {
         Committee = "committee", "党委";
         GeneralBranch = "general_branch", "党总支";
         Branch = "branch", "党支部";
         JointBranch = "joint_branch", "联合党支部";
+        PartyGroup = "party_group", "党小组";
     }
 );
+
+impl PartyOrgType {
+    /// A party organization of its own right (党的基层组织) when it covers one
+    /// organization: not a joint branch, and not a 党小组 (a group inside a
+    /// branch is organizational coverage, but not 单独组建, `003§2`).
+    pub fn stands_alone(self) -> bool {
+        !matches!(self, PartyOrgType::JointBranch | PartyOrgType::PartyGroup)
+    }
+}
 
 labelled_enum!(
     /// Management channels (`003§1`, `004`): who runs an organization's party building.
@@ -93,7 +103,7 @@ labelled_enum!(
         SyncUncovered = "sync_uncovered", "新成立组织未同步建立党组织或选派党建指导员（三同步）";
         JointBranchTooLarge = "joint_branch_too_large", "联合党支部覆盖组织数超过上限";
         JointBranchTooFew = "joint_branch_too_few", "联合党支部正式党员合计不足";
-        SecretaryUntrained = "secretary_untrained", "党组织书记近一年未参加轮训";
+        SecretaryUntrained = "secretary_untrained", "党组织书记上一年度（或统计期内）未按要求参加轮训";
         NewSecretaryUntrained = "new_secretary_untrained", "新任党组织书记未按期培训";
     }
 );
@@ -167,15 +177,25 @@ pub struct FundCheck {
     /// Start-up funds due (yuan) and received (fen), when the profile sets a minimum.
     pub startup_due_yuan: Option<i64>,
     pub startup_received_fen: i64,
+    /// Why the start-up funds are not checked for this party organization, if they are not.
+    #[serde(default)]
+    pub startup_note: Option<String>,
     /// Education funds due this year (yuan) and received this year (fen).
     pub education_due_yuan: Option<i64>,
     pub education_received_fen: i64,
     pub shortfalls: Vec<String>,
 }
 
-/// Check the funds of a party organization for the year of `on`.
+/// Check the funds of a party organization for the year of `on` (education
+/// funds under `profile`, the profile in force now). The start-up funds
+/// (`000§1`: 新成立社会组织党组织不少于3000元) are a standard for *newly founded*
+/// party organizations (issue 11 item 14): they are due under the profile in
+/// force on the founding date (`founding`: the date and that profile), so a
+/// party organization founded before the locality's value took effect is not
+/// checked; without a recorded founding date neither (`startup_note` says why).
 pub fn check_funds(
     profile: &Profile,
+    founding: Option<(Date, &Profile)>,
     members: u32,
     startup_received_fen: i64,
     education_received_this_year_fen: i64,
@@ -185,7 +205,21 @@ pub fn check_funds(
         education_received_fen: education_received_this_year_fen,
         ..Default::default()
     };
-    if let Some(min) = profile.get(Param::NewPartyOrgFundYuan).filter(|m| *m > 0) {
+    let now_min = profile.get(Param::NewPartyOrgFundYuan).filter(|m| *m > 0);
+    let startup_min = match founding {
+        Some((_, at)) => at.get(Param::NewPartyOrgFundYuan).filter(|m| *m > 0),
+        None => None,
+    };
+    match (now_min, founding, startup_min) {
+        (Some(_), None, _) => {
+            c.startup_note = Some("未记录成立日期，无法判断是否为新建党组织，不检查新建党组织工作经费".to_owned());
+        }
+        (Some(_), Some((f, _)), None) => {
+            c.startup_note = Some(format!("{f} 成立，当时本地尚无新建党组织工作经费标准，不检查"));
+        }
+        _ => {}
+    }
+    if let Some(min) = startup_min {
         c.startup_due_yuan = Some(min);
         if startup_received_fen < min * 100 {
             c.shortfalls.push(format!(
@@ -242,7 +276,7 @@ pub struct OrgFacts {
 /// The coverage mode: own party organization, joint branch, instructor, host, none.
 pub fn classify(f: &OrgFacts) -> CoverageMode {
     match f.covering {
-        Some(c) if c.kind != PartyOrgType::JointBranch && c.covered_orgs <= 1 => CoverageMode::Standalone,
+        Some(c) if c.kind.stands_alone() && c.covered_orgs <= 1 => CoverageMode::Standalone,
         Some(_) => CoverageMode::JointBranch,
         None if f.instructors > 0 => CoverageMode::Instructor,
         None if f.host_led => CoverageMode::HostLed,
@@ -315,14 +349,31 @@ pub fn evaluate_party_org(f: &PartyOrgFacts, profile: &Profile, on: Date) -> Vec
     out
 }
 
-/// Rotation training (`000§1`): a secretary in post for a year or more needs
-/// the profile's number of trainings in the last 365 days; a new secretary
-/// needs a training after taking the post, within the profile's days.
+/// The period a secretary's rotation trainings are counted in on `on`
+/// (`000§1` 每年至少轮训1次, issue 11 item 16): by default the last complete
+/// calendar year (a year is judged when it has ended, so 1 January is no
+/// cliff); with `secretary_training_window_days` > 0, the rolling days up to `on`.
+/// Returns the first and last day counted and how the period reads.
+pub fn training_window(profile: &Profile, on: Date) -> (Date, Date, String) {
+    let days = profile.get_or(Param::SecretaryTrainingWindowDays, 0);
+    if days > 0 {
+        (on - Duration::days(days - 1), on, format!("近 {days} 天"))
+    } else {
+        let y = on.year() - 1;
+        let first = Date::from_calendar_date(y, time::Month::January, 1).unwrap_or(on);
+        let last = Date::from_calendar_date(y, time::Month::December, 31).unwrap_or(on);
+        (first, last, format!("{y} 年"))
+    }
+}
+
+/// Rotation training (`000§1`): a secretary in post through the whole period
+/// (`training_window`) needs the profile's number of trainings in it; a new
+/// secretary needs a training after taking the post, within the profile's days.
 fn secretary_breach(s: &SecretaryFacts, profile: &Profile, on: Date) -> Option<Breach> {
-    let year_ago = on - Duration::days(365);
+    let (first, last, period) = training_window(profile, on);
     let past: Vec<Date> = s.trainings.iter().copied().filter(|d| *d <= on).collect();
     match s.since {
-        Some(since) if since > year_ago => {
+        Some(since) if since > first => {
             let grace = profile.get_or(Param::NewSecretaryTrainingDays, 90);
             let trained = past.iter().any(|d| *d >= since);
             let due = since + Duration::days(grace);
@@ -333,28 +384,45 @@ fn secretary_breach(s: &SecretaryFacts, profile: &Profile, on: Date) -> Option<B
         }
         _ => {
             let need = profile.count(Param::SecretaryTrainingsPerYear);
-            let had = past.iter().filter(|d| **d > year_ago).count() as u32;
+            let had = past.iter().filter(|d| **d >= first && **d <= last).count() as u32;
             (had < need).then(|| Breach {
                 rule: BreachRule::SecretaryUntrained,
-                detail: format!("近一年参加轮训 {} 次，应不少于 {} 次", had, need),
+                detail: format!("{period}参加轮训 {had} 次，应不少于 {need} 次"),
             })
         }
     }
 }
 
 /// Who should run an organization's party building by default (`003§1`, `004`):
-/// community organizations go to their township; an organization with a
-/// supervisory unit to that unit's party organization when the unit has at
-/// least the profile's number of organizations (锦江区: 10), else to its
-/// township; directly registered ones to the comprehensive party committee.
-/// Industry committees and hubs are assigned by hand.
-pub fn default_channel(mode: RegistrationMode, unit_orgs: Option<u32>, profile: &Profile) -> ChannelKind {
-    match (mode, unit_orgs) {
+/// community organizations go to their township; directly registered and
+/// decoupled organizations (`decoupled`, 脱钩) to the comprehensive party
+/// committee; an organization with a supervisory unit (业务主管单位) to that
+/// unit's party organization when the unit has at least the profile's number
+/// of organizations *of the same kind* (`same_kind_orgs`; 锦江区: 同类…超过10家,
+/// so 11), else to its township. A recorded 行业管理部门 plays no part: it is
+/// not a 业务主管单位 (issue 11 item 18). Industry committees and hubs are assigned by hand.
+pub fn default_channel(
+    mode: RegistrationMode,
+    decoupled: bool,
+    same_kind_orgs: Option<u32>,
+    profile: &Profile,
+) -> ChannelKind {
+    match (mode, same_kind_orgs) {
         (RegistrationMode::Filed, _) => ChannelKind::Township,
+        _ if decoupled => ChannelKind::ComprehensiveCommittee,
         (_, Some(n)) if n >= profile.count(Param::SupervisorChannelMinOrgs) => ChannelKind::SupervisoryUnit,
         (_, Some(_)) => ChannelKind::Township,
         (_, None) => ChannelKind::ComprehensiveCommittee,
     }
+}
+
+/// What makes two organizations of one supervisory unit "同类" (`004`): the
+/// industry recorded (行业), else the category. Decision: the industry is the
+/// finer grouping a clerk records (民办学校 under an education bureau); where
+/// it is blank, the registry category stands in.
+pub fn same_kind_key(category: &str, industry: &str) -> String {
+    let i = industry.trim();
+    if i.is_empty() { format!("category:{category}") } else { format!("industry:{i}") }
 }
 
 /// Coverage figures of a set of organizations.
@@ -389,6 +457,13 @@ impl ModeCounts {
     /// 覆盖率: organizations covered by party organization or party work, of all.
     pub fn coverage_rate(&self) -> f64 {
         ratio(self.covered(), self.total())
+    }
+
+    /// 党组织覆盖率: organizations covered by a party organization (own or
+    /// joint, 党小组 included), of all — the rate `004` reports for its
+    /// registered organizations (95%), computed on counts of registered ones.
+    pub fn party_org_rate(&self) -> f64 {
+        ratio(self.standalone + self.joint_branch, self.total())
     }
 
     /// 单建率: organizations with a party organization of their own, of all.
@@ -510,12 +585,13 @@ mod tests {
             f.secretary = Some(SecretaryFacts { since, trainings });
             evaluate_party_org(&f, &p, on).into_iter().map(|b| b.rule).collect::<Vec<_>>()
         };
-        // in post for years: a training within the last 365 days
+        // in post for years: a training in the last calendar year (000§1 每年至少轮训1次)
         assert!(rule(Some(date!(2020 - 01 - 01)), vec![date!(2025 - 09 - 01)]).is_empty());
-        assert_eq!(rule(Some(date!(2020 - 01 - 01)), vec![date!(2025 - 05 - 01)]), [BreachRule::SecretaryUntrained]);
+        assert!(rule(Some(date!(2020 - 01 - 01)), vec![date!(2025 - 01 - 02)]).is_empty(), "any day of 2025");
+        assert_eq!(rule(Some(date!(2020 - 01 - 01)), vec![date!(2024 - 12 - 31)]), [BreachRule::SecretaryUntrained]);
         assert_eq!(rule(None, vec![]), [BreachRule::SecretaryUntrained]);
-        // a training after the evaluation date does not count
-        assert_eq!(rule(Some(date!(2020 - 01 - 01)), vec![date!(2026 - 07 - 01)]), [BreachRule::SecretaryUntrained]);
+        // this year's trainings count for this year, judged when it ends
+        assert_eq!(rule(Some(date!(2020 - 01 - 01)), vec![date!(2026 - 03 - 01)]), [BreachRule::SecretaryUntrained]);
         // new: 90 days to be trained, and only a training after taking the post counts
         assert!(rule(Some(date!(2026 - 04 - 01)), vec![]).is_empty(), "within the 90 days");
         assert_eq!(rule(Some(date!(2026 - 02 - 01)), vec![]), [BreachRule::NewSecretaryUntrained]);
@@ -523,33 +599,130 @@ mod tests {
         assert!(rule(Some(date!(2026 - 02 - 01)), vec![date!(2026 - 03 - 01)]).is_empty());
     }
 
+    /// `000§1` "每年对社会组织党组织书记至少轮训1次", issue 11 item 16: per
+    /// calendar year by default; a profile may choose a rolling window instead.
+    #[test]
+    fn seed_000s1_training_is_counted_per_calendar_year_or_a_chosen_window() {
+        let p = profile("3705");
+        let (a, b, label) = training_window(&p, date!(2026 - 01 - 05));
+        assert_eq!((a, b, label.as_str()), (date!(2025 - 01 - 01), date!(2025 - 12 - 31), "2025 年"));
+        let f = |on: Date, t: Vec<Date>, p: &Profile| {
+            let mut f = branch(PartyOrgType::Branch, 1, 3);
+            f.secretary = Some(SecretaryFacts { since: Some(date!(2020 - 01 - 01)), trainings: t });
+            evaluate_party_org(&f, p, on)
+        };
+        // trained in December 2025: 2025 is met, all of 2026 (no cliff on 1 January)
+        assert!(f(date!(2026 - 01 - 02), vec![date!(2025 - 12 - 20)], &p).is_empty());
+        assert!(f(date!(2026 - 12 - 31), vec![date!(2025 - 12 - 20)], &p).is_empty());
+        // not trained in 2026: the breach appears when 2026 has ended
+        let b = f(date!(2027 - 01 - 01), vec![date!(2025 - 12 - 20)], &p);
+        assert_eq!(b.len(), 1);
+        assert!(b[0].detail.contains("2026 年") && b[0].detail.contains("0 次"), "{}", b[0].detail);
+        // a locality choosing a rolling 365 days
+        let mut es = shipped();
+        es.push(PolicyEntry {
+            seq: 999,
+            region: "3705".into(),
+            param: Param::SecretaryTrainingWindowDays,
+            value: Some(365),
+            effective_from: date!(2020 - 01 - 01),
+            basis: "测试".into(),
+            builtin: false,
+        });
+        let rolling = resolve(&es, "370502", date!(2026 - 06 - 01));
+        assert!(f(date!(2026 - 06 - 01), vec![date!(2025 - 09 - 01)], &rolling).is_empty());
+        let b = f(date!(2026 - 06 - 01), vec![date!(2025 - 05 - 01)], &rolling);
+        assert!(b.len() == 1 && b[0].detail.contains("近 365 天"), "{b:?}");
+    }
+
     #[test]
     fn channels_follow_the_registration_and_the_profile() {
         let xc = profile("370403");
         let jj = profile("510104");
-        assert_eq!(default_channel(RegistrationMode::Filed, None, &xc), ChannelKind::Township);
-        assert_eq!(default_channel(RegistrationMode::Registered, None, &xc), ChannelKind::ComprehensiveCommittee);
-        assert_eq!(default_channel(RegistrationMode::Registered, Some(3), &xc), ChannelKind::SupervisoryUnit);
-        // 锦江区: a supervisory unit runs party building only with 10 or more organizations
-        assert_eq!(default_channel(RegistrationMode::Registered, Some(9), &jj), ChannelKind::Township);
-        assert_eq!(default_channel(RegistrationMode::Registered, Some(10), &jj), ChannelKind::SupervisoryUnit);
+        let reg = RegistrationMode::Registered;
+        assert_eq!(default_channel(RegistrationMode::Filed, false, None, &xc), ChannelKind::Township);
+        assert_eq!(default_channel(reg, false, None, &xc), ChannelKind::ComprehensiveCommittee);
+        assert_eq!(default_channel(reg, false, Some(3), &xc), ChannelKind::SupervisoryUnit);
+        // 004 锦江区: "同类社会组织超过10家以上" — more than 10 of the same kind
+        assert_eq!(default_channel(reg, false, Some(9), &jj), ChannelKind::Township);
+        assert_eq!(default_channel(reg, false, Some(10), &jj), ChannelKind::Township, "10 is not more than 10");
+        assert_eq!(default_channel(reg, false, Some(11), &jj), ChannelKind::SupervisoryUnit);
+    }
+
+    /// `003§1`: directly registered and decoupled organizations belong to the
+    /// comprehensive party committee; a unit recorded for a decoupled one does
+    /// not move it (issue 11 item 18).
+    #[test]
+    fn seed_003s1_decoupled_organizations_go_to_the_comprehensive_committee() {
+        let xc = profile("370403");
+        let reg = RegistrationMode::Registered;
+        assert_eq!(default_channel(reg, true, Some(30), &xc), ChannelKind::ComprehensiveCommittee);
+        assert_eq!(default_channel(reg, true, None, &xc), ChannelKind::ComprehensiveCommittee);
+        assert_eq!(default_channel(RegistrationMode::Filed, true, None, &xc), ChannelKind::Township);
+    }
+
+    /// `004`: "同类" groups by the industry recorded, else the category.
+    #[test]
+    fn same_kind_is_the_industry_else_the_category() {
+        assert_eq!(same_kind_key("other", " 教育 "), same_kind_key("charity", "教育"));
+        assert_ne!(same_kind_key("other", ""), same_kind_key("charity", ""));
+        assert_ne!(same_kind_key("other", "教育"), same_kind_key("other", "卫生"));
+    }
+
+    /// `002` 三 (指导成立党支部、党小组): a 党小组 covers its organization (组织覆盖,
+    /// 三同步 met) but is not 单独组建; 3 formal members still need a party
+    /// organization of their own (`003§2`).
+    #[test]
+    fn seed_002_party_group_covers_but_does_not_stand_alone() {
+        let p = profile("370502");
+        let group = Some(Covering { kind: PartyOrgType::PartyGroup, covered_orgs: 1 });
+        let f = OrgFacts { covering: group, formal_members: 2, sync_pending: true, ..Default::default() };
+        let (mode, b) = evaluate_org(&f, &p);
+        assert!(mode.has_party_org() && mode != CoverageMode::Standalone);
+        assert!(b.is_empty(), "{b:?}");
+        let (_, b) = evaluate_org(&OrgFacts { formal_members: 3, ..f }, &p);
+        assert_eq!(b.iter().map(|b| b.rule).collect::<Vec<_>>(), [BreachRule::NeedsStandalone]);
+        // joint-branch limits do not apply to a 党小组
+        let g = PartyOrgFacts { kind: PartyOrgType::PartyGroup, covered_orgs: 9, formal_members: 1, secretary: None };
+        assert!(evaluate_party_org(&g, &p, date!(2026 - 06 - 01)).is_empty());
     }
 
     #[test]
     fn funds_follow_the_profile() {
         // 东营市: at least 3,000 yuan for a new party organization; no per-member standard
         let dy = profile("370502");
-        let c = check_funds(&dy, 10, 200_000, 0);
+        let at = resolve(&shipped(), "370502", date!(2024 - 03 - 01));
+        let new = Some((date!(2024 - 03 - 01), &at));
+        let c = check_funds(&dy, new, 10, 200_000, 0);
         assert_eq!(c.startup_due_yuan, Some(3000));
         assert_eq!(c.shortfalls.len(), 1, "{:?}", c.shortfalls);
         assert!(c.shortfalls[0].contains("2000.00") && c.shortfalls[0].contains("3000"));
-        assert!(check_funds(&dy, 10, 300_000, 0).shortfalls.is_empty());
+        assert!(check_funds(&dy, new, 10, 300_000, 0).shortfalls.is_empty());
         // 锦江区: 100 yuan per member for education
         let jj = profile("510104");
-        let c = check_funds(&jj, 12, 0, 100_000);
+        let c = check_funds(&jj, None, 12, 0, 100_000);
         assert_eq!(c.education_due_yuan, Some(1200));
         assert_eq!(c.shortfalls.len(), 1);
-        assert!(check_funds(&jj, 12, 0, 120_000).shortfalls.is_empty());
+        assert!(check_funds(&jj, None, 12, 0, 120_000).shortfalls.is_empty());
+    }
+
+    /// `000§1` "新成立社会组织党组织不少于3000元": only party organizations
+    /// founded since the value took effect (东营市: 2022-08-18) are checked
+    /// (issue 11 item 14).
+    #[test]
+    fn seed_000s1_startup_fund_only_for_party_orgs_founded_since_the_value() {
+        let dy = profile("370502");
+        let at = |d: Date| resolve(&shipped(), "370502", d);
+        let (d, p) = (date!(2022 - 08 - 18), at(date!(2022 - 08 - 18)));
+        let c = check_funds(&dy, Some((d, &p)), 3, 0, 0);
+        assert_eq!((c.startup_due_yuan, c.shortfalls.len()), (Some(3000), 1));
+        let (d, p) = (date!(2022 - 08 - 17), at(date!(2022 - 08 - 17)));
+        let c = check_funds(&dy, Some((d, &p)), 3, 0, 0);
+        assert_eq!(c.startup_due_yuan, None);
+        assert!(c.shortfalls.is_empty());
+        assert!(c.startup_note.as_deref().is_some_and(|n| n.contains("2022-08-17")), "{c:?}");
+        let c = check_funds(&dy, None, 3, 0, 0);
+        assert!(c.startup_due_yuan.is_none() && c.startup_note.is_some());
     }
 
     #[test]
@@ -564,10 +737,11 @@ mod tests {
         assert_eq!(c.total(), 100);
         assert!((c.coverage_rate() - 0.95).abs() < 1e-9);
         assert!((c.standalone_rate() - 0.35).abs() < 1e-9);
+        assert!((c.party_org_rate() - 0.75).abs() < 1e-9);
     }
 
     fn facts() -> impl Strategy<Value = OrgFacts> {
-        (0u32..8, prop::option::of((0usize..4, 1u32..9)), 0u32..3, any::<bool>(), any::<bool>()).prop_map(
+        (0u32..8, prop::option::of((0usize..5, 1u32..9)), 0u32..3, any::<bool>(), any::<bool>()).prop_map(
             |(formal_members, cov, instructors, host_led, sync_pending)| OrgFacts {
                 formal_members,
                 covering: cov.map(|(k, n)| Covering { kind: PartyOrgType::ALL[k], covered_orgs: n }),

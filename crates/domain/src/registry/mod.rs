@@ -257,6 +257,14 @@ pub struct OrgDraft {
     /// Region code of the registration (or filing) authority, e.g. 3705 → 东营市民政局.
     pub authority_region: String,
     pub supervisory_unit_id: Option<i64>,
+    /// 行业管理部门 (`003§1`, `003§4`): a department consulted about the
+    /// organization, not its 业务主管单位; it does not decide the party-building channel.
+    #[serde(default)]
+    pub industry_department_id: Option<i64>,
+    /// 已脱钩: a former dual-management organization that completed decoupling
+    /// (`003§1`); its party building is the comprehensive party committee's.
+    #[serde(default)]
+    pub decoupled: bool,
     /// Residence, down to the community.
     pub region_code: String,
     pub address: String,
@@ -328,6 +336,15 @@ pub fn check_draft(d: &OrgDraft, today: Date, applying: bool) -> (Option<Uscc>, 
             out.push(v("supervisory_unit_id", "非直接登记类别的社会组织须有业务主管单位（双重管理）"))
         }
         _ => {}
+    }
+    // `003§1`: a decoupled organization has no 业务主管单位 any more; the former
+    // one may be recorded as its 行业管理部门
+    if d.decoupled {
+        if d.mode == Some(RegistrationMode::Filed) {
+            out.push(v("decoupled", "备案的社区社会组织不涉及脱钩"));
+        } else if d.supervisory_unit_id.is_some() {
+            out.push(v("supervisory_unit_id", "已脱钩的社会组织不再有业务主管单位，原主管部门可填为行业管理部门"));
+        }
     }
     if d.region_code.trim().is_empty() {
         out.push(v("region_code", "请选择住所所在行政区划"));
@@ -492,6 +509,23 @@ mod tests {
         assert_eq!(v[0].field, "supervisory_unit_id");
         d.supervisory_unit_id = Some(3);
         assert!(check_draft(&d, date!(2026 - 03 - 01), false).1.is_empty());
+    }
+
+    /// `003§1`: a decoupled organization has no 业务主管单位; its former unit
+    /// may stand as its 行业管理部门, which a directly registered one may have too.
+    #[test]
+    fn seed_003s1_decoupled_has_a_department_not_a_unit() {
+        let mut d = base();
+        d.category = Some(Category::IndustryAssociation);
+        d.uscc = uscc::build('5', '1', "370500", "MJD12345").expect("build").to_string();
+        d.decoupled = true;
+        d.industry_department_id = Some(4);
+        assert!(check_draft(&d, date!(2026 - 03 - 01), false).1.is_empty());
+        d.supervisory_unit_id = Some(3);
+        let (_, v) = check_draft(&d, date!(2026 - 03 - 01), false);
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].field, "supervisory_unit_id");
+        assert!(v[0].message.contains("行业管理部门"));
     }
 
     #[test]

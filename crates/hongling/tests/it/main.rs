@@ -16,3 +16,4 @@ mod policy_sync;
 mod read_scope;
 mod registry;
 mod scope_refs;
+mod seeds;

@@ -248,8 +248,12 @@ async fn secretary_training_deadlines_come_with_time() {
     };
     f.t.app.party().create_training(&f.party, &t).await.expect("training");
     assert!(f.t.app.party().get_party_org(&f.party, p).await.expect("p").breaches.is_empty());
-    // more than a year later without another training: the rotation rule
+    // 000§1 per calendar year (issue 11 item 16): trained in 2026, so mid-2027 is fine
     f.t.clock.advance(Duration::days(400));
+    f.t.app.run_due_jobs("test").await.expect("daily");
+    assert!(f.t.app.party().get_party_org(&f.party, p).await.expect("p").breaches.is_empty());
+    // when 2027 has ended without a training: the rotation rule
+    f.t.clock.advance(Duration::days(180));
     f.t.app.run_due_jobs("test").await.expect("daily");
     let rules: Vec<String> =
         f.t.app.party().get_party_org(&f.party, p).await.expect("p").breaches.into_iter().map(|b| b.rule).collect();
@@ -562,7 +566,8 @@ async fn policy_profiles_are_shipped_inherited_and_audited() {
         v.values.iter().find(|x| x.param == k).cloned().expect("param")
     };
     assert_eq!(get(&xc, "standalone_min_formal").source_region.as_deref(), Some("370403"));
-    assert_eq!(get(&xc, "instructor_max_orgs").source_name, "全国默认");
+    // our own default says so; 全国默认 only where a national rule sets the value (issue 11 item 7)
+    assert_eq!(get(&xc, "instructor_max_orgs").source_name, "本系统默认值");
     let dy = f.t.app.effective_policy(&province, Some("370502"), None).await.expect("dy");
     let urban = get(&dy, "urban_community_orgs");
     assert_eq!(
@@ -638,9 +643,10 @@ async fn api_pages_export_and_openapi() {
         .find(|x| x["param"] == "joint_branch_max_orgs")
         .cloned()
         .expect("param");
+    // 003§2: 东营市 ships no branch size of its own; the national rule applies (issue 11 item 15)
     assert_eq!(
-        (joint["value"].clone(), joint["source_region"].clone()),
-        (serde_json::json!(5), serde_json::json!("3705"))
+        (joint["value"].clone(), joint["source_region"].clone(), joint["source_kind"].clone()),
+        (serde_json::json!(5), serde_json::Value::Null, serde_json::json!("national_rule"))
     );
     let r = br.api_send("POST", "/api/v1/coverage/plan", &token, serde_json::json!({"region": "370502"})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -699,8 +705,8 @@ async fn api_pages_export_and_openapi() {
     let r = br.get("/party/coverage?region=510104").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("不存在或不在您的管辖范围内") && !r.body.contains("锦江区"), "{}", r.body);
-    // the four seed localities' shipped profiles are shown on the policy page to everyone
-    let policy = br.get("/system/policy").await.body;
+    // the four seed localities' shipped profiles are shown on the policy page to everyone, on request
+    let policy = br.get("/system/policy?others=1").await.body;
     for place in ["东营市", "雅安市", "薛城区", "锦江区"] {
         assert!(policy.contains(place), "{place} on the policy page");
     }

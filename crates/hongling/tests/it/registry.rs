@@ -376,6 +376,8 @@ async fn json_api_for_the_registry() {
         ("address", serde_json::json!("黄河路 1 号")),
         ("industry", serde_json::json!("")),
         ("supervisory_unit_id", serde_json::Value::Null),
+        ("industry_department_id", serde_json::Value::Null),
+        ("decoupled", serde_json::json!(false)),
         ("longitude", serde_json::Value::Null),
         ("latitude", serde_json::Value::Null),
         ("staff_count", serde_json::Value::Null),

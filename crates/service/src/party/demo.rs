@@ -251,6 +251,22 @@ impl Party<'_> {
                     needs_instructor.push(o);
                 } else if r < 0.90 {
                     hosted.push(o.id);
+                } else if !registered && o.id.rem_euclid(5) == 0 {
+                    // `002` 三: a 党小组 in a community organization with one formal member
+                    let idx = parties.len();
+                    parties.push(PartyPlan {
+                        name: format!("{}党小组", o.name),
+                        kind: PartyOrgType::PartyGroup,
+                        region: o.region_code.clone(),
+                        orgs: vec![o.id],
+                        founded: today - Duration::days(200),
+                    });
+                    members.push(MemberPlan {
+                        employer: o.id,
+                        region: o.region_code.clone(),
+                        party: Some(idx),
+                        formal: true,
+                    });
                 }
             }
         }

@@ -78,9 +78,20 @@ pub struct Coverage {
     pub standalone_rate: f64,
     /// rules broken (see /api/v1/coverage/breaches)
     pub breaches: u64,
-    /// the policy targets in force for the region, fractions 0..1 (null: none set)
+    /// the policy targets in force for the region, fractions 0..1 (null: none
+    /// set); on the base of these figures (registered and filed organizations)
     pub coverage_rate_target: Option<f64>,
     pub standalone_rate_target: Option<f64>,
+    /// Registered organizations alone (登记类), the base of the reference
+    /// figures a locality reported (`004` 锦江区): how many, the share with a
+    /// party organization (own or joint, 党组织覆盖率) and with their own (单建率)
+    pub registered_organizations: u64,
+    pub registered_party_org_rate: f64,
+    pub registered_standalone_rate: f64,
+    /// reference levels in force (not targets), fractions 0..1, on the
+    /// registered organizations (null: none set)
+    pub registered_party_org_rate_reference: Option<f64>,
+    pub registered_standalone_rate_reference: Option<f64>,
 }
 
 /// Figures of one child region (or one value of a dimension).
@@ -175,6 +186,15 @@ impl Party<'_> {
         };
         let profile = self.profile(&f.region_prefix, on).await?;
         let rate = |p: Param| profile.get(p).map(|v| v as f64 / 10_000.0);
+        // the base of `004`'s figures: registered organizations only (one more grouped count)
+        let registered = match f.registration_mode {
+            Some(RegistrationMode::Filed) => ModeCounts::default(),
+            Some(RegistrationMode::Registered) => c,
+            None => {
+                let rf = CoverageFilter { registration_mode: Some(RegistrationMode::Registered), ..f.clone() };
+                counts_of(&store_party::figures(&self.db, src, &rf, Group::None).await?).0
+            }
+        };
         Ok(Coverage {
             region_name: self.region_display_name(&f.region_prefix).await?,
             region: f.region_prefix,
@@ -190,6 +210,11 @@ impl Party<'_> {
             breaches,
             coverage_rate_target: rate(Param::CoverageRateTarget),
             standalone_rate_target: rate(Param::StandaloneRateTarget),
+            registered_organizations: registered.total(),
+            registered_party_org_rate: registered.party_org_rate(),
+            registered_standalone_rate: registered.standalone_rate(),
+            registered_party_org_rate_reference: rate(Param::RegisteredPartyOrgRateReference),
+            registered_standalone_rate_reference: rate(Param::RegisteredStandaloneRateReference),
         })
     }
 

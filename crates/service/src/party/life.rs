@@ -161,7 +161,12 @@ impl Party<'_> {
             .map(|f| f.amount_fen)
             .sum();
         let members = (p.formal_members + p.probationary_members).max(0) as u32;
-        Ok(check_funds(&profile, members, startup, education))
+        // the start-up standard in force when the party organization was founded (`000§1`)
+        let at_founding = match p.founded_on {
+            Some(d) => Some((d, self.profile(&p.region_code, d).await?)),
+            None => None,
+        };
+        Ok(check_funds(&profile, at_founding.as_ref().map(|(d, pr)| (*d, pr)), members, startup, education))
     }
 
     /// Record a training of a member (a secretary's rotation training counts

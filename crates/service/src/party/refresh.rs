@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use hongling_domain::party::coverage::{
     Breach, ChannelKind, CoverageMode, Covering, InstructorStatus, MemberType, OrgFacts, PartyOrgFacts, PartyOrgStatus,
-    PartyOrgType, SecretaryFacts, default_channel, evaluate_org, evaluate_party_org,
+    PartyOrgType, SecretaryFacts, default_channel, evaluate_org, evaluate_party_org, same_kind_key,
 };
 use hongling_domain::policy::{self, Param, PolicyEntry, Profile};
 use hongling_domain::region::subtree_range;
@@ -170,9 +170,10 @@ async fn evaluate_orgs(conn: &impl ConnectionTrait, ids: &[i64], profiles: &mut 
         .await?
         .into_iter()
         .collect();
-    // a supervisory unit's number of organizations matters only where the profile
-    // asks for more than one (锦江区: 10); counting a province's large units for
-    // every batch would make a full refresh quadratic
+    // a supervisory unit's number of organizations of the same kind (`004` 同类,
+    // `same_kind_key`) matters only where the profile asks for more than one
+    // (锦江区: more than 10); counting a province's large units for every batch
+    // would make a full refresh quadratic
     let units: Vec<i64> = orgs
         .iter()
         .filter(|o| profiles.get(&o.region_code).count(Param::SupervisorChannelMinOrgs) > 1)
@@ -180,18 +181,24 @@ async fn evaluate_orgs(conn: &impl ConnectionTrait, ids: &[i64], profiles: &mut 
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut unit_orgs: HashMap<i64, u32> = HashMap::new();
+    let mut unit_orgs: HashMap<(i64, String), u32> = HashMap::new();
     if !units.is_empty() {
         let q = Query::select()
             .expr_as(Expr::col(social_org::Column::SupervisoryUnitId), Alias::new("k"))
-            .expr_as(Expr::val(""), Alias::new("s"))
+            .expr_as(Expr::cust("category || '|' || industry"), Alias::new("s"))
             .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
             .from(social_org::Entity)
             .and_where(social_org::Column::SupervisoryUnitId.is_in(units.iter().copied()))
             .and_where(social_org::Column::Status.eq(OrgStatus::Active.as_str()))
+            .and_where(social_org::Column::Decoupled.eq(false))
             .group_by_col(social_org::Column::SupervisoryUnitId)
+            .group_by_col(social_org::Column::Category)
+            .group_by_col(social_org::Column::Industry)
             .take();
-        unit_orgs = counted(conn, q).await?.into_iter().map(|(k, _, n)| (k, n as u32)).collect();
+        for (unit, s, n) in counted(conn, q).await? {
+            let (category, industry) = s.split_once('|').unwrap_or((s.as_str(), ""));
+            *unit_orgs.entry((unit, same_kind_key(category, industry))).or_default() += n as u32;
+        }
     }
     let mut out = Vec::with_capacity(orgs.len());
     for org in orgs {
@@ -212,12 +219,14 @@ async fn evaluate_orgs(conn: &impl ConnectionTrait, ids: &[i64], profiles: &mut 
         let channel_kind = manual.unwrap_or_else(|| {
             let reg = RegistrationMode::parse(&org.registration_mode).unwrap_or(RegistrationMode::Registered);
             // not counted: the profile is satisfied by the organization itself
-            let unit = org.supervisory_unit_id.map(|u| match unit_orgs.get(&u) {
-                Some(n) => *n,
-                None if units.contains(&u) => 0,
-                None => 1,
+            let unit = org.supervisory_unit_id.map(|u| {
+                match unit_orgs.get(&(u, same_kind_key(&org.category, &org.industry))) {
+                    Some(n) => *n,
+                    None if units.contains(&u) => 0,
+                    None => 1,
+                }
             });
-            default_channel(reg, unit, profile)
+            default_channel(reg, org.decoupled, unit, profile)
         });
         out.push(OrgEval { org, mode, formal, probationary, breaches, channel_kind });
     }

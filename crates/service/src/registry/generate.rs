@@ -524,6 +524,17 @@ fn registered(g: &mut Gen<'_>, units: &std::collections::HashMap<String, i64>, s
         };
         (kind, Category::Other, format!("{extra}{n}"), units.get(*u).copied())
     };
+    // `003§1`: some industry associations completed decoupling (脱钩); tourism and
+    // culture ones record the culture and tourism bureau as their 行业管理部门,
+    // which does not make it their 业务主管单位 (no random draw: the rest stays as it was)
+    let decoupled = category == Category::IndustryAssociation && seq.is_multiple_of(3);
+    let department = if category == Category::IndustryAssociation
+        && (theme.starts_with("旅游") || theme.starts_with("文化创意"))
+    {
+        units.get("市文化和旅游局").copied()
+    } else {
+        None
+    };
     let region6 = format!("{auth_code:0<6}");
     let code = uscc::build('5', kind.uscc_type(), &region6, &body(if city_level { 'M' } else { 'N' }, seq))
         .map(|c| c.to_string())
@@ -559,6 +570,8 @@ fn registered(g: &mut Gen<'_>, units: &std::collections::HashMap<String, i64>, s
         industry: if category == Category::IndustryAssociation { "行业服务".into() } else { String::new() },
         authority_region: auth_code,
         supervisory_unit_id: unit,
+        industry_department_id: department,
+        decoupled,
         region_code: residence.0,
         address: format!("{place}{}号", rng.random_range(1..300)),
         longitude: lon,

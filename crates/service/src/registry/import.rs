@@ -42,7 +42,8 @@ pub const COLUMNS: &[(&str, &[&str], bool)] = &[
     ("类别", &["分类", "服务类型", "组织类别"], true),
     ("所属行业", &["行业"], false),
     ("登记管理机关区划代码", &["登记机关区划代码", "登记管理机关"], true),
-    ("业务主管单位", &["业务主管单位名称", "行业管理部门"], false),
+    // a 行业管理部门 is not a 业务主管单位 (`003§1`): it has its own column
+    ("业务主管单位", &["业务主管单位名称"], false),
     ("住所区划代码", &["区划代码", "住所所在地区划代码", "所在社区区划代码"], true),
     ("住所地址", &["地址", "住所"], false),
     ("经度", &[], false),
@@ -57,6 +58,8 @@ pub const COLUMNS: &[(&str, &[&str], bool)] = &[
     ("孵化基地", &[], false),
     ("登记状态", &["状态"], false),
     ("监管分类", &[], false),
+    ("行业管理部门", &["行业主管部门"], false),
+    ("已脱钩", &["脱钩"], false),
 ];
 
 pub const NOTES: &[&str] = &[
@@ -67,7 +70,8 @@ pub const NOTES: &[&str] = &[
     "类别（备案）：为民服务、公益慈善、邻里互助、文体娱乐、专业调处、农村生产技术服务、养老服务。",
     "登记管理机关区划代码：如 3705（东营市民政局）、370502（东营区民政局）、370502001（文汇街道）。",
     "住所区划代码：住所所在的县、乡镇（街道）或村（社区）代码，如 370502001011。",
-    "业务主管单位：填写系统中已有的单位名称；“其他（双重管理）”类别必填。",
+    "业务主管单位：填写系统中已有的单位名称；“其他（双重管理）”类别必填；已脱钩的不填。",
+    "行业管理部门：直接登记、已脱钩的组织可填写系统中已有的部门名称，不是业务主管单位，不改变党建管理渠道。已脱钩：是/否。",
     "成立日期：YYYY-MM-DD，如 2019-05-08。是/否 列填“是”或“否”。",
     "登记状态：正常、已注销、已撤销、已吊销，不填为正常。监管分类不填为正常。",
     "重复导入同一文件不会产生重复记录：按统一社会信用代码更新；无代码的按名称和住所更新。",
@@ -221,6 +225,17 @@ fn parse_row(
             None => reasons.push(format!("业务主管单位“{unit}”不存在，请先在“业务主管单位”中添加")),
         }
     }
+    let dept = get(22);
+    if !dept.is_empty() {
+        match units.get(&dept) {
+            Some(id) => d.industry_department_id = Some(*id),
+            None => reasons.push(format!("行业管理部门“{dept}”不存在，请先在“业务主管单位”中添加")),
+        }
+    }
+    match cell_bool(&get(23)) {
+        Ok(b) => d.decoupled = b,
+        Err(e) => reasons.push(format!("已脱钩：{e}")),
+    }
     match (cell_f64(&get(10), "经度"), cell_f64(&get(11), "纬度")) {
         (Ok(lon), Ok(lat)) => {
             d.longitude = lon;
@@ -369,6 +384,11 @@ impl Registry<'_> {
                 && unit_regions.get(&uid).is_some_and(|r| !d.region_code.starts_with(r.as_str()))
             {
                 reasons.push("业务主管单位须为住所所在地或其上级的单位".into());
+            }
+            if let Some(did) = d.industry_department_id
+                && unit_regions.get(&did).is_some_and(|r| !d.region_code.starts_with(r.as_str()))
+            {
+                reasons.push("行业管理部门须为住所所在地或其上级的部门".into());
             }
             match &code {
                 Some(c) => {
@@ -1037,6 +1057,8 @@ impl Registry<'_> {
             Cell::Empty,
             Cell::Text("正常".into()),
             Cell::Empty,
+            Cell::Empty,
+            Cell::Text("否".into()),
         ];
         tabular::write_template("社会组织", &headers, &required, example, NOTES).map_err(Error::internal)
     }

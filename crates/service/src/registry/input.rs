@@ -49,6 +49,15 @@ pub struct OrgInput {
     #[serde(default, deserialize_with = "de_text")]
     #[schema(value_type = Option<i64>)]
     pub supervisory_unit_id: Option<String>,
+    /// 行业管理部门 (a unit of the managed list): recorded apart from the
+    /// 业务主管单位; it does not move the organization into its channel
+    #[serde(default, deserialize_with = "de_text")]
+    #[schema(value_type = Option<i64>)]
+    pub industry_department_id: Option<String>,
+    /// 已脱钩 (registered only; then no `supervisory_unit_id`): party building
+    /// by the comprehensive party committee
+    #[serde(default, deserialize_with = "de_flag")]
+    pub decoupled: bool,
     /// the residence's region code (or name), down to the community
     #[serde(default)]
     #[schema(required = true)]
@@ -168,6 +177,16 @@ impl OrgInput {
                 }
             },
         };
+        let department = match self.industry_department_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => match s.parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    bad("industry_department_id", "请从建议中选择行业管理部门");
+                    None
+                }
+            },
+        };
         let staff_count = int(&self.staff_count, "staff_count", &mut bad);
         let member_count = int(&self.member_count, "member_count", &mut bad);
         let longitude = float(&self.longitude, "longitude", &mut bad);
@@ -182,6 +201,8 @@ impl OrgInput {
             industry: self.industry.clone(),
             authority_region: self.authority_region.trim().to_owned(),
             supervisory_unit_id: unit,
+            industry_department_id: department,
+            decoupled: self.decoupled,
             region_code: self.region_code.trim().to_owned(),
             address: self.address.clone(),
             longitude,
@@ -218,6 +239,8 @@ impl OrgInput {
             industry: m.industry.clone(),
             authority_region: m.authority_region.clone(),
             supervisory_unit_id: m.supervisory_unit_id.map(|n| n.to_string()),
+            industry_department_id: m.industry_department_id.map(|n| n.to_string()),
+            decoupled: m.decoupled,
             region_code: m.region_code.clone(),
             address: m.address.clone(),
             longitude: coord(m.lon_e6),

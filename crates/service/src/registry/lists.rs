@@ -21,6 +21,8 @@ pub struct OrgRow {
     pub org: social_org::Model,
     pub region_name: String,
     pub unit_name: String,
+    /// 行业管理部门 (m0017)
+    pub department_name: String,
 }
 
 fn label<T: hongling_domain::Labelled>(s: &str) -> String {
@@ -154,6 +156,8 @@ static ORGS: LazyLock<ListSpec<social_org::Entity, OrgRow>> = LazyLock::new(|| {
         .export_only("x_supervision", "监管分类", |r| {
             Cell::text(label::<SupervisionClass>(&r.org.supervision_class))
         })
+        .export_only("x_department", "行业管理部门", |r| Cell::text(r.department_name.clone()))
+        .export_only("x_decoupled", "已脱钩", |r| yes(r.org.decoupled))
 });
 
 /// The base condition of both organization lists: the caller's scope, the
@@ -186,7 +190,8 @@ async fn org_count(app: &Hongling, me: &CurrentUser, q: &ListQuery) -> Result<Op
 
 async fn org_rows(app: &Hongling, me: &CurrentUser, models: Vec<social_org::Model>) -> Result<Vec<OrgRow>> {
     let labels = app.region_labels(&models.iter().map(|m| m.region_code.clone()).collect::<Vec<_>>()).await?;
-    let unit_ids: Vec<i64> = models.iter().filter_map(|m| m.supervisory_unit_id).collect();
+    let unit_ids: Vec<i64> =
+        models.iter().flat_map(|m| [m.supervisory_unit_id, m.industry_department_id]).flatten().collect();
     let units = app.pick_labels(me, Pick::Units, &unit_ids).await?;
     let units: HashMap<i64, String> = if units.len() < unit_ids.len() {
         // units of other places (an organization moved): names without scope
@@ -205,6 +210,7 @@ async fn org_rows(app: &Hongling, me: &CurrentUser, models: Vec<social_org::Mode
         .map(|m| OrgRow {
             region_name: labels.get(&m.region_code).cloned().unwrap_or_else(|| m.region_code.clone()),
             unit_name: m.supervisory_unit_id.and_then(|u| units.get(&u).cloned()).unwrap_or_default(),
+            department_name: m.industry_department_id.and_then(|u| units.get(&u).cloned()).unwrap_or_default(),
             org: m,
         })
         .collect())

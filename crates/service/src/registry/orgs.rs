@@ -31,6 +31,10 @@ pub struct OrgSnapshot {
     pub industry: String,
     pub authority_region: String,
     pub supervisory_unit_id: Option<i64>,
+    #[serde(default)]
+    pub industry_department_id: Option<i64>,
+    #[serde(default)]
+    pub decoupled: bool,
     pub region_code: String,
     pub address: String,
     pub lon_e6: Option<i64>,
@@ -59,6 +63,8 @@ impl From<&social_org::Model> for OrgSnapshot {
             industry: m.industry.clone(),
             authority_region: m.authority_region.clone(),
             supervisory_unit_id: m.supervisory_unit_id,
+            industry_department_id: m.industry_department_id,
+            decoupled: m.decoupled,
             region_code: m.region_code.clone(),
             address: m.address.clone(),
             lon_e6: m.lon_e6,
@@ -88,6 +94,8 @@ pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("industry", "所属行业"),
     ("authority_region", "登记管理机关"),
     ("supervisory_unit_id", "业务主管单位"),
+    ("industry_department_id", "行业管理部门"),
+    ("decoupled", "已脱钩"),
     ("region_code", "住所所在区划"),
     ("address", "住所地址"),
     ("lon_e6", "经度"),
@@ -217,6 +225,20 @@ impl Registry<'_> {
                 None => bad("supervisory_unit_id", &unreachable("业务主管单位")),
                 Some(u) if !region.starts_with(&u.region_code) => {
                     bad("supervisory_unit_id", "业务主管单位须为住所所在地或其上级的单位")
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(did) = d.industry_department_id {
+            let kept = old.is_some_and(|o| o.industry_department_id == Some(did));
+            let dept = match by {
+                Some(me) if !kept => self.visible_unit(conn, me, did).await?,
+                _ => supervisory_unit::Entity::find_by_id(did).one(conn).await?,
+            };
+            match dept {
+                None => bad("industry_department_id", &unreachable("行业管理部门")),
+                Some(u) if !region.starts_with(&u.region_code) => {
+                    bad("industry_department_id", "行业管理部门须为住所所在地或其上级的部门")
                 }
                 Some(_) => {}
             }
@@ -675,6 +697,8 @@ pub(crate) fn apply_draft(am: &mut social_org::ActiveModel, d: &OrgDraft, uscc: 
     am.industry = Set(d.industry.trim().to_owned());
     am.authority_region = Set(d.authority_region.trim().to_owned());
     am.supervisory_unit_id = Set(d.supervisory_unit_id);
+    am.industry_department_id = Set(d.industry_department_id);
+    am.decoupled = Set(d.decoupled);
     am.region_code = Set(d.region_code.trim().to_owned());
     am.address = Set(d.address.trim().to_owned());
     am.lon_e6 = Set(e6(d.longitude));
@@ -700,6 +724,8 @@ pub fn draft_of(m: &social_org::Model) -> OrgDraft {
         industry: m.industry.clone(),
         authority_region: m.authority_region.clone(),
         supervisory_unit_id: m.supervisory_unit_id,
+        industry_department_id: m.industry_department_id,
+        decoupled: m.decoupled,
         region_code: m.region_code.clone(),
         address: m.address.clone(),
         longitude: m.lon_e6.map(|v| v as f64 / 1e6),

@@ -210,7 +210,7 @@ async fn coverage(
     }
     let target = |t: Option<f64>| t.map(|t| format!("目标 {}", pct(t))).unwrap_or_default();
     let filtered = [&q.mode, &q.kind, &q.category, &q.channel].iter().any(|v| v.is_some());
-    let cards = vec![
+    let mut cards = vec![
         ("fig-orgs".into(), "社会组织（正常）".into(), fmt::thousands(total.organizations as i64), String::new()),
         (
             "fig-covered".into(),
@@ -232,6 +232,26 @@ async fn coverage(
             if filtered { "筛选范围内组织的违规".into() } else { "点击查看清单".into() },
         ),
     ];
+    // `004`: a locality's reported levels are on its registered organizations; shown
+    // beside the rates of the registered organizations, as references, not targets
+    if total.registered_party_org_rate_reference.is_some() || total.registered_standalone_rate_reference.is_some() {
+        let refs = [
+            total.registered_party_org_rate_reference.map(|t| format!("党组织覆盖率 {}", pct(t))),
+            total.registered_standalone_rate_reference.map(|t| format!("单建率 {}", pct(t))),
+        ];
+        let refs: Vec<String> = refs.into_iter().flatten().collect();
+        cards.push((
+            "fig-registered".into(),
+            "登记类党组织覆盖率".into(),
+            pct(total.registered_party_org_rate),
+            format!(
+                "单建率 {}，以登记类 {} 个为基数；参考值（地方报告，非目标）{}",
+                pct(total.registered_standalone_rate),
+                fmt::thousands(total.registered_organizations as i64),
+                refs.join("、")
+            ),
+        ));
+    }
     // chart data, read by app.js (no inline script under the CSP)
     // shares rounded as the tables round them (not by the chart library)
     let m = &total.by_mode;

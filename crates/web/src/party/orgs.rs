@@ -351,6 +351,14 @@ async fn party_org_detail(
                     if ok { Cell::tag("已到位", "hl-tag-green") } else { Cell::tag("不足", "hl-tag-orange") },
                 ]);
             }
+            if let Some(note) = &check.startup_note {
+                t.rows.push(vec![
+                    Cell::text("新建党组织工作经费"),
+                    Cell::text("—"),
+                    Cell::text(format!("{} 元", hongling_service::party::life::format_fen(check.startup_received_fen))),
+                    Cell::text(note.clone()),
+                ]);
+            }
             if let Some(due) = check.education_due_yuan {
                 let ok = check.education_received_fen >= due * 100;
                 t.rows.push(vec![

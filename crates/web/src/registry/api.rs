@@ -45,6 +45,12 @@ pub struct Org {
     pub industry: String,
     pub authority_region: String,
     pub supervisory_unit_id: Option<i64>,
+    /// 行业管理部门: a unit of the managed list, not the 业务主管单位; it does
+    /// not decide the management channel
+    pub industry_department_id: Option<i64>,
+    /// 已脱钩: decoupled from its former 业务主管单位 (party building by the
+    /// comprehensive party committee)
+    pub decoupled: bool,
     pub region_code: String,
     pub address: String,
     pub longitude: Option<f64>,
@@ -93,6 +99,8 @@ impl From<hongling_service::models::SocialOrg> for Org {
             industry: m.industry,
             authority_region: m.authority_region,
             supervisory_unit_id: m.supervisory_unit_id,
+            industry_department_id: m.industry_department_id,
+            decoupled: m.decoupled,
             region_code: m.region_code,
             address: m.address,
             longitude: m.lon_e6.map(|v| v as f64 / 1e6),

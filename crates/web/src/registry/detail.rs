@@ -64,6 +64,13 @@ async fn facts_of(
         s.supervisory_unit_id.and_then(|id| units.iter().find(|u| u.id == id)).map(|u| u.name.clone()).unwrap_or_else(
             || if s.supervisory_unit_id.is_some() { "（其他地区单位）".into() } else { "—".into() },
         );
+    let department = s
+        .industry_department_id
+        .and_then(|id| units.iter().find(|u| u.id == id))
+        .map(|u| u.name.clone())
+        .unwrap_or_else(|| {
+            if s.industry_department_id.is_some() { "（其他地区部门）".into() } else { "—".into() }
+        });
     let yes = |b: bool| if b { "是" } else { "否" }.to_owned();
     let opt = |v: Option<i32>| v.map(|n| fmt::thousands(n.into())).unwrap_or_else(|| "—".into());
     let coord = match (s.lon_e6, s.lat_e6) {
@@ -71,7 +78,7 @@ async fn facts_of(
         _ => "—".into(),
     };
     let dash = |v: &str| if v.is_empty() { "—".to_owned() } else { v.to_owned() };
-    let facts: [(&str, String); 21] = [
+    let facts: [(&str, String); 23] = [
         ("统一社会信用代码", dash(s.uscc.as_deref().unwrap_or(""))),
         ("组织名称", s.name.clone()),
         ("组织类型", label_of(&s.kind, OrgKind::parse, OrgKind::label)),
@@ -80,6 +87,8 @@ async fn facts_of(
         ("所属行业", dash(&s.industry)),
         ("登记管理机关", authority),
         ("业务主管单位", unit),
+        ("行业管理部门", department),
+        ("已脱钩", yes(s.decoupled)),
         ("住所", format!("{region} {}", s.address)),
         ("坐标（经度, 纬度）", coord),
         ("法定代表人", dash(&s.legal_rep)),

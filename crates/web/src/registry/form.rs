@@ -67,7 +67,18 @@ async fn fields(st: &AppState, pu: &PageUser, f: &OrgInput, editing: bool) -> Re
             .hint("行业协会商会、科技类、公益慈善类、城乡社区服务类直接登记，其他类别须有业务主管单位"),
         picker::field(st, &pu.user, "supervisory_unit_id", "业务主管单位", Pick::Units, &opt(&f.supervisory_unit_id))
             .await?
-            .hint("直接登记的不填；输入单位名称中的字，从建议中选择"),
+            .hint("直接登记和已脱钩的不填；输入单位名称中的字，从建议中选择"),
+        picker::field(
+            st,
+            &pu.user,
+            "industry_department_id",
+            "行业管理部门",
+            Pick::Units,
+            &opt(&f.industry_department_id),
+        )
+        .await?
+        .hint("直接登记、已脱钩的行业协会商会等可记录行业管理部门；不改变党建管理渠道（由社会组织综合党委负责）"),
+        Field::check("decoupled", "已脱钩（与原业务主管单位脱钩，党建由社会组织综合党委负责）", f.decoupled),
         Field::text("industry", "所属行业", f.industry.clone()),
         picker::region(st, "authority_region", "登记管理机关", &f.authority_region)
             .await?

@@ -38,6 +38,10 @@ struct PolicyPage {
     view: PolicyView,
     entries: Vec<hongling_service::policy::PolicyEntryView>,
     shipped: Vec<hongling_service::policy::PolicyEntryView>,
+    /// the shipped values of every seed locality are shown (on request)
+    others: bool,
+    /// the link that shows or hides them
+    others_link: String,
     region: String,
     /// the region chosen, as a picker
     region_field: Field,
@@ -52,6 +56,8 @@ struct PolicyPage {
 struct PolicyQuery {
     region: Option<String>,
     date: Option<String>,
+    /// "1": show the shipped values of other localities too
+    others: Option<String>,
 }
 
 async fn policy_render(
@@ -104,7 +110,20 @@ async fn policy_render(
             (started, r.finished_at.map(fmt::datetime).unwrap_or_else(|| "计算中".into()), r.result)
         })
         .collect();
+    let others = q.others.as_deref().is_some_and(|s| s == "1");
+    let mut link = vec![("region", view.region.clone())];
+    if let Some(d) = q.date.as_deref().filter(|d| !d.is_empty()) {
+        link.push(("date", d.to_owned()));
+    }
+    if !others {
+        link.push(("others", "1".to_owned()));
+    }
+    let others_link = format!("/system/policy?{}", serde_urlencoded::to_string(&link).unwrap_or_default());
+    let shipped = st.app.shipped_policy(if others { None } else { Some(&view.region) }).await?;
     Ok(PolicyPage {
+        others,
+        others_link,
+        shipped,
         layout: pu.layout(st, "policy", "政策参数").await.crumb("系统管理", None).crumb("政策参数", None),
         region: view.region.clone(),
         region_field,
@@ -112,7 +131,6 @@ async fn policy_render(
         can_edit: may_edit_policy(&pu.user),
         view,
         entries,
-        shipped: st.app.shipped_policy().await?,
         fields,
         errors: rest,
         runs,

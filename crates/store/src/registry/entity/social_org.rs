@@ -45,6 +45,10 @@ pub struct Model {
     pub formal_members: i32,
     pub probationary_members: i32,
     pub breach_count: i32,
+    /// 行业管理部门 (m0017): recorded apart from the 业务主管单位; plays no part in the channel.
+    pub industry_department_id: Option<i64>,
+    /// 已脱钩 (m0017): a decoupled organization has no 业务主管单位 (`003§1`).
+    pub decoupled: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
