@@ -358,6 +358,9 @@ async fn openapi_required_lists_are_what_the_server_enforces() {
     // an administrator of 东营区: the permission matrix lets every request reach its extractors
     t.user("contract", Role::Admin, "370502", PW).await;
     let tok = t.app.create_token(&Principal::Cli, "contract", "required", None).await.expect("token");
+    // decisions on proposals are a registrar leader's (the second person)
+    t.user("contract_leader", Role::RegistrarLeader, "370502", PW).await;
+    let leader_tok = t.app.create_token(&Principal::Cli, "contract_leader", "required", None).await.expect("token");
     let mut b = t.browser();
     let doc = b.get("/api/v1/openapi.json").await.json();
     let example = |path: &str, method: &str| {
@@ -385,6 +388,7 @@ async fn openapi_required_lists_are_what_the_server_enforces() {
             let required: Vec<&str> =
                 schema["required"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
             let id = if path == "/api/v1/orgs/{id}/status" { org.as_str() } else { "999999" };
+            let tok = if path.starts_with("/api/v1/org-decisions") { &leader_tok } else { &tok };
             let uri = path.replace("{id}", id);
             let m = method.to_uppercase();
             if method == "put" {

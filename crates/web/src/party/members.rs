@@ -135,6 +135,8 @@ async fn member_form(
         errors: rest,
         submit: "保存".into(),
         confirm: String::new(),
+        note: String::new(),
+        conflict: None,
     })
 }
 

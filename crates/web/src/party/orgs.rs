@@ -155,6 +155,8 @@ async fn party_org_form(
         errors: rest,
         submit: "保存".into(),
         confirm: String::new(),
+        note: String::new(),
+        conflict: None,
     })
 }
 

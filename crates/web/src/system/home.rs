@@ -9,6 +9,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use hongling_domain::Action;
+use hongling_domain::role::ScopeKind;
 
 use super::*;
 
@@ -32,6 +33,10 @@ struct DashboardPage {
     sync_pending: String,
     supervised: String,
     closed: String,
+    /// proposals of the subtree waiting for a leader (keepers of the register only)
+    pending_decisions: Option<String>,
+    /// whether the user is the one to decide them
+    decides: bool,
 }
 
 async fn dashboard(State(st): State<AppState>, pu: PageUser) -> Result<Response, WebError> {
@@ -40,6 +45,11 @@ async fn dashboard(State(st): State<AppState>, pu: PageUser) -> Result<Response,
         return Ok(Redirect::to(&format!("/party/orgs/{own}")).into_response());
     }
     let figures = st.app.system().dashboard(&pu.user).await?;
+    let pending_decisions = if pu.user.can(Action::RegistryWrite) && pu.user.scope.kind == ScopeKind::Region {
+        Some(fmt::thousands(st.app.registry().pending_decision_count(&pu.user).await? as i64))
+    } else {
+        None
+    };
     let page = DashboardPage {
         layout: pu.layout(&st, "dashboard", "工作台").await,
         counties: fmt::thousands(figures.counties),
@@ -53,6 +63,8 @@ async fn dashboard(State(st): State<AppState>, pu: PageUser) -> Result<Response,
         sync_pending: fmt::thousands(figures.sync_pending),
         supervised: fmt::thousands(figures.supervised),
         closed: fmt::thousands(figures.closed),
+        pending_decisions,
+        decides: pu.user.can(Action::RegistryDecide),
         figures,
     };
     Ok(render(&page))
