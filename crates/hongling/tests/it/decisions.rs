@@ -316,3 +316,74 @@ async fn the_category_list_follows_the_registration_mode() {
     assert!(r.body.contains("备案的社区社会组织类别应为"), "{}", r.body);
     assert_eq!(t.audit_count().await, before);
 }
+
+#[tokio::test]
+async fn the_member_and_party_org_forms_keep_the_work_too() {
+    use hongling_service::party::members::MemberInput;
+    use hongling_service::party::records::PartyOrgInput;
+    let t = TestApp::new().await;
+    let office = t.current(t.user("office", Role::PartyOffice, "370502", PW).await).await;
+    t.user("office2", Role::PartyOffice, "370502", PW).await;
+    let party_org = t
+        .app
+        .party()
+        .create_party_org(
+            &office,
+            &PartyOrgInput {
+                name: "文汇街道联合党支部".into(),
+                org_type: "branch".into(),
+                region_code: VILLAGE.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("party org")
+        .id;
+    let member = t
+        .app
+        .party()
+        .create_member(
+            &office,
+            &MemberInput {
+                name: "张敏".into(),
+                member_type: "formal".into(),
+                party_org_id: Some(party_org.to_string()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("member")
+        .id;
+    let mut a = t.browser();
+    a.login("office", PW).await;
+    let mut b = t.browser();
+    b.login("office2", PW).await;
+    for (edit, save, field, theirs, mine) in [
+        (format!("/party/members/{member}/edit"), format!("/party/members/{member}"), "posts", "组织委员", "宣传委员"),
+        (format!("/party/orgs/{party_org}/edit"), format!("/party/orgs/{party_org}"), "brand", "红色先锋", "党群连心"),
+    ] {
+        let page_a = a.get(&edit).await.body;
+        let page_b = b.get(&edit).await.body;
+        let with = |html: &str, v: &str| -> Vec<(String, String)> {
+            form_fields(html, "record-form")
+                .into_iter()
+                .map(|(k, x)| if k == field { (k, v.to_owned()) } else { (k, x) })
+                .collect()
+        };
+        let pb = with(&page_b, theirs);
+        let refs: Vec<(&str, &str)> = pb.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(b.post(&save, &refs).await.status, StatusCode::SEE_OTHER, "{edit}");
+        let pa = with(&page_a, mine);
+        let refs: Vec<(&str, &str)> = pa.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let r = a.post(&save, &refs).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{edit}: {}", r.body);
+        assert!(r.body.contains(&format!("同事已保存为：{theirs}")), "{edit}: {}", r.body);
+        assert!(r.body.contains(&format!("value=\"{mine}\"")), "{edit}: the input is kept");
+        let again = form_fields(&r.body, "record-form");
+        let refs: Vec<(&str, &str)> = again.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let r = a.post(&save, &refs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{edit}: saved again: {}", r.body);
+    }
+    let m = t.app.party().get_member(&office, member).await.expect("member");
+    assert_eq!(m.posts, "宣传委员");
+}

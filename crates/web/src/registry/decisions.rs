@@ -174,7 +174,7 @@ async fn decision_page(
                 ),
                 get: false,
             });
-            let mut reason = Field::text("note", "退回理由", note).placeholder("如：决定文书号有误，请核对后重新提出");
+            let mut reason = Field::text("note", "退回理由", note).placeholder("如：文书号有误");
             reason.required = true;
             reason.error = note_error;
             page.forms.push(InlineForm {
