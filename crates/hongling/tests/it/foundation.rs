@@ -393,12 +393,12 @@ async fn openapi_required_lists_are_what_the_server_enforces() {
             let m = method.to_uppercase();
             if method == "put" {
                 puts += 1;
-                let whole = b.api_send(&m, &uri, &tok, full.clone()).await;
+                let whole = b.api_send(&m, &uri, tok, full.clone()).await;
                 assert!(!whole.body.contains("缺少字段"), "{what}: the example is whole: {}", whole.body);
                 for f in props.keys() {
                     let mut body = full.clone();
                     body.as_object_mut().expect("object").remove(f);
-                    let r = b.api_send(&m, &uri, &tok, body).await;
+                    let r = b.api_send(&m, &uri, tok, body).await;
                     if required.contains(&f.as_str()) {
                         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{what} without {f}: {}", r.body);
                         assert_eq!(named(&r), std::slice::from_ref(f), "{what} without {f}: {}", r.body);
@@ -411,7 +411,7 @@ async fn openapi_required_lists_are_what_the_server_enforces() {
                 for f in required {
                     let mut body = full.clone();
                     body.as_object_mut().expect("object").remove(f);
-                    let r = b.api_send(&m, &uri, &tok, body).await;
+                    let r = b.api_send(&m, &uri, tok, body).await;
                     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{what} without {f}: {}", r.body);
                     assert!(named(&r).iter().any(|n| n == f), "{what} without {f}: {}", r.body);
                 }

@@ -39,7 +39,7 @@ pub(crate) async fn proposed_and_approved(
 
 fn done(o: StatusOutcome) -> hongling_store::registry::entity::social_org::Model {
     match o {
-        StatusOutcome::Done(m) => m,
+        StatusOutcome::Done(m) => *m,
         StatusOutcome::Proposed(d) => panic!("taken at once, not proposed: {d:?}"),
     }
 }

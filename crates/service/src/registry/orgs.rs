@@ -196,8 +196,8 @@ pub(crate) struct StatusChange<'a> {
 /// for a leader's approval.
 #[derive(Debug, Clone)]
 pub enum StatusOutcome {
-    Done(social_org::Model),
-    Proposed(org_decision::Model),
+    Done(Box<social_org::Model>),
+    Proposed(Box<org_decision::Model>),
 }
 
 impl Registry<'_> {
@@ -536,7 +536,7 @@ impl Registry<'_> {
         }
         if action.is_proposal(self.decision_approval(&old, today).await?) {
             let d = self.propose(&by, &old, action, reason.trim(), doc_no.trim(), on).await?;
-            return Ok(StatusOutcome::Proposed(d));
+            return Ok(StatusOutcome::Proposed(Box::new(d)));
         }
         let txn = begin_write(&self.db).await?;
         let cur = social_org::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(Error::NotFound)?;
@@ -546,7 +546,7 @@ impl Registry<'_> {
         let change = StatusChange { action, to, on, reason: reason.trim(), doc_no: doc_no.trim(), uscc: code };
         let m = self.apply_status(&txn, &by, None, cur, change).await?;
         txn.commit().await?;
-        Ok(StatusOutcome::Done(m))
+        Ok(StatusOutcome::Done(Box::new(m)))
     }
 
     /// Write a life-cycle change to a record locked in `txn`: the status, its

@@ -216,9 +216,9 @@ async fn orgs_status(
         .await
         .map_err(api_err)?;
     match out {
-        StatusOutcome::Done(m) => Ok(Json(Org::from(m)).into_response()),
+        StatusOutcome::Done(m) => Ok(Json(Org::from(*m)).into_response()),
         StatusOutcome::Proposed(d) => {
-            let v = st.app.registry().decision_views(vec![d]).await.map_err(api_err)?;
+            let v = st.app.registry().decision_views(vec![*d]).await.map_err(api_err)?;
             let v = v.into_iter().next().ok_or_else(|| api_err(Error::NotFound))?;
             Ok((axum::http::StatusCode::ACCEPTED, Json(v)).into_response())
         }
