@@ -138,6 +138,11 @@ async fn a_return_needs_a_reason_and_a_changed_status_is_not_approved() {
     let d = t.app.registry().decide(&f.leader, id, Verdict::Return, "文书号有误").await.expect("return");
     assert_eq!((d.status.as_str(), d.decision_note.as_str()), ("returned", "文书号有误"));
     assert_eq!(t.app.registry().get_org(&f.clerk, f.org).await.expect("org").status, "active");
+    let mut clerk = t.browser();
+    clerk.login("clerk", PW).await;
+    let page = clerk.get(&format!("/registry/orgs/{}", f.org)).await.body;
+    assert!(page.contains("已被 leader 退回，理由：文书号有误"), "the clerk sees why: {page}");
+    assert!(page.contains("?action=deregister"), "and may propose again");
     // returned: the clerk proposes again
     let again = propose(&t, &f.clerk, f.org, StatusAction::Deregister).await.expect("again");
     // meanwhile the locality switches approval off and another clerk revokes at once

@@ -134,16 +134,12 @@ pub(super) async fn detail(
     }
     page.subtitle = format!("统一社会信用代码：{}", org.uscc.as_deref().unwrap_or("—"));
     // a proposal waiting for a leader: no second one, and the page says so
-    let pending = if can_write {
-        st.app
-            .registry()
-            .org_decisions(&pu.user, id)
-            .await?
-            .into_iter()
-            .find(|d| d.status == DecisionStatus::Pending.as_str())
-    } else {
-        None
-    };
+    let decisions = if can_write { st.app.registry().org_decisions(&pu.user, id).await? } else { vec![] };
+    let pending = decisions.iter().find(|d| d.status == DecisionStatus::Pending.as_str()).cloned();
+    // the clerk learns why their last proposal was returned
+    if let Some(d) = decisions.first().filter(|d| d.status == DecisionStatus::Returned.as_str()) {
+        page.note = format!("最近一次{}申请已被 {} 退回，理由：{}。", d.action_label, d.decided_by, d.decision_note);
+    }
     if let Some(d) = &pending {
         page.tags.push((format!("{}待审批", d.action_label), "hl-tag-orange"));
         page.note = format!(
