@@ -213,7 +213,7 @@ params! {
     Grade3aShareTarget = "grade_3a_share_target", "3A以上等级社会组织占比目标", Rate, "", 0..=10_000, None,
         "全国无统一标准，由各地设定";
     RegistryDecisionApproval = "registry_decision_approval", "注销、撤销、吊销和恢复须经登记管理机关负责人批准", Flag, "", 0..=1, Some(1),
-        "本系统默认值：《社会组织登记管理条例》规定的注销、撤销、吊销决定由登记管理机关作出，由经办人提出、负责人批准（两人办理）";
+        "本系统默认值：注销、撤销、吊销和恢复由经办人提出、登记管理机关负责人批准后生效（两人办理），各地可设为否";
     DormantYearsWithoutReport = "dormant_years_without_report", "连续未参加年检年报认定“僵尸型”组织的年数", Years, "年", 1..=10, None,
         "全国无统一标准，由各地设定";
 }

@@ -82,8 +82,10 @@ async fn list(State(st): State<AppState>, pu: PageUser, Query(q): Query<ListQuer
     ];
     let decided = status != DecisionStatus::Pending;
     let mut heads = vec!["社会组织", "事项", "事由 / 决定文书号", "决定日期", "经办人", "提出时间"];
-    if decided {
-        heads.extend(["审批人", "审批时间"]);
+    match status {
+        DecisionStatus::Approved => heads.extend(["审批人", "审批时间"]),
+        DecisionStatus::Returned => heads.extend(["审批人 / 退回理由", "审批时间"]),
+        DecisionStatus::Pending => {}
     }
     heads.push("操作");
     let mut t = Table::new("decision-table", heads);
