@@ -18,6 +18,7 @@ labelled_enum!(
         Account = "account", "修改本人密码";
         RegistryRead = "registry.read", "查看社会组织登记信息";
         RegistryWrite = "registry.write", "办理社会组织登记事项";
+        RegistryDecide = "registry.decide", "审批注销、撤销、吊销和恢复登记";
         RegistryImport = "registry.import", "导入社会组织";
         RegistryExport = "registry.export", "导出社会组织名录";
         UnitsRead = "registry.units.read", "查看业务主管单位";
@@ -87,6 +88,8 @@ fn grant_of(a: Action) -> Grant {
         Action::Home | Action::Account => grant(REGION_ALL, EVERYONE_ORG, EVERYONE_PARTY).and_supervisor(),
         Action::RegistryRead => grant(REGION_ALL, EVERYONE_ORG, NONE).and_supervisor(),
         Action::RegistryWrite | Action::RegistryImport | Action::UnitsWrite => grant(REGISTRY_KEEPERS, NONE, NONE),
+        // the second person of a decision: a leader of the registration authority
+        Action::RegistryDecide => grant(&[RegistrarLeader], NONE, NONE),
         Action::RegistryExport | Action::UnitsRead => grant(REGION_ALL, NONE, NONE).and_supervisor(),
         Action::PartyFigures | Action::InstructorsRead | Action::ChannelsRead => grant(PARTY_READERS, NONE, NONE),
         Action::PartyPlan
@@ -157,6 +160,7 @@ mod tests {
         let pairs = [
             (Action::RegistryWrite, Action::RegistryRead),
             (Action::RegistryImport, Action::RegistryRead),
+            (Action::RegistryDecide, Action::RegistryWrite),
             (Action::UnitsWrite, Action::UnitsRead),
             (Action::PartyOrgsWrite, Action::PartyRecordsRead),
             (Action::PartyOrgEdit, Action::PartyRecordsRead),
@@ -185,6 +189,10 @@ mod tests {
         assert!(allows(Registrar, Region, Action::RegistryWrite));
         assert!(!allows(PartyOffice, Region, Action::RegistryWrite));
         assert!(!allows(Supervisor, Unit, Action::RegistryWrite));
+        // a leader decides what a clerk proposes; a clerk does not decide
+        assert!(allows(RegistrarLeader, Region, Action::RegistryDecide));
+        assert!(!allows(Registrar, Region, Action::RegistryDecide));
+        assert!(!allows(Admin, Region, Action::RegistryDecide));
         // a supervisor reads its unit's organizations and their party records,
         // no region-wide figure
         assert!(allows(Supervisor, Unit, Action::RegistryRead));

@@ -25,10 +25,13 @@ pub enum Unit {
     Days,
     Metres,
     Years,
+    /// a switch: 1 on (是), 0 off (否)
+    Flag,
 }
 
 impl Unit {
-    pub const ALL: &'static [Unit] = &[Unit::Count, Unit::Rate, Unit::Yuan, Unit::Days, Unit::Metres, Unit::Years];
+    pub const ALL: &'static [Unit] =
+        &[Unit::Count, Unit::Rate, Unit::Yuan, Unit::Days, Unit::Metres, Unit::Years, Unit::Flag];
 
     /// The identifier, as the API answers it (serde's name).
     pub fn as_str(self) -> &'static str {
@@ -39,6 +42,7 @@ impl Unit {
             Unit::Days => "days",
             Unit::Metres => "metres",
             Unit::Years => "years",
+            Unit::Flag => "flag",
         }
     }
 
@@ -50,6 +54,7 @@ impl Unit {
             Unit::Days => "天",
             Unit::Metres => "米",
             Unit::Years => "年",
+            Unit::Flag => "是否（1 是，0 否）",
         }
     }
 
@@ -65,6 +70,7 @@ impl Unit {
             }
             Unit::Metres if v % 1000 == 0 => format!("{} 公里", v / 1000),
             Unit::Metres => format!("{v} 米"),
+            Unit::Flag => if v != 0 { "是" } else { "否" }.to_owned(),
             _ => format!("{v} {suffix}"),
         }
     }
@@ -86,6 +92,11 @@ impl Unit {
                 let m = if km { v * 1000.0 } else { v };
                 (m >= 0.0).then(|| m.round() as i64)
             }
+            Unit::Flag => match s {
+                "1" | "是" | "开启" | "需要" | "on" | "yes" | "true" => Some(1),
+                "0" | "否" | "关闭" | "不需要" | "off" | "no" | "false" => Some(0),
+                _ => None,
+            },
             _ => {
                 let head: String = s.chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
                 head.parse().ok()
@@ -207,6 +218,8 @@ params! {
         "全国无统一标准，由各地设定";
     Grade3aShareTarget = "grade_3a_share_target", "3A以上等级社会组织占比目标", Rate, "", 0..=10_000, None,
         "全国无统一标准，由各地设定";
+    RegistryDecisionApproval = "registry_decision_approval", "注销、撤销、吊销和恢复须经登记管理机关负责人批准", Flag, "", 0..=1, Some(1),
+        "本系统默认值：注销、撤销、吊销和恢复由经办人提出、登记管理机关负责人批准后生效（两人办理），各地可设为否";
     DormantYearsWithoutReport = "dormant_years_without_report", "连续未参加年检年报认定“僵尸型”组织的年数", Years, "年", 1..=10, None,
         "全国无统一标准，由各地设定";
 }

@@ -550,6 +550,9 @@ async fn demo(cfg: &mut Config, addr: &str, data: &Path) -> anyhow::Result<()> {
         println!("已生成东营市演示党建数据：{parties} 个党组织。");
     }
     let accounts = app.system().ensure_demo_accounts().await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    if let Some(name) = app.system().ensure_demo_proposal().await.map_err(|e| anyhow::anyhow!(describe(&e)))? {
+        println!("已生成一件待审批的演示申请：注销登记“{name}”（东营区民政局提出，待 leader 审批）。");
+    }
     let file = data.join("demo-accounts.txt");
     let mut known = std::fs::read_to_string(&file).unwrap_or_default();
     let fresh: Vec<_> = accounts.iter().filter(|a| a.password.is_some()).collect();

@@ -1,11 +1,57 @@
 // Hongling page behaviour (no inline scripts: the CSP forbids them).
+// A confirmation is asked only of a form whose required fields are filled:
+// the browser's own check comes first (reportValidity shows what is
+// missing), so nobody confirms a decision that the server would refuse.
 document.addEventListener("submit", function (ev) {
   var form = ev.target;
   var msg = form.getAttribute && form.getAttribute("data-confirm");
-  if (msg && !window.confirm(msg)) {
+  if (!msg) return;
+  if (form.checkValidity && !form.checkValidity()) {
+    ev.preventDefault();
+    if (form.reportValidity) form.reportValidity();
+    return;
+  }
+  if (!window.confirm(msg)) {
     ev.preventDefault();
   }
 }, true);
+
+// A select whose options depend on another field (data-depends names it;
+// each option's data-when the value it needs, empty for always): only the
+// options that apply are offered, and a choice that no longer applies is
+// cleared. The server checks the choice again.
+(function () {
+  var selects = document.querySelectorAll("select[data-depends]");
+  for (var i = 0; i < selects.length; i++) (function (sel) {
+    var form = sel.form;
+    var other = form && form.elements[sel.getAttribute("data-depends")];
+    if (!other) return;
+    var all = [];
+    for (var j = 0; j < sel.options.length; j++) {
+      var o = sel.options[j];
+      all.push({ value: o.value, text: o.text, when: o.getAttribute("data-when") || "" });
+    }
+    function apply() {
+      var want = other.value;
+      var current = sel.value;
+      var kept = false;
+      while (sel.options.length) sel.remove(0);
+      for (var k = 0; k < all.length; k++) {
+        var it = all[k];
+        if (it.when && it.when !== want) continue;
+        var opt = document.createElement("option");
+        opt.value = it.value;
+        opt.text = it.text;
+        opt.setAttribute("data-when", it.when);
+        if (it.value === current) { opt.selected = true; kept = true; }
+        sel.add(opt);
+      }
+      if (!kept) sel.value = "";
+    }
+    other.addEventListener("change", apply);
+    apply();
+  })(selects[i]);
+})();
 
 // Pickers: type part of a name, choose a suggestion (keyboard: ↓ ↑ Enter Esc).
 // The hidden field carries the chosen value (an id or a region code); text

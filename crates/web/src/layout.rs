@@ -51,6 +51,7 @@ const MENU: &[(&str, &[Entry])] = &[
                 Action::RegistryWrite,
                 ScopeKind::Region,
             ),
+            scoped("decisions", "登记审批", "/registry/decisions", Action::RegistryWrite, ScopeKind::Region),
             entry("units", "业务主管单位", "/registry/units", Action::UnitsRead),
             entry("org_import", "导入", "/registry/import", Action::RegistryImport),
         ],

@@ -117,6 +117,13 @@ const SUMMARIES: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/instructors/{id}/orgs", "为党建指导员增加或结束联系的组织（受联系数量上限和区域限制）"),
     ("get", "/api/v1/me", "当前令牌所属的账号"),
     ("get", "/api/v1/openapi.json", "本接口的 OpenAPI 3.1 文档"),
+    ("get", "/api/v1/org-decisions", "登记审批：本辖区提出的注销、撤销、吊销和恢复申请"),
+    (
+        "post",
+        "/api/v1/org-decisions/{id}/approve",
+        "批准注销、撤销、吊销或恢复申请（登记管理机关负责人），批准后立即生效",
+    ),
+    ("post", "/api/v1/org-decisions/{id}/return", "退回注销、撤销、吊销或恢复申请（须填写退回理由）"),
     ("get", "/api/v1/orgs", "社会组织列表：按条件筛选、排序、分页"),
     ("post", "/api/v1/orgs", "登记（或备案）一个社会组织，或受理成立申请"),
     ("get", "/api/v1/orgs/{id}", "一个社会组织的登记信息"),
@@ -124,7 +131,11 @@ const SUMMARIES: &[(&str, &str, &str)] = &[
     ("put", "/api/v1/orgs/{id}/channel", "人工指定社会组织党建工作的管理渠道"),
     ("get", "/api/v1/orgs/{id}/history", "社会组织的变更历史（新的在前）"),
     ("put", "/api/v1/orgs/{id}/host", "“1+N”：由已建党组织的社会组织牵头带动本组织"),
-    ("post", "/api/v1/orgs/{id}/status", "登记状态操作：准予成立、注销、撤销登记、吊销登记证书、恢复等"),
+    (
+        "post",
+        "/api/v1/orgs/{id}/status",
+        "登记状态操作：准予成立、注销、撤销登记、吊销登记证书、恢复等（须经负责人批准的，提出后待审批，答复 202）",
+    ),
     ("get", "/api/v1/party-channels", "本区域及上级区域的党建管理渠道"),
     ("post", "/api/v1/party-channels", "新增党建管理渠道"),
     ("get", "/api/v1/party-funds", "党建经费列表（党费返还、启动经费、教育经费等）"),
@@ -561,6 +572,9 @@ mod tests {
                 ("post", "/api/v1/orgs") | ("put", "/api/v1/orgs/{id}") => org(b, put),
                 ("post", "/api/v1/orgs/{id}/status") => {
                     read::<StatusInput>(b, false)?.parse().map(|_| ()).map_err(|e| format!("{e:?}"))
+                }
+                ("post", "/api/v1/org-decisions/{id}/return") => {
+                    read::<crate::registry::api::ReturnInput>(b, false).map(|_| ())
                 }
                 ("put", "/api/v1/orgs/{id}/host") => read::<HostInput>(b, true).map(|_| ()),
                 ("put", "/api/v1/orgs/{id}/channel") => read::<ChannelSet>(b, true).map(|_| ()),

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+pub mod decision;
 pub mod uscc;
 
 use crate::enums::labelled_enum;

@@ -43,6 +43,9 @@ fn fill(path: &str, ids: &Ids) -> String {
                     ids.member
                 } else if path.starts_with("/party/instructors") || path.starts_with("/api/v1/instructors") {
                     ids.instructor
+                } else if path.starts_with("/registry/decisions") || path.starts_with("/api/v1/org-decisions") {
+                    // no proposal of that id: 404, still "allowed" (not 403)
+                    ids.org
                 } else if path.starts_with("/system/users") {
                     ids.user
                 } else if path.starts_with("/account/tokens") {

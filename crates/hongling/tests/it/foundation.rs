@@ -358,6 +358,9 @@ async fn openapi_required_lists_are_what_the_server_enforces() {
     // an administrator of 东营区: the permission matrix lets every request reach its extractors
     t.user("contract", Role::Admin, "370502", PW).await;
     let tok = t.app.create_token(&Principal::Cli, "contract", "required", None).await.expect("token");
+    // decisions on proposals are a registrar leader's (the second person)
+    t.user("contract_leader", Role::RegistrarLeader, "370502", PW).await;
+    let leader_tok = t.app.create_token(&Principal::Cli, "contract_leader", "required", None).await.expect("token");
     let mut b = t.browser();
     let doc = b.get("/api/v1/openapi.json").await.json();
     let example = |path: &str, method: &str| {
@@ -385,16 +388,17 @@ async fn openapi_required_lists_are_what_the_server_enforces() {
             let required: Vec<&str> =
                 schema["required"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
             let id = if path == "/api/v1/orgs/{id}/status" { org.as_str() } else { "999999" };
+            let tok = if path.starts_with("/api/v1/org-decisions") { &leader_tok } else { &tok };
             let uri = path.replace("{id}", id);
             let m = method.to_uppercase();
             if method == "put" {
                 puts += 1;
-                let whole = b.api_send(&m, &uri, &tok, full.clone()).await;
+                let whole = b.api_send(&m, &uri, tok, full.clone()).await;
                 assert!(!whole.body.contains("缺少字段"), "{what}: the example is whole: {}", whole.body);
                 for f in props.keys() {
                     let mut body = full.clone();
                     body.as_object_mut().expect("object").remove(f);
-                    let r = b.api_send(&m, &uri, &tok, body).await;
+                    let r = b.api_send(&m, &uri, tok, body).await;
                     if required.contains(&f.as_str()) {
                         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{what} without {f}: {}", r.body);
                         assert_eq!(named(&r), std::slice::from_ref(f), "{what} without {f}: {}", r.body);
@@ -407,7 +411,7 @@ async fn openapi_required_lists_are_what_the_server_enforces() {
                 for f in required {
                     let mut body = full.clone();
                     body.as_object_mut().expect("object").remove(f);
-                    let r = b.api_send(&m, &uri, &tok, body).await;
+                    let r = b.api_send(&m, &uri, tok, body).await;
                     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{what} without {f}: {}", r.body);
                     assert!(named(&r).iter().any(|n| n == f), "{what} without {f}: {}", r.body);
                 }

@@ -5,6 +5,7 @@ mod support;
 
 mod access;
 mod auth;
+mod decisions;
 mod errors;
 mod foundation;
 mod home;

@@ -3,8 +3,10 @@
 
 use axum::http::StatusCode;
 use hongling_domain::Role;
+use hongling_domain::registry::decision::Verdict;
 use hongling_domain::registry::{Category, OrgKind, RegistrationMode, StatusAction};
 use hongling_service::Principal;
+use hongling_service::registry::orgs::StatusOutcome;
 use time::Duration;
 use time::macros::date;
 
@@ -15,6 +17,31 @@ const DYQ_VILLAGE: &str = "370502001011"; // 东营区文汇街道东营社区
 async fn registrar(t: &TestApp, name: &str, scope: &str) -> hongling_service::CurrentUser {
     let id = t.user(name, Role::Registrar, scope, PW).await;
     t.current(id).await
+}
+
+/// A life-cycle action that needs a second person: `me` proposes it, a
+/// leader of the same scope approves it; the record as changed.
+pub(crate) async fn proposed_and_approved(
+    t: &TestApp,
+    me: &hongling_service::CurrentUser,
+    id: i64,
+    action: StatusAction,
+    reason: &str,
+    doc_no: &str,
+) -> hongling_store::registry::entity::social_org::Model {
+    let out = t.app.registry().org_status_action(me, id, action, reason, doc_no, None, None).await.expect("propose");
+    let StatusOutcome::Proposed(d) = out else { panic!("{action:?} is a proposal where the policy asks for approval") };
+    let name = format!("leader_{}", d.id);
+    let leader = t.current(t.user(&name, Role::RegistrarLeader, me.scope.region.as_str(), PW).await).await;
+    t.app.registry().decide(&leader, d.id, Verdict::Approve, "").await.expect("approve");
+    t.app.registry().get_org(me, id).await.expect("org")
+}
+
+fn done(o: StatusOutcome) -> hongling_store::registry::entity::social_org::Model {
+    match o {
+        StatusOutcome::Done(m) => *m,
+        StatusOutcome::Proposed(d) => panic!("taken at once, not proposed: {d:?}"),
+    }
 }
 
 #[tokio::test]
@@ -130,33 +157,22 @@ async fn life_cycle_actions() {
         .await;
     assert_eq!(e.expect_err("needs a code").field_errors()[0].field, "uscc");
     let c = code('1', "370500", "MJA00004");
-    let m = t
-        .app
-        .registry()
-        .org_status_action(&me, a.id, StatusAction::ApproveRegistration, "材料齐全", "", None, Some(&c))
-        .await
-        .expect("approve");
+    let m = done(
+        t.app
+            .registry()
+            .org_status_action(&me, a.id, StatusAction::ApproveRegistration, "材料齐全", "", None, Some(&c))
+            .await
+            .expect("approve"),
+    );
     assert_eq!(m.status, "active");
     assert_eq!(m.uscc.as_deref(), Some(c.as_str()));
     let e = t.app.registry().org_status_action(&me, a.id, StatusAction::RevokeLicence, "未年检", "", None, None).await;
     assert_eq!(e.expect_err("needs doc").field_errors()[0].field, "doc_no");
-    t.app
-        .registry()
-        .org_status_action(&me, a.id, StatusAction::RevokeLicence, "连续两年未年检", "东民社罚〔2026〕3号", None, None)
-        .await
-        .expect("revoke licence");
-    let back = t
-        .app
-        .registry()
-        .org_status_action(&me, a.id, StatusAction::Reinstate, "行政复议撤销原决定", "东民复〔2026〕1号", None, None)
-        .await
-        .expect("reinstate");
+    proposed_and_approved(&t, &me, a.id, StatusAction::RevokeLicence, "连续两年未年检", "东民社罚〔2026〕3号").await;
+    let back =
+        proposed_and_approved(&t, &me, a.id, StatusAction::Reinstate, "行政复议撤销原决定", "东民复〔2026〕1号").await;
     assert_eq!(back.status, "active");
-    t.app
-        .registry()
-        .org_status_action(&me, a.id, StatusAction::Deregister, "自行解散", "东民社注〔2026〕9号", None, None)
-        .await
-        .expect("dereg");
+    proposed_and_approved(&t, &me, a.id, StatusAction::Deregister, "自行解散", "东民社注〔2026〕9号").await;
     let e = t.app.registry().org_status_action(&me, a.id, StatusAction::Reinstate, "x", "y", None, None).await;
     assert_eq!(e.expect_err("final").code(), "conflict");
     let h = t.app.registry().org_history(&me, a.id).await.expect("h");
@@ -171,11 +187,7 @@ async fn life_cycle_actions() {
     let filed = t.app.registry().create_org(&by, f, false).await.expect("filed");
     let e = t.app.registry().org_status_action(&me, filed.id, StatusAction::RevokeLicence, "x", "y", None, None).await;
     assert_eq!(e.expect_err("no licence").code(), "conflict");
-    t.app
-        .registry()
-        .org_status_action(&me, filed.id, StatusAction::Revoke, "长期不活动", "文汇街道〔2026〕2号", None, None)
-        .await
-        .expect("revoke filing");
+    proposed_and_approved(&t, &me, filed.id, StatusAction::Revoke, "长期不活动", "文汇街道〔2026〕2号").await;
     // a grassroots worker reads but cannot change
     let g = t.user("grass", Role::Grassroots, "370502001", PW).await;
     let g = t.current(g).await;
@@ -260,8 +272,8 @@ async fn the_edit_form_saves_what_the_page_sends() {
     assert!(r.body.contains("已保存变更") && r.body.contains("赵磊"), "{}", r.body);
     // the same form again (an old version): refused, nothing overwritten
     let r = b.post(&format!("/registry/orgs/{dyq}"), &pairs).await;
-    assert_ne!(r.status, StatusCode::SEE_OTHER);
-    assert!(r.body.contains("已被他人修改") || r.body.contains("已被修改"), "{}", r.body);
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("已被他人修改") && r.body.contains("id=\"conflict\""), "{}", r.body);
     // a version that is not a number is a clear error, not a crash
     let bad: Vec<(&str, &str)> = pairs.iter().map(|&(k, v)| if k == "version" { (k, "x") } else { (k, v) }).collect();
     let r = b.post(&format!("/registry/orgs/{dyq}"), &bad).await;
@@ -331,6 +343,8 @@ async fn json_api_for_the_registry() {
     let t = TestApp::new().await;
     t.user("apireg", Role::Registrar, "370502", PW).await;
     let token = t.app.create_token(&Principal::Cli, "apireg", "test", None).await.expect("token");
+    t.user("apilead", Role::RegistrarLeader, "370502", PW).await;
+    let lead_token = t.app.create_token(&Principal::Cli, "apilead", "test", None).await.expect("token");
     let mut b = t.browser();
     let c = code('1', "370502", "MJK00001");
     let body = serde_json::json!({
@@ -412,7 +426,23 @@ async fn json_api_for_the_registry() {
             serde_json::json!({"action": "deregister", "reason": "解散", "doc_no": "东民注〔2026〕1号"}),
         )
         .await;
-    assert_eq!(r.json()["status"], "deregistered", "{}", r.body);
+    // a proposal: 202 with the pending decision, the record unchanged until a leader approves
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    assert_eq!((r.json()["status"].as_str(), r.json()["proposed_by"].as_str()), (Some("pending"), Some("apireg")));
+    let decision = r.json()["id"].as_i64().expect("decision id");
+    assert_eq!(b.api_get(&format!("/api/v1/orgs/{id}"), Some(&token)).await.json()["status"], "active");
+    let r = b.api_get("/api/v1/org-decisions", Some(&lead_token)).await;
+    assert_eq!(r.json().as_array().map(Vec::len), Some(1), "{}", r.body);
+    // the clerk may not decide; the leader approves
+    let approve = format!("/api/v1/org-decisions/{decision}/approve");
+    let r = b.api_send("POST", &approve, &token, serde_json::json!({})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = b.api_send("POST", &approve, &lead_token, serde_json::json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.json()["status"].as_str(), r.json()["decided_by"].as_str()), (Some("approved"), Some("apilead")));
+    let r = b.api_send("POST", &approve, &lead_token, serde_json::json!({})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "approved twice: {}", r.body);
+    assert_eq!(b.api_get(&format!("/api/v1/orgs/{id}"), Some(&token)).await.json()["status"], "deregistered");
     let h = b.api_get(&format!("/api/v1/orgs/{id}/history"), Some(&token)).await.json();
     let actions: Vec<&str> = h.as_array().expect("list").iter().filter_map(|e| e["action"].as_str()).collect();
     assert_eq!(actions, ["deregister", "update", "create"]);

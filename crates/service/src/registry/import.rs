@@ -900,6 +900,8 @@ impl Registry<'_> {
                             reason: file_name,
                             doc_no: "",
                             changes,
+                            actor: None,
+                            approver: String::new(),
                         };
                         self.write_event(&txn, by, &m, ev).await?;
                         touched.push(m.id);

@@ -2,6 +2,7 @@
 //! life-cycle actions, supervisory units, import, export and generated data.
 //! Reached through [`Hongling::registry`].
 
+pub mod decisions;
 pub mod generate;
 pub mod import;
 pub mod input;

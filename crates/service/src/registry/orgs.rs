@@ -8,7 +8,7 @@ use hongling_domain::registry::{
 use hongling_domain::role::ScopeKind;
 use hongling_domain::{RegionCode, Role, Scope};
 use hongling_store::audit::{self, NewEntry};
-use hongling_store::registry::entity::{org_event, social_org, supervisory_unit};
+use hongling_store::registry::entity::{org_decision, org_event, social_org, supervisory_unit};
 use hongling_store::registry::orgs as store_orgs;
 use hongling_store::{begin_write, is_unique_violation, to_db};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
@@ -167,6 +167,14 @@ pub(crate) fn require_writer(by: &Principal) -> Result<Option<&CurrentUser>> {
     }
 }
 
+/// A closed record (注销, 撤销, 吊销) is not changed any more.
+fn require_open(m: &social_org::Model) -> Result<()> {
+    match OrgStatus::parse(&m.status) {
+        Some(s) if !s.is_open() => Err(Error::Conflict(format!("该组织{}，登记事项和监管分类不能再变更", s.label()))),
+        _ => Ok(()),
+    }
+}
+
 /// A change event to write with a change.
 pub(crate) struct EventDraft<'a> {
     pub action: &'a str,
@@ -174,6 +182,30 @@ pub(crate) struct EventDraft<'a> {
     pub reason: &'a str,
     pub doc_no: &'a str,
     pub changes: Vec<FieldChange>,
+    /// The event's actor when it is not the one writing it (the clerk who
+    /// proposed a decision a leader approves).
+    pub actor: Option<String>,
+    /// Who approved it, where a second person decided it.
+    pub approver: String,
+}
+
+/// A life-cycle change to write (`apply_status`).
+pub(crate) struct StatusChange<'a> {
+    pub action: StatusAction,
+    pub to: OrgStatus,
+    pub on: Date,
+    pub reason: &'a str,
+    pub doc_no: &'a str,
+    /// The credit code assigned by 准予登记.
+    pub uscc: Option<String>,
+}
+
+/// What a life-cycle action did: the changed record, or a proposal waiting
+/// for a leader's approval.
+#[derive(Debug, Clone)]
+pub enum StatusOutcome {
+    Done(Box<social_org::Model>),
+    Proposed(Box<org_decision::Model>),
 }
 
 impl Registry<'_> {
@@ -308,7 +340,15 @@ impl Registry<'_> {
         let action = if applying { "apply" } else { "create" };
         let effective = d.founded_on.filter(|_| !applying).unwrap_or(today);
         let summary = format!("{}：{}", if applying { "受理成立申请" } else { "登记" }, m.name);
-        let ev = EventDraft { action, effective_on: effective, reason: "", doc_no: "", changes: vec![] };
+        let ev = EventDraft {
+            action,
+            effective_on: effective,
+            reason: "",
+            doc_no: "",
+            changes: vec![],
+            actor: None,
+            approver: String::new(),
+        };
         self.record_change(&txn, by, None, &m, ev, summary).await?;
         // its management channel, and the "三同步" breach until it is covered
         self.party().refresh_orgs(&txn, &[m.id], today).await?;
@@ -328,7 +368,8 @@ impl Registry<'_> {
             effective_on: Set(e.effective_on),
             at: Set(to_db(self.now())),
             action: Set(e.action.to_owned()),
-            actor: Set(by.actor_name()),
+            actor: Set(e.actor.unwrap_or_else(|| by.actor_name())),
+            approver: Set(e.approver),
             reason: Set(e.reason.to_owned()),
             doc_no: Set(e.doc_no.to_owned()),
             changes_json: Set(json!(e.changes).to_string()),
@@ -387,6 +428,7 @@ impl Registry<'_> {
         let by = Principal::User(me.clone());
         require_writer(&by)?;
         let old = self.get_org(me, id).await?;
+        require_open(&old)?;
         let unresolved = self.resolve_draft_regions(Some(me), &mut d).await?;
         if !unresolved.is_empty() {
             return Err(Error::Invalid(unresolved));
@@ -433,8 +475,15 @@ impl Registry<'_> {
         }
         let summary =
             format!("变更{}：{}", m.name, changes.iter().map(|c| field_label(&c.field)).collect::<Vec<_>>().join("、"));
-        let ev =
-            EventDraft { action: "update", effective_on: effective_on.unwrap_or(today), reason, doc_no: "", changes };
+        let ev = EventDraft {
+            action: "update",
+            effective_on: effective_on.unwrap_or(today),
+            reason,
+            doc_no: "",
+            changes,
+            actor: None,
+            approver: String::new(),
+        };
         self.record_change(&txn, &by, Some(&before), &m, ev, summary).await?;
         self.party().refresh_orgs(&txn, &[m.id], today).await?;
         txn.commit().await?;
@@ -443,6 +492,11 @@ impl Registry<'_> {
 
     /// A life-cycle action (准予登记, 注销, 撤销, 吊销, 恢复) with its reason,
     /// decision document number and date. Approval assigns the credit code.
+    ///
+    /// 注销, 撤销, 吊销 and 恢复 need a second person where the locality's
+    /// policy asks for it (`registry_decision_approval`, on by default): then
+    /// the action is a proposal (`StatusOutcome::Proposed`) that takes effect
+    /// when a leader approves it (`decide`); elsewhere it takes effect at once.
     #[allow(clippy::too_many_arguments)]
     pub async fn org_status_action(
         &self,
@@ -453,7 +507,7 @@ impl Registry<'_> {
         doc_no: &str,
         on: Option<Date>,
         uscc: Option<&str>,
-    ) -> Result<social_org::Model> {
+    ) -> Result<StatusOutcome> {
         let by = Principal::User(me.clone());
         require_writer(&by)?;
         let old = self.get_org(me, id).await?;
@@ -502,23 +556,49 @@ impl Registry<'_> {
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
-        let before = OrgSnapshot::from(&old);
+        if action.is_proposal(self.decision_approval(&old, today).await?) {
+            let d = self.propose(&by, &old, action, reason.trim(), doc_no.trim(), on).await?;
+            return Ok(StatusOutcome::Proposed(Box::new(d)));
+        }
         let txn = begin_write(&self.db).await?;
         let cur = social_org::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(Error::NotFound)?;
         if cur.status != old.status {
             return Err(Error::Conflict("该组织的状态已被他人变更，请刷新页面".into()));
         }
+        let change = StatusChange { action, to, on, reason: reason.trim(), doc_no: doc_no.trim(), uscc: code };
+        let m = self.apply_status(&txn, &by, None, cur, change).await?;
+        txn.commit().await?;
+        Ok(StatusOutcome::Done(Box::new(m)))
+    }
+
+    /// Write a life-cycle change to a record locked in `txn`: the status, its
+    /// event (with the approver where a second person decided it), the audit
+    /// entry and the coverage state. `by` is who makes it take effect; the
+    /// event names `proposer` as its actor when the change was proposed.
+    pub(crate) async fn apply_status(
+        &self,
+        txn: &impl ConnectionTrait,
+        by: &Principal,
+        proposer: Option<&str>,
+        cur: social_org::Model,
+        c: StatusChange<'_>,
+    ) -> Result<social_org::Model> {
+        let now = self.now();
+        let today = local_today(now);
+        let mode = RegistrationMode::parse(&cur.registration_mode).unwrap_or(RegistrationMode::Registered);
+        let before = OrgSnapshot::from(&cur);
+        let old = cur.clone();
         let mut am: social_org::ActiveModel = cur.into();
-        am.status = Set(to.as_str().to_owned());
-        am.status_changed_on = Set(Some(on));
-        if let Some(c) = code {
-            am.uscc = Set(Some(c));
+        am.status = Set(c.to.as_str().to_owned());
+        am.status_changed_on = Set(Some(c.on));
+        if let Some(code) = c.uscc {
+            am.uscc = Set(Some(code));
             am.sync_pending = Set(old.registration_mode == RegistrationMode::Registered.as_str());
-            am.founded_on = Set(old.founded_on.or(Some(on)));
+            am.founded_on = Set(old.founded_on.or(Some(c.on)));
         }
         am.version = Set(old.version + 1);
         am.updated_at = Set(to_db(now));
-        let m = am.update(&txn).await.map_err(|e| {
+        let m = am.update(txn).await.map_err(|e| {
             if is_unique_violation(&e) {
                 Error::invalid("uscc", "该统一社会信用代码已被其他组织使用")
             } else {
@@ -526,20 +606,24 @@ impl Registry<'_> {
             }
         })?;
         let changes = diff(&before, &OrgSnapshot::from(&m));
-        let summary = format!("{}：{}（{}）", action.label_for(mode), m.name, doc_no.trim());
+        let mut summary = format!("{}：{}（{}）", c.action.label_for(mode), m.name, c.doc_no);
+        if let Some(p) = proposer {
+            summary.push_str(&format!("，经办人 {p} 提出，负责人 {} 批准", by.actor_name()));
+        }
         let ev = EventDraft {
-            action: action.as_str(),
-            effective_on: on,
-            reason: reason.trim(),
-            doc_no: doc_no.trim(),
+            action: c.action.as_str(),
+            effective_on: c.on,
+            reason: c.reason,
+            doc_no: c.doc_no,
             changes,
+            actor: proposer.map(str::to_owned),
+            approver: if proposer.is_some() { by.actor_name() } else { String::new() },
         };
-        self.record_change(&txn, &by, Some(&before), &m, ev, summary).await?;
+        self.record_change(txn, by, Some(&before), &m, ev, summary).await?;
         // an organization that closes no longer counts, nor does it for its party organization
-        self.party().refresh_orgs(&txn, &[m.id], today).await?;
-        let parties = self.party().party_orgs_of_orgs(&txn, &[m.id]).await?;
-        self.party().refresh_party_orgs(&txn, &parties, today).await?;
-        txn.commit().await?;
+        self.party().refresh_orgs(txn, &[m.id], today).await?;
+        let parties = self.party().party_orgs_of_orgs(txn, &[m.id]).await?;
+        self.party().refresh_party_orgs(txn, &parties, today).await?;
         Ok(m)
     }
 
@@ -557,6 +641,7 @@ impl Registry<'_> {
             return Err(Error::invalid("reason", "请填写调整监管分类的事由"));
         }
         let old = self.get_org(me, id).await?;
+        require_open(&old)?;
         let before = OrgSnapshot::from(&old);
         let now = self.now();
         let txn = begin_write(&self.db).await?;
@@ -573,6 +658,8 @@ impl Registry<'_> {
             reason: reason.trim(),
             doc_no: "",
             changes,
+            actor: None,
+            approver: String::new(),
         };
         self.record_change(&txn, &by, Some(&before), &m, ev, summary).await?;
         txn.commit().await?;

@@ -33,6 +33,47 @@ const ACCOUNTS: &[(&str, &str, Role, &str)] = &[
 ];
 
 impl System<'_> {
+    /// One pending proposal in the demo, so the leader's to-do list (登记审批)
+    /// is not empty: the 东营区 clerk proposes to deregister the district's
+    /// most recently registered association. Only when there is no proposal
+    /// yet; returns the organization's name when it made one.
+    pub async fn ensure_demo_proposal(&self) -> Result<Option<String>> {
+        use hongling_domain::registry::StatusAction;
+        use hongling_store::registry::entity::{org_decision, social_org};
+        use sea_orm::PaginatorTrait;
+        if org_decision::Entity::find().count(&self.db).await? > 0 {
+            return Ok(None);
+        }
+        let Some(clerk) = user::Entity::find().filter(user::Column::Username.eq("dyq")).one(&self.db).await? else {
+            return Ok(None);
+        };
+        let me = crate::auth::current_user(&clerk)?;
+        let (lo, hi) = hongling_domain::region::subtree_range("370502");
+        let org = social_org::Entity::find()
+            .filter(social_org::Column::RegionCode.gte(lo))
+            .filter(social_org::Column::RegionCode.lt(hi))
+            .filter(social_org::Column::RegistrationMode.eq(RegistrationMode::Registered.as_str()))
+            .filter(social_org::Column::Status.eq(OrgStatus::Active.as_str()))
+            .filter(social_org::Column::Kind.eq(hongling_domain::registry::OrgKind::Association.as_str()))
+            .order_by_desc(social_org::Column::Id)
+            .one(&self.db)
+            .await?;
+        let Some(org) = org else { return Ok(None) };
+        let out = self
+            .registry()
+            .org_status_action(
+                &me,
+                org.id,
+                StatusAction::Deregister,
+                "经会员大会表决同意解散，已完成清算并报业务主管单位备案",
+                "东区民社注〔2026〕15号",
+                None,
+                None,
+            )
+            .await?;
+        Ok(matches!(out, crate::registry::orgs::StatusOutcome::Proposed(_)).then_some(org.name))
+    }
+
     /// Create the demo accounts that do not exist yet.
     pub async fn ensure_demo_accounts(&self) -> Result<Vec<DemoAccount>> {
         let mut out = Vec::new();

@@ -44,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_token_expiry::Migration),
             Box::new(m0012_unit_scope::Migration),
             Box::new(m0013_import_progress::Migration),
+            Box::new(crate::registry::m0015_registry_decisions::Migration),
             Box::new(m0017_seed_fidelity::Migration),
         ]
     }

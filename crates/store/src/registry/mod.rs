@@ -3,4 +3,5 @@
 
 pub mod entity;
 pub(crate) mod m0002_registry;
+pub(crate) mod m0015_registry_decisions;
 pub mod orgs;

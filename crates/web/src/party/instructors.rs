@@ -113,6 +113,8 @@ async fn instructor_form(
         errors: rest,
         submit: "保存".into(),
         confirm: String::new(),
+        note: String::new(),
+        conflict: None,
     })
 }
 

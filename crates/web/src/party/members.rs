@@ -20,7 +20,7 @@ use crate::error::WebError;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
 use crate::ui::list::{ListView, export_button, pairs};
-use crate::ui::{Button, DetailPage, Field, FormPage, InlineForm, Kind, Secret, attach, options, picker};
+use crate::ui::{Button, Conflict, DetailPage, Field, FormPage, InlineForm, Kind, Secret, attach, options, picker};
 
 use super::*;
 
@@ -135,6 +135,8 @@ async fn member_form(
         errors: rest,
         submit: "保存".into(),
         confirm: String::new(),
+        note: String::new(),
+        conflict: None,
     })
 }
 
@@ -175,8 +177,13 @@ async fn member_create(
 }
 
 async fn member_edit(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
-    let m = st.app.party().get_member(&pu.user, id).await?;
-    let i = MemberInput {
+    let i = member_input(st.app.party().get_member(&pu.user, id).await?);
+    Ok(render(&member_form(&st, &pu, "修改党员信息", format!("/party/members/{id}"), &i, &[], true).await?))
+}
+
+/// The edit form's input of a member as saved.
+fn member_input(m: hongling_service::party::members::MemberView) -> MemberInput {
+    MemberInput {
         name: m.name,
         gender: m.gender,
         member_type: m.member_type,
@@ -189,8 +196,7 @@ async fn member_edit(State(st): State<AppState>, pu: PageUser, Path(id): Path<i6
         phone: m.phone,
         left_on: m.left_on,
         version: Some(m.version),
-    };
-    Ok(render(&member_form(&st, &pu, "修改党员信息", format!("/party/members/{id}"), &i, &[], true).await?))
+    }
 }
 
 async fn member_update(
@@ -210,6 +216,23 @@ async fn member_update(
         Err(Error::Invalid(e)) => Ok(form_response(
             member_form(&st, &pu, "修改党员信息", format!("/party/members/{id}"), &i, &e, true).await?,
         )),
+        Err(Error::Conflict(m)) => {
+            // a colleague saved first: keep the input, carry the new version, show theirs
+            let cur = st.app.party().get_member(&pu.user, id).await?;
+            if i.version.is_none_or(|v| v == cur.version) {
+                return Err(Error::Conflict(m).into());
+            }
+            let theirs = member_input(cur);
+            let mine = MemberInput { version: theirs.version, ..i };
+            let action = format!("/party/members/{id}");
+            let mut page = member_form(&st, &pu, "修改党员信息", action.clone(), &mine, &[], true).await?;
+            let saved = member_fields(&st, &pu, &theirs, true, may_write_party(&pu.user)).await?;
+            let c = Conflict::between(&mut page.fields, &saved, &["id_number"], format!("{action}/edit"));
+            page = page.with_conflict(c);
+            let mut res = render(&page);
+            *res.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(res)
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -19,7 +19,9 @@ use crate::error::WebError;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
 use crate::ui::list::{ListView, export_button, pairs};
-use crate::ui::{Button, Cell, DetailPage, Field, FormPage, InlineForm, Kind, Tab, Table, attach, options, picker};
+use crate::ui::{
+    Button, Cell, Conflict, DetailPage, Field, FormPage, InlineForm, Kind, Tab, Table, attach, options, picker,
+};
 
 use super::*;
 
@@ -155,6 +157,8 @@ async fn party_org_form(
         errors: rest,
         submit: "保存".into(),
         confirm: String::new(),
+        note: String::new(),
+        conflict: None,
     })
 }
 
@@ -184,10 +188,16 @@ async fn party_org_create(
 }
 
 async fn party_org_edit(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let i = party_org_input(&st, &pu, id).await?;
+    Ok(render(&party_org_form(&st, &pu, "修改党组织", format!("/party/orgs/{id}"), &i, &[], i.version).await?))
+}
+
+/// The edit form's input of a party organization as saved.
+async fn party_org_input(st: &AppState, pu: &PageUser, id: i64) -> Result<PartyOrgInput, WebError> {
     let d = st.app.party().get_party_org(&pu.user, id).await?;
     let p = &d.org;
     let flag = |k: &str| p.venue.iter().any(|v| v.key == k && v.ok);
-    let i = PartyOrgInput {
+    Ok(PartyOrgInput {
         name: p.name.clone(),
         org_type: p.org_type.clone(),
         region_code: p.region_code.clone(),
@@ -207,8 +217,7 @@ async fn party_org_edit(State(st): State<AppState>, pu: PageUser, Path(id): Path
         star_rating: Some(p.star_rating.to_string()),
         org_ids: vec![],
         version: Some(p.version),
-    };
-    Ok(render(&party_org_form(&st, &pu, "修改党组织", format!("/party/orgs/{id}"), &i, &[], Some(p.version)).await?))
+    })
 }
 
 async fn party_org_update(
@@ -224,6 +233,22 @@ async fn party_org_update(
         Err(Error::Invalid(e)) => Ok(form_response(
             party_org_form(&st, &pu, "修改党组织", format!("/party/orgs/{id}"), &i, &e, i.version).await?,
         )),
+        Err(Error::Conflict(m)) => {
+            // a colleague saved first: keep the input, carry the new version, show theirs
+            let theirs = party_org_input(&st, &pu, id).await?;
+            if i.version.is_none_or(|v| Some(v) == theirs.version) {
+                return Err(Error::Conflict(m).into());
+            }
+            let action = format!("/party/orgs/{id}");
+            let mut page = party_org_form(&st, &pu, "修改党组织", action.clone(), &i, &[], theirs.version).await?;
+            let full = pu.user.can(Action::PartyOrgsWrite);
+            let saved = party_org_fields(&st, &pu, &theirs, full, &channel_options(&st, &pu).await).await?;
+            let c = Conflict::between(&mut page.fields, &saved, &[], format!("{action}/edit"));
+            page = page.with_conflict(c);
+            let mut res = render(&page);
+            *res.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(res)
+        }
         Err(e) => Err(e.into()),
     }
 }

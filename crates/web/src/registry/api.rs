@@ -3,9 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use hongling_domain::registry::decision::{DecisionStatus, Verdict};
 use hongling_service::Error;
-use serde::Serialize;
-use utoipa::{OpenApi, ToSchema};
+use hongling_service::registry::decisions::DecisionView;
+use hongling_service::registry::orgs::StatusOutcome;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use axum::extract::RawQuery;
 use hongling_service::registry::input::{OrgInput, StatusInput};
@@ -14,7 +17,7 @@ use hongling_service::registry::lists::OrgList;
 use crate::AppState;
 use crate::api::{ApiResult, ApiUser, api_err};
 use crate::error::{ApiError, WebError};
-use crate::extract::{ApiJson, ApiPath, ApiPut};
+use crate::extract::{ApiJson, ApiPath, ApiPut, ApiQuery};
 use crate::routes::Routes;
 use hongling_domain::Action;
 
@@ -26,6 +29,9 @@ pub fn routes() -> Routes {
         .put("/api/v1/orgs/{id}", Action::RegistryWrite, orgs_update)
         .post("/api/v1/orgs/{id}/status", Action::RegistryWrite, orgs_status)
         .get("/api/v1/orgs/{id}/history", Action::RegistryRead, orgs_history)
+        .get("/api/v1/org-decisions", Action::RegistryWrite, decisions_list)
+        .post("/api/v1/org-decisions/{id}/approve", Action::RegistryDecide, decision_approve)
+        .post("/api/v1/org-decisions/{id}/return", Action::RegistryDecide, decision_return)
 }
 
 /// A social organization as the API shows it.
@@ -193,22 +199,106 @@ async fn orgs_update(
 }
 
 /// A life-cycle action: approve an application, deregister, revoke, revoke the licence, reinstate.
+///
+/// Where the locality asks for a second person (policy parameter
+/// `registry_decision_approval`, on by default), deregister, revoke,
+/// revoke_licence and reinstate are proposals: the answer is 202 with the
+/// pending decision, and the change is made when a registrar leader approves
+/// it (`POST /api/v1/org-decisions/{id}/approve`). A second proposal for the
+/// same organization while one is pending is 409.
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/status", tag = "社会组织", params(("id" = i64, Path)), request_body = StatusInput,
-    responses((status = 200, body = Org), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
+    responses((status = 200, body = Org, description = "the change was made"),
+        (status = 202, body = DecisionView, description = "proposed: waits for a registrar leader's approval"),
+        (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
 async fn orgs_status(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
     ApiPath(id): ApiPath<i64>,
     ApiJson(i): ApiJson<StatusInput>,
-) -> ApiResult<Org> {
+) -> Result<Response, WebError> {
     let (action, on) = i.parse().map_err(|e| api_err(Error::Invalid(e)))?;
-    let m = st
+    let out = st
         .app
         .registry()
         .org_status_action(&u, id, action, &i.reason, &i.doc_no, on, i.uscc.as_deref())
         .await
         .map_err(api_err)?;
-    Ok(Json(m.into()))
+    match out {
+        StatusOutcome::Done(m) => Ok(Json(Org::from(*m)).into_response()),
+        StatusOutcome::Proposed(d) => {
+            let v = st.app.registry().decision_views(vec![*d]).await.map_err(api_err)?;
+            let v = v.into_iter().next().ok_or_else(|| api_err(Error::NotFound))?;
+            Ok((axum::http::StatusCode::ACCEPTED, Json(v)).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DecisionQuery {
+    /// pending (default), approved or returned
+    #[param(value_type = Option<DecisionStatus>)]
+    pub status: Option<String>,
+}
+
+/// Proposed decisions of your subtree (pending ones oldest first, at most 200).
+#[utoipa::path(get, path = "/api/v1/org-decisions", tag = "社会组织", params(DecisionQuery),
+    responses((status = 200, body = [DecisionView]), (status = 422, body = ApiError)), security(("bearer" = [])))]
+async fn decisions_list(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiQuery(q): ApiQuery<DecisionQuery>,
+) -> ApiResult<Vec<DecisionView>> {
+    let status = match q.status.as_deref().filter(|s| !s.trim().is_empty()) {
+        None => DecisionStatus::Pending,
+        Some(s) => DecisionStatus::parse(s)
+            .ok_or_else(|| api_err(Error::invalid("status", "status 应为 pending、approved 或 returned")))?,
+    };
+    Ok(Json(st.app.registry().decisions(&u, status, 200).await.map_err(api_err)?))
+}
+
+async fn decided(
+    st: &AppState,
+    u: &hongling_service::CurrentUser,
+    id: i64,
+    v: Verdict,
+    note: &str,
+) -> ApiResult<DecisionView> {
+    let d = st.app.registry().decide(u, id, v, note).await.map_err(api_err)?;
+    let v = st.app.registry().decision_views(vec![d]).await.map_err(api_err)?;
+    Ok(Json(v.into_iter().next().ok_or_else(|| api_err(Error::NotFound))?))
+}
+
+/// Approve a proposal (registrar leaders): the change is made now. Refused
+/// with 409 for one's own proposal, one decided already, or an organization
+/// whose status changed since it was proposed; another subtree's is 404.
+#[utoipa::path(post, path = "/api/v1/org-decisions/{id}/approve", tag = "社会组织", params(("id" = i64, Path)),
+    responses((status = 200, body = DecisionView), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError)), security(("bearer" = [])))]
+async fn decision_approve(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<DecisionView> {
+    decided(&st, &u, id, Verdict::Approve, "").await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnInput {
+    /// why it is returned (required)
+    pub note: String,
+}
+
+/// Return a proposal to its clerk with a reason (registrar leaders).
+#[utoipa::path(post, path = "/api/v1/org-decisions/{id}/return", tag = "社会组织", params(("id" = i64, Path)), request_body = ReturnInput,
+    responses((status = 200, body = DecisionView), (status = 403, body = ApiError), (status = 404, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)), security(("bearer" = [])))]
+async fn decision_return(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(i): ApiJson<ReturnInput>,
+) -> ApiResult<DecisionView> {
+    decided(&st, &u, id, Verdict::Return, &i.note).await
 }
 
 #[derive(Serialize, ToSchema)]
@@ -217,7 +307,10 @@ pub struct OrgEvent {
     /// what the event records
     #[schema(value_type = hongling_domain::registry::EventAction)]
     pub action: String,
+    /// who made the change (for a decision: the clerk who proposed it)
     pub actor: String,
+    /// who approved it, where a second person decided it (注销, 撤销, 吊销, 恢复); empty otherwise
+    pub approver: String,
     pub reason: String,
     pub doc_no: String,
     /// [{field, before, after}]
@@ -242,6 +335,7 @@ async fn orgs_history(
                 effective_on: e.effective_on.to_string(),
                 action: e.action,
                 actor: e.actor,
+                approver: e.approver,
                 reason: e.reason,
                 doc_no: e.doc_no,
                 changes: serde_json::from_str(&e.changes_json).unwrap_or(serde_json::Value::Null),
@@ -252,5 +346,15 @@ async fn orgs_history(
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(orgs_list, orgs_get, orgs_create, orgs_update, orgs_status, orgs_history))]
+#[openapi(paths(
+    orgs_list,
+    orgs_get,
+    orgs_create,
+    orgs_update,
+    orgs_status,
+    orgs_history,
+    decisions_list,
+    decision_approve,
+    decision_return
+))]
 pub struct RegistryApiDoc;

@@ -7,6 +7,8 @@ use crate::page::{PageUser, render};
 use crate::ui::{Button, Cell, DetailPage, Field, InlineForm, Tab, Table};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use hongling_domain::Action;
+use hongling_domain::registry::decision::DecisionStatus;
 use hongling_domain::registry::{
     Category, EventAction, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass,
 };
@@ -131,17 +133,46 @@ pub(super) async fn detail(
     if let Some(s) = status {
         page.tags.push((s.label().to_owned(), s.tag()));
     }
-    if org.sync_pending {
+    // a closed record (注销, 撤销, 吊销) waits for nothing and takes no change
+    let open = status.is_some_and(OrgStatus::is_open);
+    if org.sync_pending && open {
         page.tags.push(("三同步待落实".to_owned(), "hl-tag-orange"));
     }
     if let Some(c) = class.filter(|c| *c != SupervisionClass::Normal) {
         page.tags.push((c.label().to_owned(), c.tag()));
     }
     page.subtitle = format!("统一社会信用代码：{}", org.uscc.as_deref().unwrap_or("—"));
+    // a proposal waiting for a leader: no second one, and the page says so
+    let decisions = if can_write { st.app.registry().org_decisions(&pu.user, id).await? } else { vec![] };
+    let pending = decisions.iter().find(|d| d.status == DecisionStatus::Pending.as_str()).cloned();
+    // the clerk learns why their last proposal was returned
+    if let Some(d) = decisions.first().filter(|d| d.status == DecisionStatus::Returned.as_str()) {
+        page.note = format!("最近一次{}申请已被 {} 退回，理由：{}。", d.action_label, d.decided_by, d.decision_note);
+    }
+    if let Some(d) = &pending {
+        page.tags.push((format!("{}待审批", d.action_label), "hl-tag-orange"));
+        page.note = format!(
+            "{}申请待登记管理机关负责人审批：经办人 {} 于 {} 提出，决定文书号 {}。",
+            d.action_label,
+            d.proposed_by,
+            super::decisions::at(&d.proposed_at),
+            d.doc_no
+        );
+    }
     if can_write {
-        page.buttons.push(Button::primary("变更登记事项", format!("{base}/edit")));
-        for a in status.map(|s| StatusAction::available(s, mode)).unwrap_or_default() {
-            page.buttons.push(Button::new(a.label_for(mode), format!("{base}/status?action={}", a.as_str())));
+        if open {
+            page.buttons.push(Button::primary("变更登记事项", format!("{base}/edit")));
+        }
+        match &pending {
+            Some(d) => {
+                let label = if pu.user.can(Action::RegistryDecide) { "审批该申请" } else { "查看审批进度" };
+                page.buttons.push(Button::new(label, format!("/registry/decisions/{}", d.id)));
+            }
+            None => {
+                for a in status.map(|s| StatusAction::available(s, mode)).unwrap_or_default() {
+                    page.buttons.push(Button::new(a.label_for(mode), format!("{base}/status?action={}", a.as_str())));
+                }
+            }
         }
     }
     page.tabs = Tab::of(&base, &[("info", "基本信息"), ("history", "变更记录"), ("asof", "历史状态查询")], &tab);
@@ -153,8 +184,10 @@ pub(super) async fn detail(
     });
     match tab.as_str() {
         "history" => {
-            let mut t =
-                Table::new("history-table", vec!["生效日期", "事项", "变更内容", "事由 / 文号", "经办人", "办理时间"]);
+            let mut t = Table::new(
+                "history-table",
+                vec!["生效日期", "事项", "变更内容", "事由 / 文号", "经办人 / 批准人", "办理时间"],
+            );
             for e in st.app.registry().org_history(&pu.user, id).await? {
                 let changes: Vec<hongling_service::registry::orgs::FieldChange> =
                     serde_json::from_str(&e.changes_json).unwrap_or_default();
@@ -169,7 +202,11 @@ pub(super) async fn detail(
                     Cell { nowrap: true, ..Cell::text(action_label(&e.action, &org.registration_mode)) },
                     what,
                     Cell::text(e.reason).sub(e.doc_no),
-                    Cell::text(e.actor),
+                    if e.approver.is_empty() {
+                        Cell::text(e.actor)
+                    } else {
+                        Cell::text(format!("{}（提出）", e.actor)).sub(format!("{}（批准）", e.approver))
+                    },
                     Cell { nowrap: true, ..Cell::text(fmt::datetime(e.at)) },
                 ]);
             }
@@ -202,7 +239,7 @@ pub(super) async fn detail(
         }
         _ => {
             page.facts = facts_of(&st, &snap, &units).await?;
-            if can_write {
+            if can_write && open {
                 let classes = SupervisionClass::ALL.iter().map(|c| (c.as_str().to_owned(), c.label().to_owned()));
                 let mut reason = Field::text("reason", "调整事由", "").placeholder("调整事由");
                 reason.required = true;

@@ -16,7 +16,7 @@ use crate::error::WebError;
 use crate::extract::FormInput;
 use crate::page::{PageUser, render};
 use crate::routes::Routes;
-use crate::ui::{Field, FormPage, Kind, attach, options, picker};
+use crate::ui::{Conflict, Field, FormPage, Kind, attach, options, picker};
 
 pub(super) fn routes() -> Routes {
     Routes::new().get("/registry/orgs/new", Action::RegistryWrite, new_form).get(
@@ -30,14 +30,17 @@ fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
 }
 
-/// Categories, the registered ones and the filed ones told apart.
-fn category_options() -> Vec<(String, String)> {
-    let mut v = vec![(String::new(), "请选择".to_owned())];
+/// Categories, each with the registration mode it belongs to (the domain's
+/// `Category::fits`): the page offers only those of the chosen mode.
+fn category_field(value: String) -> Field {
+    let mut options = vec![(String::new(), "请选择".to_owned())];
+    let mut when = vec![String::new()];
     for c in Category::ALL {
-        let group = if Category::REGISTERED.contains(c) { "登记" } else { "备案" };
-        v.push((c.as_str().to_owned(), format!("{group} · {}", c.label())));
+        let mode = RegistrationMode::ALL.iter().copied().find(|m| c.fits(*m)).unwrap_or(RegistrationMode::Registered);
+        options.push((c.as_str().to_owned(), c.label().to_owned()));
+        when.push(mode.as_str().to_owned());
     }
-    v
+    Field::select("category", "类别", value, options).depends_on("registration_mode", when)
 }
 
 async fn fields(st: &AppState, pu: &PageUser, f: &OrgInput, editing: bool) -> Result<Vec<Field>, WebError> {
@@ -62,9 +65,9 @@ async fn fields(st: &AppState, pu: &PageUser, f: &OrgInput, editing: bool) -> Re
             options(RegistrationMode::ALL.iter().map(|k| (k.as_str(), k.label())), None),
         )
         .required(),
-        Field::select("category", "类别", f.category.clone(), category_options())
+        category_field(f.category.clone())
             .required()
-            .hint("行业协会商会、科技类、公益慈善类、城乡社区服务类直接登记，其他类别须有业务主管单位"),
+            .hint("登记的：行业协会商会、科技类、公益慈善类、城乡社区服务类直接登记，其他类别须有业务主管单位；备案的：社区社会组织的服务类型"),
         picker::field(st, &pu.user, "supervisory_unit_id", "业务主管单位", Pick::Units, &opt(&f.supervisory_unit_id))
             .await?
             .hint("直接登记和已脱钩的不填；输入单位名称中的字，从建议中选择"),
@@ -115,6 +118,20 @@ async fn form_page(
     errors: &[FieldError],
     editing: bool,
 ) -> Result<Response, WebError> {
+    form_page_with(st, pu, action, f, errors, editing, None).await
+}
+
+/// The form page; `theirs`: the record as a colleague saved it since the
+/// clerk opened the form (an edit conflict), shown beside the input.
+async fn form_page_with(
+    st: &AppState,
+    pu: &PageUser,
+    action: String,
+    f: &OrgInput,
+    errors: &[FieldError],
+    editing: bool,
+    theirs: Option<(&OrgInput, String)>,
+) -> Result<Response, WebError> {
     let title = if editing {
         "变更登记事项"
     } else if f.applying {
@@ -131,7 +148,7 @@ async fn form_page(
     if f.applying {
         hidden.push(("applying", "1".to_owned()));
     }
-    let page = FormPage {
+    let mut page = FormPage {
         layout: pu
             .layout(st, "orgs", title)
             .await
@@ -146,9 +163,19 @@ async fn form_page(
         cancel: "/registry/orgs".into(),
         submit: "保存".into(),
         confirm: String::new(),
+        note: String::new(),
+        conflict: None,
     };
+    let conflicted = theirs.is_some();
+    if let Some((t, who)) = theirs {
+        let saved = self::fields(st, pu, t, editing).await?;
+        let c = Conflict::between(&mut page.fields, &saved, &["effective_on", "reason"], page.action.clone() + "/edit");
+        page = page.with_conflict(c.saved_by(who));
+    }
     let mut res = render(&page);
-    if !errors.is_empty() {
+    if conflicted {
+        *res.status_mut() = axum::http::StatusCode::CONFLICT;
+    } else if !errors.is_empty() {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(res)
@@ -224,6 +251,19 @@ pub(super) async fn update(
             Ok(pu.redirect(&st, &action, Flash::ok(msg)).await)
         }
         Err(Error::Invalid(e)) => form_page(&st, &pu, action, &f, &e, true).await,
+        Err(Error::Conflict(m)) => {
+            // a colleague saved first: keep the input, carry the new version,
+            // show their values beside it
+            let cur = st.app.registry().get_org(&pu.user, id).await?;
+            if f.version.is_none_or(|v| v == cur.version) {
+                return Err(Error::Conflict(m).into());
+            }
+            let theirs = OrgInput::of(&cur);
+            let last = st.app.registry().org_history(&pu.user, id).await?.into_iter().max_by_key(|e| e.id);
+            let who = last.map(|e| format!("{}，{}", e.actor, crate::fmt::datetime(e.at))).unwrap_or_default();
+            let mine = OrgInput { version: Some(cur.version), ..f };
+            form_page_with(&st, &pu, action, &mine, &[], true, Some((&theirs, who))).await
+        }
         Err(e) => Err(e.into()),
     }
 }

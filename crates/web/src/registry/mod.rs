@@ -2,6 +2,7 @@
 //! life-cycle actions, import with preview, export, supervisory units.
 
 pub mod api;
+mod decisions;
 mod detail;
 mod form;
 mod import;
@@ -32,6 +33,7 @@ pub fn routes() -> Routes {
         .post("/registry/orgs", Action::RegistryWrite, form::create)
         .get("/registry/orgs/{id}", Action::RegistryRead, detail::detail)
         .post("/registry/orgs/{id}", Action::RegistryWrite, form::update)
+        .merge(decisions::routes())
         .merge(form::routes())
         .merge(import::routes())
         .merge(list::routes())

@@ -13,6 +13,7 @@ use axum::response::Response;
 use hongling_domain::Action;
 use hongling_domain::registry::{RegistrationMode, StatusAction, SupervisionClass};
 use hongling_service::auth::Flash;
+use hongling_service::registry::orgs::StatusOutcome;
 use hongling_service::{Error, FieldError};
 use serde::Deserialize;
 
@@ -76,8 +77,15 @@ async fn status_page(
     page.fields.push(Field::date("on", "决定日期", f.on).required());
     page.hidden.push(("action", action.as_str().to_owned()));
     page.errors = attach(&mut page.fields, &errors);
-    page.submit = format!("确认{label}");
-    page.confirm = format!("确定{label}？办理后将记入变更记录和审计日志。");
+    let today = hongling_service::registry::orgs::local_today(st.app.now());
+    if action.is_proposal(st.app.registry().decision_approval(&org, today).await?) {
+        page.note = "本事项须经登记管理机关负责人批准：提交后进入“登记审批”，批准后生效。".into();
+        page.submit = format!("提交{label}申请");
+        page.confirm = format!("确定提出{label}申请？提交后须经负责人批准方生效。");
+    } else {
+        page.submit = format!("确认{label}");
+        page.confirm = format!("确定{label}？办理后将记入变更记录和审计日志。");
+    }
     let mut res = render(&page);
     if !errors.is_empty() {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -116,15 +124,16 @@ async fn status_apply(
     }
     let code = Some(f.uscc.as_str()).filter(|c| !c.trim().is_empty());
     match st.app.registry().org_status_action(&pu.user, id, action, &f.reason, &f.doc_no, on, code).await {
-        Ok(m) => {
-            let label = StatusAction::parse(&f.action)
-                .map(|a| {
-                    a.label_for(RegistrationMode::parse(&m.registration_mode).unwrap_or(RegistrationMode::Registered))
-                })
-                .unwrap_or("状态变更");
+        Ok(StatusOutcome::Done(m)) => {
+            let mode = RegistrationMode::parse(&m.registration_mode).unwrap_or(RegistrationMode::Registered);
+            let label = action.label_for(mode);
             Ok(pu
                 .redirect(&st, &format!("/registry/orgs/{id}"), Flash::ok(format!("已办理{label}，变更记录已留存。")))
                 .await)
+        }
+        Ok(StatusOutcome::Proposed(_)) => {
+            let msg = format!("已提出{}申请，待登记管理机关负责人审批，批准后生效。", action.label());
+            Ok(pu.redirect(&st, &format!("/registry/orgs/{id}"), Flash::ok(msg)).await)
         }
         Err(Error::Invalid(e)) => status_page(&st, &pu, id, f, e).await,
         Err(e) => Err(e.into()),

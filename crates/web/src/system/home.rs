@@ -44,6 +44,10 @@ struct DashboardPage {
     sync_pending: String,
     supervised: String,
     closed: String,
+    /// proposals of the subtree waiting for a leader (keepers of the register only)
+    pending_decisions: Option<String>,
+    /// whether the user is the one to decide them
+    decides: bool,
 }
 
 /// One line of a home page's lists: text, where to go, a tone.
@@ -96,6 +100,11 @@ async fn dashboard(State(st): State<AppState>, pu: PageUser) -> Result<Response,
     let figures = st.app.system().dashboard(&pu.user).await?;
     let unit = pu.user.scope.kind == ScopeKind::Unit;
     let shown = |level: RegionLevel, n: i64| figures.shows_level(level).then(|| fmt::thousands(n));
+    let pending_decisions = if pu.user.can(Action::RegistryWrite) && pu.user.scope.kind == ScopeKind::Region {
+        Some(fmt::thousands(st.app.registry().pending_decision_count(&pu.user).await? as i64))
+    } else {
+        None
+    };
     let page = DashboardPage {
         layout: pu.layout(&st, "dashboard", "工作台").await,
         unit,
@@ -112,6 +121,8 @@ async fn dashboard(State(st): State<AppState>, pu: PageUser) -> Result<Response,
         sync_pending: fmt::thousands(figures.sync_pending),
         supervised: fmt::thousands(figures.supervised),
         closed: fmt::thousands(figures.closed),
+        pending_decisions,
+        decides: pu.user.can(Action::RegistryDecide),
         figures,
     };
     Ok(render(&page))

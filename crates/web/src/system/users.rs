@@ -111,6 +111,8 @@ async fn user_form(st: &AppState, pu: &PageUser, f: &UserForm, errors: &[FieldEr
         cancel: "/system/users".into(),
         submit: "保存".into(),
         confirm: String::new(),
+        note: String::new(),
+        conflict: None,
     })
 }
 

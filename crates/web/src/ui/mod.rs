@@ -156,6 +156,14 @@ pub struct Field {
     pub chosen: Vec<(String, String)>,
     /// The element id (the name unless several fields of one name share a page).
     pub id: String,
+    /// A select's options that apply only when another field has a value:
+    /// (the other field's name, the value each option needs, "" for always),
+    /// parallel to `options`. The page shows only the options that apply
+    /// (`app.js`); the server checks the choice again.
+    pub depends: Option<(&'static str, Vec<String>)>,
+    /// What a colleague saved for this field, shown beside the input when
+    /// it differs from what was typed (an edit conflict, `Conflict`).
+    pub theirs: Option<String>,
 }
 
 impl Field {
@@ -175,6 +183,8 @@ impl Field {
             multi: false,
             chosen: vec![],
             id: name.to_owned(),
+            depends: None,
+            theirs: None,
         }
     }
 
@@ -260,6 +270,84 @@ impl Field {
     pub fn is_on(&self) -> bool {
         self.value == "on"
     }
+
+    /// Options that apply only when the field `other` has the value given
+    /// for each option (`""`: always).
+    pub fn depends_on(mut self, other: &'static str, when: Vec<String>) -> Self {
+        self.depends = Some((other, when));
+        self
+    }
+
+    /// The `data-when` of option `i` (a select with `depends`).
+    pub fn option_when(&self, i: &usize) -> &str {
+        self.depends.as_ref().and_then(|(_, w)| w.get(*i)).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn depends_name(&self) -> &str {
+        self.depends.as_ref().map(|(n, _)| *n).unwrap_or("")
+    }
+
+    /// The value as a person reads it: a choice's label, 是/否 for a
+    /// checkbox, a picker's name.
+    pub fn shown(&self) -> String {
+        let text = match self.kind {
+            Kind::Select => {
+                self.options.iter().find(|(v, _)| *v == self.value).map(|(_, l)| l.clone()).unwrap_or_default()
+            }
+            Kind::Check => return if self.is_on() { "是" } else { "否" }.to_owned(),
+            Kind::Picker if !self.display.is_empty() => self.display.clone(),
+            _ => self.value.clone(),
+        };
+        if text.trim().is_empty() || (self.kind == Kind::Select && self.value.is_empty()) {
+            "（空）".to_owned()
+        } else {
+            text
+        }
+    }
+}
+
+/// One field of an edit conflict: what a colleague saved and what the clerk typed.
+pub struct ConflictRow {
+    pub label: &'static str,
+    pub theirs: String,
+    pub mine: String,
+}
+
+/// An edit that a colleague's save overtook (409): the form keeps the
+/// clerk's input and carries the record's new version; the fields whose
+/// saved value differs from the input are listed and marked, so the clerk
+/// saves again (their input over the colleague's) or takes the colleague's
+/// values (`take_theirs`, the edit page loaded afresh).
+pub struct Conflict {
+    pub rows: Vec<ConflictRow>,
+    pub take_theirs: String,
+    /// who saved the record last and when ("dyq，2026-12-01 14:03:22"), if known
+    pub saved_by: String,
+}
+
+impl Conflict {
+    /// Compare the clerk's fields with the same fields filled from the record
+    /// as it now stands (`theirs`, matched by name; `skip`: fields that are
+    /// not the record's, such as a change's reason). Marks the differing
+    /// fields of `mine` with the colleague's value.
+    /// Say who saved the record last, and when.
+    pub fn saved_by(mut self, who: impl Into<String>) -> Self {
+        self.saved_by = who.into();
+        self
+    }
+
+    pub fn between(mine: &mut [Field], theirs: &[Field], skip: &[&str], take_theirs: impl Into<String>) -> Conflict {
+        let mut rows = Vec::new();
+        for f in mine.iter_mut().filter(|f| f.kind != Kind::Hidden && !skip.contains(&f.name)) {
+            let Some(t) = theirs.iter().find(|t| t.name == f.name) else { continue };
+            let (a, b) = (t.shown(), f.shown());
+            if a != b {
+                f.theirs = Some(a.clone());
+                rows.push(ConflictRow { label: f.label, theirs: a, mine: b });
+            }
+        }
+        Conflict { rows, take_theirs: take_theirs.into(), saved_by: String::new() }
+    }
 }
 
 /// Attach the errors to their fields; errors of fields not on the form are returned.
@@ -333,6 +421,10 @@ pub struct FormPage {
     pub submit: String,
     /// asked before submitting, when set
     pub confirm: String,
+    /// a sentence above the fields
+    pub note: String,
+    /// a colleague saved first: their values beside the clerk's input
+    pub conflict: Option<Conflict>,
 }
 
 impl FormPage {
@@ -348,7 +440,17 @@ impl FormPage {
             cancel: cancel.into(),
             submit: "保存".into(),
             confirm: String::new(),
+            note: String::new(),
+            conflict: None,
         }
+    }
+
+    /// Show an edit conflict: the clerk's input stays in the form, the
+    /// differing fields are marked, the submit button saves the input again.
+    pub fn with_conflict(mut self, c: Conflict) -> Self {
+        self.submit = "按我填写的内容重新保存".into();
+        self.conflict = Some(c);
+        self
     }
 
     pub fn has_field_errors(&self) -> bool {

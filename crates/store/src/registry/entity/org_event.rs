@@ -12,6 +12,9 @@ pub struct Model {
     pub at: TimeDateTime,
     pub action: String,
     pub actor: String,
+    /// Who approved the change where a second person decided it (注销, 撤销,
+    /// 吊销, 恢复); empty otherwise.
+    pub approver: String,
     pub reason: String,
     pub doc_no: String,
     pub changes_json: String,
