@@ -593,7 +593,7 @@ pub trait Listing: Send + Sync + 'static {
     }
 
     /// The audit entry's action of an export (None: exports are not audited).
-    const EXPORT_AUDIT: Option<&'static str> = None;
+    const EXPORT_AUDIT: Option<hongling_domain::audit::AuditAction> = None;
 }
 
 /// A written export.
@@ -796,8 +796,8 @@ impl Hongling {
                 &txn,
                 &crate::Principal::User(me.clone()),
                 action,
-                spec.name,
                 "export",
+                spec.name,
                 &region,
                 format!("导出{} {} 条", spec.title, rows.len()),
                 None,

@@ -1,5 +1,6 @@
 //! The system lists: user accounts and the audit log.
 
+use hongling_domain::audit::AuditAction;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -193,7 +194,7 @@ impl Listing for AuditList {
     type Entity = audit_log::Entity;
     type Row = audit_log::Model;
 
-    const EXPORT_AUDIT: Option<&'static str> = Some("audit.export");
+    const EXPORT_AUDIT: Option<AuditAction> = Some(AuditAction::AuditExport);
 
     fn spec() -> &'static ListSpec<audit_log::Entity, audit_log::Model> {
         &AUDIT

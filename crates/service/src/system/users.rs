@@ -1,6 +1,7 @@
 //! User accounts. An administrator manages accounts inside their own region
 //! subtree only; an account outside it answers "not found".
 
+use hongling_domain::audit::AuditAction;
 use hongling_domain::auth::{check_password, check_username};
 use hongling_domain::party::coverage::PartyOrgStatus;
 use hongling_domain::scope::check_role_scope;
@@ -124,7 +125,7 @@ impl System<'_> {
                 at: self.now(),
                 actor_user_id: by.actor_id(),
                 actor: by.actor_name(),
-                action: "user.create".into(),
+                action: AuditAction::UserCreate,
                 entity_type: "user".into(),
                 entity_id: u.id.to_string(),
                 region_code: u.scope_region.clone(),
@@ -196,7 +197,7 @@ impl System<'_> {
                 at: self.now(),
                 actor_user_id: Some(me.id),
                 actor: me.username.clone(),
-                action: if disabled { "user.disable" } else { "user.enable" }.into(),
+                action: if disabled { AuditAction::UserDisable } else { AuditAction::UserEnable },
                 entity_type: "user".into(),
                 entity_id: u.id.to_string(),
                 region_code: u.scope_region.clone(),
@@ -230,7 +231,7 @@ impl System<'_> {
                 at: self.now(),
                 actor_user_id: Some(me.id),
                 actor: me.username.clone(),
-                action: "user.reset_password".into(),
+                action: AuditAction::UserResetPassword,
                 entity_type: "user".into(),
                 entity_id: u.id.to_string(),
                 region_code: u.scope_region.clone(),
@@ -265,7 +266,7 @@ impl System<'_> {
         let txn = begin_write(&self.db).await?;
         let n = self.0.clear_login_failures(&txn, &u.username).await?;
         let summary = format!("解除用户 {} 的登录限制", u.username);
-        self.0.audit(&txn, by, "user.unlock", "user", u.id, &u.scope_region, summary, None, None).await?;
+        self.0.audit(&txn, by, AuditAction::UserUnlock, "user", u.id, &u.scope_region, summary, None, None).await?;
         txn.commit().await?;
         Ok(n)
     }
@@ -307,7 +308,7 @@ impl System<'_> {
                 at: self.now(),
                 actor_user_id: Some(me.id),
                 actor: me.username.clone(),
-                action: "user.change_password".into(),
+                action: AuditAction::UserChangePassword,
                 entity_type: "user".into(),
                 entity_id: u.id.to_string(),
                 region_code: u.scope_region.clone(),
