@@ -21,13 +21,13 @@ impl MigrationTrait for Migration {
         m.create_index(index("ix_audit_action_seq", "audit_log", &["action", "seq"])).await?;
         m.create_index(index("ix_audit_actor_seq", "audit_log", &["actor_user_id", "seq"])).await?;
         m.create_index(index("ix_audit_entity_seq", "audit_log", &["entity_type", "entity_id", "seq"])).await?;
-        m.drop_index(Index::drop().name("ix_audit_entity").table("audit_log").take()).await
+        m.drop_index(Index::drop().name("ix_audit_entity").table("audit_log").to_owned()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_index(index("ix_audit_entity", "audit_log", &["entity_type", "entity_id"])).await?;
         for name in ["ix_audit_entity_seq", "ix_audit_actor_seq", "ix_audit_action_seq"] {
-            m.drop_index(Index::drop().name(name).table("audit_log").take()).await?;
+            m.drop_index(Index::drop().name(name).table("audit_log").to_owned()).await?;
         }
         Ok(())
     }
