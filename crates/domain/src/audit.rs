@@ -365,6 +365,35 @@ pub fn show_value(v: Option<&serde_json::Value>) -> String {
     }
 }
 
+/// A stored code of a snapshot field as its Chinese name (a role, a status,
+/// a kind…); any other value as `show_value` shows it.
+pub fn show_field_value(record: &str, key: &str, v: Option<&serde_json::Value>) -> String {
+    use crate::Labelled;
+    use crate::party::coverage as p;
+    use crate::registry as r;
+    fn name<T: Labelled>(s: &str) -> Option<String> {
+        T::ALL.iter().find(|v| v.as_str() == s).map(|v| v.label().to_owned())
+    }
+    let shown = show_value(v);
+    let label = match (record, key) {
+        (_, "role") => crate::Role::parse(&shown).map(|r| r.label().to_owned()),
+        (_, "scope_kind") => name::<crate::role::ScopeKind>(&shown),
+        (_, "kind") if record == "social_org" => name::<r::OrgKind>(&shown),
+        (_, "registration_mode") => name::<r::RegistrationMode>(&shown),
+        ("social_org", "category") => name::<r::Category>(&shown),
+        (_, "supervision_class") => name::<r::SupervisionClass>(&shown),
+        ("social_org", "status") => name::<r::OrgStatus>(&shown),
+        ("party_org", "status") => name::<p::PartyOrgStatus>(&shown),
+        ("instructor", "status") => name::<p::InstructorStatus>(&shown),
+        (_, "org_type") => name::<p::PartyOrgType>(&shown),
+        (_, "member_type") => name::<p::MemberType>(&shown),
+        (_, "source") => name::<p::InstructorSource>(&shown),
+        (_, "assessment") => name::<p::Assessment>(&shown),
+        _ => None,
+    };
+    label.unwrap_or(shown)
+}
+
 /// The fields of an entry's before/after snapshots (stored JSON text; empty
 /// when there is none), by key: with both, only the
 /// fields that changed; with one, every field of it. Personal data stays as
@@ -388,8 +417,8 @@ pub fn field_changes(record: &str, before: &str, after: &str) -> Vec<FieldChange
                 .map(|k| FieldChange {
                     key: k.clone(),
                     label: field_label(record, k),
-                    before: show_value(bo.get(k)),
-                    after: show_value(ao.get(k)),
+                    before: show_field_value(record, k, bo.get(k)),
+                    after: show_field_value(record, k, ao.get(k)),
                 })
                 .collect()
         }
@@ -479,7 +508,7 @@ mod tests {
         let c = field_changes("user", b, a);
         assert_eq!(
             c.iter().map(|c| (c.label.as_str(), c.before.as_str(), c.after.as_str())).collect::<Vec<_>>(),
-            vec![("已停用", "否", "是"), ("角色", "registrar", "grassroots")]
+            vec![("已停用", "否", "是"), ("角色", "登记管理机关工作人员", "镇街/社区工作人员")]
         );
         // only an "after": every field
         let c = field_changes("party_member", "", r#"{"name":"王五","id_number":"370502********1234"}"#);

@@ -112,7 +112,7 @@ async fn audit_is_written_in_the_same_transaction() {
     t.app.system().set_user_disabled(&me, other, true).await.expect("disable");
     assert_eq!(t.audit_count().await, n + 1);
     let page = list::<hongling_service::system::lists::AuditList>(&t.app, &me, &[("action", "user.disable")]).await;
-    let e = &page.items[0];
+    let e = &page.items[0].entry;
     assert_eq!(e.actor, "auditadmin");
     assert!(e.before_json.contains("\"disabled\":false") && e.after_json.contains("\"disabled\":true"));
     assert!(!e.after_json.contains("argon2"), "no password hash in the log");
