@@ -256,9 +256,6 @@ impl Hongling {
         };
         let mut names: HashMap<(Pick, i64), String> = HashMap::new();
         for pick in [Pick::Orgs, Pick::Units, Pick::PartyOrgs, Pick::Members, Pick::Instructors, Pick::Users] {
-            if pick == Pick::Users && !me.can(Action::UsersManage) {
-                continue; // a user's page is for those who manage users
-            }
             let ids: Vec<i64> = models
                 .iter()
                 .filter(|e| record_page(&e.entity_type).is_some_and(|(p, _)| p == pick))
@@ -275,6 +272,10 @@ impl Hongling {
                 let id = e.entity_id.parse::<i64>().ok();
                 let record = match (record_page(&e.entity_type), id) {
                     (Some((pick, rec)), Some(id)) => match names.get(&(pick, id)) {
+                        // a user's page is for those who manage users; audit readers get the name
+                        Some(name) if rec == Record::User && !me.can(Action::UsersManage) => {
+                            Cell::text(format!("{kind}：{name}"))
+                        }
                         Some(name) => Cell::Link(format!("{kind}：{name}"), rec, id),
                         None => Cell::text(format!("{kind} #{id}")),
                     },
