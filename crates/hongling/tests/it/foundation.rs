@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use hongling_domain::{RegionCode, Role};
 use hongling_service::system::users::{NewUser, ScopeInput};
 use hongling_service::{CurrentUser, Principal};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::support::*;
 
@@ -324,6 +324,30 @@ async fn cli_user_add_token_create_and_api() {
     let scope = format!("unit:{unit}");
     let (ok, out, err) = run(&["user", "add", "--username", "cliunit", "--role", "supervisor", "--scope", &scope]);
     assert!(ok, "{out}{err}");
+    // `user set`: a supervisor migrated by m0012 without its unit is given one
+    t.app.db.execute_unprepared("UPDATE users SET scope_ref_id = NULL WHERE username = 'cliunit'").await.expect("as migrated");
+    let (ok, out, err) = run(&["user", "set", "cliunit", "--scope", &scope, "--display-name", "东营市教育局"]);
+    assert!(ok && out.contains(&format!("unit:{unit}")), "{out}{err}");
+    let u = hongling_store::entity::user::Entity::find()
+        .filter(hongling_store::entity::user::Column::Username.eq("cliunit"))
+        .one(&t.app.db)
+        .await
+        .expect("q")
+        .expect("user");
+    assert_eq!((u.scope_ref_id, u.display_name.as_str()), (Some(unit), "东营市教育局"));
+    let n = t.audit_count().await;
+    let (ok, _, err) = run(&["user", "set", "cliunit", "--role", "registrar"]);
+    assert!(!ok && err.contains("行政区域"), "a registrar needs a region: {err}");
+    let (ok, _, err) = run(&["user", "set", "cliunit", "--scope", "unit:999999"]);
+    assert!(!ok && err.contains("业务主管单位不存在"), "{err}");
+    let (ok, _, err) = run(&["user", "set", "nobody", "--role", "registrar"]);
+    assert!(!ok && err.contains("不存在"), "{err}");
+    let (ok, _, err) = run(&["user", "set", "cliunit"]);
+    assert!(!ok && err.contains("--role"), "{err}");
+    assert_eq!(t.audit_count().await, n, "refusals write nothing");
+    let (ok, out, err) = run(&["user", "set", "cliuser", "--role", "grassroots", "--scope", "370502001"]);
+    assert!(ok && out.contains("镇街/社区工作人员"), "{out}{err}");
+    assert_eq!(t.audit_count().await, n + 1);
 }
 
 /// The OpenAPI document is kept in `docs/openapi.json` so that every change to
