@@ -485,7 +485,11 @@ mod tests {
         let mut labels = std::collections::HashSet::new();
         for a in AuditAction::ALL {
             assert!(a.as_str().contains('.'), "{}: module.what", a.as_str());
-            assert!(a.label().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{} has no Chinese name", a.as_str());
+            assert!(
+                a.label().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{} has no Chinese name",
+                a.as_str()
+            );
             assert!(ids.insert(a.as_str()), "{} twice", a.as_str());
             assert!(labels.insert(a.label()), "{} twice", a.label());
             assert_eq!(AuditAction::parse(a.label()), Some(*a));

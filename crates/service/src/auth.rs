@@ -421,7 +421,8 @@ impl Hongling {
             am.revoked_at = Set(Some(to_db(now)));
             am.update(&txn).await?;
             let summary = format!("撤销用户 {} 的 API 令牌 {}（{}）", u.username, t.prefix, t.name);
-            self.audit(&txn, by, AuditAction::TokenRevoke, "api_token", t.id, &u.scope_region, summary, None, None).await?;
+            self.audit(&txn, by, AuditAction::TokenRevoke, "api_token", t.id, &u.scope_region, summary, None, None)
+                .await?;
             txn.commit().await?;
         }
         self.tokens_of(by, username).await?.into_iter().find(|v| v.id == t.id).ok_or(Error::NotFound)

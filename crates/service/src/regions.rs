@@ -1,7 +1,7 @@
 //! Regions for pages and the CLI.
 
-use hongling_domain::audit::AuditAction;
 use hongling_domain::RegionCode;
+use hongling_domain::audit::AuditAction;
 use hongling_store::audit::{self, NewEntry};
 use hongling_store::begin_write;
 use hongling_store::entity::region;

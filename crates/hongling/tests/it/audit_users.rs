@@ -76,10 +76,14 @@ async fn every_action_written_has_a_chinese_name() {
                 }
                 // an audit write: `.audit(` / `NewEntry {` / `action:` / EXPORT_AUDIT, and the lines after it
                 let writes = |l: &str| {
-                    l.contains(".audit(") || l.contains("NewEntry {") || l.contains("EXPORT_AUDIT") || l.contains("action: \"")
+                    l.contains(".audit(")
+                        || l.contains("NewEntry {")
+                        || l.contains("EXPORT_AUDIT")
+                        || l.contains("action: \"")
                 };
                 // inside a multi-line `.audit(` call (its first line does not end the statement)
-                let inside = lines[i.saturating_sub(3)..i].iter().any(|l| l.contains(".audit(") && !l.trim_end().ends_with(';'));
+                let inside =
+                    lines[i.saturating_sub(3)..i].iter().any(|l| l.contains(".audit(") && !l.trim_end().ends_with(';'));
                 if !(writes(line) || inside) {
                     continue;
                 }
@@ -104,7 +108,8 @@ async fn every_action_written_has_a_chinese_name() {
     let me = t.current(admin).await;
     let by = Principal::User(t.current(reg).await);
     let c = code('1', "370502", "MJA00071");
-    let org = t.app.registry().create_org(&by, draft("东营区审计测试协会", &c, "370502001011"), false).await.expect("org");
+    let org =
+        t.app.registry().create_org(&by, draft("东营区审计测试协会", &c, "370502001011"), false).await.expect("org");
     t.app.system().set_user_disabled(&me, reg, true).await.expect("disable");
     t.app.system().set_user_disabled(&me, reg, false).await.expect("enable");
     t.app.system().reset_password(&me, reg).await.expect("reset");
@@ -163,7 +168,8 @@ async fn the_audit_log_reads_in_chinese_and_filters() {
     assert!(mine.total >= 2 && mine.items.iter().all(|r| r.entry.actor_user_id == Some(county)));
     let named = list::<AuditList>(&t.app, &me, &[("actor", "张主任")]).await;
     assert_eq!(named.total, mine.total, "a person chosen by name");
-    let rec = list::<AuditList>(&t.app, &me, &[("entity_type", "用户"), ("entity_id", clerk.to_string().as_str())]).await;
+    let rec =
+        list::<AuditList>(&t.app, &me, &[("entity_type", "用户"), ("entity_id", clerk.to_string().as_str())]).await;
     assert!(rec.total >= 2 && rec.items.iter().all(|r| r.entry.entity_id == clerk.to_string()));
     let today = t.app.today().to_string();
     let dated = list::<AuditList>(&t.app, &me, &[("from", today.as_str()), ("until", today.as_str())]).await;
@@ -194,7 +200,8 @@ async fn the_audit_log_reads_in_chinese_and_filters() {
     let r = b.get(&format!("/system/audit/{seq}")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let changes = table(&r.body, "audit-changes");
-    for want in ["字段", "修改前", "修改后", "角色", "登记管理机关工作人员", "镇街/社区工作人员", "权限范围所在区域"] {
+    for want in ["字段", "修改前", "修改后", "角色", "登记管理机关工作人员", "镇街/社区工作人员", "权限范围所在区域"]
+    {
         assert!(changes.contains(want), "{want}: {changes}");
     }
     assert!(!changes.contains("用户名"), "unchanged fields are not listed");
@@ -290,17 +297,29 @@ async fn admins_change_name_role_and_scope_inside_their_subtree() {
     assert_eq!(user_row(&t, target).await, before);
     assert_eq!(t.audit_count().await, n);
     // the administrator may not change their own role or scope
-    let r = b.post(&format!("/system/users/{admin}/edit"), &[("display_name", "dadm"), ("role", "registrar"), ("scope", "370502")]).await;
+    let r = b
+        .post(
+            &format!("/system/users/{admin}/edit"),
+            &[("display_name", "dadm"), ("role", "registrar"), ("scope", "370502")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("不能修改自己的角色或权限范围"));
     // a registrar leader manages no users
     let mut lb = t.browser();
     lb.login("dlead", PW).await;
-    assert_eq!(lb.post(&format!("/system/users/{target}/edit"), &[("role", "admin")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        lb.post(&format!("/system/users/{target}/edit"), &[("role", "admin")]).await.status,
+        StatusCode::FORBIDDEN
+    );
     let e = t
         .app
         .system()
-        .update_user(&Principal::User(t.current(leader).await), target, UserChange { role: Some(Role::Admin), ..Default::default() })
+        .update_user(
+            &Principal::User(t.current(leader).await),
+            target,
+            UserChange { role: Some(Role::Admin), ..Default::default() },
+        )
         .await
         .expect_err("not an admin");
     assert_eq!(e.code(), "forbidden");
@@ -312,7 +331,10 @@ async fn admins_change_name_role_and_scope_inside_their_subtree() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(b.get(&format!("/system/users/{target}")).await.body.contains("令牌已失效"));
     let u = user_row(&t, target).await;
-    assert_eq!((u.display_name.as_str(), u.role.as_str(), u.scope_region.as_str()), ("王五", "grassroots", "370502001"));
+    assert_eq!(
+        (u.display_name.as_str(), u.role.as_str(), u.scope_region.as_str()),
+        ("王五", "grassroots", "370502001")
+    );
     assert_eq!(t.audit_count().await, n + 1);
     let log = list::<AuditList>(&t.app, &me, &[("action", "user.update")]).await;
     assert_eq!(log.total, 1);
@@ -328,7 +350,12 @@ async fn admins_change_name_role_and_scope_inside_their_subtree() {
     assert_eq!(t.audit_count().await, n + 1);
     // a new name alone keeps the sessions
     victim.login("dworker", PW).await;
-    let r = b.post(&format!("/system/users/{target}/edit"), &[("display_name", "王五六"), ("role", "grassroots"), ("scope", "370502001")]).await;
+    let r = b
+        .post(
+            &format!("/system/users/{target}/edit"),
+            &[("display_name", "王五六"), ("role", "grassroots"), ("scope", "370502001")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(victim.get("/").await.status, StatusCode::OK);
 
@@ -354,13 +381,16 @@ async fn admins_change_name_role_and_scope_inside_their_subtree() {
 async fn a_supervisor_without_its_unit_is_given_one() {
     let t = TestApp::new().await;
     t.user("uadm", Role::Admin, "3705", PW).await;
-    let unit = t.app.registry().create_supervisory_unit(&Principal::Cli, "东营市民政局", "3705").await.expect("unit").id;
+    let unit =
+        t.app.registry().create_supervisory_unit(&Principal::Cli, "东营市民政局", "3705").await.expect("unit").id;
     let far = t.app.registry().create_supervisory_unit(&Principal::Cli, "雅安市民政局", "5118").await.expect("unit").id;
     let sup = t.user("oldsup", Role::Registrar, "3705", PW).await;
     // as m0012 left it: a unit scope without a unit
     t.app
         .db
-        .execute_unprepared(&format!("UPDATE users SET role = 'supervisor', scope_kind = 'unit', scope_ref_id = NULL WHERE id = {sup}"))
+        .execute_unprepared(&format!(
+            "UPDATE users SET role = 'supervisor', scope_kind = 'unit', scope_ref_id = NULL WHERE id = {sup}"
+        ))
         .await
         .expect("as migrated");
     let mut b = t.browser();
@@ -369,10 +399,20 @@ async fn a_supervisor_without_its_unit_is_given_one() {
     let r = b.get(&format!("/system/users/{sup}/edit")).await;
     assert_eq!(r.status, StatusCode::OK);
     let far_text = far.to_string();
-    let r = b.post(&format!("/system/users/{sup}/edit"), &[("display_name", "民政局"), ("role", "supervisor"), ("scope_unit", &far_text)]).await;
+    let r = b
+        .post(
+            &format!("/system/users/{sup}/edit"),
+            &[("display_name", "民政局"), ("role", "supervisor"), ("scope_unit", &far_text)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a unit outside the subtree");
     let unit_text = unit.to_string();
-    let r = b.post(&format!("/system/users/{sup}/edit"), &[("display_name", "民政局"), ("role", "supervisor"), ("scope_unit", &unit_text)]).await;
+    let r = b
+        .post(
+            &format!("/system/users/{sup}/edit"),
+            &[("display_name", "民政局"), ("role", "supervisor"), ("scope_unit", &unit_text)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let u = user_row(&t, sup).await;
     assert_eq!((u.scope_kind.as_str(), u.scope_ref_id), ("unit", Some(unit)));

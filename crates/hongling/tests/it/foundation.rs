@@ -325,7 +325,11 @@ async fn cli_user_add_token_create_and_api() {
     let (ok, out, err) = run(&["user", "add", "--username", "cliunit", "--role", "supervisor", "--scope", &scope]);
     assert!(ok, "{out}{err}");
     // `user set`: a supervisor migrated by m0012 without its unit is given one
-    t.app.db.execute_unprepared("UPDATE users SET scope_ref_id = NULL WHERE username = 'cliunit'").await.expect("as migrated");
+    t.app
+        .db
+        .execute_unprepared("UPDATE users SET scope_ref_id = NULL WHERE username = 'cliunit'")
+        .await
+        .expect("as migrated");
     let (ok, out, err) = run(&["user", "set", "cliunit", "--scope", &scope, "--display-name", "东营市教育局"]);
     assert!(ok && out.contains(&format!("unit:{unit}")), "{out}{err}");
     let u = hongling_store::entity::user::Entity::find()

@@ -635,7 +635,8 @@ impl Party<'_> {
             member_ids.len(),
             instr_ids.len()
         );
-        self.audit(&txn, &Principal::Cli, AuditAction::PartyDemo, "party_org", region, region, summary, None, None).await?;
+        self.audit(&txn, &Principal::Cli, AuditAction::PartyDemo, "party_org", region, region, summary, None, None)
+            .await?;
         txn.commit().await?;
         self.refresh_coverage(&Principal::Cli, region, today).await?;
         Ok(ids.len())

@@ -310,8 +310,18 @@ impl Party<'_> {
         self.after_member_change(&txn, Some(&old), &m).await?;
         let summary = format!("修改党员信息：{}", m.name);
         let (b, a) = (member_json(&old), member_json(&m));
-        self.audit(&txn, &by, AuditAction::PartyMemberUpdate, "party_member", id, &m.region_code, summary, Some(b), Some(a))
-            .await?;
+        self.audit(
+            &txn,
+            &by,
+            AuditAction::PartyMemberUpdate,
+            "party_member",
+            id,
+            &m.region_code,
+            summary,
+            Some(b),
+            Some(a),
+        )
+        .await?;
         txn.commit().await?;
         Ok(m)
     }
@@ -333,8 +343,18 @@ impl Party<'_> {
         let txn = begin_write(&self.db).await?;
         let summary = format!("查看党员完整公民身份号码：{}（事由：{}）", m.name, reason.trim());
         let after = json!({"member": m.name, "id_number": m.id_number_mask, "reason": reason.trim()});
-        self.audit(&txn, &by, AuditAction::PartyMemberReveal, "party_member", id, &m.region_code, summary, None, Some(after))
-            .await?;
+        self.audit(
+            &txn,
+            &by,
+            AuditAction::PartyMemberReveal,
+            "party_member",
+            id,
+            &m.region_code,
+            summary,
+            None,
+            Some(after),
+        )
+        .await?;
         txn.commit().await?;
         Ok(plain)
     }

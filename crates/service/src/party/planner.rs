@@ -451,8 +451,18 @@ impl Party<'_> {
         self.refresh_party_orgs(&txn, &[p.id], today).await?;
         let summary = format!("采纳覆盖规划：成立{}，覆盖 {} 个组织，{} 名党员转入", name, j.orgs.len(), joined);
         let after = json!({"party_org_id": p.id, "name": name, "orgs": j.orgs, "members_joined": joined});
-        self.audit(&txn, &by, AuditAction::PlanAcceptJointBranch, "party_org", p.id, &region, summary, None, Some(after))
-            .await?;
+        self.audit(
+            &txn,
+            &by,
+            AuditAction::PlanAcceptJointBranch,
+            "party_org",
+            p.id,
+            &region,
+            summary,
+            None,
+            Some(after),
+        )
+        .await?;
         txn.commit().await?;
         Ok(Accepted { party_org_id: Some(p.id), instructor_id: None, orgs: j.orgs.clone(), members_joined: joined })
     }

@@ -735,7 +735,8 @@ impl Party<'_> {
             .await?;
         }
         let summary = format!("生成 {year} 年末党建覆盖统计（{n} 行）");
-        self.audit(&txn, &Principal::Cli, AuditAction::CoverageSnapshot, "coverage", year, "", summary, None, None).await?;
+        self.audit(&txn, &Principal::Cli, AuditAction::CoverageSnapshot, "coverage", year, "", summary, None, None)
+            .await?;
         txn.commit().await?;
         Ok(n)
     }

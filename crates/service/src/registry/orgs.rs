@@ -1,8 +1,8 @@
 //! The registry of social organizations (M1): scoped reads, changes with
 //! dated history, life-cycle actions, supervision class.
 
-use hongling_domain::audit::AuditAction;
 use hongling_domain::Action;
+use hongling_domain::audit::AuditAction;
 use hongling_domain::registry::{
     Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass, check_draft, search_form,
 };
@@ -330,7 +330,8 @@ impl Registry<'_> {
         ev: EventDraft<'_>,
         summary: String,
     ) -> Result<()> {
-        let action = AuditAction::of_org_event(ev.action).ok_or_else(|| Error::internal("unknown organization event"))?;
+        let action =
+            AuditAction::of_org_event(ev.action).ok_or_else(|| Error::internal("unknown organization event"))?;
         self.write_event(conn, by, m, ev).await?;
         audit::append(
             conn,

@@ -4,12 +4,12 @@ use hongling_domain::audit::AuditAction;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use hongling_domain::audit::{AuditRecord, FieldChange, field_changes};
 use hongling_domain::role::ScopeKind;
 use hongling_domain::scope::parse_scope_kind;
 use hongling_domain::{Action, Role};
 use hongling_store::entity::{audit_log, user};
 use hongling_store::to_db;
-use hongling_domain::audit::{AuditRecord, FieldChange, field_changes};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use crate::audit::local_midnight;
@@ -163,18 +163,17 @@ fn until_day(v: &Value) -> Condition {
 
 fn changes_text(r: &AuditRow) -> Cell {
     Cell::text(
-        r.changes
-            .iter()
-            .map(|c| format!("{}：{} → {}", c.label, c.before, c.after))
-            .collect::<Vec<_>>()
-            .join("；"),
+        r.changes.iter().map(|c| format!("{}：{} → {}", c.label, c.before, c.after)).collect::<Vec<_>>().join("；"),
     )
 }
 
 static AUDIT: LazyLock<ListSpec<audit_log::Entity, AuditRow>> = LazyLock::new(|| {
     use audit_log::Column as C;
     ListSpec::<audit_log::Entity, AuditRow>::new("audit", "审计日志")
-        .filter(Filter::pick("actor", "操作人", Pick::Users).placeholder("输入姓名或用户名选择"), Bind::Eq(C::ActorUserId))
+        .filter(
+            Filter::pick("actor", "操作人", Pick::Users).placeholder("输入姓名或用户名选择"),
+            Bind::Eq(C::ActorUserId),
+        )
         .filter(Filter::choice::<AuditAction>("action", "操作"), Bind::Eq(C::Action))
         .filter(Filter::choice::<AuditRecord>("entity_type", "对象类型"), Bind::Eq(C::EntityType))
         .filter(Filter::search("entity_id", "对象编号").placeholder("记录编号，如 12"), Bind::Eq(C::EntityId))
@@ -300,11 +299,7 @@ impl Hongling {
     /// One audit entry the caller may read, else `NotFound`.
     pub async fn audit_entry(&self, me: &CurrentUser, seq: i64) -> Result<AuditRow> {
         let scope = audit_scope(me)?;
-        let e = audit_log::Entity::find_by_id(seq)
-            .filter(scope)
-            .one(&self.db)
-            .await?
-            .ok_or(crate::Error::NotFound)?;
+        let e = audit_log::Entity::find_by_id(seq).filter(scope).one(&self.db).await?.ok_or(crate::Error::NotFound)?;
         self.audit_rows(me, vec![e]).await?.pop().ok_or(crate::Error::NotFound)
     }
 }

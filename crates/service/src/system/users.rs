@@ -72,7 +72,8 @@ fn require_admin(by: &Principal) -> Result<Option<&CurrentUser>> {
 fn grant_errors(admin: &CurrentUser, role: Role, scope: &Scope) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if !admin.role.may_grant_role(role) {
-        errors.push(FieldError { field: "role".into(), message: format!("您不能授予“{}”角色", role.label()) });
+        errors
+            .push(FieldError { field: "role".into(), message: format!("您不能授予“{}”角色", role.label()) });
     }
     if !admin.scope.may_grant(scope) {
         errors.push(FieldError { field: "scope".into(), message: "权限范围超出您的管辖区域".into() });
@@ -117,7 +118,9 @@ impl System<'_> {
             && a.id == u.id
             && grant_changed
         {
-            errors.push(FieldError { field: "role".into(), message: "不能修改自己的角色或权限范围".into() });
+            errors.push(FieldError {
+                field: "role".into(), message: "不能修改自己的角色或权限范围".into()
+            });
         }
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
@@ -143,7 +146,19 @@ impl System<'_> {
         } else {
             format!("修改用户 {} 的姓名", u.username)
         };
-        self.0.audit(&txn, by, AuditAction::UserUpdate, "user", u.id, &u.scope_region, summary, Some(before), Some(snapshot(&u))).await?;
+        self.0
+            .audit(
+                &txn,
+                by,
+                AuditAction::UserUpdate,
+                "user",
+                u.id,
+                &u.scope_region,
+                summary,
+                Some(before),
+                Some(snapshot(&u)),
+            )
+            .await?;
         txn.commit().await?;
         Ok(u)
     }

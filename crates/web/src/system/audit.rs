@@ -78,7 +78,9 @@ async fn audit_entry(State(st): State<AppState>, pu: PageUser, Path(seq): Path<i
     table.rows = r
         .changes
         .iter()
-        .map(|c| vec![Cell::text(c.label.clone()), cell(Value_::text(c.before.clone())), cell(Value_::text(c.after.clone()))])
+        .map(|c| {
+            vec![Cell::text(c.label.clone()), cell(Value_::text(c.before.clone())), cell(Value_::text(c.after.clone()))]
+        })
         .collect();
     page.tables.push(table);
     Ok(render(&page))

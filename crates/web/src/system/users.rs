@@ -95,7 +95,9 @@ async fn user_form(
     let mut fields = vec![];
     if editing.is_none() {
         fields.push(
-            Field::text("username", "用户名", f.username.clone()).required().hint("3–32 位字母、数字、下划线、点或短横线"),
+            Field::text("username", "用户名", f.username.clone())
+                .required()
+                .hint("3–32 位字母、数字、下划线、点或短横线"),
         );
     }
     fields.extend([
@@ -115,7 +117,9 @@ async fn user_form(
             .hint("业务主管单位账号填写：只能查看该单位主管的社会组织及其党组织、党员"),
     ]);
     if editing.is_none() {
-        fields.push(Field::new("password", "初始密码", Kind::Password, String::new()).hint("留空则由系统生成，仅显示一次"));
+        fields.push(
+            Field::new("password", "初始密码", Kind::Password, String::new()).hint("留空则由系统生成，仅显示一次"),
+        );
     }
     let rest = attach(&mut fields, errors);
     let layout = pu.layout(st, "users", "用户").await.crumb("系统管理", None).crumb("用户", Some("/system/users"));
