@@ -28,7 +28,7 @@ test("an administrator renames a user, disables and re-enables them", async () =
   await Promise.all([page.waitForLoadState("load"), page.locator("#user-table tbody a", { hasText: "查看" }).first().click()]);
   assert.match(await page.locator("#detail-title").innerText(), /文汇街道社会事务办/);
 
-  await Promise.all([page.waitForLoadState("load"), page.click("a:has-text('修改')")]);
+  await Promise.all([page.waitForLoadState("load"), page.getByRole("link", { name: "修改", exact: true }).click()]);
   assert.equal(await page.inputValue("#display_name"), "文汇街道社会事务办");
   // a blank name is refused under its field, and nothing else is lost
   await page.fill("#display_name", " ");
