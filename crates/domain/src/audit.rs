@@ -135,7 +135,7 @@ labelled_enum!(
         TokenCreate = "token.create", "创建 API 令牌";
         TokenRevoke = "token.revoke", "吊销 API 令牌";
         UserCreate = "user.create", "新增用户";
-        UserUpdate = "user.update", "修改用户（姓名、角色、权限范围）";
+        UserUpdate = "user.update", "修改用户";
         UserDisable = "user.disable", "停用用户";
         UserEnable = "user.enable", "启用用户";
         UserResetPassword = "user.reset_password", "重置用户密码";

@@ -174,7 +174,7 @@ static AUDIT: LazyLock<ListSpec<audit_log::Entity, AuditRow>> = LazyLock::new(||
             Filter::pick("actor", "操作人", Pick::Users).placeholder("输入姓名或用户名选择"),
             Bind::Eq(C::ActorUserId),
         )
-        .filter(Filter::choice::<AuditAction>("action", "操作"), Bind::Eq(C::Action))
+        .filter(Filter::choice::<AuditAction>("action", "操作类型"), Bind::Eq(C::Action))
         .filter(Filter::choice::<AuditRecord>("entity_type", "对象类型"), Bind::Eq(C::EntityType))
         .filter(Filter::search("entity_id", "对象编号").placeholder("记录编号，如 12"), Bind::Eq(C::EntityId))
         .filter(Filter::date("from", "开始日期"), Bind::With(from_day))
@@ -188,7 +188,7 @@ static AUDIT: LazyLock<ListSpec<audit_log::Entity, AuditRow>> = LazyLock::new(||
                 r.entry.actor.clone()
             })
         })
-        .column("action", "操作", |r| Cell::text(r.action.clone()))
+        .column("action", "操作类型", |r| Cell::text(r.action.clone()))
         .column("entity", "对象", |r| r.record.clone())
         .column("summary", "说明", |r| Cell::text(r.entry.summary.clone()))
         .export_only("changes", "变更内容（修改前 → 修改后）", changes_text)

@@ -51,13 +51,18 @@ async fn audit_entry(State(st): State<AppState>, pu: PageUser, Path(seq): Path<i
         .crumb(format!("第 {} 条", e.seq), None);
     let mut page = DetailPage::new(layout, format!("{}（第 {} 条）", r.action, e.seq));
     page.subtitle = e.summary.clone();
+    let region = match st.app.region_label(&e.region_code).await? {
+        _ if e.region_code.is_empty() => "—".to_owned(),
+        n if n.is_empty() => e.region_code.clone(),
+        n => format!("{n}（{}）", e.region_code),
+    };
     let actor = if r.actor_name == e.actor { e.actor.clone() } else { format!("{}（{}）", r.actor_name, e.actor) };
     page.facts = vec![
         ("时间".to_owned(), fmt::datetime(e.at)),
         ("操作人".to_owned(), actor),
         ("操作".to_owned(), r.action.clone()),
         ("对象".to_owned(), r.record.plain()),
-        ("所在区域代码".to_owned(), if e.region_code.is_empty() { "—".to_owned() } else { e.region_code.clone() }),
+        ("所在区域".to_owned(), region),
         ("说明".to_owned(), e.summary.clone()),
     ];
     if let Value_::Link(_, rec, id) = &r.record {
