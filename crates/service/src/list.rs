@@ -710,6 +710,8 @@ impl Hongling {
             FilterKind::Region => self.resolve_region(me, v).await?.map(Value::Region),
             FilterKind::Choice(options) => match options.iter().find(|(id, label)| *id == v || *label == v) {
                 Some((id, _)) => Ok(Value::Choice(id)),
+                // a long set (the audit log's actions) is not recited in a message under a select
+                None if options.len() > 12 => Err(format!("{}没有“{v}”这一项，请从列表中选择", f.label)),
                 None => Err(format!(
                     "{}的可选值为：{}",
                     f.label,

@@ -185,8 +185,8 @@ async fn the_audit_log_reads_in_chinese_and_filters() {
 
     // misspelt or unknown values are clear errors; huge pages are refused or empty
     for (query, says) in [
-        ("action=user.updat", "操作类型的可选值为"),
-        ("entity_type=usr", "对象类型的可选值为"),
+        ("action=user.updat", "操作类型没有“user.updat”这一项"),
+        ("entity_type=usr", "对象类型没有“usr”这一项"),
         ("from=2026-13-01", "开始日期应为 YYYY-MM-DD"),
         ("actor=%E6%97%A0%E6%AD%A4%E4%BA%BA", "无此人"),
         ("page=99999999999", "页码"),
