@@ -48,7 +48,9 @@ async fn users(State(st): State<AppState>, pu: PageUser, RawQuery(raw): RawQuery
         &[],
     )
     .await?
-    .actions(|r| vec![("查看", format!("/system/users/{}", r.user.id))]);
+    .actions(|r| {
+        vec![("查看", format!("/system/users/{}", r.user.id)), ("修改", format!("/system/users/{}/edit", r.user.id))]
+    });
     let layout = pu.layout(&st, "users", "用户").await.crumb("系统管理", None).crumb("用户", None);
     Ok(view.page(layout, "", vec![Button::primary("新增用户", "/system/users/new")]).render())
 }
