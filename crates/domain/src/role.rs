@@ -99,6 +99,14 @@ impl Role {
         matches!(self, Role::Admin)
     }
 
+    /// May this role give an account `other`? Administrators grant every role
+    /// (there is none above theirs) to accounts of their own subtree
+    /// (`Scope::may_grant`); no other role grants any.
+    pub fn may_grant_role(self, other: Role) -> bool {
+        let _ = other;
+        self.manages_users()
+    }
+
     /// May this role read the audit log of its scope?
     pub fn reads_audit(self) -> bool {
         matches!(self, Role::Admin | Role::RegistrarLeader)
@@ -137,5 +145,14 @@ mod tests {
             assert!(!r.label().is_empty());
         }
         assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn only_administrators_grant_roles() {
+        for r in Role::ALL {
+            assert!(Role::Admin.may_grant_role(r));
+            assert!(!Role::RegistrarLeader.may_grant_role(r));
+            assert!(!Role::Registrar.may_grant_role(r));
+        }
     }
 }

@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use hongling_domain::{RegionCode, Role};
 use hongling_service::jobs::{RunStatus, duration_text, worker_name};
-use hongling_service::system::users::{NewUser, ScopeInput};
+use hongling_service::system::users::{NewUser, ScopeInput, UserChange};
 use hongling_service::{Hongling, Principal, SystemClock};
 
 use crate::config::Config;
@@ -157,6 +157,20 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Change a user's role, scope or display name (audited; a new role or
+    /// scope ends the user's sessions and API tokens). Gives a supervisor
+    /// account migrated without its unit the unit: `--scope unit:ID`.
+    Set {
+        username: String,
+        /// The new role (identifiers as for `user add`).
+        #[arg(long)]
+        role: Option<String>,
+        /// The new scope: a region code, or org:ID / party_org:ID / unit:ID.
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
     /// Clear the failed logins counted against a username (解除登录限制), so
     /// that client addresses refused for it may try again at once.
     Unlock { username: String },
@@ -278,6 +292,30 @@ async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
                     }
                     Ok(())
                 }
+                Err(e) => bail!(describe(&e)),
+            }
+        }
+        Command::User { command: UserCommand::Set { username, role, scope, display_name } } => {
+            if role.is_none() && scope.is_none() && display_name.is_none() {
+                bail!("请至少指定 --role、--scope 或 --display-name 之一");
+            }
+            let role = match role {
+                Some(r) => Some(Role::parse(&r).with_context(|| format!("未知角色 {r}"))?),
+                None => None,
+            };
+            let scope = scope.as_deref().map(parse_scope).transpose()?;
+            let app = open(&cfg).await?;
+            match app.system().update_username(&username, UserChange { display_name, role, scope }).await {
+                Ok(u) => {
+                    let role = Role::parse(&u.role).map(Role::label).unwrap_or("未知角色");
+                    let scope = match u.scope_ref_id {
+                        Some(id) => format!("{}:{id}（区域 {}）", u.scope_kind, u.scope_region),
+                        None => u.scope_region.clone(),
+                    };
+                    println!("用户 {}：{}，{}，范围 {}。", u.username, u.display_name, role, scope);
+                    Ok(())
+                }
+                Err(hongling_service::Error::NotFound) => bail!("用户 {username} 不存在"),
                 Err(e) => bail!(describe(&e)),
             }
         }

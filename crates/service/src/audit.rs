@@ -1,6 +1,6 @@
 //! Reading the audit log, scoped like the data it describes.
 
-use hongling_domain::audit::Digest;
+use hongling_domain::audit::{AuditAction, Digest};
 use hongling_store::audit::{self as store_audit, ChainReport};
 
 use hongling_store::audit::{self as store_append, NewEntry};
@@ -39,7 +39,7 @@ impl Hongling {
         &self,
         conn: &impl ConnectionTrait,
         by: &Principal,
-        action: &str,
+        action: AuditAction,
         entity_type: &str,
         entity_id: impl ToString,
         region_code: &str,
@@ -53,7 +53,7 @@ impl Hongling {
                 at: self.now(),
                 actor_user_id: by.actor_id(),
                 actor: by.actor_name(),
-                action: action.to_owned(),
+                action,
                 entity_type: entity_type.to_owned(),
                 entity_id: entity_id.to_string(),
                 region_code: region_code.to_owned(),

@@ -1,5 +1,6 @@
 //! Login, sessions, API tokens.
 
+use hongling_domain::audit::AuditAction;
 use hongling_domain::auth::TokenStatus;
 use hongling_domain::role::ScopeKind;
 use hongling_domain::scope::parse_scope_kind;
@@ -106,7 +107,7 @@ impl Hongling {
                             at: now,
                             actor_user_id: None,
                             actor: u.username.clone(),
-                            action: "auth.login_failed".into(),
+                            action: AuditAction::AuthLoginFailed,
                             entity_type: "user".into(),
                             entity_id: u.id.to_string(),
                             region_code: u.scope_region.clone(),
@@ -146,7 +147,7 @@ impl Hongling {
                 at: now,
                 actor_user_id: Some(u.id),
                 actor: u.username.clone(),
-                action: "auth.login".into(),
+                action: AuditAction::AuthLogin,
                 entity_type: "user".into(),
                 entity_id: u.id.to_string(),
                 region_code: u.scope_region.clone(),
@@ -223,7 +224,7 @@ impl Hongling {
                     at: self.now(),
                     actor_user_id: Some(u.id),
                     actor: u.username.clone(),
-                    action: "auth.logout".into(),
+                    action: AuditAction::AuthLogout,
                     entity_type: "user".into(),
                     entity_id: u.id.to_string(),
                     region_code: u.scope_region.clone(),
@@ -314,7 +315,7 @@ impl Hongling {
                 at: now,
                 actor_user_id: by.actor_id(),
                 actor: by.actor_name(),
-                action: "token.create".into(),
+                action: AuditAction::TokenCreate,
                 entity_type: "api_token".into(),
                 entity_id: t.id.to_string(),
                 region_code: u.scope_region.clone(),
@@ -420,7 +421,8 @@ impl Hongling {
             am.revoked_at = Set(Some(to_db(now)));
             am.update(&txn).await?;
             let summary = format!("撤销用户 {} 的 API 令牌 {}（{}）", u.username, t.prefix, t.name);
-            self.audit(&txn, by, "token.revoke", "api_token", t.id, &u.scope_region, summary, None, None).await?;
+            self.audit(&txn, by, AuditAction::TokenRevoke, "api_token", t.id, &u.scope_region, summary, None, None)
+                .await?;
             txn.commit().await?;
         }
         self.tokens_of(by, username).await?.into_iter().find(|v| v.id == t.id).ok_or(Error::NotFound)

@@ -604,7 +604,7 @@ pub trait Listing: Send + Sync + 'static {
     }
 
     /// The audit entry's action of an export (None: exports are not audited).
-    const EXPORT_AUDIT: Option<&'static str> = None;
+    const EXPORT_AUDIT: Option<hongling_domain::audit::AuditAction> = None;
 }
 
 /// A written export.
@@ -721,6 +721,8 @@ impl Hongling {
             FilterKind::Region => self.resolve_region(me, v).await?.map(Value::Region),
             FilterKind::Choice(options) => match options.iter().find(|(id, label)| *id == v || *label == v) {
                 Some((id, _)) => Ok(Value::Choice(id)),
+                // a long set (the audit log's actions) is not recited in a message under a select
+                None if options.len() > 12 => Err(format!("{}没有“{v}”这一项，请从列表中选择", f.label)),
                 None => Err(format!(
                     "{}的可选值为：{}",
                     f.label,
@@ -807,8 +809,8 @@ impl Hongling {
                 &txn,
                 &crate::Principal::User(me.clone()),
                 action,
-                spec.name,
                 "export",
+                spec.name,
                 &region,
                 format!("导出{} {} 条", spec.title, rows.len()),
                 None,

@@ -164,9 +164,11 @@ impl Hongling {
         nothing()
     }
 
-    /// Accounts an administrator manages: scopes inside their subtree.
+    /// Accounts an administrator manages (scopes inside their subtree); an
+    /// audit reader sees the same names to filter the log by person.
     pub fn user_visibility(&self, me: &CurrentUser) -> Condition {
-        if me.can(hongling_domain::Action::UsersManage) {
+        // administrators manage them; audit readers choose a person to filter the log by
+        if me.can(hongling_domain::Action::UsersManage) || me.can(hongling_domain::Action::AuditRead) {
             return subtree(user::Column::ScopeRegion, me.scope.region.as_str());
         }
         nothing()

@@ -2,6 +2,7 @@
 //! each comes from, the dated entries, and setting a value (audited).
 
 use hongling_domain::RegionCode;
+use hongling_domain::audit::AuditAction;
 use hongling_domain::policy::{self, DefaultKind, Param, Source};
 use hongling_store::entity::policy_value;
 use hongling_store::{begin_write, policy as store_policy, regions, to_db};
@@ -243,7 +244,8 @@ impl Hongling {
         let summary = format!("设置政策参数：{} = {}（自 {} 起）", param.label(), display, from);
         let after =
             json!({"param": param.key(), "value": value, "effective_from": from.to_string(), "basis": row.basis});
-        self.audit(&txn, &by, "policy.set", "policy_value", row.id, &region, summary, None, Some(after)).await?;
+        self.audit(&txn, &by, AuditAction::PolicySet, "policy_value", row.id, &region, summary, None, Some(after))
+            .await?;
         let job = crate::jobs::job("coverage.policy")?;
         self.queue_run_in(&txn, job, crate::jobs::Trigger::Policy, &by, &region).await?;
         txn.commit().await?;

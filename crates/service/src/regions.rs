@@ -1,6 +1,7 @@
 //! Regions for pages and the CLI.
 
 use hongling_domain::RegionCode;
+use hongling_domain::audit::AuditAction;
 use hongling_store::audit::{self, NewEntry};
 use hongling_store::begin_write;
 use hongling_store::entity::region;
@@ -48,7 +49,7 @@ impl Hongling {
                 at: self.now(),
                 actor_user_id: by.actor_id(),
                 actor: by.actor_name(),
-                action: "region.import".into(),
+                action: AuditAction::RegionImport,
                 entity_type: "region".into(),
                 entity_id: source.chars().take(64).collect(),
                 region_code: prefix,

@@ -2,7 +2,7 @@
 //! transaction of the change it records: a failed change leaves no entry and a
 //! failed entry fails the change.
 
-use hongling_domain::audit::{Digest, EntryFields, GENESIS, HASH_VERSION, chain_hash, entry_hash};
+use hongling_domain::audit::{AuditAction, Digest, EntryFields, GENESIS, HASH_VERSION, chain_hash, entry_hash};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -19,7 +19,7 @@ pub struct NewEntry {
     pub at: OffsetDateTime,
     pub actor_user_id: Option<i64>,
     pub actor: String,
-    pub action: String,
+    pub action: AuditAction,
     pub entity_type: String,
     pub entity_id: String,
     pub region_code: String,
@@ -57,7 +57,7 @@ pub async fn append(conn: &impl ConnectionTrait, e: NewEntry) -> Result<i64, DbE
             at: &at_text,
             actor_user_id: e.actor_user_id,
             actor: &e.actor,
-            action: &e.action,
+            action: e.action.as_str(),
             entity_type: &e.entity_type,
             entity_id: &e.entity_id,
             region_code: &e.region_code,
@@ -71,7 +71,7 @@ pub async fn append(conn: &impl ConnectionTrait, e: NewEntry) -> Result<i64, DbE
         at: Set(at),
         actor_user_id: Set(e.actor_user_id),
         actor: Set(e.actor),
-        action: Set(e.action),
+        action: Set(e.action.as_str().to_owned()),
         entity_type: Set(e.entity_type),
         entity_id: Set(e.entity_id),
         region_code: Set(e.region_code),

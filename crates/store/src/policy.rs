@@ -5,6 +5,7 @@
 //! (`sync_builtin_policy`). A shipped row is identified by region, parameter
 //! and date; a locality's own rows (`builtin = false`) are never touched.
 
+use hongling_domain::audit::AuditAction;
 use std::collections::{BTreeMap, HashSet};
 
 use hongling_domain::policy::{Param, PolicyEntry};
@@ -237,7 +238,7 @@ pub async fn sync_builtin_policy(
                 at: now,
                 actor_user_id: None,
                 actor: SYNC_ACTOR.to_owned(),
-                action: "policy.sync".to_owned(),
+                action: AuditAction::PolicySync,
                 entity_type: "policy_value".to_owned(),
                 entity_id: "builtin".to_owned(),
                 region_code: String::new(),

@@ -57,6 +57,7 @@ fn fill(path: &str, ids: &Ids) -> String {
                 id.to_string()
             }
             "{job}" => ids.import_job.to_string(),
+            "{seq}" => "1".into(),
             "{dim}" => "channel".into(),
             "{name}" if path.starts_with("/system/jobs") => "coverage.policy".into(),
             "{code}" if path.starts_with("/api/v1/uscc") => ids.uscc.clone(),

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use hongling_domain::{RegionCode, Role};
 use hongling_service::system::users::{NewUser, ScopeInput};
 use hongling_service::{CurrentUser, Principal};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::support::*;
 
@@ -112,7 +112,7 @@ async fn audit_is_written_in_the_same_transaction() {
     t.app.system().set_user_disabled(&me, other, true).await.expect("disable");
     assert_eq!(t.audit_count().await, n + 1);
     let page = list::<hongling_service::system::lists::AuditList>(&t.app, &me, &[("action", "user.disable")]).await;
-    let e = &page.items[0];
+    let e = &page.items[0].entry;
     assert_eq!(e.actor, "auditadmin");
     assert!(e.before_json.contains("\"disabled\":false") && e.after_json.contains("\"disabled\":true"));
     assert!(!e.after_json.contains("argon2"), "no password hash in the log");
@@ -204,7 +204,7 @@ async fn audit_page_is_scoped_and_filtered() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("dyqadmin2") && !r.body.contains("kenli2"), "county admin sees its county only");
     let r = b.get("/system/audit?action=auth.login").await;
-    assert!(r.body.contains("用户 dyqadmin2 登录") && !r.body.contains("新增用户"));
+    assert!(r.body.contains("用户 dyqadmin2 登录") && !r.body.contains("新增用户 dyqadmin2"));
     let mut city = t.browser();
     city.login("cityadmin", PW).await;
     assert!(city.get("/system/audit").await.body.contains("kenli2"));
@@ -324,6 +324,34 @@ async fn cli_user_add_token_create_and_api() {
     let scope = format!("unit:{unit}");
     let (ok, out, err) = run(&["user", "add", "--username", "cliunit", "--role", "supervisor", "--scope", &scope]);
     assert!(ok, "{out}{err}");
+    // `user set`: a supervisor migrated by m0012 without its unit is given one
+    t.app
+        .db
+        .execute_unprepared("UPDATE users SET scope_ref_id = NULL WHERE username = 'cliunit'")
+        .await
+        .expect("as migrated");
+    let (ok, out, err) = run(&["user", "set", "cliunit", "--scope", &scope, "--display-name", "东营市教育局"]);
+    assert!(ok && out.contains(&format!("unit:{unit}")), "{out}{err}");
+    let u = hongling_store::entity::user::Entity::find()
+        .filter(hongling_store::entity::user::Column::Username.eq("cliunit"))
+        .one(&t.app.db)
+        .await
+        .expect("q")
+        .expect("user");
+    assert_eq!((u.scope_ref_id, u.display_name.as_str()), (Some(unit), "东营市教育局"));
+    let n = t.audit_count().await;
+    let (ok, _, err) = run(&["user", "set", "cliunit", "--role", "registrar"]);
+    assert!(!ok && err.contains("行政区域"), "a registrar needs a region: {err}");
+    let (ok, _, err) = run(&["user", "set", "cliunit", "--scope", "unit:999999"]);
+    assert!(!ok && err.contains("业务主管单位不存在"), "{err}");
+    let (ok, _, err) = run(&["user", "set", "nobody", "--role", "registrar"]);
+    assert!(!ok && err.contains("不存在"), "{err}");
+    let (ok, _, err) = run(&["user", "set", "cliunit"]);
+    assert!(!ok && err.contains("--role"), "{err}");
+    assert_eq!(t.audit_count().await, n, "refusals write nothing");
+    let (ok, out, err) = run(&["user", "set", "cliuser", "--role", "grassroots", "--scope", "370502001"]);
+    assert!(ok && out.contains("镇街/社区工作人员"), "{out}{err}");
+    assert_eq!(t.audit_count().await, n + 1);
 }
 
 /// The OpenAPI document is kept in `docs/openapi.json` so that every change to

@@ -4,6 +4,7 @@
 mod support;
 
 mod access;
+mod audit_users;
 mod auth;
 mod decisions;
 mod errors;

@@ -535,10 +535,11 @@ async fn id_numbers_are_encrypted_masked_and_revealed_with_an_audit() {
     let admin = f.t.current(admin).await;
     let log = list::<AuditList>(&f.t.app, &admin, &[("action", "party_member.reveal")]).await;
     assert_eq!(log.total, 1);
-    assert!(log.items[0].summary.contains("组织关系转接"));
+    assert!(log.items[0].entry.summary.contains("组织关系转接"));
     let all = list::<AuditList>(&f.t.app, &admin, &[("per_page", "200")]).await;
     for entry in &all.items {
-        let text = format!("{} {} {}", entry.summary, entry.before_json, entry.after_json);
+        let e = &entry.entry;
+        let text = format!("{} {} {}", e.summary, e.before_json, e.after_json);
         assert!(!text.contains(idno) && !text.contains("11010519491231"), "personal data in the audit log: {text}");
     }
     // a reader who may not edit cannot reveal

@@ -2,6 +2,7 @@
 //! by a compare-and-set update, every run with a heartbeat, its duration and
 //! its outcome.
 
+use hongling_domain::audit::AuditAction;
 use std::time::Instant;
 
 use hongling_domain::Action;
@@ -148,7 +149,7 @@ impl Hongling {
         let txn = begin_write(&self.db).await?;
         let run = self.queue_run_in(&txn, j, Trigger::Manual, &by, &region).await?;
         let summary = format!("手动运行后台任务“{}”（{}），排队编号 {}", j.title, j.name, run.id);
-        self.audit(&txn, &by, "job.queue", "job_run", run.id, &region, summary, None, None).await?;
+        self.audit(&txn, &by, AuditAction::JobQueue, "job_run", run.id, &region, summary, None, None).await?;
         txn.commit().await?;
         Ok(run)
     }
@@ -166,7 +167,7 @@ impl Hongling {
         run.worker = Set(worker.to_owned());
         let run = run.insert(&txn).await?;
         let summary = format!("运行后台任务“{}”（{}），运行编号 {}", j.title, j.name, run.id);
-        self.audit(&txn, by, "job.run", "job_run", run.id, region, summary, None, None).await?;
+        self.audit(&txn, by, AuditAction::JobRun, "job_run", run.id, region, summary, None, None).await?;
         txn.commit().await?;
         self.execute(Some(j), run, Pace::of(&self.jobs)).await
     }

@@ -3,6 +3,7 @@
 //! funds and training, so that coverage is realistic (about 90%) with a
 //! visible set of breaches and uncovered organizations for the planner.
 
+use hongling_domain::audit::AuditAction;
 use std::collections::BTreeMap;
 
 use hongling_domain::idcard;
@@ -680,7 +681,8 @@ impl Party<'_> {
             member_ids.len(),
             instr_ids.len()
         );
-        self.audit(&txn, &Principal::Cli, "party.demo", "party_org", region, region, summary, None, None).await?;
+        self.audit(&txn, &Principal::Cli, AuditAction::PartyDemo, "party_org", region, region, summary, None, None)
+            .await?;
         txn.commit().await?;
         self.refresh_coverage(&Principal::Cli, region, today).await?;
         Ok(ids.len())

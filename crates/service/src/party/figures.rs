@@ -1,6 +1,7 @@
 //! Coverage figures (M2): by region with drill-down, by dimension, year-end
 //! figures, and their export.
 
+use hongling_domain::audit::AuditAction;
 use std::collections::{BTreeMap, HashMap};
 
 use hongling_domain::party::coverage::{ChannelKind, CoverageMode, ModeCounts};
@@ -422,7 +423,18 @@ impl Party<'_> {
         let txn = begin_write(&self.db).await?;
         let summary = format!("导出党建覆盖统计：{}（违规 {count} 条）", total.region_name);
         let by = Principal::User(me.clone());
-        self.audit(&txn, &by, "coverage.export", "coverage", &total.region, &total.region, summary, None, None).await?;
+        self.audit(
+            &txn,
+            &by,
+            AuditAction::CoverageExport,
+            "coverage",
+            &total.region,
+            &total.region,
+            summary,
+            None,
+            None,
+        )
+        .await?;
         txn.commit().await?;
         Ok(bytes)
     }

@@ -1,6 +1,7 @@
 //! Party-building instructors (党建指导员, `001`): source, training,
 //! assessment, and the organizations they serve, within a load limit.
 
+use hongling_domain::audit::AuditAction;
 use hongling_domain::party::coverage::{Assessment, InstructorSource, InstructorStatus};
 pub use hongling_domain::party::inputs::InstructorInput;
 use hongling_domain::party::records::{InstructorDraft, check_instructor_load};
@@ -192,7 +193,7 @@ impl Party<'_> {
         self.audit(
             &txn,
             &by,
-            "instructor.create",
+            AuditAction::InstructorCreate,
             "instructor",
             m.id,
             &m.region_code,
@@ -224,7 +225,18 @@ impl Party<'_> {
         }
         let summary = format!("修改党建指导员：{}", m.name);
         let (b, a) = (instructor_json(&old), instructor_json(&m));
-        self.audit(&txn, &by, "instructor.update", "instructor", id, &m.region_code, summary, Some(b), Some(a)).await?;
+        self.audit(
+            &txn,
+            &by,
+            AuditAction::InstructorUpdate,
+            "instructor",
+            id,
+            &m.region_code,
+            summary,
+            Some(b),
+            Some(a),
+        )
+        .await?;
         txn.commit().await?;
         Ok(m)
     }
@@ -249,8 +261,18 @@ impl Party<'_> {
         self.assign_in(&txn, me, &m, add, remove).await?;
         let summary = format!("调整党建指导员联系组织：{}（新增 {} 个，解除 {} 个）", m.name, add.len(), remove.len());
         let after = json!({"added": add, "removed": remove});
-        self.audit(&txn, &by, "instructor.assign", "instructor", id, &m.region_code, summary, None, Some(after))
-            .await?;
+        self.audit(
+            &txn,
+            &by,
+            AuditAction::InstructorAssign,
+            "instructor",
+            id,
+            &m.region_code,
+            summary,
+            None,
+            Some(after),
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! Party life (三会一课, themed party days), party funds and training records.
 
+use hongling_domain::audit::AuditAction;
 use std::collections::HashMap;
 
 use hongling_domain::party::coverage::{FundCheck, FundKind, PartyLifeKind, check_funds};
@@ -111,8 +112,18 @@ impl Party<'_> {
         .await?;
         let summary = format!("记录组织生活：{} {}（{}）", p.name, kind.label(), held);
         let after = json!({"party_org_id": p.id, "kind": m.kind, "held_on": held, "topic": m.topic, "attendees": attendees, "expected": expected});
-        self.audit(&txn, &by, "party_life.create", "party_life", m.id, &p.region_code, summary, None, Some(after))
-            .await?;
+        self.audit(
+            &txn,
+            &by,
+            AuditAction::PartyLifeCreate,
+            "party_life",
+            m.id,
+            &p.region_code,
+            summary,
+            None,
+            Some(after),
+        )
+        .await?;
         txn.commit().await?;
         Ok(m)
     }
@@ -142,8 +153,18 @@ impl Party<'_> {
         let summary = format!("登记党建经费：{} {} {} 元", p.name, kind.label(), format_fen(fen));
         let after =
             json!({"party_org_id": p.id, "kind": m.kind, "amount_fen": fen, "received_on": on, "doc_no": m.doc_no});
-        self.audit(&txn, &by, "party_fund.create", "party_fund", m.id, &p.region_code, summary, None, Some(after))
-            .await?;
+        self.audit(
+            &txn,
+            &by,
+            AuditAction::PartyFundCreate,
+            "party_fund",
+            m.id,
+            &p.region_code,
+            summary,
+            None,
+            Some(after),
+        )
+        .await?;
         txn.commit().await?;
         Ok(m)
     }
@@ -213,7 +234,8 @@ impl Party<'_> {
         let summary = format!("登记培训：{}（{}）", m.title, on);
         let after =
             json!({"member_id": member, "instructor_id": inst, "title": m.title, "trained_on": on, "hours": hours});
-        self.audit(&txn, &by, "training.create", "training", m.id, &region, summary, None, Some(after)).await?;
+        self.audit(&txn, &by, AuditAction::TrainingCreate, "training", m.id, &region, summary, None, Some(after))
+            .await?;
         txn.commit().await?;
         Ok(m)
     }

@@ -1,6 +1,7 @@
 //! The party coverage lists (M2): party organizations, members,
 //! instructors, party life, funds, trainings, breaches and channels.
 
+use hongling_domain::audit::AuditAction;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -164,7 +165,7 @@ impl Listing for MemberList {
     type Row = MemberView;
 
     // exports carry personal data: who exported what is logged
-    const EXPORT_AUDIT: Option<&'static str> = Some("party_member.export");
+    const EXPORT_AUDIT: Option<AuditAction> = Some(AuditAction::PartyMemberExport);
 
     fn spec() -> &'static ListSpec<party_member::Entity, MemberView> {
         &MEMBERS

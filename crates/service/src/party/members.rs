@@ -2,6 +2,7 @@
 //! and party organization. ID numbers are encrypted at rest (SM4-GCM), shown
 //! masked, and revealed only by an audited action with a reason.
 
+use hongling_domain::audit::AuditAction;
 use std::collections::HashMap;
 
 use hongling_domain::idcard;
@@ -269,7 +270,7 @@ impl Party<'_> {
         self.audit(
             &txn,
             &by,
-            "party_member.create",
+            AuditAction::PartyMemberCreate,
             "party_member",
             m.id,
             &m.region_code,
@@ -309,8 +310,18 @@ impl Party<'_> {
         self.after_member_change(&txn, Some(&old), &m).await?;
         let summary = format!("修改党员信息：{}", m.name);
         let (b, a) = (member_json(&old), member_json(&m));
-        self.audit(&txn, &by, "party_member.update", "party_member", id, &m.region_code, summary, Some(b), Some(a))
-            .await?;
+        self.audit(
+            &txn,
+            &by,
+            AuditAction::PartyMemberUpdate,
+            "party_member",
+            id,
+            &m.region_code,
+            summary,
+            Some(b),
+            Some(a),
+        )
+        .await?;
         txn.commit().await?;
         Ok(m)
     }
@@ -332,8 +343,18 @@ impl Party<'_> {
         let txn = begin_write(&self.db).await?;
         let summary = format!("查看党员完整公民身份号码：{}（事由：{}）", m.name, reason.trim());
         let after = json!({"member": m.name, "id_number": m.id_number_mask, "reason": reason.trim()});
-        self.audit(&txn, &by, "party_member.reveal", "party_member", id, &m.region_code, summary, None, Some(after))
-            .await?;
+        self.audit(
+            &txn,
+            &by,
+            AuditAction::PartyMemberReveal,
+            "party_member",
+            id,
+            &m.region_code,
+            summary,
+            None,
+            Some(after),
+        )
+        .await?;
         txn.commit().await?;
         Ok(plain)
     }

@@ -2,6 +2,7 @@
 //! and available instructors, runs the domain planner, and accepts a
 //! (possibly edited) proposal by creating the records in one transaction.
 
+use hongling_domain::audit::AuditAction;
 use std::collections::HashMap;
 
 use hongling_domain::party::coverage::{CoverageMode, InstructorStatus, PartyOrgStatus, PartyOrgType};
@@ -356,7 +357,7 @@ impl Party<'_> {
                 self.audit(
                     &txn,
                     &by,
-                    "plan.accept_instructor",
+                    AuditAction::PlanAcceptInstructor,
                     "instructor",
                     m.id,
                     &m.region_code,
@@ -450,8 +451,18 @@ impl Party<'_> {
         self.refresh_party_orgs(&txn, &[p.id], today).await?;
         let summary = format!("采纳覆盖规划：成立{}，覆盖 {} 个组织，{} 名党员转入", name, j.orgs.len(), joined);
         let after = json!({"party_org_id": p.id, "name": name, "orgs": j.orgs, "members_joined": joined});
-        self.audit(&txn, &by, "plan.accept_joint_branch", "party_org", p.id, &region, summary, None, Some(after))
-            .await?;
+        self.audit(
+            &txn,
+            &by,
+            AuditAction::PlanAcceptJointBranch,
+            "party_org",
+            p.id,
+            &region,
+            summary,
+            None,
+            Some(after),
+        )
+        .await?;
         txn.commit().await?;
         Ok(Accepted { party_org_id: Some(p.id), instructor_id: None, orgs: j.orgs.clone(), members_joined: joined })
     }

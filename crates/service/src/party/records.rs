@@ -1,5 +1,6 @@
 //! Party organizations, what they cover, management channels and "1+N" hosts.
 
+use hongling_domain::audit::AuditAction;
 use std::collections::HashMap;
 
 use hongling_domain::party::coverage::{ChannelKind, CoverageMode, PartyOrgStatus, PartyOrgType, VENUE_ITEMS};
@@ -301,8 +302,18 @@ impl Party<'_> {
         self.refresh_party_orgs(&txn, &[p.id], today).await?;
         let summary = format!("新建党组织：{}（覆盖组织 {} 个，{} 名党员转入）", p.name, org_ids.len(), joined);
         let after = json!({"party_org": party_org_json(&p), "org_ids": org_ids});
-        self.audit(&txn, &by, "party_org.create", "party_org", p.id, &p.region_code, summary, None, Some(after))
-            .await?;
+        self.audit(
+            &txn,
+            &by,
+            AuditAction::PartyOrgCreate,
+            "party_org",
+            p.id,
+            &p.region_code,
+            summary,
+            None,
+            Some(after),
+        )
+        .await?;
         txn.commit().await?;
         Ok(p)
     }
@@ -415,7 +426,8 @@ impl Party<'_> {
         self.refresh_party_orgs(&txn, &[id], today).await?;
         let summary = format!("修改党组织：{}", p.name);
         let (b, a) = (party_org_json(&old), party_org_json(&p));
-        self.audit(&txn, &by, "party_org.update", "party_org", id, &p.region_code, summary, Some(b), Some(a)).await?;
+        self.audit(&txn, &by, AuditAction::PartyOrgUpdate, "party_org", id, &p.region_code, summary, Some(b), Some(a))
+            .await?;
         txn.commit().await?;
         Ok(p)
     }
@@ -463,7 +475,8 @@ impl Party<'_> {
         self.refresh_party_orgs(&txn, &[id], today).await?;
         let summary = format!("调整党组织覆盖范围：{}（新增 {} 个，移出 {} 个）", p.name, links.len(), remove.len());
         let after = json!({"added": links, "removed": remove});
-        self.audit(&txn, &by, "party_org.cover", "party_org", id, &p.region_code, summary, None, Some(after)).await?;
+        self.audit(&txn, &by, AuditAction::PartyOrgCover, "party_org", id, &p.region_code, summary, None, Some(after))
+            .await?;
         txn.commit().await?;
         Ok(())
     }
@@ -510,7 +523,7 @@ impl Party<'_> {
         self.audit(
             &txn,
             &by,
-            "party_org.dissolve",
+            AuditAction::PartyOrgDissolve,
             "party_org",
             id,
             &p.region_code,
@@ -600,7 +613,7 @@ impl Party<'_> {
         self.audit(
             &txn,
             &by,
-            "party_channel.create",
+            AuditAction::PartyChannelCreate,
             "party_channel",
             m.id,
             &m.region_code,
@@ -645,7 +658,7 @@ impl Party<'_> {
         self.audit(
             &txn,
             &by,
-            "org.channel",
+            AuditAction::OrgChannel,
             "social_org",
             org_id,
             &org.region_code,
@@ -691,7 +704,8 @@ impl Party<'_> {
             None => format!("取消“1+N”带动：{}", org.name),
         };
         let (b, a) = (json!({"host_org_id": old.map(|o| o.host_org_id)}), json!({"host_org_id": host}));
-        self.audit(&txn, &by, "org.host", "social_org", org_id, &org.region_code, summary, Some(b), Some(a)).await?;
+        self.audit(&txn, &by, AuditAction::OrgHost, "social_org", org_id, &org.region_code, summary, Some(b), Some(a))
+            .await?;
         txn.commit().await?;
         Ok(())
     }

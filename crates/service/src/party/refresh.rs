@@ -10,6 +10,7 @@
 //! `crate::jobs`). After the turn of a year the job `coverage.snapshot` stores
 //! that year's year-end figures, evaluated with its values.
 
+use hongling_domain::audit::AuditAction;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use hongling_domain::party::coverage::{
@@ -676,7 +677,7 @@ impl Party<'_> {
         let txn = begin_write(&self.db).await?;
         let summary =
             format!("重新计算党建覆盖情况：组织 {orgs} 个（变化 {changed} 个），党组织 {parties} 个，截至 {on}");
-        self.audit(&txn, by, "coverage.refresh", "coverage", region, region, summary, None, None).await?;
+        self.audit(&txn, by, AuditAction::CoverageRefresh, "coverage", region, region, summary, None, None).await?;
         txn.commit().await?;
         Ok((orgs, changed, parties))
     }
@@ -743,7 +744,8 @@ impl Party<'_> {
             .await?;
         }
         let summary = format!("生成 {year} 年末党建覆盖统计（{n} 行）");
-        self.audit(&txn, &Principal::Cli, "coverage.snapshot", "coverage", year, "", summary, None, None).await?;
+        self.audit(&txn, &Principal::Cli, AuditAction::CoverageSnapshot, "coverage", year, "", summary, None, None)
+            .await?;
         txn.commit().await?;
         Ok(n)
     }

@@ -120,7 +120,7 @@ impl Registry<'_> {
         self.audit(
             &txn,
             by,
-            "org_decision.propose",
+            hongling_domain::audit::AuditAction::OrgDecisionPropose,
             "org_decision",
             d.id,
             &org.region_code,
@@ -297,7 +297,7 @@ impl Registry<'_> {
                 self.audit(
                     &txn,
                     &by,
-                    "org_decision.return",
+                    hongling_domain::audit::AuditAction::OrgDecisionReturn,
                     "org_decision",
                     d.id,
                     &d.region_code,

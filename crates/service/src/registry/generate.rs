@@ -3,6 +3,7 @@
 //! township and community names of the region and plausible themes per
 //! category; credit codes carry valid check characters.
 
+use hongling_domain::audit::AuditAction;
 use hongling_domain::region::subtree_range;
 use hongling_domain::registry::uscc;
 use hongling_domain::registry::{Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, SupervisionClass};
@@ -436,7 +437,7 @@ impl Registry<'_> {
                 at: now,
                 actor_user_id: None,
                 actor: Principal::Cli.actor_name(),
-                action: "org.generate".into(),
+                action: AuditAction::OrgGenerate,
                 entity_type: "social_org".into(),
                 entity_id: source.into(),
                 region_code,

@@ -6,6 +6,7 @@
 //! without a code by name and residence. Re-importing a file therefore
 //! updates instead of duplicating.
 
+use hongling_domain::audit::AuditAction;
 use std::collections::{HashMap, HashSet};
 
 use hongling_domain::registry::{
@@ -926,7 +927,7 @@ impl Registry<'_> {
                 at: now,
                 actor_user_id: by.actor_id(),
                 actor: by.actor_name(),
-                action: "org.import".into(),
+                action: AuditAction::OrgImport,
                 entity_type: "import_job".into(),
                 entity_id: job.map(|j| j.to_string()).unwrap_or_else(|| "cli".into()),
                 region_code: me.map(|u| u.scope.region.to_string()).unwrap_or_default(),

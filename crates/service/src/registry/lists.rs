@@ -1,6 +1,7 @@
 //! The registry's lists: organizations (also the party coverage list of
 //! organizations) and supervisory units.
 
+use hongling_domain::audit::AuditAction;
 use std::collections::HashMap;
 
 use hongling_domain::Action;
@@ -220,7 +221,7 @@ impl Listing for OrgList {
     type Entity = social_org::Entity;
     type Row = OrgRow;
 
-    const EXPORT_AUDIT: Option<&'static str> = Some("org.export");
+    const EXPORT_AUDIT: Option<AuditAction> = Some(AuditAction::OrgExport);
 
     fn spec() -> &'static ListSpec<social_org::Entity, OrgRow> {
         &ORGS

@@ -2,6 +2,7 @@
 //! dated history, life-cycle actions, supervision class.
 
 use hongling_domain::Action;
+use hongling_domain::audit::AuditAction;
 use hongling_domain::registry::{
     Category, OrgDraft, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass, check_draft, search_form,
 };
@@ -392,7 +393,8 @@ impl Registry<'_> {
         ev: EventDraft<'_>,
         summary: String,
     ) -> Result<()> {
-        let action = format!("org.{}", ev.action);
+        let action =
+            AuditAction::of_org_event(ev.action).ok_or_else(|| Error::internal("unknown organization event"))?;
         self.write_event(conn, by, m, ev).await?;
         audit::append(
             conn,
@@ -737,7 +739,7 @@ impl Registry<'_> {
                 at: now,
                 actor_user_id: by.actor_id(),
                 actor: by.actor_name(),
-                action: "supervisory_unit.create".into(),
+                action: AuditAction::UnitCreate,
                 entity_type: "supervisory_unit".into(),
                 entity_id: u.id.to_string(),
                 region_code: u.region_code.clone(),

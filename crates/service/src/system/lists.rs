@@ -1,14 +1,16 @@
 //! The system lists: user accounts and the audit log.
 
+use hongling_domain::audit::AuditAction;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use hongling_domain::audit::{AuditRecord, FieldChange, field_changes};
 use hongling_domain::role::ScopeKind;
 use hongling_domain::scope::parse_scope_kind;
 use hongling_domain::{Action, Role};
 use hongling_store::entity::{audit_log, user};
 use hongling_store::to_db;
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use crate::audit::local_midnight;
 use crate::list::{Bind, Cell, Filter, ListQuery, ListSpec, Listing, Pick, Record, Tone, Value};
@@ -128,6 +130,20 @@ impl Hongling {
 /// The audit log (审计日志) of the caller's subtree, newest first.
 pub struct AuditList;
 
+/// A row of the audit log as a reader sees it.
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub entry: audit_log::Model,
+    /// The actor's display name (命令行 / 后台任务 for those).
+    pub actor_name: String,
+    /// The action in Chinese.
+    pub action: String,
+    /// The record: its kind and name, a link when the reader may open it.
+    pub record: Cell,
+    /// The changed fields with Chinese names (字段 / 修改前 / 修改后).
+    pub changes: Vec<FieldChange>,
+}
+
 fn from_day(v: &Value) -> Condition {
     match v {
         Value::Date(d) => Condition::all().add(audit_log::Column::At.gte(to_db(local_midnight(*d)))),
@@ -145,67 +161,145 @@ fn until_day(v: &Value) -> Condition {
     }
 }
 
-fn action_prefix(v: &Value) -> Condition {
-    match v {
-        Value::Text(t) => crate::list::starts_with(audit_log::Column::Action, t),
-        _ => Condition::all(),
-    }
+fn changes_text(r: &AuditRow) -> Cell {
+    Cell::text(
+        r.changes.iter().map(|c| format!("{}：{} → {}", c.label, c.before, c.after)).collect::<Vec<_>>().join("；"),
+    )
 }
 
-/// The record an audit entry is about, when it has a page.
-fn entity_cell(e: &audit_log::Model) -> Cell {
-    let record = match e.entity_type.as_str() {
-        "social_org" => Some(Record::Org),
-        "party_org" => Some(Record::PartyOrg),
-        "party_member" => Some(Record::Member),
-        "instructor" => Some(Record::Instructor),
-        "user" => Some(Record::User),
-        _ => None,
-    };
-    let text = format!("{} #{}", e.entity_type, e.entity_id);
-    match (record, e.entity_id.parse::<i64>()) {
-        (Some(r), Ok(id)) => Cell::Link(text, r, id),
-        _ => Cell::text(text),
-    }
-}
-
-static AUDIT: LazyLock<ListSpec<audit_log::Entity, audit_log::Model>> = LazyLock::new(|| {
+static AUDIT: LazyLock<ListSpec<audit_log::Entity, AuditRow>> = LazyLock::new(|| {
     use audit_log::Column as C;
-    ListSpec::<audit_log::Entity, audit_log::Model>::new("audit", "审计日志")
-        .filter(Filter::search("actor", "操作人（用户名）"), Bind::Eq(C::Actor))
-        .filter(Filter::search("action", "操作类型").placeholder("如 org.update、user"), Bind::With(action_prefix))
-        .filter(Filter::search("entity_type", "对象类型"), Bind::Eq(C::EntityType))
-        .filter(Filter::search("entity_id", "对象编号"), Bind::Eq(C::EntityId))
+    ListSpec::<audit_log::Entity, AuditRow>::new("audit", "审计日志")
+        .filter(
+            Filter::pick("actor", "操作人", Pick::Users).placeholder("输入姓名或用户名选择"),
+            Bind::Eq(C::ActorUserId),
+        )
+        .filter(Filter::choice::<AuditAction>("action", "操作类型"), Bind::Eq(C::Action))
+        .filter(Filter::choice::<AuditRecord>("entity_type", "对象类型"), Bind::Eq(C::EntityType))
+        .filter(Filter::search("entity_id", "对象编号").placeholder("记录编号，如 12"), Bind::Eq(C::EntityId))
         .filter(Filter::date("from", "开始日期"), Bind::With(from_day))
         .filter(Filter::date("until", "结束日期"), Bind::With(until_day))
-        .sorted("seq", "序号", C::Seq, |e| Cell::Count(Some(e.seq)))
-        .column("at", "时间", |e| Cell::text(cst(e.at)))
-        .column("actor", "操作人", |e| Cell::text(e.actor.clone()))
-        .column("action", "操作", |e| Cell::text(e.action.clone()))
-        .column("entity", "对象", entity_cell)
-        .column("summary", "说明", |e| Cell::text(e.summary.clone()))
-        .column("before", "变更前", |e| Cell::text(e.before_json.clone()))
-        .column("after", "变更后", |e| Cell::text(e.after_json.clone()))
+        .sorted("seq", "序号", C::Seq, |r| Cell::Count(Some(r.entry.seq)))
+        .column("at", "时间", |r| Cell::text(cst(r.entry.at)))
+        .column("actor", "操作人", |r| {
+            Cell::text(r.actor_name.clone()).with_line(if r.actor_name == r.entry.actor {
+                String::new()
+            } else {
+                r.entry.actor.clone()
+            })
+        })
+        .column("action", "操作类型", |r| Cell::text(r.action.clone()))
+        .column("entity", "对象", |r| r.record.clone())
+        .column("summary", "说明", |r| Cell::text(r.entry.summary.clone()))
+        .export_only("changes", "变更内容（修改前 → 修改后）", changes_text)
         .default_order("seq", true)
 });
 
 impl Listing for AuditList {
     type Entity = audit_log::Entity;
-    type Row = audit_log::Model;
+    type Row = AuditRow;
 
-    const EXPORT_AUDIT: Option<&'static str> = Some("audit.export");
+    const EXPORT_AUDIT: Option<AuditAction> = Some(AuditAction::AuditExport);
 
-    fn spec() -> &'static ListSpec<audit_log::Entity, audit_log::Model> {
+    fn spec() -> &'static ListSpec<audit_log::Entity, AuditRow> {
         &AUDIT
     }
 
     fn scope(_app: &Hongling, me: &CurrentUser, _q: &ListQuery) -> Result<Condition> {
-        me.require(Action::AuditRead)?;
-        let (lo, hi) = me.region_prefix()?.subtree_range();
-        Ok(Condition::all().add(audit_log::Column::RegionCode.gte(lo)).add(audit_log::Column::RegionCode.lt(hi)))
+        audit_scope(me)
     }
 
-    async fn rows(_app: &Hongling, _me: &CurrentUser, models: Vec<audit_log::Model>) -> Result<Vec<audit_log::Model>> {
-        Ok(models)
+    async fn rows(app: &Hongling, me: &CurrentUser, models: Vec<audit_log::Model>) -> Result<Vec<AuditRow>> {
+        app.audit_rows(me, models).await
+    }
+}
+
+/// The entries the caller may read: those of records in their region subtree.
+fn audit_scope(me: &CurrentUser) -> Result<Condition> {
+    me.require(Action::AuditRead)?;
+    let (lo, hi) = me.region_prefix()?.subtree_range();
+    Ok(Condition::all().add(audit_log::Column::RegionCode.gte(lo)).add(audit_log::Column::RegionCode.lt(hi)))
+}
+
+/// The record kinds that have a page, with the picker that names the ones
+/// the reader may see.
+fn record_page(kind: &str) -> Option<(Pick, Record)> {
+    Some(match AuditRecord::parse(kind)? {
+        AuditRecord::SocialOrg => (Pick::Orgs, Record::Org),
+        AuditRecord::SupervisoryUnit => (Pick::Units, Record::Unit),
+        AuditRecord::PartyOrg => (Pick::PartyOrgs, Record::PartyOrg),
+        AuditRecord::PartyMember => (Pick::Members, Record::Member),
+        AuditRecord::Instructor => (Pick::Instructors, Record::Instructor),
+        AuditRecord::User => (Pick::Users, Record::User),
+        _ => return None,
+    })
+}
+
+impl Hongling {
+    /// Audit entries as rows: actors by display name, actions in Chinese,
+    /// records by name and linked where the reader may open them (names
+    /// are looked up through the reader's own scope, so a record they may
+    /// not see shows only its kind and number).
+    pub async fn audit_rows(&self, me: &CurrentUser, models: Vec<audit_log::Model>) -> Result<Vec<AuditRow>> {
+        let actor_ids: Vec<i64> = models.iter().filter_map(|e| e.actor_user_id).collect();
+        let actors: HashMap<i64, String> = if actor_ids.is_empty() {
+            HashMap::new()
+        } else {
+            user::Entity::find()
+                .filter(user::Column::Id.is_in(actor_ids))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.display_name))
+                .collect()
+        };
+        let mut names: HashMap<(Pick, i64), String> = HashMap::new();
+        for pick in [Pick::Orgs, Pick::Units, Pick::PartyOrgs, Pick::Members, Pick::Instructors, Pick::Users] {
+            let ids: Vec<i64> = models
+                .iter()
+                .filter(|e| record_page(&e.entity_type).is_some_and(|(p, _)| p == pick))
+                .filter_map(|e| e.entity_id.parse().ok())
+                .collect();
+            for (id, name) in self.pick_labels(me, pick, &ids).await? {
+                names.insert((pick, id), name);
+            }
+        }
+        Ok(models
+            .into_iter()
+            .map(|e| {
+                let kind = AuditRecord::label_of(&e.entity_type);
+                let id = e.entity_id.parse::<i64>().ok();
+                let record = match (record_page(&e.entity_type), id) {
+                    (Some((pick, rec)), Some(id)) => match names.get(&(pick, id)) {
+                        // a user's page is for those who manage users; audit readers get the name
+                        Some(name) if rec == Record::User && !me.can(Action::UsersManage) => {
+                            Cell::text(format!("{kind}：{name}"))
+                        }
+                        Some(name) => Cell::Link(format!("{kind}：{name}"), rec, id),
+                        None => Cell::text(format!("{kind} #{id}")),
+                    },
+                    _ if e.entity_id.is_empty() => Cell::text(kind),
+                    _ => Cell::text(format!("{kind} {}", e.entity_id)),
+                };
+                let actor_name = match e.actor_user_id.and_then(|id| actors.get(&id)) {
+                    Some(n) if !n.is_empty() => n.clone(),
+                    _ => e.actor.clone(),
+                };
+                AuditRow {
+                    actor_name,
+                    action: AuditAction::label_of(&e.action),
+                    record,
+                    changes: field_changes(&e.entity_type, &e.before_json, &e.after_json),
+                    entry: e,
+                }
+            })
+            .collect())
+    }
+
+    /// One audit entry the caller may read, else `NotFound`.
+    pub async fn audit_entry(&self, me: &CurrentUser, seq: i64) -> Result<AuditRow> {
+        let scope = audit_scope(me)?;
+        let e = audit_log::Entity::find_by_id(seq).filter(scope).one(&self.db).await?.ok_or(crate::Error::NotFound)?;
+        self.audit_rows(me, vec![e]).await?.pop().ok_or(crate::Error::NotFound)
     }
 }

@@ -1,12 +1,13 @@
 //! User accounts. An administrator manages accounts inside their own region
 //! subtree only; an account outside it answers "not found".
 
+use hongling_domain::audit::AuditAction;
 use hongling_domain::auth::{check_password, check_username};
 use hongling_domain::party::coverage::PartyOrgStatus;
 use hongling_domain::scope::check_role_scope;
 use hongling_domain::{RegionCode, Role, Scope};
 use hongling_store::audit::{self, NewEntry};
-use hongling_store::entity::{session, user};
+use hongling_store::entity::user;
 use hongling_store::{begin_write, is_unique_violation, regions, to_db};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::json;
@@ -36,6 +37,15 @@ pub enum ScopeInput {
     Unit(i64),
 }
 
+/// A change of an account by an administrator (or `hongling user set`):
+/// `None` keeps the field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub scope: Option<ScopeInput>,
+}
+
 /// What an audit entry records of a user (never the password hash).
 fn snapshot(u: &user::Model) -> serde_json::Value {
     json!({
@@ -57,7 +67,112 @@ fn require_admin(by: &Principal) -> Result<Option<&CurrentUser>> {
     }
 }
 
+/// What an administrator may not grant: a role above theirs, a scope outside
+/// their subtree (domain rules `Role::may_grant_role`, `Scope::may_grant`).
+fn grant_errors(admin: &CurrentUser, role: Role, scope: &Scope) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if !admin.role.may_grant_role(role) {
+        errors
+            .push(FieldError { field: "role".into(), message: format!("您不能授予“{}”角色", role.label()) });
+    }
+    if !admin.scope.may_grant(scope) {
+        errors.push(FieldError { field: "scope".into(), message: "权限范围超出您的管辖区域".into() });
+    }
+    errors
+}
+
 impl System<'_> {
+    /// Change an account's display name, role and scope. Out of the
+    /// administrator's subtree is `NotFound`; a role or scope they may not
+    /// grant, or a scope of the wrong kind for the role, is a field error and
+    /// changes nothing. A new role or scope ends the user's sessions and API
+    /// tokens (what they were granted no longer holds). Asking for what the
+    /// account already has writes nothing. Audited in the same transaction.
+    pub async fn update_user(&self, by: &Principal, id: i64, change: UserChange) -> Result<user::Model> {
+        let admin = require_admin(by)?;
+        let u = match admin {
+            Some(me) => self.get_user(me, id).await?,
+            None => user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?,
+        };
+        let current = current_user(&u)?;
+        let role = change.role.unwrap_or(current.role);
+        let scope = match &change.scope {
+            Some(s) => self.resolve_scope(s).await?,
+            None => current.scope.clone(),
+        };
+        let display_name = change.display_name.as_deref().map(str::trim).unwrap_or(&u.display_name).to_owned();
+        let mut errors = Vec::new();
+        if display_name.is_empty() {
+            errors.push(FieldError { field: "display_name".into(), message: "请填写姓名".into() });
+        } else if display_name.chars().count() > 64 {
+            errors.push(FieldError { field: "display_name".into(), message: "姓名不能超过 64 个字符".into() });
+        }
+        if let Err(m) = check_role_scope(role, &scope) {
+            errors.push(FieldError { field: "scope".into(), message: m.into() });
+        }
+        if let Some(a) = admin {
+            errors.extend(grant_errors(a, role, &scope));
+        }
+        let grant_changed = role != current.role || scope != current.scope;
+        if let Some(a) = admin
+            && a.id == u.id
+            && grant_changed
+        {
+            errors.push(FieldError {
+                field: "role".into(), message: "不能修改自己的角色或权限范围".into()
+            });
+        }
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        if !grant_changed && display_name == u.display_name {
+            return Ok(u);
+        }
+        let before = snapshot(&u);
+        let txn = begin_write(&self.db).await?;
+        let mut am: user::ActiveModel = u.into();
+        am.display_name = Set(display_name);
+        am.role = Set(role.as_str().to_owned());
+        am.scope_kind = Set(scope.kind_str().to_owned());
+        am.scope_region = Set(scope.region.as_str().to_owned());
+        am.scope_ref_id = Set(scope.ref_id);
+        am.updated_at = Set(to_db(self.now()));
+        let u = am.update(&txn).await?;
+        if grant_changed {
+            self.0.end_sessions_and_tokens(&txn, u.id, None).await?;
+        }
+        let summary = if grant_changed {
+            format!("修改用户 {}：{}，权限范围已变更（其会话和 API 令牌已失效）", u.username, role.label())
+        } else {
+            format!("修改用户 {} 的姓名", u.username)
+        };
+        self.0
+            .audit(
+                &txn,
+                by,
+                AuditAction::UserUpdate,
+                "user",
+                u.id,
+                &u.scope_region,
+                summary,
+                Some(before),
+                Some(snapshot(&u)),
+            )
+            .await?;
+        txn.commit().await?;
+        Ok(u)
+    }
+
+    /// `hongling user set`: the same by username, from the command line.
+    pub async fn update_username(&self, username: &str, change: UserChange) -> Result<user::Model> {
+        let u = user::Entity::find()
+            .filter(user::Column::Username.eq(username.trim()))
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.update_user(&Principal::Cli, u.id, change).await
+    }
+
     /// Create an account. Returns the user and the generated password, if any.
     pub async fn create_user(&self, by: &Principal, new: NewUser) -> Result<(user::Model, Option<String>)> {
         let admin = require_admin(by)?;
@@ -78,10 +193,8 @@ impl System<'_> {
         {
             errors.push(FieldError { field: "password".into(), message: e.to_string() });
         }
-        if let Some(a) = admin
-            && !a.scope.may_grant(&scope)
-        {
-            errors.push(FieldError { field: "scope".into(), message: "权限范围超出您的管辖区域".into() });
+        if let Some(a) = admin {
+            errors.extend(grant_errors(a, new.role, &scope));
         }
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
@@ -124,7 +237,7 @@ impl System<'_> {
                 at: self.now(),
                 actor_user_id: by.actor_id(),
                 actor: by.actor_name(),
-                action: "user.create".into(),
+                action: AuditAction::UserCreate,
                 entity_type: "user".into(),
                 entity_id: u.id.to_string(),
                 region_code: u.scope_region.clone(),
@@ -175,11 +288,16 @@ impl System<'_> {
         if me.scope.may_grant(&current_user(&u)?.scope) { Ok(u) } else { Err(Error::NotFound) }
     }
 
-    /// Disable or enable an account; disabling ends its sessions.
+    /// Disable or enable an account; disabling ends its sessions and API
+    /// tokens. Disabling a disabled account (or enabling an enabled one)
+    /// writes nothing.
     pub async fn set_user_disabled(&self, me: &CurrentUser, id: i64, disabled: bool) -> Result<user::Model> {
         let u = self.get_user(me, id).await?;
         if u.id == me.id {
             return Err(Error::Conflict("不能停用自己的账号".into()));
+        }
+        if u.disabled == disabled {
+            return Ok(u);
         }
         let txn = begin_write(&self.db).await?;
         let before = snapshot(&u);
@@ -188,7 +306,7 @@ impl System<'_> {
         am.updated_at = Set(to_db(self.now()));
         let u = am.update(&txn).await?;
         if disabled {
-            session::Entity::delete_many().filter(session::Column::UserId.eq(u.id)).exec(&txn).await?;
+            self.0.end_sessions_and_tokens(&txn, u.id, None).await?;
         }
         audit::append(
             &txn,
@@ -196,7 +314,7 @@ impl System<'_> {
                 at: self.now(),
                 actor_user_id: Some(me.id),
                 actor: me.username.clone(),
-                action: if disabled { "user.disable" } else { "user.enable" }.into(),
+                action: if disabled { AuditAction::UserDisable } else { AuditAction::UserEnable },
                 entity_type: "user".into(),
                 entity_id: u.id.to_string(),
                 region_code: u.scope_region.clone(),
@@ -230,7 +348,7 @@ impl System<'_> {
                 at: self.now(),
                 actor_user_id: Some(me.id),
                 actor: me.username.clone(),
-                action: "user.reset_password".into(),
+                action: AuditAction::UserResetPassword,
                 entity_type: "user".into(),
                 entity_id: u.id.to_string(),
                 region_code: u.scope_region.clone(),
@@ -265,7 +383,7 @@ impl System<'_> {
         let txn = begin_write(&self.db).await?;
         let n = self.0.clear_login_failures(&txn, &u.username).await?;
         let summary = format!("解除用户 {} 的登录限制", u.username);
-        self.0.audit(&txn, by, "user.unlock", "user", u.id, &u.scope_region, summary, None, None).await?;
+        self.0.audit(&txn, by, AuditAction::UserUnlock, "user", u.id, &u.scope_region, summary, None, None).await?;
         txn.commit().await?;
         Ok(n)
     }
@@ -307,7 +425,7 @@ impl System<'_> {
                 at: self.now(),
                 actor_user_id: Some(me.id),
                 actor: me.username.clone(),
-                action: "user.change_password".into(),
+                action: AuditAction::UserChangePassword,
                 entity_type: "user".into(),
                 entity_id: u.id.to_string(),
                 region_code: u.scope_region.clone(),

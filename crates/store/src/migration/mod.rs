@@ -15,6 +15,7 @@ mod m0010_audit_v2;
 mod m0011_token_expiry;
 mod m0012_unit_scope;
 mod m0013_import_progress;
+mod m0014_audit_filters;
 mod m0017_seed_fidelity;
 
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_token_expiry::Migration),
             Box::new(m0012_unit_scope::Migration),
             Box::new(m0013_import_progress::Migration),
+            Box::new(m0014_audit_filters::Migration),
             Box::new(crate::registry::m0015_registry_decisions::Migration),
             Box::new(m0017_seed_fidelity::Migration),
         ]

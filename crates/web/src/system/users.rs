@@ -9,7 +9,7 @@ use hongling_domain::{Action, RegionCode, Role};
 use hongling_service::auth::Flash;
 use hongling_service::list::Pick;
 use hongling_service::system::lists::UserList;
-use hongling_service::system::users::{NewUser, ScopeInput};
+use hongling_service::system::users::{NewUser, ScopeInput, UserChange};
 use hongling_service::{Error, FieldError};
 use serde::Deserialize;
 
@@ -28,6 +28,8 @@ pub(super) fn routes() -> Routes {
         .post("/system/users", Action::UsersManage, user_create)
         .get("/system/users/new", Action::UsersManage, user_new)
         .get("/system/users/{id}", Action::UsersManage, user_detail)
+        .get("/system/users/{id}/edit", Action::UsersManage, user_edit)
+        .post("/system/users/{id}/edit", Action::UsersManage, user_update)
         .post("/system/users/{id}/disable", Action::UsersManage, user_disable)
         .post("/system/users/{id}/enable", Action::UsersManage, user_enable)
         .post("/system/users/{id}/reset-password", Action::UsersManage, user_reset)
@@ -46,7 +48,9 @@ async fn users(State(st): State<AppState>, pu: PageUser, RawQuery(raw): RawQuery
         &[],
     )
     .await?
-    .actions(|r| vec![("查看", format!("/system/users/{}", r.user.id))]);
+    .actions(|r| {
+        vec![("查看", format!("/system/users/{}", r.user.id)), ("修改", format!("/system/users/{}/edit", r.user.id))]
+    });
     let layout = pu.layout(&st, "users", "用户").await.crumb("系统管理", None).crumb("用户", None);
     Ok(view.page(layout, "", vec![Button::primary("新增用户", "/system/users/new")]).render())
 }
@@ -75,10 +79,30 @@ struct UserForm {
     password: Option<String>,
 }
 
-async fn user_form(st: &AppState, pu: &PageUser, f: &UserForm, errors: &[FieldError]) -> Result<FormPage, WebError> {
-    let roles = Role::ALL.iter().map(|r| (r.as_str().to_owned(), r.label().to_owned())).collect();
-    let mut fields = vec![
-        Field::text("username", "用户名", f.username.clone()).required().hint("3–32 位字母、数字、下划线、点或短横线"),
+/// The account a form changes: its id and username (none: a new account).
+type Editing<'a> = Option<(i64, &'a str)>;
+
+async fn user_form(
+    st: &AppState,
+    pu: &PageUser,
+    f: &UserForm,
+    errors: &[FieldError],
+    editing: Editing<'_>,
+) -> Result<FormPage, WebError> {
+    let roles = Role::ALL
+        .iter()
+        .filter(|r| pu.user.role.may_grant_role(**r))
+        .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
+        .collect();
+    let mut fields = vec![];
+    if editing.is_none() {
+        fields.push(
+            Field::text("username", "用户名", f.username.clone())
+                .required()
+                .hint("3–32 位字母、数字、下划线、点或短横线"),
+        );
+    }
+    fields.extend([
         Field::text("display_name", "姓名", f.display_name.clone()).required(),
         Field::select("role", "角色", f.role.clone(), roles).required(),
         picker::region(st, "scope", "权限范围：区域", &f.scope)
@@ -93,27 +117,57 @@ async fn user_form(st: &AppState, pu: &PageUser, f: &UserForm, errors: &[FieldEr
         picker::field(st, &pu.user, "scope_unit", "或：业务主管单位", Pick::Units, &f.scope_unit)
             .await?
             .hint("业务主管单位账号填写：只能查看该单位主管的社会组织及其党组织、党员"),
-        Field::new("password", "初始密码", Kind::Password, String::new()).hint("留空则由系统生成，仅显示一次"),
-    ];
+    ]);
+    if editing.is_none() {
+        fields.push(
+            Field::new("password", "初始密码", Kind::Password, String::new()).hint("留空则由系统生成，仅显示一次"),
+        );
+    }
     let rest = attach(&mut fields, errors);
-    Ok(FormPage {
-        layout: pu
-            .layout(st, "users", "新增用户")
-            .await
-            .crumb("系统管理", None)
-            .crumb("用户", Some("/system/users"))
-            .crumb("新增", None),
-        title: "新增用户".into(),
-        action: "/system/users".into(),
-        fields,
-        hidden: vec![],
-        errors: rest,
-        cancel: "/system/users".into(),
-        submit: "保存".into(),
-        confirm: String::new(),
-        note: String::new(),
-        conflict: None,
+    let layout = pu.layout(st, "users", "用户").await.crumb("系统管理", None).crumb("用户", Some("/system/users"));
+    Ok(match editing {
+        None => FormPage {
+            layout: layout.crumb("新增", None),
+            title: "新增用户".into(),
+            action: "/system/users".into(),
+            fields,
+            hidden: vec![],
+            errors: rest,
+            cancel: "/system/users".into(),
+            submit: "保存".into(),
+            confirm: String::new(),
+            note: String::new(),
+            conflict: None,
+        },
+        Some((id, username)) => FormPage {
+            layout: layout.crumb(username.to_owned(), Some(&format!("/system/users/{id}"))).crumb("修改", None),
+            title: format!("修改用户：{username}"),
+            action: format!("/system/users/{id}/edit"),
+            fields,
+            hidden: vec![],
+            errors: rest,
+            cancel: format!("/system/users/{id}"),
+            submit: "保存".into(),
+            confirm: "确定保存？如角色或权限范围有变化，该用户的登录会话和 API 令牌将立即失效。".into(),
+            note: String::new(),
+            conflict: None,
+        },
     })
+}
+
+/// The service names the scope "scope": put its errors under the field the role uses.
+fn scope_errors_under_their_field(role: &str, errors: &mut [FieldError]) {
+    if let Some(role) = Role::parse(role) {
+        let field = match role.scope_kind() {
+            ScopeKind::Region => "scope",
+            ScopeKind::Org => "scope_org",
+            ScopeKind::PartyOrg => "scope_party_org",
+            ScopeKind::Unit => "scope_unit",
+        };
+        for e in errors.iter_mut().filter(|e| e.field == "scope") {
+            e.field = field.to_owned();
+        }
+    }
 }
 
 async fn user_new(State(st): State<AppState>, pu: PageUser) -> Result<Response, WebError> {
@@ -122,7 +176,60 @@ async fn user_new(State(st): State<AppState>, pu: PageUser) -> Result<Response, 
         scope: pu.user.scope.region.to_string(),
         ..Default::default()
     };
-    Ok(render(&user_form(&st, &pu, &form, &[]).await?))
+    Ok(render(&user_form(&st, &pu, &form, &[], None).await?))
+}
+
+async fn user_edit(State(st): State<AppState>, pu: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let u = st.app.system().get_user(&pu.user, id).await?;
+    let id_text = |r: Option<i64>| r.map(|i| i.to_string()).unwrap_or_default();
+    let mut form = UserForm { display_name: u.display_name.clone(), role: u.role.clone(), ..Default::default() };
+    match Role::parse(&u.role).map(Role::scope_kind) {
+        Some(ScopeKind::Org) => form.scope_org = id_text(u.scope_ref_id),
+        Some(ScopeKind::PartyOrg) => form.scope_party_org = id_text(u.scope_ref_id),
+        Some(ScopeKind::Unit) => form.scope_unit = id_text(u.scope_ref_id),
+        _ => form.scope = u.scope_region.clone(),
+    }
+    Ok(render(&user_form(&st, &pu, &form, &[], Some((id, &u.username))).await?))
+}
+
+async fn user_update(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<UserForm>,
+) -> Result<Response, WebError> {
+    // out of scope answers 404 before anything is read from the form
+    let u = st.app.system().get_user(&pu.user, id).await?;
+    let result = async {
+        let role = Role::parse(&f.role).ok_or_else(|| Error::invalid("role", "请选择角色"))?;
+        let scope = scope_of(&st, &pu, &f, role).await?;
+        let change = UserChange { display_name: Some(f.display_name.clone()), role: Some(role), scope: Some(scope) };
+        st.app.system().update_user(&hongling_service::Principal::User(pu.user.clone()), id, change).await
+    }
+    .await;
+    match result {
+        Ok(after) => {
+            let granted = after.role != u.role
+                || after.scope_kind != u.scope_kind
+                || after.scope_region != u.scope_region
+                || after.scope_ref_id != u.scope_ref_id;
+            let msg = if granted {
+                "已保存。角色或权限范围已变更，该用户的登录会话和 API 令牌已失效。"
+            } else if after.display_name != u.display_name {
+                "已保存。"
+            } else {
+                "没有需要保存的修改。"
+            };
+            Ok(pu.redirect(&st, &format!("/system/users/{id}"), Flash::ok(msg)).await)
+        }
+        Err(Error::Invalid(mut errors)) => {
+            scope_errors_under_their_field(&f.role, &mut errors);
+            let mut res = render(&user_form(&st, &pu, &f, &errors, Some((id, &u.username))).await?);
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The scope asked for: by the role's kind of scope, from its field; a name
@@ -173,19 +280,8 @@ async fn user_create(State(st): State<AppState>, pu: PageUser, Form(f): Form<Use
             None => Ok(pu.redirect(&st, &format!("/system/users/{}", u.id), Flash::ok("已新增用户。")).await),
         },
         Err(Error::Invalid(mut errors)) => {
-            // the service names the scope "scope": put it under the field the role uses
-            if let Some(role) = Role::parse(&f.role) {
-                let field = match role.scope_kind() {
-                    ScopeKind::Region => "scope",
-                    ScopeKind::Org => "scope_org",
-                    ScopeKind::PartyOrg => "scope_party_org",
-                    ScopeKind::Unit => "scope_unit",
-                };
-                for e in errors.iter_mut().filter(|e| e.field == "scope") {
-                    e.field = field.to_owned();
-                }
-            }
-            let mut res = render(&user_form(&st, &pu, &UserForm { password: None, ..f }, &errors).await?);
+            scope_errors_under_their_field(&f.role, &mut errors);
+            let mut res = render(&user_form(&st, &pu, &UserForm { password: None, ..f }, &errors, None).await?);
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
@@ -230,6 +326,7 @@ async fn user_detail_page(
         ("本小时登录失败".to_owned(), format!("{} 次", r.login_failures)),
     ];
     let base = format!("/system/users/{id}");
+    page.buttons.push(Button::primary("修改", format!("{base}/edit")));
     if id != pu.user.id {
         page.buttons.push(if r.user.disabled {
             Button::post("启用", format!("{base}/enable"), "确定启用该用户？").class("btn-success")

@@ -37,8 +37,11 @@ pub fn tone_class(t: Tone) -> &'static str {
 
 /// A list cell as the page shows it.
 pub fn cell(c: Value_) -> Cell {
+    let short_text = |c: &Value_| matches!(c, Value_::Text(s) if s.chars().count() <= 8 || is_stamp(s));
     let short = matches!(&c, Value_::Date(_) | Value_::Count(_) | Value_::Rate(_) | Value_::Money(_) | Value_::Tag(..))
-        || matches!(&c, Value_::Text(s) if s.chars().count() <= 8 || is_stamp(s));
+        || short_text(&c)
+        // a short name over a second line (a person's name over their username)
+        || matches!(&c, Value_::Lines(a, _) if short_text(a));
     let mut out = cell_of(c);
     out.nowrap = short;
     out
