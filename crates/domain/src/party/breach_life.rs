@@ -15,6 +15,21 @@ labelled_enum!(
     }
 );
 
+labelled_enum!(
+    /// What a line of a breach's follow-up log records.
+    BreachLogKind {
+        Assign = "assign", "指派";
+        Note = "note", "跟进";
+        Close = "close", "关闭";
+    }
+);
+
+/// The name the recompute signs its log lines with.
+pub const SYSTEM: &str = "系统";
+
+/// The longest follow-up note, in characters.
+pub const NOTE_MAX_CHARS: usize = 500;
+
 /// An open breach as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenBreach {

@@ -43,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_token_expiry::Migration),
             Box::new(m0012_unit_scope::Migration),
             Box::new(m0013_import_progress::Migration),
+            Box::new(crate::party::m0016_breach_life::Migration),
         ]
     }
 }
