@@ -10,6 +10,7 @@ mod foundation;
 mod import;
 mod jobs;
 mod party;
+mod party_followup;
 mod party_rules;
 mod policy_sync;
 mod read_scope;
