@@ -246,6 +246,8 @@ impl Party<'_> {
         let town_names = self.region_labels(&town_codes).await?;
         for (town, pool) in &joint_pool {
             let mut group: Vec<(i64, u32)> = Vec::new();
+            // 文汇街道社会组织联合党支部, 文汇街道社会组织第二联合党支部…
+            let mut in_town = 0;
             for (id, n) in pool {
                 if rng.random_bool(0.14) {
                     continue;
@@ -257,12 +259,18 @@ impl Party<'_> {
                 let done = if oversize { group.len() >= 6 } else { sum >= 3 || group.len() >= 5 };
                 if done {
                     joint_count += 1;
+                    in_town += 1;
                     let n = parties.len();
+                    let basis = hongling_domain::party::planner::names::NameBasis {
+                        township_name: town_names
+                            .get(town)
+                            .and_then(|n| n.split(' ').next_back())
+                            .unwrap_or(town)
+                            .to_owned(),
+                        field_label: None,
+                    };
                     parties.push(PartyPlan {
-                        name: format!(
-                            "{}社会组织联合党支部（{joint_count}）",
-                            town_names.get(town).and_then(|n| n.split(' ').next_back()).unwrap_or(town)
-                        ),
+                        name: hongling_domain::party::planner::names::numbered(&basis, in_town),
                         kind: PartyOrgType::JointBranch,
                         region: town.clone(),
                         orgs: group.iter().map(|g| g.0).collect(),
@@ -637,7 +645,36 @@ impl Party<'_> {
         self.audit(&txn, &Principal::Cli, "party.demo", "party_org", region, region, summary, None, None).await?;
         txn.commit().await?;
         self.refresh_coverage(&Principal::Cli, region, today).await?;
+        self.backdate_breaches(region, today, seed).await?;
         Ok(ids.len())
+    }
+
+    /// The demo's breaches as if the system had found them over the past months (a running
+    /// system finds them day by day and keeps each one's first day).
+    async fn backdate_breaches(&self, region: &str, today: Date, seed: u64) -> Result<()> {
+        use hongling_store::party::entity::coverage_breach;
+        use sea_orm::QuerySelect;
+        let (lo, hi) = subtree_range(region);
+        let ids: Vec<i64> = coverage_breach::Entity::find()
+            .select_only()
+            .column(coverage_breach::Column::Id)
+            .filter(coverage_breach::Column::RegionCode.gte(lo.as_str()))
+            .filter(coverage_breach::Column::RegionCode.lt(hi.as_str()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut rng = StdRng::seed_from_u64(seed ^ 0xb2ea);
+        let txn = begin_write(&self.db).await?;
+        for id in ids {
+            let q = Query::update()
+                .table(coverage_breach::Entity)
+                .value(coverage_breach::Column::Since, days_ago(&mut rng, today, 0, 150))
+                .and_where(coverage_breach::Column::Id.eq(id))
+                .take();
+            txn.execute(&q).await?;
+        }
+        txn.commit().await?;
+        Ok(())
     }
 }
 

@@ -126,12 +126,14 @@ fn town_href(region: &str, town: &str, page: u64) -> String {
     format!("/party/plan?{q}#town-{town}")
 }
 
-/// The township asked for (else the first with proposals) and its page (clamped to the last).
+/// The township asked for (else the first with joint-branch proposals, else with any) and its
+/// page (clamped to the last).
 fn town_view(p: &PlanView, town: &str, page: u64) -> Option<TownView> {
     let t = p
         .townships
         .iter()
         .find(|t| t.code == town)
+        .or_else(|| p.townships.iter().find(|t| t.joint_branches > 0))
         .or_else(|| p.townships.iter().find(|t| t.joint_branches + t.instructors > 0))
         .or(p.townships.first())?
         .clone();
@@ -162,7 +164,6 @@ fn town_view(p: &PlanView, town: &str, page: u64) -> Option<TownView> {
     pager.prev = pager.prev.map(anchor);
     pager.next = pager.next.map(anchor);
     pager.links = pager.links.into_iter().map(|(n, u, cur)| (n, anchor(u), cur)).collect();
-    pager.total_text = format!("{} 个方案", total);
     Some(TownView {
         unplaced: p.unplaced.iter().filter(|u| u.township == t.code).cloned().collect(),
         t,
@@ -247,8 +248,10 @@ async fn plan_accept(
     match st.app.party().accept_plan(&pu.user, &input).await {
         Ok(a) => {
             let what = match (a.party_org_id, a.instructor_id) {
-                (Some(_), _) => format!("已成立联合党支部，覆盖 {} 个组织，{} 名党员转入。", a.orgs.len(), a.members_joined),
-                _ => format!("已由党建指导员联系 {} 个组织。", a.orgs.len()),
+                (Some(_), _) => {
+                    format!("已采纳该方案：成立联合党支部，覆盖 {} 个组织，{} 名党员转入。", a.orgs.len(), a.members_joined)
+                }
+                _ => format!("已采纳该方案：由党建指导员联系 {} 个组织。", a.orgs.len()),
             };
             Ok(pu.redirect(&st, &town_href(&region, &town, page), Flash::ok(what)).await)
         }
