@@ -35,6 +35,8 @@ pub(super) fn routes() -> Routes {
 #[template(path = "party/plan.html")]
 struct PlanPage {
     layout: Layout,
+    /// the flash message, shown at the township rather than at the top of the page
+    notice: Option<hongling_service::auth::Flash>,
     errors: Vec<String>,
     /// the refused submission, as typed, to correct and submit again
     failed: Option<Failed>,
@@ -128,11 +130,12 @@ fn town_href(region: &str, town: &str, page: u64) -> String {
 
 /// The township asked for (else the first with joint-branch proposals, else with any) and its
 /// page (clamped to the last).
-fn town_view(p: &PlanView, town: &str, page: u64) -> Option<TownView> {
+fn town_view(p: &PlanView, town: &str, page: u64, emptied: Option<TownshipPlan>) -> Option<TownView> {
     let t = p
         .townships
         .iter()
         .find(|t| t.code == town)
+        .or(emptied.as_ref())
         .or_else(|| p.townships.iter().find(|t| t.joint_branches > 0))
         .or_else(|| p.townships.iter().find(|t| t.joint_branches + t.instructors > 0))
         .or(p.townships.first())?
@@ -199,10 +202,35 @@ async fn plan_page(
             }
         }
     }
-    let town = plan.as_ref().and_then(|p| town_view(p, q.town.as_deref().unwrap_or(""), q.page.unwrap_or(1)));
+    let asked = q.town.as_deref().unwrap_or("");
+    // a township whose proposals were all accepted stays on screen (the clerk stays in place)
+    let emptied = match &plan {
+        Some(p)
+            if asked.len() == 9
+                && asked.starts_with(p.region.as_str())
+                && asked.bytes().all(|b| b.is_ascii_digit())
+                && !p.townships.iter().any(|t| t.code == asked) =>
+        {
+            let labels = st.app.region_labels(&[asked.to_owned()]).await?;
+            labels.get(asked).and_then(|n| n.split(' ').next_back()).map(|name| TownshipPlan {
+                code: asked.to_owned(),
+                name: name.to_owned(),
+                joint_branches: 0,
+                instructors: 0,
+                orgs: 0,
+                unplaced: 0,
+            })
+        }
+        _ => None,
+    };
+    let town = plan.as_ref().and_then(|p| town_view(p, asked, q.page.unwrap_or(1), emptied));
+    // the notice of an acceptance is shown where the clerk is: at the township's proposals
+    let mut layout = crumbs(pu.layout(st, "plan", "覆盖规划").await, "覆盖规划", None);
+    let notice = if town.is_some() { layout.flash.take() } else { None };
     let (joint_orgs, instructor_orgs) = proposal_fields(&town);
     let mut res = render(&PlanPage {
-        layout: crumbs(pu.layout(st, "plan", "覆盖规划").await, "覆盖规划", None),
+        layout,
+        notice,
         errors,
         failed,
         region: region.placeholder("县（区）或乡镇（街道）名称"),
