@@ -198,7 +198,7 @@ test("a breach rule link lists the breaches of that rule only", async () => {
   const labels = await page.locator("#breach-table tbody tr td:first-child").allInnerTexts();
   assert.equal(labels.length, rule.n, `${rule.n} breaches listed`);
   for (const l of labels) assert.equal(l.trim(), rule.label);
-  for (const r of await page.locator("#breach-table tbody tr td:nth-child(4)").allInnerTexts()) {
+  for (const r of await page.locator("#breach-table tbody tr td:nth-child(3)").allInnerTexts()) {
     assert.ok(r.trim().startsWith("东营区"), `region ${r} lies in 东营区`);
   }
   await page.screenshot({ path: join(shots, "coverage-breaches.png"), fullPage: true });

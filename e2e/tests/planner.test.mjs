@@ -87,7 +87,7 @@ test("a breach is assigned, followed up and closed by the recompute when its cau
   const row = page.locator("#breach-table tbody tr", { hasText: "现为未覆盖" }).first();
   const orgName = (await row.locator("td:nth-child(2)").innerText()).trim();
   const orgId = (await row.locator("td:nth-child(2) a").getAttribute("href")).split("/").pop();
-  const days = await row.locator("td:nth-child(7)").innerText();
+  const days = await row.locator("td:nth-child(6)").innerText();
   assert.match(days, /^\d+ 天$/, "how long it has been open");
   await Promise.all([page.waitForLoadState("load"), row.locator("a:text-is('跟进')").click()]);
   const breachUrl = page.url();

@@ -179,8 +179,11 @@ impl Hongling {
         if !crate::party::may_read_party(me) {
             return nothing();
         }
-        let roles: Vec<&str> =
-            hongling_domain::Role::ALL.into_iter().filter(|r| crate::party::reads_party(*r)).map(|r| r.as_str()).collect();
+        let roles: Vec<&str> = hongling_domain::Role::ALL
+            .into_iter()
+            .filter(|r| crate::party::reads_party(*r))
+            .map(|r| r.as_str())
+            .collect();
         subtree(user::Column::ScopeRegion, me.scope.region.as_str())
             .add(user::Column::ScopeKind.eq(hongling_domain::role::ScopeKind::Region.as_str()))
             .add(user::Column::Disabled.eq(false))

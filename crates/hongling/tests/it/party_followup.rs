@@ -185,19 +185,23 @@ async fn a_breach_keeps_its_first_day_is_followed_up_and_closes_with_its_history
     let outsider = f.t.user("outsider", Role::PartyOffice, "370505", PW).await;
     let audits = f.t.audit_count().await;
     for bad in [outsider, 999_999] {
-        let e = f
-            .t
-            .app
-            .party()
-            .assign_breach(&f.party, id, &BreachAssignInput { assignee_id: Some(bad) })
-            .await
-            .expect_err("out of scope");
+        let e =
+            f.t.app
+                .party()
+                .assign_breach(&f.party, id, &BreachAssignInput { assignee_id: Some(bad) })
+                .await
+                .expect_err("out of scope");
         assert_eq!(e.field_errors()[0].field, "assignee_id");
         assert_eq!(e.to_string(), "责任人不存在或不在您的管辖范围内");
     }
     assert_eq!(f.t.audit_count().await, audits, "bad input changes nothing");
-    f.t.app.party().assign_breach(&f.party, id, &BreachAssignInput { assignee_id: Some(worker) }).await.expect("assign");
-    let e = f.t.app.party().add_breach_note(&f.party, id, &BreachNoteInput { text: "  ".into() }).await.expect_err("empty");
+    f.t.app
+        .party()
+        .assign_breach(&f.party, id, &BreachAssignInput { assignee_id: Some(worker) })
+        .await
+        .expect("assign");
+    let e =
+        f.t.app.party().add_breach_note(&f.party, id, &BreachNoteInput { text: "  ".into() }).await.expect_err("empty");
     assert_eq!(e.code(), "invalid");
     f.t.app
         .party()
@@ -212,7 +216,8 @@ async fn a_breach_keeps_its_first_day_is_followed_up_and_closes_with_its_history
     // another scope: the breach is not found, for reading and for writing
     let kenli = f.t.current(outsider).await;
     assert_eq!(f.t.app.party().get_breach(&kenli, id).await.expect_err("scope").code(), "not_found");
-    let e = f.t.app.party().add_breach_note(&kenli, id, &BreachNoteInput { text: "x".into() }).await.expect_err("scope");
+    let e =
+        f.t.app.party().add_breach_note(&kenli, id, &BreachNoteInput { text: "x".into() }).await.expect_err("scope");
     assert_eq!(e.code(), "not_found");
 
     // the cause is fixed: its own party organization. The breach closes, and keeps its history
@@ -229,13 +234,12 @@ async fn a_breach_keeps_its_first_day_is_followed_up_and_closes_with_its_history
     assert_eq!(kinds, ["assign", "note", "close"]);
     assert_eq!(d.log[2].actor, "系统");
     // a closed breach is not assigned any more
-    let e = f
-        .t
-        .app
-        .party()
-        .assign_breach(&f.party, id, &BreachAssignInput { assignee_id: None })
-        .await
-        .expect_err("closed");
+    let e =
+        f.t.app
+            .party()
+            .assign_breach(&f.party, id, &BreachAssignInput { assignee_id: None })
+            .await
+            .expect_err("closed");
     assert_eq!(e.code(), "conflict");
 
     // the rule fires again later: a new breach, first seen that day; the closed one stays

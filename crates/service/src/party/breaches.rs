@@ -8,15 +8,15 @@ use hongling_domain::party::coverage::{BreachRule, CoverageMode};
 use hongling_domain::region::subtree_range;
 use hongling_store::entity::user;
 use hongling_store::party::entity::{breach_log, coverage_breach, party_channel, party_org};
+use hongling_store::party::figures::{self as store_party};
+use hongling_store::registry::entity::social_org;
 use hongling_store::{begin_write, to_db};
 use sea_orm::sea_query::Query;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
-use serde::Deserialize;
-use serde_json::json;
-use hongling_store::party::figures::{self as store_party};
-use hongling_store::registry::entity::social_org;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Deserialize;
 use serde::Serialize;
+use serde_json::json;
 use utoipa::ToSchema;
 
 use super::Party;
@@ -163,7 +163,8 @@ impl Party<'_> {
 
     /// Open breaches of one organization or party organization.
     pub(crate) async fn breaches_of(&self, org: Option<i64>, party_org: Option<i64>) -> Result<Vec<BreachView>> {
-        let mut q = coverage_breach::Entity::find().filter(coverage_breach::Column::Status.eq(BreachStatus::Open.as_str()));
+        let mut q =
+            coverage_breach::Entity::find().filter(coverage_breach::Column::Status.eq(BreachStatus::Open.as_str()));
         if let Some(o) = org {
             q = q.filter(coverage_breach::Column::OrgId.eq(o));
         }
@@ -179,7 +180,12 @@ impl Party<'_> {
 
 impl Party<'_> {
     /// A breach of the caller's subtree (region-scoped readers only); else not found.
-    async fn breach_in_scope(&self, conn: &impl ConnectionTrait, me: &CurrentUser, id: i64) -> Result<coverage_breach::Model> {
+    async fn breach_in_scope(
+        &self,
+        conn: &impl ConnectionTrait,
+        me: &CurrentUser,
+        id: i64,
+    ) -> Result<coverage_breach::Model> {
         if !may_read_party(me) {
             return Err(Error::NotFound);
         }

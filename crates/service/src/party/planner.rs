@@ -504,9 +504,24 @@ impl Party<'_> {
                 let summary =
                     format!("采纳覆盖规划：成立{}，覆盖 {} 个组织，{} 名党员转入", c.name, j.orgs.len(), c.joined);
                 let after = json!({"party_org_id": c.id, "name": c.name, "orgs": j.orgs, "members_joined": c.joined});
-                self.audit(&txn, &by, "plan.accept_joint_branch", "party_org", c.id, &c.region, summary, None, Some(after))
-                    .await?;
-                Accepted { party_org_id: Some(c.id), instructor_id: None, orgs: j.orgs.clone(), members_joined: c.joined }
+                self.audit(
+                    &txn,
+                    &by,
+                    "plan.accept_joint_branch",
+                    "party_org",
+                    c.id,
+                    &c.region,
+                    summary,
+                    None,
+                    Some(after),
+                )
+                .await?;
+                Accepted {
+                    party_org_id: Some(c.id),
+                    instructor_id: None,
+                    orgs: j.orgs.clone(),
+                    members_joined: c.joined,
+                }
             }
             AcceptInput::Instructor(i) => {
                 let m = self.instructor_in(&txn, me, i.instructor, &i.orgs).await?;
@@ -703,7 +718,10 @@ impl Party<'_> {
         let towns: HashMap<i64, (String, String)> =
             orgs.iter().map(|o| (o.id, (o.township.clone(), o.township_name.clone()))).collect();
         let (_, town_name) = main_township(&members, &towns);
-        let field = orgs.first().map(|o| o.field_label.clone()).filter(|f| !f.is_empty() && orgs.iter().all(|o| &o.field_label == f));
+        let field = orgs
+            .first()
+            .map(|o| o.field_label.clone())
+            .filter(|f| !f.is_empty() && orgs.iter().all(|o| &o.field_label == f));
         let name = if typed_name.trim().is_empty() {
             let basis = NameBasis { township_name: town_name, field_label: field };
             taken.extend(names_taken(conn, [basis.township_name.clone()]).await?);
@@ -826,8 +844,13 @@ async fn names_taken(conn: &impl ConnectionTrait, towns: impl IntoIterator<Item 
     if !any {
         return Ok(HashSet::new());
     }
-    let names: Vec<String> =
-        party_org::Entity::find().select_only().column(party_org::Column::Name).filter(cond).into_tuple().all(conn).await?;
+    let names: Vec<String> = party_org::Entity::find()
+        .select_only()
+        .column(party_org::Column::Name)
+        .filter(cond)
+        .into_tuple()
+        .all(conn)
+        .await?;
     Ok(names.into_iter().collect())
 }
 

@@ -305,7 +305,12 @@ async fn write_breaches(
 ) -> Result<()> {
     let open: Vec<OpenBreach> = before
         .iter()
-        .map(|b| OpenBreach { id: b.id, rule: b.rule.clone(), detail: b.detail.clone(), region_code: b.region_code.clone() })
+        .map(|b| OpenBreach {
+            id: b.id,
+            rule: b.rule.clone(),
+            detail: b.detail.clone(),
+            region_code: b.region_code.clone(),
+        })
         .collect();
     let firing: Vec<Firing> =
         now.iter().map(|b| Firing { rule: b.rule.as_str().to_owned(), detail: b.detail.clone() }).collect();

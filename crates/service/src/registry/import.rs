@@ -9,7 +9,8 @@
 use std::collections::{HashMap, HashSet};
 
 use hongling_domain::registry::{
-    Category, IMPORT_HEARTBEAT, ImportStatus, OrgDraft, OrgKind, OrgStatus, RegistrationMode, SupervisionClass, check_draft, search_form,
+    Category, IMPORT_HEARTBEAT, ImportStatus, OrgDraft, OrgKind, OrgStatus, RegistrationMode, SupervisionClass,
+    check_draft, search_form,
 };
 use hongling_store::audit::{self, NewEntry};
 use hongling_store::entity::region;
@@ -666,12 +667,10 @@ impl Registry<'_> {
             .one(&self.db)
             .await?;
         let (id, file_name, status, summary, progress, created, beat) = row.ok_or(Error::NotFound)?;
-        let status = ImportStatus::parse(&status).ok_or_else(|| Error::internal(format!("import job {id}: {status}")))?;
-        let summary = if summary.is_empty() {
-            None
-        } else {
-            Some(serde_json::from_str(&summary).map_err(Error::internal)?)
-        };
+        let status =
+            ImportStatus::parse(&status).ok_or_else(|| Error::internal(format!("import job {id}: {status}")))?;
+        let summary =
+            if summary.is_empty() { None } else { Some(serde_json::from_str(&summary).map_err(Error::internal)?) };
         Ok(ImportState {
             id,
             file_name,
@@ -1135,10 +1134,7 @@ impl Registry<'_> {
 
 fn check_size(bytes: &[u8]) -> Result<()> {
     if bytes.len() > MAX_IMPORT_BYTES {
-        return Err(Error::invalid(
-            "file",
-            format!("文件超过 {} MB，请拆分后再导入", MAX_IMPORT_BYTES / 1024 / 1024),
-        ));
+        return Err(Error::invalid("file", format!("文件超过 {} MB，请拆分后再导入", MAX_IMPORT_BYTES / 1024 / 1024)));
     }
     Ok(())
 }

@@ -20,7 +20,10 @@ impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let t = "coverage_breaches";
         m.alter_table(
-            Table::alter().table(t).add_column(ColumnDef::new("status").string_len(16).not_null().default("open")).take(),
+            Table::alter()
+                .table(t)
+                .add_column(ColumnDef::new("status").string_len(16).not_null().default("open"))
+                .take(),
         )
         .await?;
         m.alter_table(Table::alter().table(t).add_column(ColumnDef::new("closed_on").date().null()).take()).await?;

@@ -173,7 +173,9 @@ async fn breach_assign(
         Ok(()) => Ok(pu
             .redirect(&st, &to, Flash::ok(if assignee_id.is_some() { "已指派责任人。" } else { "已取消指派。" }))
             .await),
-        Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => Ok(pu.redirect(&st, &to, Flash::error(e.to_string())).await),
+        Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
+            Ok(pu.redirect(&st, &to, Flash::error(e.to_string())).await)
+        }
         Err(e) => Err(e.into()),
     }
 }

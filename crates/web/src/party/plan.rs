@@ -96,7 +96,8 @@ impl PlanPage {
 /// The organizations of the page's proposals as chips the clerk can remove or add to.
 fn proposal_fields(town: &Option<TownView>) -> (Vec<Field>, Vec<Field>) {
     let Some(t) = town else { return (vec![], vec![]) };
-    let chips = |members: &[PlanOrgView]| members.iter().map(|m| (m.id.to_string(), m.name.clone())).collect::<Vec<_>>();
+    let chips =
+        |members: &[PlanOrgView]| members.iter().map(|m| (m.id.to_string(), m.name.clone())).collect::<Vec<_>>();
     let joint = t
         .joint
         .iter()
@@ -109,7 +110,9 @@ fn proposal_fields(town: &Option<TownView>) -> (Vec<Field>, Vec<Field>) {
         .instructors
         .iter()
         .enumerate()
-        .map(|(i, (_, j))| Field::multi_picker("orgs", "组织", "/pick/orgs", chips(&j.members)).with_id(format!("inst-{i}")))
+        .map(|(i, (_, j))| {
+            Field::multi_picker("orgs", "组织", "/pick/orgs", chips(&j.members)).with_id(format!("inst-{i}"))
+        })
         .collect();
     (joint, inst)
 }
@@ -277,7 +280,11 @@ async fn plan_accept(
         Ok(a) => {
             let what = match (a.party_org_id, a.instructor_id) {
                 (Some(_), _) => {
-                    format!("已采纳该方案：成立联合党支部，覆盖 {} 个组织，{} 名党员转入。", a.orgs.len(), a.members_joined)
+                    format!(
+                        "已采纳该方案：成立联合党支部，覆盖 {} 个组织，{} 名党员转入。",
+                        a.orgs.len(),
+                        a.members_joined
+                    )
                 }
                 _ => format!("已采纳该方案：由党建指导员联系 {} 个组织。", a.orgs.len()),
             };
@@ -326,7 +333,9 @@ async fn plan_accept_township(
     let to = town_href(&region, &town, page);
     match st.app.party().accept_township(&pu.user, &input).await {
         Ok(done) => Ok(pu.redirect(&st, &to, Flash::ok(done.summary())).await),
-        Err(e @ (Error::Conflict(_) | Error::Invalid(_))) => Ok(pu.redirect(&st, &to, Flash::error(e.to_string())).await),
+        Err(e @ (Error::Conflict(_) | Error::Invalid(_))) => {
+            Ok(pu.redirect(&st, &to, Flash::error(e.to_string())).await)
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -148,7 +148,9 @@ async fn import_upload(State(st): State<AppState>, pu: PageUser, mut mp: Multipa
             import_render(&st, &pu, Some((bad, msg)), None).await
         }
         // this server reads as many files as it may: say so on the form
-        Err(e @ Error::Busy(_)) => import_render(&st, &pu, Some((StatusCode::TOO_MANY_REQUESTS, e.to_string())), None).await,
+        Err(e @ Error::Busy(_)) => {
+            import_render(&st, &pu, Some((StatusCode::TOO_MANY_REQUESTS, e.to_string())), None).await
+        }
         Err(e) => Err(e.into()),
     }
 }
