@@ -293,6 +293,7 @@ async fn existing_breaches(
 /// still firing → kept in place (first-seen date, assignee, log), detail updated; newly firing →
 /// a new breach first seen `on`; no longer firing → closed `on`, with a line in its log. Writes
 /// nothing when nothing changed, so the daily recompute touches only what changed.
+#[allow(clippy::too_many_arguments)]
 async fn write_breaches(
     conn: &impl ConnectionTrait,
     party: bool,
