@@ -427,7 +427,7 @@ test("policy profiles: inherited values, scope, a new value from today", async (
     await page.goto(server.base + "/party/coverage/breaches?region=3705&rule=joint_branch_too_large");
     return {
       n: num((await page.locator(".hl-total").first().innerText()).replace(/[共条]/g, "")),
-      details: await page.locator("#breach-table tbody tr td:nth-child(5)").allInnerTexts(),
+      details: await page.locator("#breach-table tbody tr td:nth-child(4)").allInnerTexts(),
     };
   };
   const largeBefore = await tooLarge();
