@@ -175,6 +175,9 @@ labelled_enum!(
         TrainingCreate = "training.create", "登记培训";
         PlanAcceptJointBranch = "plan.accept_joint_branch", "采纳规划：组建联合党支部";
         PlanAcceptInstructor = "plan.accept_instructor", "采纳规划：选派党建指导员";
+        PlanAcceptTownship = "plan.accept_township", "采纳规划：乡镇（街道）全部方案";
+        BreachAssign = "breach.assign", "指定违规提示责任人";
+        BreachNote = "breach.note", "跟进违规提示";
         PartyDemo = "party.demo", "生成演示党建数据";
         CoverageRefresh = "coverage.refresh", "重新计算党建覆盖";
         CoverageSnapshot = "coverage.snapshot", "保存年末覆盖统计";
@@ -226,6 +229,7 @@ labelled_enum!(
         Region = "region", "行政区划";
         ImportJob = "import_job", "导入任务";
         OrgDecision = "org_decision", "登记审批事项";
+        CoverageBreach = "coverage_breach", "违规提示";
         JobRun = "job_run", "后台任务";
         Export = "export", "导出文件";
     }

@@ -41,11 +41,21 @@ pub enum Pick {
     Units,
     Users,
     Channels,
+    /// Users a breach may be assigned to: region-scoped readers of party figures in the subtree.
+    Assignees,
 }
 
 impl Pick {
-    pub const ALL: [Pick; 7] =
-        [Pick::Orgs, Pick::PartyOrgs, Pick::Members, Pick::Instructors, Pick::Units, Pick::Users, Pick::Channels];
+    pub const ALL: [Pick; 8] = [
+        Pick::Orgs,
+        Pick::PartyOrgs,
+        Pick::Members,
+        Pick::Instructors,
+        Pick::Units,
+        Pick::Users,
+        Pick::Channels,
+        Pick::Assignees,
+    ];
 
     /// The path segment of its suggestion endpoint (`/pick/{slug}`).
     pub fn slug(self) -> &'static str {
@@ -57,6 +67,7 @@ impl Pick {
             Pick::Units => "units",
             Pick::Users => "users",
             Pick::Channels => "channels",
+            Pick::Assignees => "assignees",
         }
     }
 
@@ -70,6 +81,7 @@ impl Pick {
             Pick::Units => "业务主管单位",
             Pick::Users => "用户",
             Pick::Channels => "管理渠道",
+            Pick::Assignees => "责任人",
         }
     }
 }

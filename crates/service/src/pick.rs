@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use hongling_domain::RegionCode;
+use hongling_domain::enums::Labelled;
 use hongling_domain::party::coverage::InstructorStatus;
 use hongling_domain::region::subtree_range;
 use hongling_store::entity::{region, user};
@@ -174,6 +175,27 @@ impl Hongling {
         nothing()
     }
 
+    /// Users a region-wide reader of party figures may assign a breach to: enabled accounts of a
+    /// region scope inside the caller's subtree whose role reads party figures too.
+    pub fn assignee_visibility(&self, me: &CurrentUser) -> Condition {
+        if !crate::party::may_read_party(me) {
+            return nothing();
+        }
+        let roles: Vec<&str> = hongling_domain::Role::ALL
+            .into_iter()
+            .filter(|r| crate::party::reads_party(*r))
+            .map(|r| r.as_str())
+            .collect();
+        subtree(user::Column::ScopeRegion, me.scope.region.as_str())
+            .add(user::Column::ScopeKind.eq(hongling_domain::role::ScopeKind::Region.as_str()))
+            .add(user::Column::Disabled.eq(false))
+            .add(user::Column::Role.is_in(roles))
+    }
+
+    fn users_of(&self, kind: Pick, me: &CurrentUser) -> Condition {
+        if kind == Pick::Assignees { self.assignee_visibility(me) } else { self.user_visibility(me) }
+    }
+
     /// Suggestions for a picker: records whose name contains `q`, visible to
     /// the caller, at most `limit`.
     pub async fn pick(&self, me: &CurrentUser, kind: Pick, q: &str, limit: u64) -> Result<Vec<Choice>> {
@@ -320,9 +342,9 @@ impl Hongling {
                     })
                     .collect()
             }
-            Pick::Users => {
+            Pick::Users | Pick::Assignees => {
                 let rows = user::Entity::find()
-                    .filter(self.user_visibility(me))
+                    .filter(self.users_of(kind, me))
                     .filter(
                         Condition::any()
                             .add(user::Column::Username.contains(q.as_str()))
@@ -378,9 +400,9 @@ impl Hongling {
                 use party_channel::Column as C;
                 self.names_of::<party_channel::Entity>(C::Id, C::Name, self.channel_visibility(me), ids).await?
             }
-            Pick::Users => {
+            Pick::Users | Pick::Assignees => {
                 use user::Column as C;
-                self.names_of::<user::Entity>(C::Id, C::DisplayName, self.user_visibility(me), ids).await?
+                self.names_of::<user::Entity>(C::Id, C::DisplayName, self.users_of(kind, me), ids).await?
             }
         };
         Ok(pairs.into_iter().collect())
@@ -487,11 +509,11 @@ impl Hongling {
                     .all(&self.db)
                     .await?
             }
-            Pick::Users => {
+            Pick::Users | Pick::Assignees => {
                 user::Entity::find()
                     .select_only()
                     .column(user::Column::Id)
-                    .filter(self.user_visibility(me))
+                    .filter(self.users_of(kind, me))
                     .filter(
                         Condition::any().add(user::Column::Username.eq(text)).add(user::Column::DisplayName.eq(text)),
                     )

@@ -13,6 +13,7 @@ mod home;
 mod import;
 mod jobs;
 mod party;
+mod party_followup;
 mod party_rules;
 mod policy_sync;
 mod read_scope;

@@ -1,18 +1,30 @@
 //! Breach lists and one organization's party coverage.
 
+use hongling_domain::audit::AuditAction;
 use std::collections::HashMap;
 
+use hongling_domain::Action;
+use hongling_domain::party::breach_life::{BreachLogKind, BreachStatus, NOTE_MAX_CHARS, days_open};
 use hongling_domain::party::coverage::{BreachRule, CoverageMode};
-use hongling_store::party::entity::{coverage_breach, party_channel, party_org};
+use hongling_domain::region::subtree_range;
+use hongling_store::entity::user;
+use hongling_store::party::entity::{breach_log, coverage_breach, party_channel, party_org};
 use hongling_store::party::figures::{self as store_party};
 use hongling_store::registry::entity::social_org;
+use hongling_store::{begin_write, to_db};
+use sea_orm::sea_query::Query;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Deserialize;
 use serde::Serialize;
+use serde_json::json;
 use utoipa::ToSchema;
 
 use super::Party;
-use super::require_party_reader;
-use crate::{CurrentUser, Ref, Result};
+use super::{may_read_party, require_party_reader};
+use crate::input::Reader;
+use crate::refs::unreachable;
+use crate::{CurrentUser, Error, Principal, Ref, Result};
 
 // ---------- breaches ----------
 
@@ -32,8 +44,57 @@ pub struct BreachView {
     /// the region's name (township, community…)
     pub region_name: String,
     pub detail: String,
-    /// since when (YYYY-MM-DD)
+    /// first seen (YYYY-MM-DD): kept while the rule keeps firing
     pub since: String,
+    /// open, closed
+    #[schema(value_type = hongling_domain::party::breach_life::BreachStatus)]
+    pub status: String,
+    pub status_label: String,
+    /// when the recompute found the rule no longer firing (YYYY-MM-DD)
+    pub closed_on: Option<String>,
+    /// days open: from first seen to today, or to its closing (the first day counts)
+    pub days_open: i64,
+    /// the user following it up
+    pub assignee: Option<Ref>,
+}
+
+/// A line of a breach's follow-up log.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BreachLogView {
+    /// YYYY-MM-DD
+    pub logged_on: String,
+    /// who wrote it (系统 for the recompute)
+    pub actor: String,
+    /// assign, note, close
+    #[schema(value_type = hongling_domain::party::breach_life::BreachLogKind)]
+    pub kind: String,
+    pub kind_label: String,
+    pub text: String,
+}
+
+/// A breach with its follow-up log, oldest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BreachDetail {
+    pub breach: BreachView,
+    pub log: Vec<BreachLogView>,
+}
+
+/// Assign a breach (null: nobody).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreachAssignInput {
+    /// a user of your subtree who reads party figures
+    #[serde(default)]
+    pub assignee_id: Option<i64>,
+}
+
+/// A follow-up note.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BreachNoteInput {
+    /// what was done or found, at most 500 characters
+    #[serde(default)]
+    pub text: String,
 }
 
 impl Party<'_> {
@@ -49,6 +110,19 @@ impl Party<'_> {
             .into_iter()
             .map(|o| (o.id, o.name))
             .collect();
+        let assignee_ids: Vec<i64> = items.iter().filter_map(|b| b.assignee_id).collect();
+        let users: HashMap<i64, String> = if assignee_ids.is_empty() {
+            HashMap::new()
+        } else {
+            user::Entity::find()
+                .filter(user::Column::Id.is_in(assignee_ids))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.display_name))
+                .collect()
+        };
+        let today = self.today();
         let parties: HashMap<i64, String> = party_org::Entity::find()
             .filter(party_org::Column::Id.is_in(party_ids))
             .all(&self.db)
@@ -68,6 +142,11 @@ impl Party<'_> {
                 region_code: b.region_code,
                 detail: b.detail,
                 since: b.since.to_string(),
+                status_label: BreachStatus::parse(&b.status).map(BreachStatus::label).unwrap_or("").to_owned(),
+                status: b.status,
+                closed_on: b.closed_on.map(|d| d.to_string()),
+                days_open: days_open(b.since, b.closed_on, today),
+                assignee: b.assignee_id.map(|id| Ref { id, name: users.get(&id).cloned().unwrap_or_default() }),
             })
             .collect())
     }
@@ -83,9 +162,10 @@ impl Party<'_> {
             .collect())
     }
 
-    /// Breaches of one organization or party organization.
+    /// Open breaches of one organization or party organization.
     pub(crate) async fn breaches_of(&self, org: Option<i64>, party_org: Option<i64>) -> Result<Vec<BreachView>> {
-        let mut q = coverage_breach::Entity::find();
+        let mut q =
+            coverage_breach::Entity::find().filter(coverage_breach::Column::Status.eq(BreachStatus::Open.as_str()));
         if let Some(o) = org {
             q = q.filter(coverage_breach::Column::OrgId.eq(o));
         }
@@ -94,6 +174,153 @@ impl Party<'_> {
         }
         let items = q.order_by_asc(coverage_breach::Column::Id).all(&self.db).await?;
         self.breach_views(items).await
+    }
+}
+
+// ---------- a breach's life: assignment and follow-up ----------
+
+impl Party<'_> {
+    /// A breach of the caller's subtree (region-scoped readers only); else not found.
+    async fn breach_in_scope(
+        &self,
+        conn: &impl ConnectionTrait,
+        me: &CurrentUser,
+        id: i64,
+    ) -> Result<coverage_breach::Model> {
+        if !may_read_party(me) {
+            return Err(Error::NotFound);
+        }
+        let (lo, hi) = subtree_range(me.scope.region.as_str());
+        coverage_breach::Entity::find_by_id(id)
+            .filter(coverage_breach::Column::RegionCode.gte(lo))
+            .filter(coverage_breach::Column::RegionCode.lt(hi))
+            .one(conn)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    /// A breach with its follow-up log.
+    pub async fn get_breach(&self, me: &CurrentUser, id: i64) -> Result<BreachDetail> {
+        require_party_reader(me)?;
+        let b = self.breach_in_scope(&self.db, me, id).await?;
+        let log = breach_log::Entity::find()
+            .filter(breach_log::Column::BreachId.eq(b.id))
+            .order_by_asc(breach_log::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|l| BreachLogView {
+                logged_on: l.logged_on.to_string(),
+                actor: l.actor_name,
+                kind_label: BreachLogKind::parse(&l.kind).map(BreachLogKind::label).unwrap_or("").to_owned(),
+                kind: l.kind,
+                text: l.text,
+            })
+            .collect();
+        let breach = self.breach_views(vec![b]).await?.into_iter().next().ok_or(Error::NotFound)?;
+        Ok(BreachDetail { breach, log })
+    }
+
+    /// Assign an open breach to a user of the subtree who reads party figures (or to nobody).
+    pub async fn assign_breach(&self, me: &CurrentUser, id: i64, input: &BreachAssignInput) -> Result<()> {
+        me.require(Action::PartyCoverageWrite)?;
+        self.breach_in_scope(&self.db, me, id).await?;
+        let assignee = match input.assignee_id {
+            Some(uid) => Some(
+                user::Entity::find_by_id(uid)
+                    .filter(self.assignee_visibility(me))
+                    .one(&self.db)
+                    .await?
+                    .ok_or_else(|| Error::invalid("assignee_id", unreachable("责任人")))?,
+            ),
+            None => None,
+        };
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        let b = self.breach_in_scope(&txn, me, id).await?;
+        if b.status != BreachStatus::Open.as_str() {
+            return Err(Error::Conflict("该违规提示已关闭，不能再指派".into()));
+        }
+        if b.assignee_id == assignee.as_ref().map(|u| u.id) {
+            return Ok(());
+        }
+        let q = Query::update()
+            .table(coverage_breach::Entity)
+            .value(coverage_breach::Column::AssigneeId, assignee.as_ref().map(|u| u.id))
+            .and_where(coverage_breach::Column::Id.eq(b.id))
+            .take();
+        txn.execute(&q).await?;
+        let text = match &assignee {
+            Some(u) => format!("指派给{}", u.display_name),
+            None => "取消指派".to_owned(),
+        };
+        self.log_breach(&txn, me, b.id, BreachLogKind::Assign, &text).await?;
+        let rule = BreachRule::parse(&b.rule).map(BreachRule::label).unwrap_or("");
+        self.audit(
+            &txn,
+            &by,
+            AuditAction::BreachAssign,
+            "coverage_breach",
+            b.id,
+            &b.region_code,
+            format!("违规提示（{rule}）{text}"),
+            Some(json!({"assignee_id": b.assignee_id})),
+            Some(json!({"assignee_id": assignee.as_ref().map(|u| u.id)})),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Add a follow-up note (open or closed breaches: the outcome may be written after closing).
+    pub async fn add_breach_note(&self, me: &CurrentUser, id: i64, input: &BreachNoteInput) -> Result<()> {
+        me.require(Action::PartyCoverageWrite)?;
+        self.breach_in_scope(&self.db, me, id).await?;
+        let mut r = Reader::new();
+        let text = r.text("text", &input.text, "跟进情况", NOTE_MAX_CHARS);
+        r.finish(())?;
+        let by = Principal::User(me.clone());
+        let txn = begin_write(&self.db).await?;
+        let b = self.breach_in_scope(&txn, me, id).await?;
+        self.log_breach(&txn, me, b.id, BreachLogKind::Note, &text).await?;
+        let rule = BreachRule::parse(&b.rule).map(BreachRule::label).unwrap_or("");
+        self.audit(
+            &txn,
+            &by,
+            AuditAction::BreachNote,
+            "coverage_breach",
+            b.id,
+            &b.region_code,
+            format!("违规提示（{rule}）跟进记录"),
+            None,
+            Some(json!({"text": text})),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn log_breach(
+        &self,
+        conn: &impl ConnectionTrait,
+        me: &CurrentUser,
+        breach: i64,
+        kind: BreachLogKind,
+        text: &str,
+    ) -> Result<()> {
+        breach_log::ActiveModel {
+            breach_id: Set(breach),
+            logged_on: Set(self.today()),
+            actor_id: Set(Some(me.id)),
+            actor_name: Set(me.display_name.clone()),
+            kind: Set(kind.as_str().to_owned()),
+            text: Set(text.to_owned()),
+            created_at: Set(to_db(self.now())),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        Ok(())
     }
 }
 

@@ -685,7 +685,36 @@ impl Party<'_> {
             .await?;
         txn.commit().await?;
         self.refresh_coverage(&Principal::Cli, region, today).await?;
+        self.backdate_breaches(region, today, seed).await?;
         Ok(ids.len())
+    }
+
+    /// The demo's breaches as if the system had found them over the past months (a running
+    /// system finds them day by day and keeps each one's first day).
+    async fn backdate_breaches(&self, region: &str, today: Date, seed: u64) -> Result<()> {
+        use hongling_store::party::entity::coverage_breach;
+        use sea_orm::QuerySelect;
+        let (lo, hi) = subtree_range(region);
+        let ids: Vec<i64> = coverage_breach::Entity::find()
+            .select_only()
+            .column(coverage_breach::Column::Id)
+            .filter(coverage_breach::Column::RegionCode.gte(lo.as_str()))
+            .filter(coverage_breach::Column::RegionCode.lt(hi.as_str()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut rng = StdRng::seed_from_u64(seed ^ 0xb2ea);
+        let txn = begin_write(&self.db).await?;
+        for id in ids {
+            let q = Query::update()
+                .table(coverage_breach::Entity)
+                .value(coverage_breach::Column::Since, days_ago(&mut rng, today, 0, 150))
+                .and_where(coverage_breach::Column::Id.eq(id))
+                .take();
+            txn.execute(&q).await?;
+        }
+        txn.commit().await?;
+        Ok(())
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use hongling_domain::Action;
+use hongling_domain::party::breach_life::BreachStatus;
 use hongling_domain::party::coverage::{
     Assessment, BreachRule, ChannelKind, FundKind, InstructorSource, InstructorStatus, MemberType, PartyLifeKind,
     PartyOrgStatus, PartyOrgType,
@@ -461,14 +462,36 @@ pub struct BreachList;
 static BREACHES: LazyLock<ListSpec<coverage_breach::Entity, BreachView>> = LazyLock::new(|| {
     use coverage_breach::Column as C;
     ListSpec::<coverage_breach::Entity, BreachView>::new("breaches", "违规提示")
+        .filter(
+            Filter::choice::<BreachStatus>("status", "状态").default(BreachStatus::Open.as_str()),
+            Bind::Eq(C::Status),
+        )
         .filter(Filter::region("region", "所在区域"), Bind::Subtree(C::RegionCode))
         .filter(Filter::choice::<BreachRule>("rule", "规则"), Bind::Eq(C::Rule))
-        .sorted("rule", "规则", C::Rule, |r| Cell::Tag(r.rule_label.clone(), Tone::Red))
-        .column("org", "社会组织", |r| Cell::opt_link(&r.org, Record::OrgCoverage))
-        .column("party_org", "党组织", |r| Cell::opt_link(&r.party_org, Record::PartyOrg))
+        .filter(Filter::pick("assignee_id", "责任人", Pick::Assignees), Bind::Eq(C::AssigneeId))
+        .sorted("rule", "规则", C::Rule, |r| Cell::text(r.rule_label.clone()))
+        // one column for the organization or party organization that breaks it, so the
+        // table stays readable at 1366 px
+        .column("subject", "社会组织 / 党组织", |r| match &r.org {
+            Some(_) => Cell::opt_link(&r.org, Record::OrgCoverage),
+            None => Cell::opt_link(&r.party_org, Record::PartyOrg),
+        })
         .sorted("region", "所在区域", C::RegionCode, |r| Cell::text(r.region_name.clone()))
         .column("detail", "情况", |r| Cell::text(r.detail.clone()))
         .sorted("since", "发现日期", C::Since, |r| Cell::text(r.since.clone()))
+        .column("days_open", "已持续", |r| Cell::text(format!("{} 天", r.days_open)))
+        .column("assignee", "责任人", |r| {
+            Cell::text(r.assignee.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "未指派".into()))
+        })
+        .column("status", "状态", |r| {
+            Cell::Tag(
+                match &r.closed_on {
+                    Some(d) => format!("{}（{d}）", r.status_label),
+                    None => r.status_label.clone(),
+                },
+                if r.status == BreachStatus::Open.as_str() { Tone::Orange } else { Tone::Grey },
+            )
+        })
         .default_order("since", true)
 });
 

@@ -13,6 +13,7 @@
 use hongling_domain::audit::AuditAction;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use hongling_domain::party::breach_life::{BreachLogKind, BreachStatus, Firing, OpenBreach, SYSTEM, reconcile};
 use hongling_domain::party::coverage::{
     Breach, ChannelKind, CoverageMode, Covering, InstructorStatus, MemberType, OrgFacts, PartyOrgFacts, PartyOrgStatus,
     PartyOrgType, SecretaryFacts, default_channel, evaluate_org, evaluate_party_org, same_kind_key,
@@ -21,7 +22,7 @@ use hongling_domain::policy::{self, Param, PolicyEntry, Profile};
 use hongling_domain::region::subtree_range;
 use hongling_domain::registry::{OrgStatus, RegistrationMode};
 use hongling_store::party::entity::{
-    coverage_breach, coverage_snapshot, host_link, party_channel, party_member, party_org,
+    breach_log, coverage_breach, coverage_snapshot, host_link, party_channel, party_member, party_org,
 };
 use hongling_store::registry::entity::social_org;
 use hongling_store::{begin_write, regions, to_db};
@@ -277,14 +278,18 @@ async fn active_orgs(conn: &impl ConnectionTrait, ids: impl Iterator<Item = i64>
     Ok(out)
 }
 
-/// Existing breaches of some subjects: (subject, rule) → (since, detail).
+/// Open breaches of some subjects, by subject.
 async fn existing_breaches(
     conn: &impl ConnectionTrait,
     party: bool,
     ids: &[i64],
 ) -> Result<HashMap<i64, Vec<coverage_breach::Model>>> {
     let column = if party { coverage_breach::Column::PartyOrgId } else { coverage_breach::Column::OrgId };
-    let rows = coverage_breach::Entity::find().filter(column.is_in(ids.iter().copied())).all(conn).await?;
+    let rows = coverage_breach::Entity::find()
+        .filter(column.is_in(ids.iter().copied()))
+        .filter(coverage_breach::Column::Status.eq(BreachStatus::Open.as_str()))
+        .all(conn)
+        .await?;
     let mut out: HashMap<i64, Vec<coverage_breach::Model>> = HashMap::new();
     for b in rows {
         if let Some(id) = if party { b.party_org_id } else { b.org_id } {
@@ -294,7 +299,11 @@ async fn existing_breaches(
     Ok(out)
 }
 
-/// Replace a subject's breaches when they changed; a rule broken before keeps its "since".
+/// Bring a subject's open breaches in line with the rules firing now (`breach_life::reconcile`):
+/// still firing → kept in place (first-seen date, assignee, log), detail updated; newly firing →
+/// a new breach first seen `on`; no longer firing → closed `on`, with a line in its log. Writes
+/// nothing when nothing changed, so the daily recompute touches only what changed.
+#[allow(clippy::too_many_arguments)]
 async fn write_breaches(
     conn: &impl ConnectionTrait,
     party: bool,
@@ -303,29 +312,66 @@ async fn write_breaches(
     now: &[Breach],
     before: &[coverage_breach::Model],
     on: Date,
+    at: time::PrimitiveDateTime,
 ) -> Result<()> {
-    let same = now.len() == before.len()
-        && now.iter().all(|b| {
-            before.iter().any(|x| x.rule == b.rule.as_str() && x.detail == b.detail && x.region_code == region)
-        });
-    if same {
+    let open: Vec<OpenBreach> = before
+        .iter()
+        .map(|b| OpenBreach {
+            id: b.id,
+            rule: b.rule.clone(),
+            detail: b.detail.clone(),
+            region_code: b.region_code.clone(),
+        })
+        .collect();
+    let firing: Vec<Firing> =
+        now.iter().map(|b| Firing { rule: b.rule.as_str().to_owned(), detail: b.detail.clone() }).collect();
+    let r = reconcile(&open, &firing, region);
+    if r.is_empty() {
         return Ok(());
     }
-    let column = if party { coverage_breach::Column::PartyOrgId } else { coverage_breach::Column::OrgId };
-    coverage_breach::Entity::delete_many().filter(column.eq(subject)).exec(conn).await?;
-    for b in now {
-        let since = before.iter().find(|x| x.rule == b.rule.as_str()).map(|x| x.since).unwrap_or(on);
-        coverage_breach::ActiveModel {
-            rule: Set(b.rule.as_str().to_owned()),
+    for (id, detail) in &r.update {
+        let q = Query::update()
+            .table(coverage_breach::Entity)
+            .value(coverage_breach::Column::Detail, detail.as_str())
+            .value(coverage_breach::Column::RegionCode, region)
+            .and_where(coverage_breach::Column::Id.eq(*id))
+            .take();
+        conn.execute(&q).await?;
+    }
+    if !r.close.is_empty() {
+        let q = Query::update()
+            .table(coverage_breach::Entity)
+            .value(coverage_breach::Column::Status, BreachStatus::Closed.as_str())
+            .value(coverage_breach::Column::ClosedOn, on)
+            .and_where(coverage_breach::Column::Id.is_in(r.close.iter().copied()))
+            .take();
+        conn.execute(&q).await?;
+        let logs = r.close.iter().map(|id| breach_log::ActiveModel {
+            breach_id: Set(*id),
+            logged_on: Set(on),
+            actor_id: Set(None),
+            actor_name: Set(SYSTEM.to_owned()),
+            kind: Set(BreachLogKind::Close.as_str().to_owned()),
+            text: Set("重新计算时该规则不再触发，自动关闭".to_owned()),
+            created_at: Set(at),
+            ..Default::default()
+        });
+        breach_log::Entity::insert_many(logs).exec(conn).await?;
+    }
+    if !r.open.is_empty() {
+        let rows = r.open.iter().map(|f| coverage_breach::ActiveModel {
+            rule: Set(f.rule.clone()),
             org_id: Set((!party).then_some(subject)),
             party_org_id: Set(party.then_some(subject)),
             region_code: Set(region.to_owned()),
-            detail: Set(b.detail.clone()),
-            since: Set(since),
+            detail: Set(f.detail.clone()),
+            since: Set(on),
+            status: Set(BreachStatus::Open.as_str().to_owned()),
+            closed_on: Set(None),
+            assignee_id: Set(None),
             ..Default::default()
-        }
-        .insert(conn)
-        .await?;
+        });
+        coverage_breach::Entity::insert_many(rows).exec(conn).await?;
     }
     Ok(())
 }
@@ -482,6 +528,7 @@ impl Party<'_> {
     /// Re-evaluate organizations and write their coverage state and breaches.
     /// Call inside the transaction of the change that affects them.
     pub(crate) async fn refresh_orgs(&self, conn: &impl ConnectionTrait, ids: &[i64], on: Date) -> Result<usize> {
+        let at = to_db(self.now());
         let mut profiles = Profiles::load(conn, on).await?;
         let mut channels = Channels::default();
         let mut changed = 0;
@@ -525,7 +572,7 @@ impl Party<'_> {
                     changed += 1;
                 }
                 let had = before.get(&o.id).map(Vec::as_slice).unwrap_or(&[]);
-                write_breaches(conn, false, o.id, &o.region_code, &e.breaches, had, on).await?;
+                write_breaches(conn, false, o.id, &o.region_code, &e.breaches, had, on, at).await?;
             }
         }
         Ok(changed)
@@ -533,6 +580,7 @@ impl Party<'_> {
 
     /// Re-evaluate party organizations: counts, and the rules about them.
     pub(crate) async fn refresh_party_orgs(&self, conn: &impl ConnectionTrait, ids: &[i64], on: Date) -> Result<()> {
+        let at = to_db(self.now());
         let mut profiles = Profiles::load(conn, on).await?;
         let mut ids: Vec<i64> = ids.to_vec();
         ids.sort_unstable();
@@ -578,7 +626,7 @@ impl Party<'_> {
                     conn.execute(&q).await?;
                 }
                 let had = before.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
-                write_breaches(conn, true, p.id, &p.region_code, &breaches, had, on).await?;
+                write_breaches(conn, true, p.id, &p.region_code, &breaches, had, on, at).await?;
             }
         }
         Ok(())

@@ -5,6 +5,7 @@
 //! - an organization's account: its record, coverage, documents and tasks;
 //! - a party secretary or member: the duties of their party organization.
 
+use hongling_domain::party::breach_life::BreachStatus;
 use hongling_domain::party::coverage::{BreachRule, CoverageMode, MemberType, PartyOrgType};
 use hongling_domain::party::duties::{self, DutyState};
 use hongling_domain::region::RegionLevel;
@@ -266,7 +267,10 @@ impl System<'_> {
 impl System<'_> {
     /// The rules an organization or a party organization breaks now.
     async fn breach_rules_of(&self, org: Option<i64>, party_org: Option<i64>) -> Result<Vec<BreachRule>> {
-        let mut q = coverage_breach::Entity::find().select_only().column(coverage_breach::Column::Rule);
+        let mut q = coverage_breach::Entity::find()
+            .select_only()
+            .column(coverage_breach::Column::Rule)
+            .filter(coverage_breach::Column::Status.eq(BreachStatus::Open.as_str()));
         if let Some(o) = org {
             q = q.filter(coverage_breach::Column::OrgId.eq(o));
         }

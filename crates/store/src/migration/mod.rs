@@ -47,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_import_progress::Migration),
             Box::new(m0014_audit_filters::Migration),
             Box::new(crate::registry::m0015_registry_decisions::Migration),
+            Box::new(crate::party::m0016_breach_life::Migration),
             Box::new(m0017_seed_fidelity::Migration),
         ]
     }

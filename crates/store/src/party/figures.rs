@@ -2,6 +2,7 @@
 //! maintained coverage state (`social_orgs.coverage_mode` and friends,
 //! `coverage_breaches`) or from year-end snapshots.
 
+use hongling_domain::party::breach_life::BreachStatus;
 use hongling_domain::party::coverage::ChannelKind;
 use hongling_domain::region::subtree_range;
 use hongling_domain::registry::{Category, OrgKind, OrgStatus, RegistrationMode};
@@ -186,6 +187,7 @@ pub async fn breach_total(conn: &impl ConnectionTrait, src: FigureSource, f: &Co
     let n = coverage_breach::Entity::find()
         .filter(coverage_breach::Column::RegionCode.gte(lo))
         .filter(coverage_breach::Column::RegionCode.lt(hi))
+        .filter(coverage_breach::Column::Status.eq(BreachStatus::Open.as_str()))
         .count(conn)
         .await?;
     Ok(n as i64)
@@ -200,6 +202,7 @@ pub async fn breach_counts(conn: &impl ConnectionTrait, region_prefix: &str) -> 
         .from(coverage_breach::Entity)
         .and_where(Expr::col(coverage_breach::Column::RegionCode).gte(lo))
         .and_where(Expr::col(coverage_breach::Column::RegionCode).lt(hi))
+        .and_where(Expr::col(coverage_breach::Column::Status).eq(BreachStatus::Open.as_str()))
         .group_by_col(coverage_breach::Column::Rule)
         .order_by(coverage_breach::Column::Rule, Order::Asc)
         .take();
@@ -221,6 +224,7 @@ pub async fn breaches_by_region(
         .from(coverage_breach::Entity)
         .and_where(Expr::col(coverage_breach::Column::RegionCode).gte(lo))
         .and_where(Expr::col(coverage_breach::Column::RegionCode).lt(hi))
+        .and_where(Expr::col(coverage_breach::Column::Status).eq(BreachStatus::Open.as_str()))
         .add_group_by([key])
         .take();
     let rows = conn.query_all(&q).await?;

@@ -6,3 +6,4 @@ pub mod entity;
 pub mod figures;
 pub(crate) mod m0003_party;
 pub(crate) mod m0007_party_rules;
+pub(crate) mod m0016_breach_life;

@@ -10,7 +10,6 @@ use hongling_domain::registry::{Category, OrgKind, RegistrationMode};
 use hongling_service::auth::Flash;
 use hongling_service::list::{Pick, percent};
 use hongling_service::party::figures::{Coverage, CoverageQuery, CoverageRow};
-use hongling_service::party::lists::BreachList;
 use hongling_service::party::may_write_party;
 use hongling_service::registry::lists::CoverageOrgList;
 use hongling_service::{CurrentUser, Error};
@@ -31,8 +30,6 @@ pub(super) fn routes() -> Routes {
     Routes::new()
         .get("/party/coverage", Action::PartyFigures, coverage)
         .get("/party/coverage/export", Action::PartyFigures, coverage_export)
-        .get("/party/coverage/breaches", Action::PartyFigures, breaches)
-        .get("/party/coverage/breaches/export", Action::PartyFigures, breaches_export)
         .get("/party/coverage/orgs", Action::PartyFigures, coverage_orgs)
         .get("/party/coverage/orgs/export", Action::PartyFigures, coverage_orgs_export)
         .get("/party/coverage/orgs/{id}", Action::PartyFigures, org_party)
@@ -307,34 +304,6 @@ async fn coverage_export(
     let bytes = st.app.party().export_coverage(&pu.user, &q).await?;
     let name = format!("党建覆盖统计-{}.xlsx", hongling_service::registry::orgs::local_today(st.app.now()));
     Ok(crate::page::xlsx_response(bytes, &name))
-}
-
-async fn breaches(State(st): State<AppState>, pu: PageUser, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
-    let raw = pairs(raw.as_deref());
-    let view = ListView::load::<BreachList>(
-        &st,
-        &pu.user,
-        "/party/coverage/breaches",
-        "breach-table",
-        &raw,
-        &["region", "rule"],
-        &[],
-    )
-    .await?;
-    let export = export_button(&pu.user, Action::PartyFigures, view.export_href("/party/coverage/breaches/export"));
-    let layout = crumbs(pu.layout(&st, "breaches", "违规提示").await, "违规提示", None);
-    Ok(view
-        .page(layout, "违规提示", export.into_iter().collect())
-        .intro("按政策参数对党的组织和工作覆盖规则逐一检查的结果，随数据变化实时更新")
-        .render())
-}
-
-async fn breaches_export(
-    State(st): State<AppState>,
-    pu: PageUser,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, WebError> {
-    crate::ui::list::export::<BreachList>(&st, &pu.user, raw.as_deref()).await
 }
 
 async fn coverage_orgs(

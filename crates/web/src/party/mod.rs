@@ -3,6 +3,7 @@
 //! training, channels and policy profiles. Thin over `hongling_service::party`.
 
 pub mod api;
+mod breaches;
 mod channels;
 mod coverage;
 mod instructors;
@@ -57,6 +58,7 @@ pub(super) struct TabQuery {
 /// The routes of this module.
 pub fn routes() -> Routes {
     Routes::new()
+        .merge(breaches::routes())
         .merge(channels::routes())
         .merge(coverage::routes())
         .merge(instructors::routes())

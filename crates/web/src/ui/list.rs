@@ -309,6 +309,7 @@ pub fn source(kind: Pick) -> &'static str {
         Pick::Units => "/pick/units",
         Pick::Users => "/pick/users",
         Pick::Channels => "/pick/channels",
+        Pick::Assignees => "/pick/assignees",
     }
 }
 

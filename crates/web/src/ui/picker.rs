@@ -61,6 +61,7 @@ picker!(instructors, Pick::Instructors);
 picker!(units, Pick::Units);
 picker!(users, Pick::Users);
 picker!(channels, Pick::Channels);
+picker!(assignees, Pick::Assignees);
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -72,6 +73,7 @@ pub fn routes() -> Routes {
         .get("/pick/units", Action::Home, units)
         .get("/pick/users", Action::Home, users)
         .get("/pick/channels", Action::Home, channels)
+        .get("/pick/assignees", Action::Home, assignees)
 }
 
 /// A form field choosing one record of `kind`; `value` is its id as typed or

@@ -152,6 +152,7 @@ pub struct PlanMetrics {
 mod geo;
 mod instructors;
 mod joint;
+pub mod names;
 #[cfg(test)]
 mod tests;
 

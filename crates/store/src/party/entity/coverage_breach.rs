@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// A coverage rule broken by an organization or a party organization, since a date.
+/// A coverage rule broken by an organization or a party organization, first seen on `since`;
+/// open while the rule fires, then closed (kept, with its log).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "coverage_breaches")]
 pub struct Model {
@@ -11,7 +12,12 @@ pub struct Model {
     pub party_org_id: Option<i64>,
     pub region_code: String,
     pub detail: String,
+    /// first seen
     pub since: TimeDate,
+    /// open, closed (`hongling_domain::party::breach_life::BreachStatus`)
+    pub status: String,
+    pub closed_on: Option<TimeDate>,
+    pub assignee_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,6 @@
 //! Entities of party coverage (M2).
 
+pub mod breach_log;
 pub mod coverage_breach;
 pub mod coverage_snapshot;
 pub mod host_link;
