@@ -150,7 +150,7 @@ labelled_enum!(
         OrgRevokeLicence = "org.revoke_licence", "吊销登记证书";
         OrgReinstate = "org.reinstate", "恢复正常";
         OrgSupervision = "org.supervision", "调整监管分类";
-        OrgDecisionPropose = "org_decision.propose", "提出登记事项（待负责人审批）";
+        OrgDecisionPropose = "org_decision.propose", "提请审批登记事项";
         OrgDecisionReturn = "org_decision.return", "退回登记事项";
         OrgImport = "org.import", "导入社会组织";
         OrgGenerate = "org.generate", "生成演示社会组织";
