@@ -535,6 +535,24 @@ async fn demo_registry_is_realistic() {
     let f = hongling_service::system::dashboard::DashboardFigures::default();
     let d = t.app.system().dashboard(&me).await.expect("dash");
     assert!(d.registered_active > 2500 && d.filed_active > 5000, "{d:?} {f:?}");
+    // names read as real ones (issue 11, item 11): none repeats, no "（2）", no statistical suffix
+    let one = |sql: &'static str| {
+        let db = t.app.db.clone();
+        async move {
+            use sea_orm::ConnectionTrait;
+            let r = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await;
+            r.expect("query").expect("row").try_get_by_index::<i64>(0).expect("count")
+        }
+    };
+    assert_eq!(one("SELECT COUNT(*) - COUNT(DISTINCT name) FROM social_orgs").await, 0);
+    assert_eq!(one("SELECT COUNT(*) FROM social_orgs WHERE name LIKE '%（%' OR name LIKE '%类似%'").await, 0);
+    assert_eq!(one("SELECT COUNT(*) FROM social_orgs WHERE founded_on > '2026-03-02'").await, 0, "no future dates");
+    t.app.party().seed_demo_party("3705").await.expect("party demo");
+    assert_eq!(one("SELECT COUNT(*) - COUNT(DISTINCT name) FROM party_orgs").await, 0);
+    assert_eq!(one("SELECT COUNT(*) FROM party_orgs WHERE name LIKE '%（%' OR name LIKE '%类似%'").await, 0);
+    assert!(one("SELECT COUNT(*) FROM party_orgs WHERE name LIKE '%社会组织第二联合党支部'").await > 0);
+    assert_eq!(one("SELECT COUNT(*) FROM party_members WHERE LENGTH(phone) <> 11").await, 0, "11-digit mobiles");
+    assert_eq!(one("SELECT COUNT(*) FROM party_members WHERE joined_on > '2026-03-02'").await, 0);
     // past 10,000 matches the count stops and says so
     let page = orgs(&t.app, &me, ALL).await;
     assert!(page.total_exact && page.total < 10_000);
