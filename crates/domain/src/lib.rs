@@ -17,6 +17,7 @@ pub mod policy;
 pub mod region;
 pub mod role;
 pub mod scope;
+pub mod spot_check;
 pub mod throttle;
 
 // modules
