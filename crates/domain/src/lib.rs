@@ -5,6 +5,7 @@
 
 // shared
 pub mod access;
+pub mod annual_report;
 pub mod audit;
 pub mod auth;
 pub mod community;
