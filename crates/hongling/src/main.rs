@@ -91,6 +91,34 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Random spot checks (双随机): re-run a published draw.
+    SpotCheck {
+        #[command(subcommand)]
+        command: SpotCheckCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpotCheckCommand {
+    /// Recompute a draw from its published inputs (docs/SPOT_CHECK_DRAW.md):
+    /// the candidate CSV, the seed and the ratio; no database needed. With
+    /// --digest the list must have that SHA-256; with --drawn (one credit
+    /// code per line, in drawn order) the draw must give exactly that list.
+    Verify {
+        /// The published candidate list (credit_code,stratum).
+        candidates: PathBuf,
+        #[arg(long)]
+        seed: String,
+        /// The plan's ratio in basis points (300 = 3%).
+        #[arg(long)]
+        ratio_bp: u64,
+        /// The published SHA-256 of the candidate list.
+        #[arg(long)]
+        digest: Option<String>,
+        /// The published drawn list, one credit code per line.
+        #[arg(long)]
+        drawn: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -251,8 +279,52 @@ async fn open(cfg: &Config) -> anyhow::Result<Hongling> {
     Ok(app.with_data_key(key).with_jobs(jobs).with_api_rate(cfg.security.api_rate_per_minute))
 }
 
+/// `hongling spot-check verify`: the draw from its published inputs.
+fn spot_check_verify(
+    candidates: &std::path::Path,
+    seed: &str,
+    ratio_bp: u64,
+    digest: Option<&str>,
+    drawn: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use hongling_domain::spot_check;
+    let bytes = std::fs::read(candidates).with_context(|| format!("无法读取 {}", candidates.display()))?;
+    let text = String::from_utf8(bytes).context("候选名单应为 UTF-8 编码的 CSV")?;
+    let sha = spot_check::candidates_sha256(&text);
+    println!("候选名单 SHA-256：{sha}");
+    let list = spot_check::parse_candidates(&text)?;
+    // the published file must be exactly the list in its canonical form
+    if spot_check::candidates_csv(&list)? != text {
+        bail!("候选名单不是公布时的规范格式（表头 credit_code,stratum，按信用代码升序，\\n 换行）");
+    }
+    if let Some(d) = digest {
+        if !d.trim().eq_ignore_ascii_case(&sha) {
+            bail!("候选名单与公布的 SHA-256 不一致：公布 {}，文件 {sha}", d.trim());
+        }
+        println!("候选名单与公布的 SHA-256 一致。");
+    }
+    let result = spot_check::draw(&list, seed, ratio_bp)?;
+    println!("候选 {} 个，按比例 {} 个基点抽取 {} 个：", list.len(), ratio_bp, result.len());
+    for d in &result {
+        println!("{},{}", d.credit_code, d.stratum);
+    }
+    if let Some(path) = drawn {
+        let published = std::fs::read_to_string(path).with_context(|| format!("无法读取 {}", path.display()))?;
+        let published: Vec<&str> = published.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let ours: Vec<&str> = result.iter().map(|d| d.credit_code.as_str()).collect();
+        if published != ours {
+            bail!("抽取结果与公布的名单不一致");
+        }
+        println!("抽取结果与公布的名单一致。");
+    }
+    Ok(())
+}
+
 async fn run(cmd: Command, mut cfg: Config) -> anyhow::Result<()> {
     match cmd {
+        Command::SpotCheck { command: SpotCheckCommand::Verify { candidates, seed, ratio_bp, digest, drawn } } => {
+            spot_check_verify(&candidates, &seed, ratio_bp, digest.as_deref(), drawn.as_deref())
+        }
         Command::Demo { addr, data } => demo(&mut cfg, &addr, &data).await,
         Command::Serve { addr } => {
             if let Some(a) = addr {

@@ -495,3 +495,52 @@ async fn common_passwords_and_own_names_are_refused() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("过于常见"), "{}", r.body);
 }
+
+#[test]
+fn cli_spot_check_verify_recomputes_a_published_draw() {
+    use hongling_domain::spot_check::{Candidate, candidates_csv, candidates_sha256, draw};
+    let exe = env!("CARGO_BIN_EXE_hongling");
+    let dir = std::env::temp_dir().join(format!("hl-draw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let list: Vec<Candidate> = (0..40)
+        .map(|i| Candidate {
+            credit_code: format!("51370500MJD{i:07}"),
+            stratum: ["association", "foundation"][i % 2].into(),
+        })
+        .collect();
+    let csv = candidates_csv(&list).expect("csv");
+    let sha = candidates_sha256(&csv);
+    let drawn: String = draw(&list, "2026-12-01 双色球 2026138", 500)
+        .expect("draw")
+        .iter()
+        .map(|d| format!("{}\n", d.credit_code))
+        .collect();
+    let (cands, drawn_file) = (dir.join("candidates.csv"), dir.join("drawn.txt"));
+    std::fs::write(&cands, &csv).expect("write");
+    std::fs::write(&drawn_file, &drawn).expect("write");
+    let run = |file: &std::path::Path, seed: &str, digest: &str| {
+        let out = std::process::Command::new(exe)
+            .args(["spot-check", "verify"])
+            .arg(file)
+            .args(["--seed", seed, "--ratio-bp", "500", "--digest", digest, "--drawn"])
+            .arg(&drawn_file)
+            .env("HONGLING_LOG", "warn")
+            .output()
+            .expect("run");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (ok, out) = run(&cands, "2026-12-01 双色球 2026138", &sha);
+    assert!(ok && out.contains("抽取结果与公布的名单一致") && out.contains("SHA-256 一致"), "{out}");
+    assert!(out.contains("抽取 2 个"), "⌈20 × 5%⌉ = 1 in each of two strata: {out}");
+    // another seed, a changed list, a wrong digest: each is said
+    let (ok, out) = run(&cands, "another seed", &sha);
+    assert!(!ok && out.contains("与公布的名单不一致"), "{out}");
+    let tampered = dir.join("tampered.csv");
+    std::fs::write(&tampered, csv.replacen("51370500MJD0000003,foundation\n", "", 1)).expect("write");
+    let (ok, out) = run(&tampered, "2026-12-01 双色球 2026138", &sha);
+    assert!(!ok && out.contains("与公布的 SHA-256 不一致"), "{out}");
+    std::fs::remove_dir_all(&dir).ok();
+}
