@@ -42,7 +42,8 @@ fn json_text(v: &serde_json::Value) -> String {
     }
 }
 
-fn action_label(a: &str, mode: &str) -> String {
+/// An event's action as the record's history names it (注销登记 or 注销备案, 登记 or 备案).
+pub(crate) fn action_label(a: &str, mode: &str) -> String {
     let mode = RegistrationMode::parse(mode).unwrap_or(RegistrationMode::Registered);
     if a == EventAction::Create.as_str() && mode == RegistrationMode::Filed {
         return "备案".into();

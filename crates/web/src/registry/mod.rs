@@ -10,6 +10,8 @@ mod list;
 mod status;
 mod units;
 
+pub(crate) use detail::action_label;
+
 use hongling_service::CurrentUser;
 
 use crate::error::WebError;

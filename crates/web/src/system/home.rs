@@ -12,9 +12,7 @@ use hongling_domain::Action;
 use hongling_domain::party::coverage::{CoverageMode, PartyOrgType};
 use hongling_domain::party::duties::DutyState;
 use hongling_domain::region::RegionLevel;
-use hongling_domain::registry::{
-    Category, EventAction, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass,
-};
+use hongling_domain::registry::{Category, OrgKind, OrgStatus, SupervisionClass};
 use hongling_domain::role::ScopeKind;
 
 use super::*;
@@ -132,7 +130,6 @@ async fn org_home(st: &AppState, pu: &PageUser) -> Result<Response, WebError> {
     let h = st.app.system().org_home(&pu.user).await?;
     let o = &h.org;
     let status = OrgStatus::parse(&o.status).unwrap_or(OrgStatus::Active);
-    let mode = RegistrationMode::parse(&o.registration_mode).unwrap_or(RegistrationMode::Registered);
     let authority = st.app.authority_name(&o.authority_region).await.unwrap_or_default();
     let facts = vec![
         ("统一社会信用代码", o.uscc.clone().unwrap_or_else(|| "—".into())),
@@ -152,10 +149,7 @@ async fn org_home(st: &AppState, pu: &PageUser) -> Result<Response, WebError> {
         .events
         .iter()
         .map(|e| {
-            let label = match StatusAction::parse(&e.action) {
-                Some(a) => a.label_for(mode).to_owned(),
-                None => EventAction::parse(&e.action).map(|a| a.label().to_owned()).unwrap_or_else(|| e.action.clone()),
-            };
+            let label = crate::registry::action_label(&e.action, &o.registration_mode);
             let doc = if e.doc_no.is_empty() { String::new() } else { format!("（{}）", e.doc_no) };
             Line {
                 text: format!("{label}{doc}"),
