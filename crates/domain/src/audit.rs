@@ -188,6 +188,7 @@ labelled_enum!(
         JobQueue = "job.queue", "安排后台任务";
         JobRun = "job.run", "运行后台任务";
         AuditExport = "audit.export", "导出审计日志";
+        AttachmentAdd = "attachment.add", "上传附件";
     }
 );
 
@@ -232,6 +233,7 @@ labelled_enum!(
         CoverageBreach = "coverage_breach", "违规提示";
         JobRun = "job_run", "后台任务";
         Export = "export", "导出文件";
+        Attachment = "attachment", "附件";
     }
 );
 

@@ -6,6 +6,7 @@
 // shared
 pub mod access;
 pub mod annual_report;
+pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod community;

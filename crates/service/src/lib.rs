@@ -5,6 +5,7 @@
 //! transaction as the change. Handlers only translate to and from HTTP.
 
 // shared
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod crypto;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod input;
 pub mod jobs;
 pub mod list;
+pub mod notices;
 pub mod pick;
 pub mod policy;
 pub mod refs;

@@ -286,6 +286,7 @@ pub enum Record {
     Instructor,
     User,
     Unit,
+    Notice,
 }
 
 /// One cell of a list: what it means, not how it looks.

@@ -31,7 +31,7 @@ pub struct Choice {
     pub hint: String,
 }
 
-fn subtree(col: impl ColumnTrait, code: &str) -> Condition {
+pub(crate) fn subtree(col: impl ColumnTrait, code: &str) -> Condition {
     let (lo, hi) = subtree_range(code);
     Condition::all().add(col.gte(lo)).add(col.lt(hi))
 }

@@ -118,6 +118,8 @@ pub struct Layout {
     pub crumbs: Vec<Crumb>,
     /// A message from the previous request (saved, refused…), shown once.
     pub flash: Option<hongling_service::auth::Flash>,
+    /// unread notices of the account (the bell)
+    pub unread_notices: u64,
 }
 
 impl Layout {
@@ -140,6 +142,7 @@ impl Layout {
             menu: menu(me),
             crumbs: vec![Crumb { label: "工作台".into(), href: Some("/".into()) }],
             flash: None,
+            unread_notices: app.notices().unread(me).await.unwrap_or(0),
         }
     }
 

@@ -4,6 +4,7 @@
 // shared
 mod api;
 mod assets;
+pub mod attachments;
 mod error;
 mod extract;
 mod fmt;
@@ -76,6 +77,7 @@ pub fn all_routes() -> routes::Routes {
         .merge(registry::api::routes())
         .merge(party::api::routes())
         .merge(ui::picker::routes())
+        .merge(attachments::routes())
         .get("/healthz", Access::Public, api::healthz)
         .get("/static/{*path}", Access::Public, assets::serve)
 }

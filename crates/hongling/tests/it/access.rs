@@ -51,6 +51,9 @@ fn fill(path: &str, ids: &Ids) -> String {
                 } else if path.starts_with("/party/coverage/breaches") {
                     // a breach may or may not exist under this number: 404 is still "allowed" (not 403)
                     ids.org
+                } else if path.starts_with("/notices") || path.starts_with("/attachments") {
+                    // none of the caller's under this number: 404, still "allowed" (not 403)
+                    ids.user
                 } else if path.starts_with("/account/tokens") {
                     // no token of the caller's: 404, which is still "allowed" (not 403)
                     ids.user

@@ -12,6 +12,7 @@ mod foundation;
 mod home;
 mod import;
 mod jobs;
+mod notices;
 mod party;
 mod party_followup;
 mod party_rules;

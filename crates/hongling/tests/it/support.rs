@@ -282,6 +282,40 @@ impl Browser {
         self.send(req).await
     }
 
+    /// POST a multipart form with text fields and one file (`file_field`),
+    /// as a browser sends an upload; the page's CSRF token is added.
+    pub async fn upload(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        file_field: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Resp {
+        let boundary = "HlBoundary7MA4YWxk";
+        let token = self.csrf.clone().unwrap_or_default();
+        let mut body = Vec::new();
+        for (k, v) in fields.iter().chain(std::iter::once(&("_csrf", token.as_str()))) {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
+        }
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::post(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .expect("req");
+        self.send(req).await
+    }
+
     pub async fn login(&mut self, username: &str, password: &str) -> Resp {
         self.get("/login").await;
         self.post("/login", &[("username", username), ("password", password)]).await
@@ -302,6 +336,14 @@ impl TestApp {
         use sea_orm::EntityTrait;
         let m = hongling_store::entity::user::Entity::find_by_id(id).one(&self.app.db).await.expect("q").expect("user");
         hongling_service::auth::current_user(&m).expect("current user")
+    }
+
+    /// A user as the services see them, by username.
+    pub async fn current_by_name(&self, username: &str) -> hongling_service::CurrentUser {
+        use hongling_store::entity::user;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let m = user::Entity::find().filter(user::Column::Username.eq(username)).one(&self.app.db).await;
+        hongling_service::auth::current_user(&m.expect("q").expect("user")).expect("current user")
     }
 }
 

@@ -829,3 +829,37 @@ pub fn draft_of(m: &social_org::Model) -> OrgDraft {
         incubator: m.incubator.clone(),
     }
 }
+
+impl Registry<'_> {
+    /// Add a registration document (登记材料: charter, certificate scans,
+    /// approval letters) to an organization's record: a registry writer of
+    /// its scope; the file is audited with the record's region.
+    pub async fn add_org_file(
+        &self,
+        me: &CurrentUser,
+        id: i64,
+        filename: &str,
+        bytes: Vec<u8>,
+    ) -> Result<crate::attachments::AttachmentRef> {
+        let by = Principal::User(me.clone());
+        require_writer(&by)?;
+        let org = self.get_org(me, id).await?;
+        let txn = begin_write(&self.db).await?;
+        let file = self
+            .store_attachment(
+                &txn,
+                &by,
+                crate::attachments::NewAttachment {
+                    owner_kind: "social_org",
+                    owner_id: org.id,
+                    org_id: Some(org.id),
+                    region_code: org.region_code.clone(),
+                    filename: filename.to_owned(),
+                    bytes,
+                },
+            )
+            .await?;
+        txn.commit().await?;
+        Ok(file)
+    }
+}

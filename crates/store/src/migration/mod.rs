@@ -17,6 +17,7 @@ mod m0012_unit_scope;
 mod m0013_import_progress;
 mod m0014_audit_filters;
 mod m0017_seed_fidelity;
+mod m0018_notices_attachments;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(crate::registry::m0015_registry_decisions::Migration),
             Box::new(crate::party::m0016_breach_life::Migration),
             Box::new(m0017_seed_fidelity::Migration),
+            Box::new(m0018_notices_attachments::Migration),
         ]
     }
 }

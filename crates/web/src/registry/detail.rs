@@ -13,6 +13,7 @@ use hongling_domain::registry::{
     Category, EventAction, OrgKind, OrgStatus, RegistrationMode, StatusAction, SupervisionClass,
 };
 use hongling_service::Error;
+use hongling_service::auth::Flash;
 use hongling_service::models;
 use hongling_service::registry::orgs::{field_label, may_write_registry};
 use serde::Deserialize;
@@ -176,7 +177,11 @@ pub(super) async fn detail(
             }
         }
     }
-    page.tabs = Tab::of(&base, &[("info", "基本信息"), ("history", "变更记录"), ("asof", "历史状态查询")], &tab);
+    page.tabs = Tab::of(
+        &base,
+        &[("info", "基本信息"), ("history", "变更记录"), ("asof", "历史状态查询"), ("files", "登记材料")],
+        &tab,
+    );
     page.tabs.push(Tab {
         id: "tab-party".into(),
         label: "党建情况".into(),
@@ -212,6 +217,24 @@ pub(super) async fn detail(
                 ]);
             }
             page.tables.push(t);
+        }
+        "files" => {
+            let files = st.app.attachments().of(&pu.user, "social_org", id).await?;
+            if files.is_empty() {
+                page.note = "尚未上传登记材料（章程、登记证书、批复文件等的扫描件）。".into();
+            }
+            page.tables.push(crate::attachments::table("file-table", "登记材料", &files));
+            if can_write {
+                page.forms.push(InlineForm {
+                    id: "file-form",
+                    action: format!("{base}/files"),
+                    title: "上传登记材料".into(),
+                    fields: vec![Field::file("file", "文件")],
+                    submit: "上传".into(),
+                    confirm: String::new(),
+                    get: false,
+                });
+            }
         }
         "asof" => {
             let as_of = q.as_of.clone().unwrap_or_default();
@@ -260,4 +283,29 @@ pub(super) async fn detail(
         }
     }
     Ok(render(&page))
+}
+
+/// Upload a registration document to the record's 登记材料 tab.
+pub(super) async fn file_upload(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let to = format!("/registry/orgs/{id}?tab=files");
+    let added = match crate::attachments::Upload::read(mp).await {
+        Ok(up) => match up.files.into_iter().next() {
+            Some(f) => st.app.registry().add_org_file(&pu.user, id, &f.filename, f.bytes).await,
+            None => Err(Error::invalid("file", "请选择要上传的文件")),
+        },
+        Err(e) => Err(e),
+    };
+    match added {
+        Ok(f) => Ok(pu.redirect(&st, &to, Flash::ok(format!("已上传“{}”。", f.filename))).await),
+        Err(Error::Invalid(e)) => {
+            let msg = e.into_iter().map(|x| x.message).collect::<Vec<_>>().join("；");
+            Ok(pu.redirect(&st, &to, Flash::error(format!("未上传：{msg}"))).await)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -34,6 +34,7 @@ pub fn routes() -> Routes {
         .get("/registry/orgs", Action::RegistryRead, list::list)
         .post("/registry/orgs", Action::RegistryWrite, form::create)
         .get("/registry/orgs/{id}", Action::RegistryRead, detail::detail)
+        .post("/registry/orgs/{id}/files", Action::RegistryWrite, detail::file_upload)
         .post("/registry/orgs/{id}", Action::RegistryWrite, form::update)
         .merge(decisions::routes())
         .merge(form::routes())

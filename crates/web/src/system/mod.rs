@@ -5,6 +5,7 @@ mod audit;
 mod home;
 mod jobs;
 mod login;
+mod notices;
 mod policy;
 mod regions;
 mod tokens;
@@ -21,6 +22,7 @@ pub fn routes() -> Routes {
         .merge(home::routes())
         .merge(jobs::routes())
         .merge(login::routes())
+        .merge(notices::routes())
         .merge(regions::routes())
         .merge(tokens::routes())
         .merge(users::routes())

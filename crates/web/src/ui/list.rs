@@ -22,6 +22,7 @@ pub fn href(r: Record, id: i64) -> String {
         Record::Instructor => format!("/party/instructors/{id}"),
         Record::User => format!("/system/users/{id}"),
         Record::Unit => format!("/registry/orgs?supervisory_unit_id={id}"),
+        Record::Notice => format!("/notices/{id}"),
     }
 }
 

@@ -135,6 +135,8 @@ pub enum Kind {
     Password,
     /// carried along, not shown (the tab of a query form)
     Hidden,
+    /// a file to upload (PDF, PNG, JPEG): the form is sent as multipart
+    File,
 }
 
 /// A form field with its value as typed and its error.
@@ -238,6 +240,12 @@ impl Field {
         options: Vec<(String, String)>,
     ) -> Self {
         Self { options, ..Self::new(name, label, Kind::Select, value) }
+    }
+
+    /// A file input for an attachment (PDF, PNG or JPEG, at most 10 MB).
+    pub fn file(name: &'static str, label: &'static str) -> Self {
+        Self::new(name, label, Kind::File, "")
+            .hint(format!("PDF 或 PNG、JPEG 图片，不超过 {} MB", hongling_domain::attachment::MAX_BYTES / 1024 / 1024))
     }
 
     pub fn hidden(name: &'static str, value: impl Into<String>) -> Self {
@@ -425,6 +433,11 @@ pub struct FormPage {
     pub note: String,
     /// a colleague saved first: their values beside the clerk's input
     pub conflict: Option<Conflict>,
+}
+
+/// Does a form hold a file input (and so must be sent as multipart)?
+pub fn has_file(fields: &[Field]) -> bool {
+    fields.iter().any(|f| f.kind == Kind::File)
 }
 
 impl FormPage {
